@@ -1,0 +1,1 @@
+"""AWS settings of an environment: what terraform's child process and boto3 get."""

@@ -1,0 +1,258 @@
+"""The command line: parse arguments, call a command, map errors to exit codes.
+
+Imports of the commands are lazy so that `envman --help` and `envman list` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from envman.errors import EXIT_ERROR, EXIT_INTERRUPTED, EnvmanError
+
+app = typer.Typer(
+    name="envman",
+    help=(
+        "Terraform-backed environment manager: plan and apply one stack per environment, "
+        "record releases, promote, roll back, verify and detect drift.\n\n"
+        "Exit codes: 0 ok; 1 error; 2 changes or drift found; 3 refused by protection; "
+        "4 verification failed; 130 interrupted."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state: dict[str, object] = {}
+
+SetOpt = Annotated[list[str], typer.Option("--set", help="Override a variable: NAME=VALUE (repeatable).", metavar="N=V")]  # noqa: E501
+YesOpt = Annotated[bool, typer.Option("--yes", help="Skip the [y/N] question (not enough for a protected environment).")]  # noqa: E501
+ConfirmOpt = Annotated[str | None, typer.Option("--confirm", help="Confirm by naming the environment (needed for protected environments without a terminal).", metavar="ENV")]  # noqa: E501
+BreakGlassOpt = Annotated[str | None, typer.Option("--break-glass", help="Override deploy windows (deny days, freezes) with a recorded reason.", metavar="REASON")]  # noqa: E501
+JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
+
+
+@app.callback()
+def main_options(
+    project: Annotated[Path | None, typer.Option("--project", help="Project folder (default: ENVMAN_PROJECT, else the current folder or a parent with environments/).", metavar="DIR")] = None,  # noqa: E501
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colours in output.")] = False,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="More detail on errors.")] = False,  # noqa: E501
+) -> None:
+    from envman.commands import AppContext
+
+    _state["ctx"] = AppContext(project_dir=project, no_color=no_color, verbose=verbose)
+
+
+def _ctx() -> object:
+    return _state["ctx"]
+
+
+def _run(call: object) -> NoReturn:
+    """Run a command function and exit with its code; errors become one line on stderr."""
+    from envman.terraform import signals
+
+    signals.install()
+    verbose = bool(getattr(_state.get("ctx"), "verbose", False))
+    try:
+        code = call()  # type: ignore[operator]
+    except EnvmanError as exc:
+        _error(str(exc))
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        _error("interrupted")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Exception as exc:  # a bug: still one line, the traceback only with -v
+        if verbose:
+            import traceback
+
+            traceback.print_exc()
+        _error(f"internal error: {type(exc).__name__}: {exc} (run with -v for details; please report it)")  # noqa: E501
+        raise typer.Exit(EXIT_ERROR) from None
+    raise typer.Exit(int(code))
+
+
+def _error(message: str) -> None:
+    print(f"envman: error: {message}", file=sys.stderr, flush=True)
+
+
+@app.command("list")
+def list_command(as_json: JsonOpt = False) -> None:
+    """List environments: stack, backend, promotion source, protection."""
+    from envman.commands.list_envs import run_list
+
+    _run(lambda: run_list(_ctx(), as_json))  # type: ignore[arg-type]
+
+
+@app.command("validate")
+def validate_command(
+    environments: Annotated[list[str] | None, typer.Argument(help="Environments (default: all).")] = None,  # noqa: E501
+) -> None:
+    """Static checks of configuration and inputs, before any terraform run."""
+    from envman.commands.validate import run_validate
+
+    _run(lambda: run_validate(_ctx(), environments or []))  # type: ignore[arg-type]
+
+
+@app.command("plan")
+def plan_command(
+    environment: Annotated[str, typer.Argument(help="The environment to plan.")],
+    sets: SetOpt = [],  # noqa: B006
+    as_json: JsonOpt = False,
+    detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 2 when the plan has changes.")] = False,  # noqa: E501
+) -> None:
+    """Plan an environment with its pinned inputs; the plan is saved for `apply --plan`."""
+    from envman.commands.plan import run_plan
+
+    _run(lambda: run_plan(_ctx(), environment, sets, as_json, detailed_exitcode))  # type: ignore[arg-type]
+
+
+@app.command("apply")
+def apply_command(
+    environment: Annotated[str, typer.Argument(help="The environment to apply.")],
+    sets: SetOpt = [],  # noqa: B006
+    use_plan: Annotated[bool, typer.Option("--plan", help="Apply the plan saved by the last `envman plan ENV` (refused when stale).")] = False,  # noqa: E501
+    yes: YesOpt = False,
+    confirm: ConfirmOpt = None,
+    break_glass: BreakGlassOpt = None,
+) -> None:
+    """Plan, show, confirm and apply exactly that plan; record a release; verify."""
+    from envman.commands.apply import run_apply
+    from envman.protect.confirm import ConfirmOptions
+
+    options = ConfirmOptions(yes=yes, confirm=confirm)
+    _run(lambda: run_apply(_ctx(), environment, sets, use_plan, options, break_glass))  # type: ignore[arg-type]
+
+
+@app.command("promote")
+def promote_command(
+    target: Annotated[str | None, typer.Argument(help="Target environment (default: the one with a promotion block).")] = None,  # noqa: E501
+    source: Annotated[str | None, typer.Option("--from", help="Source environment (default: promotion.from).", metavar="SOURCE")] = None,  # noqa: E501
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only; change nothing.")] = False,  # noqa: E501
+    yes: YesOpt = False,
+    confirm: ConfirmOpt = None,
+    break_glass: BreakGlassOpt = None,
+) -> None:
+    """Promote the source environment's outputs (e.g. image tags) into the target."""
+    from envman.commands.promote import run_promote
+    from envman.protect.confirm import ConfirmOptions
+
+    options = ConfirmOptions(yes=yes, confirm=confirm)
+    _run(lambda: run_promote(_ctx(), target, source, dry_run, options, break_glass))  # type: ignore[arg-type]
+
+
+@app.command("rollback")
+def rollback_command(
+    environment: Annotated[str, typer.Argument(help="The environment to roll back.")],
+    to: Annotated[int | None, typer.Option("--to", help="Release to go back to (default: the one before the current).", metavar="SEQ")] = None,  # noqa: E501
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only; change nothing.")] = False,  # noqa: E501
+    yes: YesOpt = False,
+    confirm: ConfirmOpt = None,
+) -> None:
+    """Re-apply an earlier release's inputs (a real planned apply, recorded as kind rollback)."""
+    from envman.commands.rollback import run_rollback
+    from envman.protect.confirm import ConfirmOptions
+
+    options = ConfirmOptions(yes=yes, confirm=confirm)
+    _run(lambda: run_rollback(_ctx(), environment, to, dry_run, options))  # type: ignore[arg-type]
+
+
+@app.command("history")
+def history_command(
+    environment: Annotated[str, typer.Argument(help="The environment.")],
+    as_json: JsonOpt = False,
+    limit: Annotated[int | None, typer.Option("--limit", help="Show at most N releases.", metavar="N", min=1)] = None,  # noqa: E501
+) -> None:
+    """The environment's releases, newest first."""
+    from envman.commands.history import run_history
+
+    _run(lambda: run_history(_ctx(), environment, as_json, limit))  # type: ignore[arg-type]
+
+
+@app.command("status")
+def status_command(
+    environments: Annotated[list[str] | None, typer.Argument(help="Environments (default: all).")] = None,  # noqa: E501
+    as_json: JsonOpt = False,
+) -> None:
+    """Current release per environment, pinned versions, pending promotions, last drift."""
+    from envman.commands.status import run_status
+
+    _run(lambda: run_status(_ctx(), environments or [], as_json))  # type: ignore[arg-type]
+
+
+@app.command("outputs")
+def outputs_command(
+    environment: Annotated[str, typer.Argument(help="The environment.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """The environment's outputs; sensitive values are shown as <sensitive>."""
+    from envman.commands.outputs import run_outputs
+
+    _run(lambda: run_outputs(_ctx(), environment, as_json))  # type: ignore[arg-type]
+
+
+@app.command("drift")
+def drift_command(
+    args: Annotated[list[str] | None, typer.Argument(help="Environments (default: all); or `ack ENV FINGERPRINT`; or `baseline ENV`.", metavar="[ENV...]")] = None,  # noqa: E501
+    fmt: Annotated[str, typer.Option("--format", help="text, json, markdown or junit.")] = "text",  # noqa: E501
+    report: Annotated[Path | None, typer.Option("--report", help="Also write the report to FILE.", metavar="FILE")] = None,  # noqa: E501
+    notify: Annotated[bool, typer.Option("--notify", help="Notify (Slack) about new or changed drift.")] = False,  # noqa: E501
+    parallel: Annotated[int | None, typer.Option("--parallel", help="Environments checked at once (default: CPU count).", min=1)] = None,  # noqa: E501
+    reason: Annotated[str | None, typer.Option("--reason", help="With `ack`: why the finding is acceptable.")] = None,  # noqa: E501
+    expires: Annotated[str | None, typer.Option("--expires", help="With `ack`: date or RFC 3339 time the acknowledgement ends.")] = None,  # noqa: E501
+    as_json: JsonOpt = False,
+) -> None:
+    """Detect drift (never changes anything). Exit 2 drift, 1 error only, 0 clean."""
+    from envman.commands.drift import run_drift_cli
+
+    _run(lambda: run_drift_cli(_ctx(), args or [], fmt, report, notify, parallel, reason, expires, as_json))  # type: ignore[arg-type]  # noqa: E501
+
+
+@app.command("verify")
+def verify_command(environment: Annotated[str, typer.Argument(help="The environment.")]) -> None:
+    """Re-run the environment's verify checks against its current release."""
+    from envman.commands.verify import run_verify
+
+    _run(lambda: run_verify(_ctx(), environment))  # type: ignore[arg-type]
+
+
+@app.command("bootstrap")
+def bootstrap_command(
+    environment: Annotated[str, typer.Argument(help="The environment whose state bucket to create.")],  # noqa: E501
+    fix: Annotated[bool, typer.Option("--fix", help="Turn on versioning/encryption/public-access block on an existing bucket.")] = False,  # noqa: E501
+) -> None:
+    """Create the S3 state bucket (versioned, encrypted, private, TLS only); idempotent."""
+    from envman.commands.bootstrap import run_bootstrap
+
+    _run(lambda: run_bootstrap(_ctx(), environment, fix))  # type: ignore[arg-type]
+
+
+@app.command("unlock")
+def unlock_command(
+    environment: Annotated[str, typer.Argument(help="The environment.")],
+    lock_id: Annotated[str, typer.Argument(help="The lock id (terraform state lock, or envman's operation lock).")],  # noqa: E501
+    confirm: ConfirmOpt = None,
+) -> None:
+    """Release a stale lock left by a crashed run (needs --confirm ENV)."""
+    from envman.commands.unlock import run_unlock
+
+    _run(lambda: run_unlock(_ctx(), environment, lock_id, confirm))  # type: ignore[arg-type]
+
+
+@app.command("emulator")
+def emulator_command(
+    action: Annotated[str, typer.Argument(help="start, stop or status.")],
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 4566,
+) -> None:
+    """The embedded AWS emulator (moto server on 127.0.0.1) for local work."""
+    from envman.commands.emulator import run_emulator
+
+    _run(lambda: run_emulator(_ctx(), action, port))  # type: ignore[arg-type]
+
+
+def main() -> None:
+    app()

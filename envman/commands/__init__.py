@@ -1,0 +1,37 @@
+"""One module per command: plain typed functions returning exit codes, no typer inside."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from envman.config.project import Project, load_project
+
+
+@dataclass
+class AppContext:
+    project_dir: Path | None = None
+    no_color: bool = False
+    verbose: bool = False
+    _project: Project | None = field(default=None, repr=False)
+
+    @property
+    def project(self) -> Project:
+        if self._project is None:
+            self._project = load_project(self.project_dir)
+        return self._project
+
+    def console(self, json_mode: bool = False) -> Console:
+        """Where human output goes: stdout, or stderr when stdout carries a JSON document."""
+        return Console(stderr=json_mode, no_color=self.no_color, highlight=False,
+                       soft_wrap=True)  # fmt: skip
+
+
+def emit_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n")
+    sys.stdout.flush()

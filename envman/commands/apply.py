@@ -1,0 +1,78 @@
+"""envman apply ENV: plan (or take the saved plan), confirm, apply, record, verify."""
+
+from __future__ import annotations
+
+from envman.commands import AppContext
+from envman.display import show_plan
+from envman.errors import EXIT_OK
+from envman.inputs import RunInputs, parse_set
+from envman.planning import PlannedRun, discard_saved_plan, load_saved_plan, plan_environment
+from envman.protect.confirm import ConfirmOptions
+from envman.protect.windows import check_windows
+from envman.hooks import run_hooks
+from envman.releases.ledger import Ledger
+from envman.releases.locate import store_for
+from envman.releases.oplock import acquire
+from envman.releases.pipeline import DeploySpec, deploy_planned
+from envman.releases.provenance import actor
+from envman.terraform.plan import StreamedPlan
+from envman.terraform.models import PlanSummary
+from envman.terraform.progress import Progress
+from envman.timeutil import now
+from envman.workspace import Workspace
+
+
+def run_apply(
+    ctx: AppContext,
+    name: str,
+    sets: list[str],
+    use_saved_plan: bool,
+    confirm: ConfirmOptions,
+    break_glass: str | None,
+) -> int:
+    overrides = parse_set(sets)
+    project = ctx.project
+    env = project.environment(name)
+    workspace = Workspace(project, env)
+    console = ctx.console()
+    rules = check_windows(env, "apply", now(), break_glass)
+    store = store_for(env)
+    with acquire(store, "apply", actor()):
+        ledger = Ledger(store, env.name)
+        progress = Progress(name, "Planning")
+        run_hooks(env, "before_apply", {})
+        if use_saved_plan:
+            if overrides:
+                from envman.errors import UsageError
+
+                raise UsageError("--set cannot be combined with --plan",
+                                 hint="give --set to `envman plan`")  # fmt: skip
+            planned = _saved(workspace)
+            console.print(f"Applying the saved plan of '{name}': "
+                          f"{planned.streamed.summary.text()}")  # fmt: skip
+        else:
+            with progress:
+                planned = plan_environment(workspace, overrides=overrides, on_event=progress)
+            show_plan(console, planned)
+        spec = DeploySpec(kind="apply", confirm=confirm, break_glass=break_glass,
+                          break_glass_rules=tuple(rules))  # fmt: skip
+        try:
+            result = deploy_planned(ledger, planned, spec, console, progress)
+        finally:
+            if use_saved_plan:
+                discard_saved_plan(workspace)
+    return result.exit_code if result.release is not None else EXIT_OK
+
+
+def _saved(workspace: Workspace) -> PlannedRun:
+    plan_file, meta = load_saved_plan(workspace)
+    counts = meta.get("summary") or {}
+    streamed = StreamedPlan(summary=PlanSummary(
+        add=int(counts.get("add", 0)), change=int(counts.get("change", 0)),
+        destroy=int(counts.get("destroy", 0)), replace=int(counts.get("replace", 0)),
+        outputs_changed=int(counts.get("outputs_changed", 0)),
+    ))  # fmt: skip
+    inputs = RunInputs(var_files=(), pinned=dict(meta.get("recorded_inputs") or {}),
+                       pinned_from=meta.get("current_seq"), digest=str(meta.get("inputs_digest")))  # fmt: skip
+    return PlannedRun(workspace, inputs, plan_file, streamed, str(meta.get("stack_digest")),
+                      meta.get("current_seq"))  # fmt: skip

@@ -1,0 +1,40 @@
+"""envman emulator start|stop|status: the embedded AWS emulator for local work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from envman.commands import AppContext
+from envman.config.project import STATE_DIR
+from envman.emulator import server
+from envman.errors import EXIT_ERROR, EXIT_OK, UsageError
+
+
+def _state_root(ctx: AppContext) -> Path:
+    try:
+        return ctx.project.state_root
+    except UsageError:
+        return Path.cwd() / STATE_DIR
+
+
+def run_emulator(ctx: AppContext, action: str, port: int) -> int:
+    console = ctx.console()
+    root = _state_root(ctx)
+    if action == "start":
+        state = server.start(root, port)
+        console.print(f"Emulator running at {state.url} (pid {state.pid}); "
+                      "stop it with `envman emulator stop`.")  # fmt: skip
+        return EXIT_OK
+    if action == "stop":
+        stopped = server.stop(root)
+        console.print(f"Emulator stopped (pid {stopped.pid})." if stopped
+                      else "No emulator was running.")  # fmt: skip
+        return EXIT_OK
+    if action == "status":
+        state = server.read_state(root)
+        if state is not None and server.pid_alive(state.pid) and server.is_answering(state.url):
+            console.print(f"running at {state.url} (pid {state.pid})")
+            return EXIT_OK
+        console.print("not running")
+        return EXIT_ERROR
+    raise UsageError(f"unknown emulator action '{action}'", hint="use start, stop or status")

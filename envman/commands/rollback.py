@@ -1,0 +1,37 @@
+"""envman rollback ENV [--to SEQ]: re-apply an earlier release's inputs."""
+
+from __future__ import annotations
+
+from envman.commands import AppContext
+from envman.errors import EXIT_OK
+from envman.hooks import run_hooks
+from envman.protect.confirm import ConfirmOptions
+from envman.protect.windows import check_windows
+from envman.releases.ledger import Ledger
+from envman.releases.locate import store_for
+from envman.releases.oplock import acquire
+from envman.releases.provenance import actor
+from envman.releases.rollback import rollback_environment
+from envman.timeutil import now
+from envman.workspace import Workspace
+
+
+def run_rollback(
+    ctx: AppContext, name: str, to_seq: int | None, dry_run: bool, confirm: ConfirmOptions
+) -> int:
+    project = ctx.project
+    env = project.environment(name)
+    console = ctx.console()
+    if not dry_run:
+        check_windows(env, "rollback", now(), None)
+    store = store_for(env)
+    with acquire(store, "rollback", actor()):
+        if not dry_run:
+            run_hooks(env, "before_apply", {})
+        result = rollback_environment(
+            Workspace(project, env), Ledger(store, env.name), to_seq=to_seq, console=console,
+            confirm=confirm, dry_run=dry_run,
+        )  # fmt: skip
+    if result is None or result.release is None:
+        return EXIT_OK
+    return result.exit_code

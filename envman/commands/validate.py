@@ -1,0 +1,77 @@
+"""envman validate: static checks of configuration and inputs, before any terraform run."""
+
+from __future__ import annotations
+
+import os
+
+from envman.commands import AppContext
+from envman.config.tfvars import read_tfvars
+from envman.errors import EXIT_ERROR, EXIT_OK, EnvmanError
+from envman.workspace import Workspace
+
+
+def validate_environment(ctx: AppContext, name: str) -> list[str]:
+    """Problems of one environment, each one line (empty when it is valid)."""
+    project = ctx.project
+    try:
+        env = project.environment(name)
+        workspace = Workspace(project, env)
+        stack = workspace.stack
+        workspace.check_backend()
+    except EnvmanError as exc:
+        return [str(exc)]
+    problems: list[str] = []
+    given: set[str] = set()
+    for path in env.var_files():
+        try:
+            values = read_tfvars(path)
+        except EnvmanError as exc:
+            problems.append(str(exc))
+            continue
+        for variable in values:
+            if variable not in stack.variables:
+                problems.append(
+                    f"{path}: variable '{variable}' is not declared by the stack {env.stack_dir}"
+                )
+        given |= set(values)
+    given |= {k[len("TF_VAR_") :] for k in os.environ if k.startswith("TF_VAR_")}
+    promotion = env.config.promotion
+    if promotion is not None:
+        given |= set(promotion.variables)
+        if promotion.source not in project.environment_names():
+            problems.append(
+                f"{env.config_path}: promotion source '{promotion.source}' is not an environment"
+            )
+        elif promotion.source == env.name:
+            problems.append(f"{env.config_path}: an environment cannot promote from itself")
+        for variable in sorted(promotion.variables):
+            if variable not in stack.variables:
+                problems.append(
+                    f"{env.config_path}: promotion variable '{variable}' is not declared by "
+                    f"the stack {env.stack_dir}"
+                )
+    for variable in sorted(stack.variables.values(), key=lambda v: v.name):
+        if variable.required and variable.name not in given:
+            problems.append(
+                f"{env.directory / 'terraform.tfvars'}: required variable '{variable.name}' "
+                f"is not given (declared in {variable.file.name})"
+            )
+    return problems
+
+
+def run_validate(ctx: AppContext, names: list[str]) -> int:
+    console = ctx.console()
+    targets = names or ctx.project.environment_names()
+    if not targets:
+        console.print(f"No environments in {ctx.project.root / 'environments'}.")
+        return EXIT_ERROR
+    failed = 0
+    for name in targets:
+        problems = validate_environment(ctx, name)
+        if problems:
+            failed += 1
+            for problem in problems:
+                console.print(f"[red]✗[/red] {name}: {problem}", markup=True)
+        else:
+            console.print(f"[green]✓[/green] {name}")
+    return EXIT_ERROR if failed else EXIT_OK

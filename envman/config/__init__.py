@@ -1,0 +1,1 @@
+"""Configuration: project discovery, envman.hcl, environment.hcl and tfvars."""

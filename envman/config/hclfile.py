@@ -1,0 +1,145 @@
+"""Reading HCL files with python-hcl2 into plain, normalised Python data.
+
+Normalisation: strings unquoted, no ``__is_block__`` markers; a block ``name "label" {..}``
+becomes ``{"name": [{"__label__": "label", ...body}]}`` and an unlabelled block
+``name {..}`` becomes ``{"name": [{...body}]}``. Line numbers are looked up in the text,
+since python-hcl2 does not report them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from envman.errors import ConfigError
+
+LABEL = "__label__"
+
+
+@dataclass(frozen=True)
+class HclDocument:
+    path: Path
+    text: str
+    data: dict[str, Any]
+
+    def line_of(self, keys: tuple[str | int, ...]) -> int | None:
+        """Best-effort line of the key path (block names, labels, attribute names)."""
+        return locate_line(self.text, keys)
+
+
+def _options() -> Any:
+    from hcl2.utils import SerializationOptions
+
+    return SerializationOptions(
+        with_comments=False,
+        with_meta=False,
+        wrap_objects=False,
+        wrap_tuples=False,
+        explicit_blocks=True,
+        preserve_heredocs=False,
+        strip_string_quotes=True,
+    )
+
+
+def parse_hcl_text(text: str, path: Path) -> dict[str, Any]:
+    import hcl2
+    from lark.exceptions import LarkError, UnexpectedInput
+
+    try:
+        raw = hcl2.loads(text, serialization_options=_options())
+    except UnexpectedInput as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
+        raise ConfigError(
+            f"invalid HCL: {first}", path=str(path), line=exc.line, hint="fix the syntax"
+        ) from None
+    except (LarkError, ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:
+        raise ConfigError(
+            f"invalid HCL: {type(exc).__name__}: {exc}", path=str(path), hint="fix the syntax"
+        ) from None
+    if not isinstance(raw, dict):
+        raise ConfigError("invalid HCL: not a body", path=str(path))
+    normalised = normalise(raw)
+    assert isinstance(normalised, dict)
+    return normalised
+
+
+def load_hcl(path: Path) -> HclDocument:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("file not found", path=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"cannot read file: {exc.__class__.__name__}: {exc}", path=str(path),
+            hint="check its permissions and encoding",
+        ) from None
+    return HclDocument(path=path, text=text, data=parse_hcl_text(text, path))
+
+
+def normalise(value: Any) -> Any:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if key == "__is_block__" or key.startswith("__comment"):
+                continue
+            if isinstance(item, list) and item and all(_is_block(x) for x in item):
+                out[key] = [_normalise_block(x) for x in item]
+            else:
+                out[key] = normalise(item)
+        return out
+    if isinstance(value, list):
+        return [normalise(x) for x in value]
+    return value
+
+
+def _is_block(item: Any) -> bool:
+    if not isinstance(item, dict):
+        return False
+    if item.get("__is_block__") is True:
+        return True
+    if len(item) == 1:
+        inner = next(iter(item.values()))
+        return isinstance(inner, dict) and (
+            inner.get("__is_block__") is True or _is_block(inner)
+        )
+    return False
+
+
+def _normalise_block(item: dict[str, Any]) -> dict[str, Any]:
+    if item.get("__is_block__") is True:
+        body = normalise(item)
+        assert isinstance(body, dict)
+        return body
+    label, inner = next(iter(item.items()))
+    body = _normalise_block(inner)
+    if LABEL in body:  # a block with two labels: keep the outer one first
+        body = {**body, LABEL: f"{label}.{body[LABEL]}"}
+    else:
+        body = {LABEL: label, **body}
+    return body
+
+
+_WORD = r"[A-Za-z_][A-Za-z0-9_-]*"
+
+
+def locate_line(text: str, keys: tuple[str | int, ...]) -> int | None:
+    """Find the line of a nested key path by scanning forward for each name in turn."""
+    lines = text.splitlines()
+    start = 0
+    found: int | None = None
+    for key in keys:
+        if isinstance(key, int):
+            continue
+        pattern = re.compile(
+            rf'^\s*(?:{re.escape(key)}\b|"{re.escape(key)}")|\s"{re.escape(key)}"\s*\{{'
+        )
+        for index in range(start, len(lines)):
+            if pattern.search(lines[index]):
+                found = index + 1
+                start = index
+                break
+        else:
+            return found
+    return found

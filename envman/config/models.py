@@ -1,0 +1,165 @@
+"""Pydantic models of envman.hcl and environment.hcl (DESIGN section 2).
+
+Field names are the HCL keys; labelled blocks carry their label in ``__label__``.
+Unknown keys are errors (``extra="forbid"``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from envman.timeutil import parse_duration, parse_time_point
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+TimePoint = Annotated[date | datetime, BeforeValidator(parse_time_point)]
+Scalar = str | int | float | bool
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+HOOK_EVENTS = ("before_apply", "after_apply", "after_promote", "after_rollback")
+NOTIFY_EVENTS = (
+    "apply", "apply_failed", "promote", "promote_failed", "rollback", "rollback_failed",
+    "verify_failed", "auto_rollback", "break_glass", "drift",
+)  # fmt: skip
+
+
+def _weekday(value: object) -> str:
+    if isinstance(value, str):
+        for day in WEEKDAYS:
+            if value.strip().lower() in (day.lower(), day[:3].lower()):
+                return day
+    raise ValueError(f"unknown weekday {value!r}: use one of {', '.join(WEEKDAYS)}")
+
+
+Weekday = Annotated[str, BeforeValidator(_weekday)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Backend(Strict):
+    type: str = Field(alias="__label__")
+    config: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict)
+
+
+class AwsSettings(Strict):
+    region: str | None = None
+    profile: str | None = None
+    role_arn: str | None = None
+    endpoint_url: str | None = None
+
+
+class Promotion(Strict):
+    source: str = Field(alias="from")
+    variables: dict[str, str] = Field(default_factory=dict)
+    require_verified: bool = False
+    min_soak: Duration | None = None
+
+
+class Freeze(Strict):
+    name: str = Field(alias="__label__")
+    start: TimePoint = Field(alias="from")
+    end: TimePoint = Field(alias="to")
+    reason: str = ""
+
+
+class Protection(Strict):
+    confirm: bool = False
+    deny_weekdays: list[Weekday] = Field(default_factory=list)
+    timezone: str = "UTC"
+    freeze: list[Freeze] = Field(default_factory=list)
+    allow_rollback_in_freeze: bool = True
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r}: use an IANA name like 'Europe/Paris'") from None
+        return value
+
+
+class HttpCheck(Strict):
+    name: str = Field(alias="__label__")
+    url: str | None = None
+    url_output: str | None = None
+    expect_status: int = 200
+    timeout: Duration = timedelta(seconds=60)
+    interval: Duration = timedelta(seconds=5)
+
+    @model_validator(mode="after")
+    def _one_url(self) -> HttpCheck:
+        if (self.url is None) == (self.url_output is None):
+            raise ValueError("give exactly one of 'url' and 'url_output'")
+        return self
+
+
+class Verify(Strict):
+    http: list[HttpCheck] = Field(default_factory=list)
+    ecs_stable: bool = False
+    ecs_timeout: Duration = timedelta(minutes=10)
+    cloudfront_invalidation: bool = True
+    on_failure: Literal["rollback", "fail"] = "fail"
+
+
+class Hook(Strict):
+    event: Literal["before_apply", "after_apply", "after_promote", "after_rollback"] = Field(
+        alias="__label__"
+    )
+    command: list[str] = Field(min_length=1)
+    working_dir: str | None = None
+    timeout: Duration = timedelta(minutes=30)
+
+
+NotifyEvent = Literal[
+    "apply", "apply_failed", "promote", "promote_failed", "rollback", "rollback_failed",
+    "verify_failed", "auto_rollback", "break_glass", "drift",
+]  # fmt: skip
+
+
+class Notify(Strict):
+    kind: Literal["slack"] = Field(alias="__label__")
+    webhook_url_env: str
+    events: list[NotifyEvent] = Field(default_factory=lambda: list(NOTIFY_EVENTS))  # type: ignore[arg-type]
+
+
+class DriftSettings(Strict):
+    ignore: list[str] = Field(default_factory=list)
+    lock_timeout: Duration = timedelta(seconds=60)
+
+
+class EnvironmentConfig(Strict):
+    """One environment's settings, after envman.hcl defaults were merged in."""
+
+    description: str = ""
+    stack: str | None = None
+    backend: Backend | None = None
+    aws: AwsSettings | None = None
+    promotion: Promotion | None = None
+    protection: Protection = Protection()
+    verify: Verify | None = None
+    hook: list[Hook] = Field(default_factory=list)
+    notify: list[Notify] = Field(default_factory=list)
+    drift: DriftSettings = DriftSettings()
+
+
+class TerraformSettings(Strict):
+    binary: str | None = None
+    lock_timeout: Duration = timedelta(minutes=5)
+
+
+class ProjectSettings(Strict):
+    """envman.hcl: project-wide settings; environment keys here are defaults for every env."""
+
+    terraform: TerraformSettings = TerraformSettings()
+    provider_mirror: str | None = None
+    defaults: dict[str, Any] = Field(default_factory=dict)
+
+
+SINGLE_BLOCKS = ("backend", "aws", "promotion", "protection", "verify", "drift", "terraform")
+ENVIRONMENT_KEYS = frozenset(EnvironmentConfig.model_fields)

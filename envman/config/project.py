@@ -1,0 +1,171 @@
+"""Project discovery and loading of envman.hcl and environments/<env>/environment.hcl."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from envman.config.hclfile import HclDocument, load_hcl
+from envman.config.loader import shape_blocks, validate_model
+from envman.config.models import ENVIRONMENT_KEYS, EnvironmentConfig, ProjectSettings
+from envman.errors import ConfigError, UsageError
+
+PROJECT_FILE = "envman.hcl"
+ENVIRONMENT_FILE = "environment.hcl"
+ENVIRONMENTS_DIR = "environments"
+STATE_DIR = ".envman"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    directory: Path
+    config_path: Path
+    config: EnvironmentConfig
+    stack_dir: Path
+    project_root: Path
+
+    @property
+    def work_dir(self) -> Path:
+        """Where envman keeps this environment's working files (.envman/<env>/)."""
+        return self.project_root / STATE_DIR / self.name
+
+    @property
+    def data_dir(self) -> Path:
+        return self.work_dir / "terraform"
+
+    def var_files(self) -> list[Path]:
+        """The environment's own tfvars, in terraform's precedence order."""
+        files: list[Path] = []
+        main = self.directory / "terraform.tfvars"
+        if main.is_file():
+            files.append(main)
+        autos = [*self.directory.glob("*.auto.tfvars"), *self.directory.glob("*.auto.tfvars.json")]
+        files.extend(sorted(autos, key=lambda p: p.name))
+        return files
+
+    def backend_config(self) -> dict[str, Any]:
+        backend = self.config.backend
+        if backend is None:
+            return {}
+        values: dict[str, Any] = dict(backend.config)
+        if backend.type == "local" and isinstance(values.get("path"), str):
+            values["path"] = str((self.project_root / values["path"]).resolve())
+        return values
+
+    @property
+    def protected(self) -> bool:
+        return self.config.protection.confirm
+
+
+@dataclass
+class Project:
+    root: Path
+    settings: ProjectSettings
+    settings_path: Path | None
+    _environments: dict[str, Environment] = field(default_factory=dict)
+
+    @property
+    def state_root(self) -> Path:
+        return self.root / STATE_DIR
+
+    def environment_names(self) -> list[str]:
+        base = self.root / ENVIRONMENTS_DIR
+        return sorted(p.name for p in base.iterdir() if (p / ENVIRONMENT_FILE).is_file())
+
+    def environment(self, name: str) -> Environment:
+        if name in self._environments:
+            return self._environments[name]
+        names = self.environment_names()
+        if name not in names:
+            known = ", ".join(names) or "none"
+            raise UsageError(
+                f"unknown environment '{name}'",
+                hint=f"environments in {self.root / ENVIRONMENTS_DIR}: {known}",
+            )
+        env = _load_environment(self, name)
+        self._environments[name] = env
+        return env
+
+    def environments(self) -> list[Environment]:
+        return [self.environment(n) for n in self.environment_names()]
+
+    def provider_mirror(self) -> Path | None:
+        from_env = os.environ.get("ENVMAN_PROVIDER_MIRROR")
+        if from_env:
+            return Path(from_env).expanduser().resolve()
+        if self.settings.provider_mirror:
+            return (self.root / self.settings.provider_mirror).resolve()
+        return None
+
+
+def find_project_root(explicit: Path | None = None) -> Path:
+    if explicit is None and os.environ.get("ENVMAN_PROJECT"):
+        explicit = Path(os.environ["ENVMAN_PROJECT"])
+    if explicit is not None:
+        root = explicit.expanduser().resolve()
+        if not (root / ENVIRONMENTS_DIR).is_dir():
+            raise UsageError(
+                f"{root} is not an envman project: it has no '{ENVIRONMENTS_DIR}/' folder",
+                hint="pass --project with the folder that holds environments/",
+            )
+        return root
+    here = Path.cwd().resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / ENVIRONMENTS_DIR).is_dir():
+            return candidate
+    raise UsageError(
+        f"no envman project found in {here} or its parents (no '{ENVIRONMENTS_DIR}/' folder)",
+        hint="cd into a project, or pass --project DIR / set ENVMAN_PROJECT",
+    )
+
+
+def load_project(explicit: Path | None = None) -> Project:
+    root = find_project_root(explicit)
+    path = root / PROJECT_FILE
+    if not path.is_file():
+        return Project(root=root, settings=ProjectSettings(), settings_path=None)
+    doc = load_hcl(path)
+    data = shape_blocks(doc, doc.data)
+    defaults = {k: v for k, v in data.items() if k in ENVIRONMENT_KEYS}
+    settings_data = {k: v for k, v in data.items() if k not in ENVIRONMENT_KEYS}
+    settings_data["defaults"] = defaults
+    if defaults:  # validate the defaults on their own, to blame envman.hcl for their errors
+        validate_model(doc, EnvironmentConfig, defaults)
+    settings = validate_model(doc, ProjectSettings, settings_data)
+    return Project(root=root, settings=settings, settings_path=path)
+
+
+def _load_environment(project: Project, name: str) -> Environment:
+    if not _NAME.match(name):
+        raise UsageError(f"invalid environment name '{name}'", hint="use letters, digits, '-', '_'")
+    directory = project.root / ENVIRONMENTS_DIR / name
+    doc: HclDocument = load_hcl(directory / ENVIRONMENT_FILE)
+    own = shape_blocks(doc, doc.data)
+    merged = {**project.settings.defaults, **own}
+    config = validate_model(doc, EnvironmentConfig, merged)
+    if "stack" in own:
+        stack_dir = (directory / str(own["stack"])).resolve()
+    elif config.stack is not None:
+        stack_dir = (project.root / config.stack).resolve()
+    else:
+        stack_dir = (project.root / "terraform").resolve()
+    if not stack_dir.is_dir():
+        raise ConfigError(
+            f"stack folder {stack_dir} does not exist",
+            path=str(doc.path),
+            line=doc.line_of(("stack",)),
+            hint="set 'stack' to the folder of the root module, relative to this file",
+        )
+    return Environment(
+        name=name,
+        directory=directory,
+        config_path=doc.path,
+        config=config,
+        stack_dir=stack_dir,
+        project_root=project.root,
+    )

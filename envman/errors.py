@@ -1,0 +1,75 @@
+"""Errors and the exit codes they map to (DESIGN section 4)."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CHANGES = 2
+EXIT_REFUSED = 3
+EXIT_VERIFY_FAILED = 4
+EXIT_INTERRUPTED = 130
+
+
+class EnvmanError(Exception):
+    """An error with a one-line message for the user and the exit code it maps to."""
+
+    exit_code = EXIT_ERROR
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message} ({self.hint})"
+        return self.message
+
+
+class ConfigError(EnvmanError):
+    """Bad configuration; the message names file, line and key."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        where = ""
+        if path:
+            where = f"{path}:{line}: " if line else f"{path}: "
+        super().__init__(f"{where}{message}", hint=hint)
+        self.path = path
+        self.line = line
+
+
+class UsageError(EnvmanError):
+    """Bad command-line input."""
+
+
+class TerraformError(EnvmanError):
+    """terraform failed; the message carries its diagnostics."""
+
+
+class ProtectionRefused(EnvmanError):
+    """A protection rule refused the operation (confirmation, deny day, freeze, soak...)."""
+
+    exit_code = EXIT_REFUSED
+
+
+class VerificationFailed(EnvmanError):
+    """Verification after apply failed (whether or not envman rolled back)."""
+
+    exit_code = EXIT_VERIFY_FAILED
+
+
+class Interrupted(EnvmanError):
+    """The run was interrupted by Ctrl-C or SIGTERM."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
+class LockHeld(EnvmanError):
+    """Another envman operation holds the environment's lock."""

@@ -1,0 +1,122 @@
+"""The inputs of a run: tfvars, pinned inputs of the current release, --set (DESIGN section 2).
+
+Lowest to highest precedence: stack defaults; the environment's terraform.tfvars and
+*.auto.tfvars[.json]; pinned inputs; --set. envman writes its own layers as var files under
+.envman/<env>/ (mode 0600) and passes every layer with -var-file, in that order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from envman.config.stack import StackInfo
+from envman.errors import UsageError
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    var_files: tuple[Path, ...]
+    pinned: dict[str, Any] = field(default_factory=dict)
+    pinned_from: int | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+    digest: str = ""
+
+    def recorded(self, sensitive: set[str]) -> dict[str, Any]:
+        """What a release pins: pinned + overrides, without sensitive variables."""
+        merged = {**self.pinned, **self.overrides}
+        return {k: v for k, v in sorted(merged.items()) if k not in sensitive}
+
+
+def parse_set(items: Iterable[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name or not name.replace("_", "a").replace("-", "a").isalnum():
+            raise UsageError(f"invalid --set {item!r}", hint="use --set NAME=VALUE")
+        values[name] = value
+    return values
+
+
+def check_variables(stack: StackInfo, names: Iterable[str], origin: str) -> None:
+    unknown = sorted(n for n in names if n not in stack.variables)
+    if unknown:
+        declared = ", ".join(sorted(stack.variables)) or "none"
+        raise UsageError(
+            f"unknown variable{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} in {origin}: "
+            f"the stack {stack.directory} does not declare it",
+            hint=f"declared variables: {declared}",
+        )
+
+
+def convert_value(raw: str, type_text: str | None) -> Any:
+    """--set values are strings; for non-string variables a JSON value is accepted."""
+    if type_text is not None and type_text.replace(" ", "") == "string":
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def build_inputs(
+    stack: StackInfo,
+    env_var_files: list[Path],
+    work_dir: Path,
+    *,
+    pinned: Mapping[str, Any] | None = None,
+    pinned_from: int | None = None,
+    overrides: Mapping[str, str] | None = None,
+    typed_overrides: Mapping[str, Any] | None = None,
+) -> RunInputs:
+    """Write envman's var files and return every layer, in order, plus a digest of them."""
+    overrides = dict(overrides or {})
+    check_variables(stack, overrides, "--set")
+    converted = {n: convert_value(v, stack.variables[n].type) for n, v in overrides.items()}
+    converted.update(typed_overrides or {})
+    check_variables(stack, converted, "the promoted/rollback inputs")
+    usable_pins = {k: v for k, v in (pinned or {}).items() if k in stack.variables}
+    inputs_dir = work_dir / "inputs"
+    inputs_dir.mkdir(parents=True, exist_ok=True)
+    files = list(env_var_files)
+    files.append(_write_var_file(inputs_dir / "pinned.tfvars.json", usable_pins))
+    files.append(_write_var_file(inputs_dir / "set.tfvars.json", converted))
+    return RunInputs(
+        var_files=tuple(files),
+        pinned=usable_pins,
+        pinned_from=pinned_from if usable_pins else None,
+        overrides=converted,
+        digest=inputs_digest(env_var_files, usable_pins),
+    )
+
+
+def inputs_digest(env_var_files: Iterable[Path], pinned: Mapping[str, Any]) -> str:
+    """What a saved plan depended on besides --set: the env's tfvars and the pinned inputs."""
+    digest = hashlib.sha256()
+    for path in env_var_files:
+        digest.update(str(path).encode())
+        digest.update(path.read_bytes())
+    digest.update(json.dumps(dict(pinned), sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _write_var_file(path: Path, values: Mapping[str, Any]) -> Path:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(dict(values), handle, indent=2, sort_keys=True)
+    tmp.replace(path)
+    return path
+
+
+def scrub_overrides(work_dir: Path) -> None:
+    """Empty the --set var file after a run so secrets given on the command line do not stay."""
+    path = work_dir / "inputs" / "set.tfvars.json"
+    if path.exists():
+        _write_var_file(path, {})

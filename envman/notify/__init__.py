@@ -1,0 +1,1 @@
+"""Notifications (Slack incoming webhooks) and GitHub step summaries."""

@@ -1,0 +1,1 @@
+"""Protections: confirmation, deploy windows (deny days, freezes), promotion rules."""

@@ -1,0 +1,1 @@
+"""Releases: the per-environment ledger next to the state, promotion and rollback."""

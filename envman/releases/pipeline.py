@@ -1,0 +1,153 @@
+"""The deploy pipeline shared by apply, promote and rollback.
+
+plan (done by the caller) -> show -> confirm -> record `applying` -> apply -> record `applied`
+-> after hooks -> verify (`verified` / `verify_failed`, automatic rollback) -> notify.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Console
+
+from envman.errors import EXIT_OK, EXIT_VERIFY_FAILED, EnvmanError
+from envman.hooks import run_hooks
+from envman.notify.dispatch import Notification, notify
+from envman.planning import PlannedRun
+from envman.protect.confirm import ConfirmOptions, confirm_change
+from envman.releases.ledger import Ledger
+from envman.releases.models import BreakGlass, Kind, Release, SourceRef
+from envman.releases.record import apply_recorded, begin_release, set_status
+from envman.terraform.progress import Progress
+from envman.terraform.state import read_state_info
+from envman.verify.runner import VerifyOutcome, verify_environment
+
+HOOK_EVENT = {"apply": "after_apply", "promote": "after_promote", "rollback": "after_rollback"}
+
+
+@dataclass(frozen=True)
+class DeploySpec:
+    kind: Kind
+    confirm: ConfirmOptions = ConfirmOptions()
+    break_glass: str | None = None
+    break_glass_rules: tuple[str, ...] = ()
+    source: SourceRef | None = None
+    target_seq: int | None = None
+    rollback_of: int | None = None
+    automatic: bool = False
+    version_lines: tuple[str, ...] = ()
+
+
+@dataclass
+class DeployResult:
+    release: Release | None
+    verify: VerifyOutcome | None = None
+    auto_rollback: DeployResult | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        if self.verify is not None and self.verify.ran and not self.verify.ok:
+            return EXIT_VERIFY_FAILED
+        return EXIT_OK
+
+
+def deploy_planned(
+    ledger: Ledger, planned: PlannedRun, spec: DeploySpec, console: Console, progress: Progress
+) -> DeployResult:
+    env = planned.workspace.env
+    inputs = planned.recorded_inputs
+    current = ledger.current()
+    unchanged_inputs = current is not None and current.inputs == inputs
+    if not planned.streamed.summary.has_changes and (unchanged_inputs or not inputs):
+        console.print(f"Nothing to {spec.kind}: '{env.name}' already matches.")
+        return DeployResult(release=None)
+    if not spec.automatic:
+        confirm_change(env.name, env.protected, spec.confirm, spec.kind)
+    tf = planned.workspace.terraform
+    break_glass = (
+        BreakGlass(reason=spec.break_glass, rules=list(spec.break_glass_rules))
+        if spec.break_glass and spec.break_glass_rules
+        else None
+    )
+    release = begin_release(
+        ledger, planned, spec.kind, inputs=inputs, source=spec.source,
+        target_seq=spec.target_seq, rollback_of=spec.rollback_of, break_glass=break_glass,
+        state_before=read_state_info(tf),
+    )  # fmt: skip
+    console.print(f"Recording release #{release.seq} ({spec.kind}) of '{env.name}'")
+    progress.set_verb("Applying", planned.streamed.summary.add + planned.streamed.summary.change
+                      + planned.streamed.summary.destroy)  # fmt: skip
+    try:
+        with progress:
+            release, outputs = apply_recorded(ledger, release, planned, progress)
+    except EnvmanError as exc:
+        _notify(env, f"{spec.kind}_failed", spec, release, f"{spec.kind} of {env.name} failed",
+                [str(exc)])  # fmt: skip
+        raise
+    console.print(f"Applied release #{release.seq} of '{env.name}'.")
+    try:
+        run_hooks(env, HOOK_EVENT[spec.kind], outputs)
+    except EnvmanError as exc:
+        set_status(ledger, release, "failed", error=f"hook failed: {exc}")
+        _notify(env, f"{spec.kind}_failed", spec, release, f"{HOOK_EVENT[spec.kind]} hook failed "
+                f"on {env.name}", [str(exc)])  # fmt: skip
+        raise
+    previous_outputs = current.outputs if current is not None else None
+    outcome = verify_environment(env, outputs, previous_outputs)
+    result = DeployResult(release=release, verify=outcome)
+    if outcome.ran:
+        status = "verified" if outcome.ok else "verify_failed"
+        set_status(ledger, release, status, verification={"ok": outcome.ok,
+                                                            "checks": outcome.checks})  # fmt: skip
+        console.print(outcome.summary())
+    if outcome.ran and not outcome.ok:
+        _notify(env, "verify_failed", spec, release, f"verification failed on {env.name}",
+                [outcome.summary()])  # fmt: skip
+        config = env.config.verify
+        if config is not None and config.on_failure == "rollback" and not spec.automatic:
+            result.auto_rollback = _auto_rollback(ledger, planned, release, console)
+        return result
+    _notify(env, spec.kind, spec, release, f"{spec.kind} of {env.name} succeeded",
+            list(spec.version_lines))  # fmt: skip
+    return result
+
+
+def _auto_rollback(
+    ledger: Ledger, planned: PlannedRun, failed: Release, console: Console
+) -> DeployResult | None:
+    from envman.releases.rollback import rollback_environment
+
+    env = planned.workspace.env
+    console.print(f"[red]Verification failed[/red]; rolling '{env.name}' back automatically.")
+    try:
+        outcome = rollback_environment(
+            planned.workspace, ledger, to_seq=None, console=console, automatic=True,
+            failed_seq=failed.seq,
+        )  # fmt: skip
+    except EnvmanError as exc:
+        console.print(f"[red]Automatic rollback failed:[/red] {exc}")
+        _notify(env, "rollback_failed", DeploySpec(kind="rollback"), failed,
+                f"automatic rollback of {env.name} failed", [str(exc)])  # fmt: skip
+        return None
+    if outcome is not None and outcome.release is not None:
+        _notify(env, "auto_rollback", DeploySpec(kind="rollback"), outcome.release,
+                f"{env.name} rolled back automatically to release #{outcome.release.target_seq}",
+                [f"release #{failed.seq} failed verification"])  # fmt: skip
+    return outcome
+
+
+def _notify(env: Any, event: str, spec: DeploySpec, release: Release | None, title: str,
+            lines: list[str]) -> None:  # fmt: skip
+    notify(
+        env,
+        Notification(
+            event=event,
+            environment=env.name,
+            title=title,
+            lines=lines,
+            release=release.to_json() if release is not None else None,
+            break_glass=spec.break_glass if spec.break_glass_rules else None,
+        ),
+    )

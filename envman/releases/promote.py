@@ -1,0 +1,136 @@
+"""Promote: carry the source environment's state outputs into the target (DESIGN section 5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Console
+
+from envman.config.models import Promotion
+from envman.config.project import Environment, Project
+from envman.display import show_plan, version_table
+from envman.errors import EnvmanError, ProtectionRefused, UsageError
+from envman.planning import PlannedRun, current_pins, plan_environment
+from envman.releases.ledger import Ledger
+from envman.releases.models import Release, SourceRef
+from envman.terraform.models import OutputValue
+from envman.terraform.output import read_outputs
+from envman.terraform.progress import Progress
+from envman.terraform.state import read_state_info
+from envman.timeutil import format_duration, now, parse_rfc3339
+from envman.workspace import Workspace
+
+
+@dataclass
+class PromotionPlan:
+    planned: PlannedRun
+    source: SourceRef
+    changes: list[tuple[str, Any, Any]]
+
+
+def promotion_target(project: Project, target: str | None) -> Environment:
+    if target is not None:
+        return project.environment(target)
+    candidates = [e for e in project.environments() if e.config.promotion is not None]
+    if not candidates:
+        raise UsageError("no environment has a promotion block; nothing to promote into",
+                         hint='add promotion { from = "staging" ... } to the target environment')  # fmt: skip
+    if len(candidates) > 1:
+        names = ", ".join(e.name for e in candidates)
+        raise UsageError(f"several environments have a promotion block: {names}",
+                         hint="name the target: envman promote TARGET")  # fmt: skip
+    return candidates[0]
+
+
+def check_source_release(source: Release | None, promotion: Promotion, source_name: str) -> None:
+    """require_verified and min_soak; refusals exit 3 and say why."""
+    if promotion.require_verified:
+        if source is None:
+            raise ProtectionRefused(
+                f"'{source_name}' has no release; require_verified needs a verified one",
+                hint=f"deploy and verify {source_name} first",
+            )
+        if source.status != "verified":
+            raise ProtectionRefused(
+                f"release #{source.seq} of '{source_name}' is {source.status}, not verified "
+                "(promotion.require_verified)",
+                hint=f"run envman verify {source_name}, or promote a verified release",
+            )
+    if promotion.min_soak is not None:
+        if source is None or not source.finished_at:
+            raise ProtectionRefused(f"'{source_name}' has no finished release to soak")
+        ran = now() - parse_rfc3339(source.finished_at)
+        if ran < promotion.min_soak:
+            left = promotion.min_soak - ran
+            raise ProtectionRefused(
+                f"release #{source.seq} of '{source_name}' has run {format_duration(ran)}; "
+                f"min_soak is {format_duration(promotion.min_soak)}",
+                hint=f"promote again in {format_duration(left)}",
+            )
+
+
+def map_outputs(
+    outputs: dict[str, OutputValue], promotion: Promotion, source_name: str
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for variable, output in sorted(promotion.variables.items()):
+        found = outputs.get(output)
+        if found is None:
+            raise EnvmanError(
+                f"'{source_name}' has no output '{output}' (promotion.variables.{variable})",
+                hint=f"apply {source_name} with a stack that outputs it, or fix the mapping",
+            )
+        if found.sensitive:
+            raise EnvmanError(
+                f"output '{output}' of '{source_name}' is sensitive; envman does not promote secrets",
+                hint="promote a non-sensitive reference (an ARN or version) instead",
+            )
+        values[variable] = found.value
+    return values
+
+
+def plan_promotion(
+    project: Project, target: Environment, source_name: str | None, console: Console
+) -> PromotionPlan:
+    promotion = target.config.promotion
+    if promotion is None:
+        raise UsageError(f"environment '{target.name}' has no promotion block",
+                         hint=f"add promotion {{ from = ... }} to {target.config_path}")  # fmt: skip
+    source_env = project.environment(source_name or promotion.source)
+    if source_env.name == target.name:
+        raise UsageError(f"cannot promote '{target.name}' into itself")
+    source_ws = Workspace(project, source_env)
+    source_ledger = Ledger(store_for_env(source_env), source_env.name)
+    source_release = source_ledger.current()
+    check_source_release(source_release, promotion, source_env.name)
+    source_ws.ensure_init()
+    outputs = read_outputs(source_ws.terraform)
+    if not outputs:
+        raise EnvmanError(f"'{source_env.name}' has no outputs: it was never applied",
+                          hint=f"envman apply {source_env.name}")  # fmt: skip
+    promoted = map_outputs(outputs, promotion, source_env.name)
+    state = read_state_info(source_ws.terraform)
+    workspace = Workspace(project, target)
+    pins = current_pins(workspace)
+    progress = Progress(target.name, "Planning")
+    with progress:
+        planned = plan_environment(workspace, typed_overrides=promoted, pins=pins,
+                                   on_event=progress)  # fmt: skip
+    changes = [(n, pins.inputs.get(n), v) for n, v in sorted(promoted.items())]
+    sensitive = workspace.stack.sensitive_variables()
+    version_table(console, f"Promotion {source_env.name} → {target.name}", changes, sensitive)
+    show_plan(console, planned)
+    source = SourceRef(
+        environment=source_env.name,
+        seq=source_release.seq if source_release else None,
+        serial=state.serial,
+        lineage=state.lineage,
+    )
+    return PromotionPlan(planned=planned, source=source, changes=changes)
+
+
+def store_for_env(env: Environment) -> Any:
+    from envman.releases.locate import store_for
+
+    return store_for(env)

@@ -1,0 +1,107 @@
+"""Apply a saved plan and record the release around it, whatever happens."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from envman.errors import EnvmanError, Interrupted
+from envman.planning import PlannedRun
+from envman.releases.ledger import Ledger
+from envman.releases.models import BreakGlass, Kind, Release, SourceRef
+from envman.releases.provenance import actor, envman_version, git_info
+from envman.terraform.apply import run_apply
+from envman.terraform.models import OutputValue, redacted_outputs
+from envman.terraform.output import read_outputs
+from envman.terraform.runner import EventHandler
+from envman.terraform.state import StateInfo, read_state_info
+from envman.timeutil import iso, now
+
+
+def begin_release(
+    ledger: Ledger,
+    planned: PlannedRun,
+    kind: Kind,
+    *,
+    inputs: dict[str, Any],
+    source: SourceRef | None = None,
+    target_seq: int | None = None,
+    rollback_of: int | None = None,
+    break_glass: BreakGlass | None = None,
+    state_before: StateInfo | None = None,
+) -> Release:
+    summary = planned.streamed.summary
+    fields: dict[str, Any] = {
+        "environment": planned.workspace.env.name,
+        "kind": kind,
+        "status": "applying",
+        "inputs": inputs,
+        "source": source.model_dump() if source else None,
+        "target_seq": target_seq,
+        "rollback_of": rollback_of,
+        "plan": summary.as_dict(),
+        "actor": actor(),
+        "git": git_info(planned.workspace.project.root),
+        "envman_version": envman_version(),
+        "started_at": iso(now()),
+        "break_glass": break_glass.model_dump() if break_glass else None,
+        "state": {
+            "serial_before": state_before.serial if state_before else None,
+            "lineage_before": state_before.lineage if state_before else None,
+        },
+    }
+    return ledger.begin(**fields)
+
+
+def apply_recorded(
+    ledger: Ledger, release: Release, planned: PlannedRun, on_event: EventHandler | None
+) -> tuple[Release, dict[str, OutputValue]]:
+    """Apply the plan; the release ends applied, failed or interrupted — never 'applying'."""
+    workspace = planned.workspace
+    tf = workspace.terraform
+    try:
+        run_apply(tf, planned.plan_file, workspace.lock_timeout, on_event)
+    except Interrupted as exc:
+        _finish(ledger, release, "interrupted", str(exc))
+        raise
+    except KeyboardInterrupt:
+        _finish(ledger, release, "interrupted", "interrupted")
+        raise
+    except EnvmanError as exc:
+        _finish(ledger, release, "failed", str(exc))
+        raise
+    except BaseException as exc:
+        _finish(ledger, release, "failed", f"{type(exc).__name__}: {exc}")
+        raise
+    outputs: dict[str, OutputValue] = {}
+    error = None
+    try:
+        outputs = read_outputs(tf)
+        after = read_state_info(tf)
+        release.state.serial_after = after.serial
+        release.state.lineage_after = after.lineage
+    except EnvmanError as exc:
+        error = f"applied, but reading outputs/state failed: {exc}"
+    release.outputs = redacted_outputs(outputs)
+    _finish(ledger, release, "applied", error)
+    return release, outputs
+
+
+def _finish(ledger: Ledger, release: Release, status: str, error: str | None) -> None:
+    release.status = status  # type: ignore[assignment]
+    release.finished_at = iso(now())
+    release.error = error
+    try:
+        ledger.save(release)
+    except EnvmanError as exc:
+        print(
+            f"warning: could not record release #{release.seq} as {status}: {exc}",
+            file=sys.stderr,
+        )
+
+
+def set_status(ledger: Ledger, release: Release, status: str, **extra: Any) -> None:
+    release.status = status  # type: ignore[assignment]
+    for key, value in extra.items():
+        setattr(release, key, value)
+    ledger.save(release)

@@ -1,0 +1,1 @@
+"""A typed runner over the terraform binary: one module per terraform command."""

@@ -1,0 +1,198 @@
+"""Typed views of terraform's JSON formats (`show -json` plans, `output -json`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from envman.errors import TerraformError
+
+SUPPORTED_PLAN_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Actions:
+    actions: tuple[str, ...]
+
+    def noop(self) -> bool:
+        return self.actions in (("no-op",), ("read",))
+
+    def create(self) -> bool:
+        return self.actions == ("create",)
+
+    def delete(self) -> bool:
+        return self.actions == ("delete",)
+
+    def update(self) -> bool:
+        return self.actions == ("update",)
+
+    def replace(self) -> bool:
+        return set(self.actions) == {"create", "delete"}
+
+    def __str__(self) -> str:
+        if self.replace():
+            return "replace"
+        return "+".join(self.actions)
+
+
+@dataclass(frozen=True)
+class Change:
+    actions: Actions
+    before: Any
+    after: Any
+    after_unknown: Any
+    before_sensitive: Any
+    after_sensitive: Any
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    address: str
+    type: str
+    name: str
+    mode: str
+    change: Change
+    action_reason: str | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ResourceChange:
+        raw = data.get("change") or {}
+        return cls(
+            address=str(data.get("address", "")),
+            type=str(data.get("type", "")),
+            name=str(data.get("name", "")),
+            mode=str(data.get("mode", "managed")),
+            change=Change(
+                actions=Actions(tuple(raw.get("actions") or ("no-op",))),
+                before=raw.get("before"),
+                after=raw.get("after"),
+                after_unknown=raw.get("after_unknown"),
+                before_sensitive=raw.get("before_sensitive"),
+                after_sensitive=raw.get("after_sensitive"),
+            ),
+            action_reason=data.get("action_reason"),
+        )
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    add: int = 0
+    change: int = 0
+    destroy: int = 0
+    replace: int = 0
+    outputs_changed: int = 0
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.add or self.change or self.destroy or self.replace or self.outputs_changed)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"add": self.add, "change": self.change, "destroy": self.destroy,
+                "replace": self.replace}  # fmt: skip
+
+    def text(self) -> str:
+        if not self.has_changes:
+            return "no changes"
+        parts = [f"{self.add} to add", f"{self.change} to change", f"{self.destroy} to destroy"]
+        if self.replace:
+            parts.append(f"({self.replace} replaced)")
+        if self.outputs_changed and not (self.add or self.change or self.destroy):
+            parts = [f"{self.outputs_changed} output(s) to change"]
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Plan:
+    format_version: str
+    terraform_version: str
+    resource_changes: tuple[ResourceChange, ...] = ()
+    resource_drift: tuple[ResourceChange, ...] = ()
+    output_changes: dict[str, Change] = field(default_factory=dict)
+    prior_state: dict[str, Any] = field(default_factory=dict)
+    configuration: dict[str, Any] = field(default_factory=dict)
+    errored: bool = False
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Plan:
+        version = str(data.get("format_version", ""))
+        major = version.split(".")[0]
+        if not major.isdigit() or int(major) != SUPPORTED_PLAN_FORMAT:
+            raise TerraformError(
+                f"unsupported plan JSON format_version {version!r} (envman reads 1.x)",
+                hint="use terraform 1.5+ or OpenTofu 1.6+",
+            )
+        outputs = {}
+        for name, raw in (data.get("output_changes") or {}).items():
+            outputs[name] = Change(
+                Actions(tuple(raw.get("actions") or ("no-op",))),
+                raw.get("before"), raw.get("after"), raw.get("after_unknown"),
+                raw.get("before_sensitive"), raw.get("after_sensitive"),
+            )  # fmt: skip
+        return cls(
+            format_version=version,
+            terraform_version=str(data.get("terraform_version", "")),
+            resource_changes=tuple(
+                ResourceChange.from_json(r) for r in data.get("resource_changes") or ()
+            ),
+            resource_drift=tuple(
+                ResourceChange.from_json(r) for r in data.get("resource_drift") or ()
+            ),
+            output_changes=outputs,
+            prior_state=data.get("prior_state") or {},
+            configuration=data.get("configuration") or {},
+            errored=bool(data.get("errored", False)),
+        )
+
+    def summary(self) -> PlanSummary:
+        return summarise(self.resource_changes, self.output_changes)
+
+
+def summarise(
+    changes: tuple[ResourceChange, ...] | list[ResourceChange], outputs: dict[str, Change]
+) -> PlanSummary:
+    add = change = destroy = replace = 0
+    for rc in changes:
+        if rc.mode != "managed":
+            continue
+        acts = rc.change.actions
+        if acts.replace():
+            replace += 1
+            add += 1
+            destroy += 1
+        elif acts.create():
+            add += 1
+        elif acts.delete():
+            destroy += 1
+        elif acts.update():
+            change += 1
+    outputs_changed = sum(1 for c in outputs.values() if not c.actions.noop())
+    return PlanSummary(add, change, destroy, replace, outputs_changed)
+
+
+@dataclass(frozen=True)
+class OutputValue:
+    name: str
+    value: Any
+    sensitive: bool
+    type: Any = None
+
+
+def outputs_from_json(data: dict[str, Any]) -> dict[str, OutputValue]:
+    return {
+        name: OutputValue(
+            name=name,
+            value=raw.get("value"),
+            sensitive=bool(raw.get("sensitive", False)),
+            type=raw.get("type"),
+        )
+        for name, raw in data.items()
+        if isinstance(raw, dict)
+    }
+
+
+def redacted_outputs(outputs: dict[str, OutputValue]) -> dict[str, Any]:
+    """Non-sensitive values as they are; sensitive ones as {"sensitive": true} only."""
+    return {
+        name: ({"sensitive": True} if out.sensitive else out.value)
+        for name, out in sorted(outputs.items())
+    }

@@ -1,0 +1,93 @@
+"""`terraform plan -out`, with streamed -json UI messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from envman.terraform.models import PlanSummary
+from envman.terraform.runner import Event, EventHandler, Terraform
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    out: Path
+    var_files: tuple[Path, ...] = ()
+    refresh_only: bool = False
+    refresh: bool = True
+    lock: bool = True
+    lock_timeout: str = "0s"
+    destroy: bool = False
+    targets: tuple[str, ...] = ()
+
+
+def build_plan_args(options: PlanOptions) -> list[str]:
+    args = ["plan", "-json", "-input=false", f"-out={options.out}"]
+    args.append(f"-lock={'true' if options.lock else 'false'}")
+    args.append(f"-lock-timeout={options.lock_timeout}")
+    if options.refresh_only:
+        args.append("-refresh-only")
+    if not options.refresh:
+        args.append("-refresh=false")
+    if options.destroy:
+        args.append("-destroy")
+    args.extend(f"-var-file={path}" for path in options.var_files)
+    args.extend(f"-target={target}" for target in options.targets)
+    return args
+
+
+@dataclass
+class StreamedPlan:
+    """What the streamed -json messages of a plan say, without a `show -json`."""
+
+    summary: PlanSummary = PlanSummary()
+    planned: list[tuple[str, str]] = field(default_factory=list)  # (address, action)
+    drifted: list[tuple[str, str]] = field(default_factory=list)
+    output_actions: dict[str, str] = field(default_factory=dict)
+
+    def feed(self, event: Event) -> None:
+        kind = event.get("type")
+        if kind == "planned_change":
+            change = event.get("change") or {}
+            address = (change.get("resource") or {}).get("addr", "")
+            self.planned.append((address, str(change.get("action", ""))))
+        elif kind == "resource_drift":
+            change = event.get("change") or {}
+            address = (change.get("resource") or {}).get("addr", "")
+            self.drifted.append((address, str(change.get("action", ""))))
+        elif kind == "outputs":
+            for name, raw in (event.get("outputs") or {}).items():
+                if isinstance(raw, dict):
+                    self.output_actions[name] = str(raw.get("action", "noop"))
+        elif kind == "change_summary":
+            counts: dict[str, Any] = event.get("changes") or {}
+            replace = sum(1 for _, action in self.planned if action == "replace")
+            outputs = sum(1 for a in self.output_actions.values() if a not in ("noop", ""))
+            self.summary = PlanSummary(
+                add=int(counts.get("add", 0)),
+                change=int(counts.get("change", 0)),
+                destroy=int(counts.get("remove", 0)),
+                replace=replace,
+                outputs_changed=outputs,
+            )
+
+
+def run_plan(
+    tf: Terraform, options: PlanOptions, on_event: EventHandler | None = None
+) -> StreamedPlan:
+    streamed = StreamedPlan()
+
+    def handle(event: Event) -> None:
+        streamed.feed(event)
+        if on_event is not None:
+            on_event(event)
+
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    tf.run(build_plan_args(options), on_event=handle, what="terraform plan")
+    return streamed
+
+
+def var_file_args(paths: Sequence[Path]) -> list[str]:
+    return [f"-var-file={p}" for p in paths]

@@ -1,0 +1,208 @@
+"""Running the terraform binary: environment, process, streamed JSON, signals, diagnostics."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from envman.errors import Interrupted, TerraformError
+from envman.terraform import signals
+from envman.terraform.binary import Binary
+
+Event = dict[str, Any]
+EventHandler = Callable[[Event], None]
+
+# Variables that must not leak from the user's shell into terraform runs envman controls.
+_SCRUBBED = ("TF_LOG", "TF_LOG_PATH", "TF_LOG_CORE", "TF_LOG_PROVIDER", "TF_WORKSPACE",
+             "TF_DATA_DIR", "TF_CLI_ARGS", "TF_INPUT")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: str
+    summary: str
+    detail: str = ""
+    filename: str | None = None
+    line: int | None = None
+
+    def one_line(self) -> str:
+        where = f" ({self.filename}:{self.line})" if self.filename and self.line else ""
+        detail = " ".join(self.detail.split())
+        if len(detail) > 300:
+            detail = detail[:297] + "..."
+        return f"{self.summary}{': ' + detail if detail else ''}{where}"
+
+
+@dataclass
+class Completed:
+    args: list[str]
+    returncode: int
+    stdout: bytes = b""
+    stderr: str = ""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+
+@dataclass(frozen=True)
+class Terraform:
+    """How to run terraform for one environment: binary, stack folder, environment."""
+
+    binary: Binary
+    stack_dir: Path
+    env: Mapping[str, str]
+
+    def run(
+        self,
+        args: Sequence[str],
+        *,
+        on_event: EventHandler | None = None,
+        check: bool = True,
+        what: str | None = None,
+    ) -> Completed:
+        """Run `terraform -chdir=<stack> ARGS`. With on_event, stdout is -json lines streamed."""
+        argv = [self.binary.path, f"-chdir={self.stack_dir}", *args]
+        label = what or f"terraform {args[0]}"
+        try:
+            child = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=dict(self.env),
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise TerraformError(f"{label}: cannot start {self.binary.path}: {exc}") from None
+        signals.register(child)
+        stderr_chunks: list[bytes] = []
+        reader = threading.Thread(target=_drain, args=(child, stderr_chunks), daemon=True)
+        reader.start()
+        diagnostics: list[Diagnostic] = []
+        stdout = b""
+        try:
+            assert child.stdout is not None
+            if on_event is None:
+                stdout = child.stdout.read()
+            else:
+                for raw in child.stdout:
+                    event = _parse_line(raw)
+                    if event is None:
+                        continue
+                    if event.get("type") == "diagnostic":
+                        diagnostics.append(diagnostic_from_json(event.get("diagnostic", {})))
+                    on_event(event)
+            returncode = child.wait()
+        finally:
+            if child.poll() is None:
+                child.wait()
+            signals.unregister(child)
+            reader.join(timeout=5)
+        stderr = b"".join(stderr_chunks).decode("utf-8", "replace")
+        if on_event is None and "-json" in args and args[0] in ("validate",):
+            diagnostics.extend(_validate_diagnostics(stdout))
+        diagnostics.extend(diagnostics_from_text(stderr))
+        done = Completed(list(args), returncode, stdout, stderr, diagnostics)
+        if signals.interrupted():
+            raise Interrupted(
+                f"{label} was interrupted; terraform stopped cleanly and released its lock",
+                hint="run the command again when ready",
+            )
+        if check and returncode != 0:
+            raise TerraformError(failure_message(label, done))
+        return done
+
+
+def _drain(child: subprocess.Popen[bytes], chunks: list[bytes]) -> None:
+    assert child.stderr is not None
+    for chunk in iter(lambda: child.stderr.read(65536) if child.stderr else b"", b""):
+        chunks.append(chunk)
+
+
+def _parse_line(raw: bytes) -> Event | None:
+    raw = raw.strip()
+    if not raw.startswith(b"{"):
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def diagnostic_from_json(data: Mapping[str, Any]) -> Diagnostic:
+    rng = data.get("range") or {}
+    start = rng.get("start") or {}
+    return Diagnostic(
+        severity=str(data.get("severity", "error")),
+        summary=str(data.get("summary", "")).strip(),
+        detail=str(data.get("detail", "")).strip(),
+        filename=rng.get("filename"),
+        line=start.get("line"),
+    )
+
+
+def _validate_diagnostics(stdout: bytes) -> list[Diagnostic]:
+    try:
+        data = json.loads(stdout)
+    except ValueError:
+        return []
+    return [diagnostic_from_json(d) for d in data.get("diagnostics", [])]
+
+
+def diagnostics_from_text(stderr: str) -> list[Diagnostic]:
+    """terraform's human diagnostics ('Error: summary' then detail lines in a box)."""
+    found: list[Diagnostic] = []
+    lines = [line.lstrip("│╷╵ ").rstrip() for line in stderr.splitlines()]
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        for severity in ("Error", "Warning"):
+            if line.startswith(f"{severity}: "):
+                detail: list[str] = []
+                j = index + 1
+                while j < len(lines) and not lines[j].startswith(("Error: ", "Warning: ")):
+                    if lines[j]:
+                        detail.append(lines[j])
+                    j += 1
+                found.append(
+                    Diagnostic(severity.lower(), line[len(severity) + 2 :], " ".join(detail))
+                )
+        index += 1
+    return found
+
+
+def failure_message(label: str, done: Completed) -> str:
+    errors = done.errors()
+    if errors:
+        first = errors[0].one_line()
+        more = f" (+{len(errors) - 1} more errors)" if len(errors) > 1 else ""
+        return f"{label} failed: {first}{more}"
+    tail = [line for line in done.stderr.strip().splitlines() if line.strip()][-1:]
+    return f"{label} failed (exit {done.returncode})" + (f": {tail[0]}" if tail else "")
+
+
+def base_environment(
+    data_dir: Path, cli_config: Path | None, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
+    env.update(
+        {
+            "TF_IN_AUTOMATION": "1",
+            "TF_INPUT": "0",
+            "CHECKPOINT_DISABLE": "1",
+            "TF_DATA_DIR": str(data_dir),
+        }
+    )
+    if cli_config is not None:
+        env["TF_CLI_CONFIG_FILE"] = str(cli_config)
+    if extra:
+        env.update(extra)
+    return env

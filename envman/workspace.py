@@ -1,0 +1,81 @@
+"""A prepared terraform workspace for one environment: binary, env vars, data dir, init."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from envman.aws.environment import terraform_aws_env
+from envman.config.project import Environment, Project
+from envman.config.stack import StackInfo, read_stack
+from envman.errors import ConfigError
+from envman.terraform.binary import Binary, find_binary
+from envman.terraform.cliconfig import ensure_cli_config
+from envman.terraform.init import ensure_init, init_fingerprint
+from envman.terraform.runner import EventHandler, Terraform, base_environment
+
+
+
+@dataclass
+class Workspace:
+    project: Project
+    env: Environment
+
+    @cached_property
+    def stack(self) -> StackInfo:
+        return read_stack(self.env.stack_dir)
+
+    @cached_property
+    def binary(self) -> Binary:
+        return find_binary(self.project.settings.terraform.binary)
+
+    @cached_property
+    def terraform(self) -> Terraform:
+        self.env.work_dir.mkdir(parents=True, exist_ok=True)
+        cli_config = ensure_cli_config(self.project.state_root, self.project.provider_mirror())
+        extra = terraform_aws_env(self.env.config.aws)
+        return Terraform(
+            binary=self.binary,
+            stack_dir=self.env.stack_dir,
+            env=base_environment(self.env.data_dir, cli_config, extra),
+        )
+
+    @property
+    def lock_timeout(self) -> str:
+        seconds = int(self.project.settings.terraform.lock_timeout.total_seconds())
+        return f"{seconds}s"
+
+    def check_backend(self) -> None:
+        backend = self.env.config.backend
+        declared = self.stack.backend_type
+        if backend is None:
+            if declared not in (None, "local"):
+                raise ConfigError(
+                    f"the stack declares backend \"{declared}\" but the environment has no backend block",
+                    path=str(self.env.config_path),
+                    hint=f'add backend "{declared}" {{ ... }}',
+                )
+            return
+        if declared is None:
+            raise ConfigError(
+                f"backend \"{backend.type}\" is configured but the stack {self.env.stack_dir} "
+                "declares no backend block",
+                path=str(self.env.config_path),
+                hint=f'add terraform {{ backend "{backend.type}" {{}} }} to the stack',
+            )
+        if declared != backend.type:
+            raise ConfigError(
+                f"backend type \"{backend.type}\" does not match the stack's backend \"{declared}\"",
+                path=str(self.env.config_path),
+                hint=f'use backend "{declared}" {{ ... }} or change the stack',
+            )
+
+    def ensure_init(self, on_event: EventHandler | None = None) -> bool:
+        self.check_backend()
+        backend_config = self.env.backend_config()
+        fingerprint = init_fingerprint(
+            self.terraform, self.stack.backend_type, backend_config, self.stack.module_sources
+        )
+        return ensure_init(self.terraform, self.env.work_dir, fingerprint, backend_config, on_event)
+
+

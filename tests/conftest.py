@@ -1,0 +1,130 @@
+"""Shared fixtures: fixture projects, the CLI, the provider mirror and a moto server.
+
+Tests that need terraform (or the AWS provider mirror) skip when it is missing on a
+developer machine, but when CI is set the whole run fails loudly instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from conftest_moto import reset as reset_moto  # noqa: E402
+from conftest_moto import start_moto_server  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DEFAULT_MIRROR = "/opt/tf-plugins"
+
+
+def _mirror() -> Path | None:
+    path = Path(os.environ.get("ENVMAN_PROVIDER_MIRROR", DEFAULT_MIRROR))
+    return path if (path / "registry.terraform.io" / "hashicorp" / "aws").is_dir() else None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not os.environ.get("CI"):
+        return
+    problems = []
+    if shutil.which(os.environ.get("ENVMAN_TERRAFORM", "terraform")) is None:
+        problems.append("terraform is not on PATH")
+    if _mirror() is None:
+        problems.append(
+            "the AWS provider mirror is missing (set ENVMAN_PROVIDER_MIRROR; default /opt/tf-plugins)"
+        )
+    if problems:
+        pytest.exit("CI requires real parts: " + "; ".join(problems), returncode=3)
+
+
+def need_terraform() -> None:
+    if shutil.which(os.environ.get("ENVMAN_TERRAFORM", "terraform")) is None:
+        pytest.skip("terraform is not on PATH (CI fails instead of skipping)")
+
+
+@pytest.fixture(scope="session")
+def provider_mirror() -> Path:
+    mirror = _mirror()
+    if mirror is None:
+        pytest.skip("AWS provider mirror missing (CI fails instead of skipping)")
+    return mirror
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    cache = tmp_path_factory.getbasetemp() / "plugin-cache"
+    cache.mkdir(exist_ok=True)
+    monkeypatch.setenv("ENVMAN_PLUGIN_CACHE_DIR", str(cache))
+    monkeypatch.setenv("ENVMAN_ACTOR", "tester")
+    for name in ("ENVMAN_PROJECT", "ENVMAN_NOW", "TF_LOG", "ENVMAN_PROVIDER_MIRROR",
+                 "GITHUB_STEP_SUMMARY", "GITHUB_ACTIONS"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(tmp_path_factory.getbasetemp() / "missing.tfrc"))
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+class Cli:
+    def __init__(self, project: Path) -> None:
+        self.project = project
+
+    def __call__(self, *args: str, input: str | None = None) -> Result:
+        from envman.cli import app
+
+        runner = CliRunner()
+        result = runner.invoke(app, ["--project", str(self.project), *args], input=input)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+
+def copy_fixture(name: str, dest: Path) -> Path:
+    target = dest / name
+    shutil.copytree(FIXTURES / name, target)
+    return target
+
+
+@pytest.fixture
+def basic_project(tmp_path: Path) -> Path:
+    need_terraform()
+    return copy_fixture("basic", tmp_path)
+
+
+@pytest.fixture
+def cli(basic_project: Path) -> Cli:
+    return Cli(basic_project)
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    url, stop = start_moto_server()
+    try:
+        yield url
+    finally:
+        stop()
+
+
+@pytest.fixture
+def moto(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A clean moto server for this test, with static credentials in the environment."""
+    reset_moto(moto_server)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    return moto_server
