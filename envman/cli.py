@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, NoReturn, cast
 
 import typer
 
 from envman.errors import EXIT_ERROR, EXIT_INTERRUPTED, EnvmanError
+
+if TYPE_CHECKING:
+    from envman.commands import AppContext
 
 app = typer.Typer(
     name="envman",
@@ -30,36 +34,65 @@ app = typer.Typer(
 
 _state: dict[str, object] = {}
 
-SetOpt = Annotated[list[str], typer.Option("--set", help="Override a variable: NAME=VALUE (repeatable).", metavar="N=V")]  # noqa: E501
-YesOpt = Annotated[bool, typer.Option("--yes", help="Skip the [y/N] question (not enough for a protected environment).")]  # noqa: E501
-ConfirmOpt = Annotated[str | None, typer.Option("--confirm", help="Confirm by naming the environment (needed for protected environments without a terminal).", metavar="ENV")]  # noqa: E501
-BreakGlassOpt = Annotated[str | None, typer.Option("--break-glass", help="Override deploy windows (deny days, freezes) with a recorded reason.", metavar="REASON")]  # noqa: E501
+SetOpt = Annotated[
+    list[str],
+    typer.Option("--set", help="Override a variable: NAME=VALUE (repeatable).", metavar="N=V"),
+]
+YesOpt = Annotated[
+    bool,
+    typer.Option("--yes", help="Skip the [y/N] question (not enough for a protected environment)."),
+]
+ConfirmOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--confirm",
+        help="Confirm by naming the environment (needed for protected environments without a terminal).",
+        metavar="ENV",
+    ),
+]
+BreakGlassOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--break-glass",
+        help="Override deploy windows (deny days, freezes) with a recorded reason.",
+        metavar="REASON",
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
 
 
 @app.callback()
 def main_options(
-    project: Annotated[Path | None, typer.Option("--project", help="Project folder (default: ENVMAN_PROJECT, else the current folder or a parent with environments/).", metavar="DIR")] = None,  # noqa: E501
+    project: Annotated[
+        Path | None,
+        typer.Option(
+            "--project",
+            help="Project folder (default: ENVMAN_PROJECT, else the current folder or a parent with environments/).",
+            metavar="DIR",
+        ),
+    ] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colours in output.")] = False,
-    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="More detail on errors.")] = False,  # noqa: E501
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="More detail on errors.")
+    ] = False,
 ) -> None:
     from envman.commands import AppContext
 
     _state["ctx"] = AppContext(project_dir=project, no_color=no_color, verbose=verbose)
 
 
-def _ctx() -> object:
-    return _state["ctx"]
+def _ctx() -> AppContext:
+    return cast("AppContext", _state["ctx"])
 
 
-def _run(call: object) -> NoReturn:
+def _run(call: Callable[[], int]) -> NoReturn:
     """Run a command function and exit with its code; errors become one line on stderr."""
     from envman.terraform import signals
 
     signals.install()
     verbose = bool(getattr(_state.get("ctx"), "verbose", False))
     try:
-        code = call()  # type: ignore[operator]
+        code = call()
     except EnvmanError as exc:
         _error(str(exc))
         raise typer.Exit(exc.exit_code) from None
@@ -71,7 +104,9 @@ def _run(call: object) -> NoReturn:
             import traceback
 
             traceback.print_exc()
-        _error(f"internal error: {type(exc).__name__}: {exc} (run with -v for details; please report it)")  # noqa: E501
+        _error(
+            f"internal error: {type(exc).__name__}: {exc} (run with -v for details; please report it)"
+        )
         raise typer.Exit(EXIT_ERROR) from None
     raise typer.Exit(int(code))
 
@@ -85,17 +120,19 @@ def list_command(as_json: JsonOpt = False) -> None:
     """List environments: stack, backend, promotion source, protection."""
     from envman.commands.list_envs import run_list
 
-    _run(lambda: run_list(_ctx(), as_json))  # type: ignore[arg-type]
+    _run(lambda: run_list(_ctx(), as_json))
 
 
 @app.command("validate")
 def validate_command(
-    environments: Annotated[list[str] | None, typer.Argument(help="Environments (default: all).")] = None,  # noqa: E501
+    environments: Annotated[
+        list[str] | None, typer.Argument(help="Environments (default: all).")
+    ] = None,
 ) -> None:
     """Static checks of configuration and inputs, before any terraform run."""
     from envman.commands.validate import run_validate
 
-    _run(lambda: run_validate(_ctx(), environments or []))  # type: ignore[arg-type]
+    _run(lambda: run_validate(_ctx(), environments or []))
 
 
 @app.command("plan")
@@ -103,19 +140,27 @@ def plan_command(
     environment: Annotated[str, typer.Argument(help="The environment to plan.")],
     sets: SetOpt = [],  # noqa: B006
     as_json: JsonOpt = False,
-    detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 2 when the plan has changes.")] = False,  # noqa: E501
+    detailed_exitcode: Annotated[
+        bool, typer.Option("--detailed-exitcode", help="Exit 2 when the plan has changes.")
+    ] = False,
 ) -> None:
     """Plan an environment with its pinned inputs; the plan is saved for `apply --plan`."""
     from envman.commands.plan import run_plan
 
-    _run(lambda: run_plan(_ctx(), environment, sets, as_json, detailed_exitcode))  # type: ignore[arg-type]
+    _run(lambda: run_plan(_ctx(), environment, sets, as_json, detailed_exitcode))
 
 
 @app.command("apply")
 def apply_command(
     environment: Annotated[str, typer.Argument(help="The environment to apply.")],
     sets: SetOpt = [],  # noqa: B006
-    use_plan: Annotated[bool, typer.Option("--plan", help="Apply the plan saved by the last `envman plan ENV` (refused when stale).")] = False,  # noqa: E501
+    use_plan: Annotated[
+        bool,
+        typer.Option(
+            "--plan",
+            help="Apply the plan saved by the last `envman plan ENV` (refused when stale).",
+        ),
+    ] = False,
     yes: YesOpt = False,
     confirm: ConfirmOpt = None,
     break_glass: BreakGlassOpt = None,
@@ -125,14 +170,22 @@ def apply_command(
     from envman.protect.confirm import ConfirmOptions
 
     options = ConfirmOptions(yes=yes, confirm=confirm)
-    _run(lambda: run_apply(_ctx(), environment, sets, use_plan, options, break_glass))  # type: ignore[arg-type]
+    _run(lambda: run_apply(_ctx(), environment, sets, use_plan, options, break_glass))
 
 
 @app.command("promote")
 def promote_command(
-    target: Annotated[str | None, typer.Argument(help="Target environment (default: the one with a promotion block).")] = None,  # noqa: E501
-    source: Annotated[str | None, typer.Option("--from", help="Source environment (default: promotion.from).", metavar="SOURCE")] = None,  # noqa: E501
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only; change nothing.")] = False,  # noqa: E501
+    target: Annotated[
+        str | None,
+        typer.Argument(help="Target environment (default: the one with a promotion block)."),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="Source environment (default: promotion.from).", metavar="SOURCE"
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only; change nothing.")] = False,
     yes: YesOpt = False,
     confirm: ConfirmOpt = None,
     break_glass: BreakGlassOpt = None,
@@ -142,14 +195,21 @@ def promote_command(
     from envman.protect.confirm import ConfirmOptions
 
     options = ConfirmOptions(yes=yes, confirm=confirm)
-    _run(lambda: run_promote(_ctx(), target, source, dry_run, options, break_glass))  # type: ignore[arg-type]
+    _run(lambda: run_promote(_ctx(), target, source, dry_run, options, break_glass))
 
 
 @app.command("rollback")
 def rollback_command(
     environment: Annotated[str, typer.Argument(help="The environment to roll back.")],
-    to: Annotated[int | None, typer.Option("--to", help="Release to go back to (default: the one before the current).", metavar="SEQ")] = None,  # noqa: E501
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only; change nothing.")] = False,  # noqa: E501
+    to: Annotated[
+        int | None,
+        typer.Option(
+            "--to",
+            help="Release to go back to (default: the one before the current).",
+            metavar="SEQ",
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only; change nothing.")] = False,
     yes: YesOpt = False,
     confirm: ConfirmOpt = None,
 ) -> None:
@@ -158,30 +218,34 @@ def rollback_command(
     from envman.protect.confirm import ConfirmOptions
 
     options = ConfirmOptions(yes=yes, confirm=confirm)
-    _run(lambda: run_rollback(_ctx(), environment, to, dry_run, options))  # type: ignore[arg-type]
+    _run(lambda: run_rollback(_ctx(), environment, to, dry_run, options))
 
 
 @app.command("history")
 def history_command(
     environment: Annotated[str, typer.Argument(help="The environment.")],
     as_json: JsonOpt = False,
-    limit: Annotated[int | None, typer.Option("--limit", help="Show at most N releases.", metavar="N", min=1)] = None,  # noqa: E501
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="Show at most N releases.", metavar="N", min=1)
+    ] = None,
 ) -> None:
     """The environment's releases, newest first."""
     from envman.commands.history import run_history
 
-    _run(lambda: run_history(_ctx(), environment, as_json, limit))  # type: ignore[arg-type]
+    _run(lambda: run_history(_ctx(), environment, as_json, limit))
 
 
 @app.command("status")
 def status_command(
-    environments: Annotated[list[str] | None, typer.Argument(help="Environments (default: all).")] = None,  # noqa: E501
+    environments: Annotated[
+        list[str] | None, typer.Argument(help="Environments (default: all).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Current release per environment, pinned versions, pending promotions, last drift."""
     from envman.commands.status import run_status
 
-    _run(lambda: run_status(_ctx(), environments or [], as_json))  # type: ignore[arg-type]
+    _run(lambda: run_status(_ctx(), environments or [], as_json))
 
 
 @app.command("outputs")
@@ -192,24 +256,50 @@ def outputs_command(
     """The environment's outputs; sensitive values are shown as <sensitive>."""
     from envman.commands.outputs import run_outputs
 
-    _run(lambda: run_outputs(_ctx(), environment, as_json))  # type: ignore[arg-type]
+    _run(lambda: run_outputs(_ctx(), environment, as_json))
 
 
 @app.command("drift")
 def drift_command(
-    args: Annotated[list[str] | None, typer.Argument(help="Environments (default: all); or `ack ENV FINGERPRINT`; or `baseline ENV`.", metavar="[ENV...]")] = None,  # noqa: E501
-    fmt: Annotated[str, typer.Option("--format", help="text, json, markdown or junit.")] = "text",  # noqa: E501
-    report: Annotated[Path | None, typer.Option("--report", help="Also write the report to FILE.", metavar="FILE")] = None,  # noqa: E501
-    notify: Annotated[bool, typer.Option("--notify", help="Notify (Slack) about new or changed drift.")] = False,  # noqa: E501
-    parallel: Annotated[int | None, typer.Option("--parallel", help="Environments checked at once (default: CPU count).", min=1)] = None,  # noqa: E501
-    reason: Annotated[str | None, typer.Option("--reason", help="With `ack`: why the finding is acceptable.")] = None,  # noqa: E501
-    expires: Annotated[str | None, typer.Option("--expires", help="With `ack`: date or RFC 3339 time the acknowledgement ends.")] = None,  # noqa: E501
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Environments (default: all); or `ack ENV FINGERPRINT`; or `baseline ENV`.",
+            metavar="[ENV...]",
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text, json, markdown or junit.")] = "text",
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Also write the report to FILE.", metavar="FILE")
+    ] = None,
+    notify: Annotated[
+        bool, typer.Option("--notify", help="Notify (Slack) about new or changed drift.")
+    ] = False,
+    parallel: Annotated[
+        int | None,
+        typer.Option(
+            "--parallel", help="Environments checked at once (default: CPU count).", min=1
+        ),
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="With `ack`: why the finding is acceptable.")
+    ] = None,
+    expires: Annotated[
+        str | None,
+        typer.Option(
+            "--expires", help="With `ack`: date or RFC 3339 time the acknowledgement ends."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Detect drift (never changes anything). Exit 2 drift, 1 error only, 0 clean."""
     from envman.commands.drift import run_drift_cli
 
-    _run(lambda: run_drift_cli(_ctx(), args or [], fmt, report, notify, parallel, reason, expires, as_json))  # type: ignore[arg-type]  # noqa: E501
+    _run(
+        lambda: run_drift_cli(
+            _ctx(), args or [], fmt, report, notify, parallel, reason, expires, as_json
+        )
+    )
 
 
 @app.command("verify")
@@ -217,30 +307,39 @@ def verify_command(environment: Annotated[str, typer.Argument(help="The environm
     """Re-run the environment's verify checks against its current release."""
     from envman.commands.verify import run_verify
 
-    _run(lambda: run_verify(_ctx(), environment))  # type: ignore[arg-type]
+    _run(lambda: run_verify(_ctx(), environment))
 
 
 @app.command("bootstrap")
 def bootstrap_command(
-    environment: Annotated[str, typer.Argument(help="The environment whose state bucket to create.")],  # noqa: E501
-    fix: Annotated[bool, typer.Option("--fix", help="Turn on versioning/encryption/public-access block on an existing bucket.")] = False,  # noqa: E501
+    environment: Annotated[
+        str, typer.Argument(help="The environment whose state bucket to create.")
+    ],
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix", help="Turn on versioning/encryption/public-access block on an existing bucket."
+        ),
+    ] = False,
 ) -> None:
     """Create the S3 state bucket (versioned, encrypted, private, TLS only); idempotent."""
     from envman.commands.bootstrap import run_bootstrap
 
-    _run(lambda: run_bootstrap(_ctx(), environment, fix))  # type: ignore[arg-type]
+    _run(lambda: run_bootstrap(_ctx(), environment, fix))
 
 
 @app.command("unlock")
 def unlock_command(
     environment: Annotated[str, typer.Argument(help="The environment.")],
-    lock_id: Annotated[str, typer.Argument(help="The lock id (terraform state lock, or envman's operation lock).")],  # noqa: E501
+    lock_id: Annotated[
+        str, typer.Argument(help="The lock id (terraform state lock, or envman's operation lock).")
+    ],
     confirm: ConfirmOpt = None,
 ) -> None:
     """Release a stale lock left by a crashed run (needs --confirm ENV)."""
     from envman.commands.unlock import run_unlock
 
-    _run(lambda: run_unlock(_ctx(), environment, lock_id, confirm))  # type: ignore[arg-type]
+    _run(lambda: run_unlock(_ctx(), environment, lock_id, confirm))
 
 
 @app.command("emulator")
@@ -251,7 +350,7 @@ def emulator_command(
     """The embedded AWS emulator (moto server on 127.0.0.1) for local work."""
     from envman.commands.emulator import run_emulator
 
-    _run(lambda: run_emulator(_ctx(), action, port))  # type: ignore[arg-type]
+    _run(lambda: run_emulator(_ctx(), action, port))
 
 
 def main() -> None:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from envman.config.tfvars import read_tfvars
 from envman.config.stack import stack_code_digest
+from envman.config.tfvars import read_tfvars
 from envman.errors import EnvmanError, UsageError
 from envman.inputs import RunInputs, build_inputs, inputs_digest, scrub_overrides
 from envman.terraform.plan import PlanOptions, StreamedPlan, run_plan
@@ -65,7 +65,9 @@ def check_required(
     for path in workspace.env.var_files():
         names |= set(read_tfvars(path))
     names |= {k[len("TF_VAR_") :] for k in os.environ if k.startswith("TF_VAR_")}
-    missing = sorted(n for n, v in workspace.stack.variables.items() if v.required and n not in names)
+    missing = sorted(
+        n for n, v in workspace.stack.variables.items() if v.required and n not in names
+    )
     if missing:
         raise UsageError(
             f"environment '{workspace.env.name}' does not give required variable"
@@ -136,9 +138,7 @@ def load_saved_plan(workspace: Workspace) -> tuple[Path, dict[str, Any]]:
     plan_file = env.work_dir / PLAN_FILE
     meta_file = env.work_dir / META_FILE
     if not plan_file.is_file() or not meta_file.is_file():
-        raise UsageError(
-            f"no saved plan for '{env.name}'", hint=f"run: envman plan {env.name}"
-        )
+        raise UsageError(f"no saved plan for '{env.name}'", hint=f"run: envman plan {env.name}")
     try:
         meta = json.loads(meta_file.read_text())
     except ValueError:

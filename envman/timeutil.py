@@ -82,7 +82,9 @@ def now() -> datetime:
         try:
             return parse_rfc3339(override)
         except ValueError as exc:
-            raise ConfigError(f"ENVMAN_NOW: {exc}", hint="unset it or give an RFC 3339 time") from None
+            raise ConfigError(
+                f"ENVMAN_NOW: {exc}", hint="unset it or give an RFC 3339 time"
+            ) from None
     return datetime.now(UTC)
 
 

@@ -15,7 +15,6 @@ from envman.terraform.init import ensure_init, init_fingerprint
 from envman.terraform.runner import EventHandler, Terraform, base_environment
 
 
-
 @dataclass
 class Workspace:
     project: Project
@@ -51,21 +50,21 @@ class Workspace:
         if backend is None:
             if declared not in (None, "local"):
                 raise ConfigError(
-                    f"the stack declares backend \"{declared}\" but the environment has no backend block",
+                    f'the stack declares backend "{declared}" but the environment has no backend block',
                     path=str(self.env.config_path),
                     hint=f'add backend "{declared}" {{ ... }}',
                 )
             return
         if declared is None:
             raise ConfigError(
-                f"backend \"{backend.type}\" is configured but the stack {self.env.stack_dir} "
+                f'backend "{backend.type}" is configured but the stack {self.env.stack_dir} '
                 "declares no backend block",
                 path=str(self.env.config_path),
                 hint=f'add terraform {{ backend "{backend.type}" {{}} }} to the stack',
             )
         if declared != backend.type:
             raise ConfigError(
-                f"backend type \"{backend.type}\" does not match the stack's backend \"{declared}\"",
+                f'backend type "{backend.type}" does not match the stack\'s backend "{declared}"',
                 path=str(self.env.config_path),
                 hint=f'use backend "{declared}" {{ ... }} or change the stack',
             )
@@ -73,9 +72,10 @@ class Workspace:
     def ensure_init(self, on_event: EventHandler | None = None) -> bool:
         self.check_backend()
         backend_config = self.env.backend_config()
-        fingerprint = init_fingerprint(
-            self.terraform, self.stack.backend_type, backend_config, self.stack.module_sources
-        )
+
+        def fingerprint() -> str:
+            return init_fingerprint(
+                self.terraform, self.stack.backend_type, backend_config, self.stack.module_sources
+            )
+
         return ensure_init(self.terraform, self.env.work_dir, fingerprint, backend_config, on_event)
-
-

@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from conftest_moto import reset as reset_moto  # noqa: E402
-from conftest_moto import start_moto_server  # noqa: E402
+from conftest_moto import reset as reset_moto
+from conftest_moto import start_moto_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEFAULT_MIRROR = "/opt/tf-plugins"
@@ -58,7 +58,9 @@ def provider_mirror() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _isolated_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     cache = tmp_path_factory.getbasetemp() / "plugin-cache"
     cache.mkdir(exist_ok=True)
     monkeypatch.setenv("ENVMAN_PLUGIN_CACHE_DIR", str(cache))

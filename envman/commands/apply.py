@@ -5,18 +5,18 @@ from __future__ import annotations
 from envman.commands import AppContext
 from envman.display import show_plan
 from envman.errors import EXIT_OK
+from envman.hooks import run_hooks
 from envman.inputs import RunInputs, parse_set
 from envman.planning import PlannedRun, discard_saved_plan, load_saved_plan, plan_environment
 from envman.protect.confirm import ConfirmOptions
 from envman.protect.windows import check_windows
-from envman.hooks import run_hooks
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.oplock import acquire
 from envman.releases.pipeline import DeploySpec, deploy_planned
 from envman.releases.provenance import actor
-from envman.terraform.plan import StreamedPlan
 from envman.terraform.models import PlanSummary
+from envman.terraform.plan import StreamedPlan
 from envman.terraform.progress import Progress
 from envman.timeutil import now
 from envman.workspace import Workspace
@@ -37,7 +37,7 @@ def run_apply(
     console = ctx.console()
     rules = check_windows(env, "apply", now(), break_glass)
     store = store_for(env)
-    with acquire(store, "apply", actor()):
+    with acquire(store, "apply", actor(), environment=env.name):
         ledger = Ledger(store, env.name)
         progress = Progress(name, "Planning")
         run_hooks(env, "before_apply", {})

@@ -31,9 +31,9 @@ def run_emulator(ctx: AppContext, action: str, port: int) -> int:
                       else "No emulator was running.")  # fmt: skip
         return EXIT_OK
     if action == "status":
-        state = server.read_state(root)
-        if state is not None and server.pid_alive(state.pid) and server.is_answering(state.url):
-            console.print(f"running at {state.url} (pid {state.pid})")
+        found = server.read_state(root)
+        if found is not None and server.pid_alive(found.pid) and server.is_answering(found.url):
+            console.print(f"running at {found.url} (pid {found.pid})")
             return EXIT_OK
         console.print("not running")
         return EXIT_ERROR

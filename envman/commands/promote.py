@@ -30,7 +30,7 @@ def run_promote(
     console = ctx.console()
     rules = [] if dry_run else check_windows(target, "promote", now(), break_glass)
     store = store_for(target)
-    with acquire(store, "promote", actor()):
+    with acquire(store, "promote", actor(), environment=target.name):
         if not dry_run:
             run_hooks(target, "before_apply", {})
         promotion = plan_promotion(project, target, source_name, console)

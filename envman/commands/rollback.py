@@ -25,7 +25,7 @@ def run_rollback(
     if not dry_run:
         check_windows(env, "rollback", now(), None)
     store = store_for(env)
-    with acquire(store, "rollback", actor()):
+    with acquire(store, "rollback", actor(), environment=env.name):
         if not dry_run:
             run_hooks(env, "before_apply", {})
         result = rollback_environment(

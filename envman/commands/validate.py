@@ -50,11 +50,11 @@ def validate_environment(ctx: AppContext, name: str) -> list[str]:
                     f"{env.config_path}: promotion variable '{variable}' is not declared by "
                     f"the stack {env.stack_dir}"
                 )
-    for variable in sorted(stack.variables.values(), key=lambda v: v.name):
-        if variable.required and variable.name not in given:
+    for declared in sorted(stack.variables.values(), key=lambda v: v.name):
+        if declared.required and declared.name not in given:
             problems.append(
-                f"{env.directory / 'terraform.tfvars'}: required variable '{variable.name}' "
-                f"is not given (declared in {variable.file.name})"
+                f"{env.directory / 'terraform.tfvars'}: required variable '{declared.name}' "
+                f"is not given (declared in {declared.file.name})"
             )
     return problems
 

@@ -72,7 +72,8 @@ def load_hcl(path: Path) -> HclDocument:
         raise ConfigError("file not found", path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(
-            f"cannot read file: {exc.__class__.__name__}: {exc}", path=str(path),
+            f"cannot read file: {exc.__class__.__name__}: {exc}",
+            path=str(path),
             hint="check its permissions and encoding",
         ) from None
     return HclDocument(path=path, text=text, data=parse_hcl_text(text, path))
@@ -101,9 +102,7 @@ def _is_block(item: Any) -> bool:
         return True
     if len(item) == 1:
         inner = next(iter(item.values()))
-        return isinstance(inner, dict) and (
-            inner.get("__is_block__") is True or _is_block(inner)
-        )
+        return isinstance(inner, dict) and (inner.get("__is_block__") is True or _is_block(inner))
     return False
 
 
@@ -115,10 +114,8 @@ def _normalise_block(item: dict[str, Any]) -> dict[str, Any]:
     label, inner = next(iter(item.items()))
     body = _normalise_block(inner)
     if LABEL in body:  # a block with two labels: keep the outer one first
-        body = {**body, LABEL: f"{label}.{body[LABEL]}"}
-    else:
-        body = {LABEL: label, **body}
-    return body
+        return {**body, LABEL: f"{label}.{body[LABEL]}"}
+    return {LABEL: label, **body}
 
 
 _WORD = r"[A-Za-z_][A-Za-z0-9_-]*"

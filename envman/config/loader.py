@@ -21,7 +21,9 @@ def shape_blocks(doc: HclDocument, data: dict[str, Any]) -> dict[str, Any]:
             if not (isinstance(value, list) and value and all(isinstance(v, dict) for v in value)):
                 raise _error(doc, (key,), f"'{key}' must be a block: {key} {{ ... }}")
             if len(value) > 1:
-                raise _error(doc, (key,), f"block '{key}' is given {len(value)} times; give it once")
+                raise _error(
+                    doc, (key,), f"block '{key}' is given {len(value)} times; give it once"
+                )
             block = dict(value[0])
             if key == "backend":
                 if LABEL not in block:

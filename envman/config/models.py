@@ -80,7 +80,9 @@ class Protection(Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {value!r}: use an IANA name like 'Europe/Paris'") from None
+            raise ValueError(
+                f"unknown timezone {value!r}: use an IANA name like 'Europe/Paris'"
+            ) from None
         return value
 
 

@@ -101,7 +101,10 @@ def stack_code_digest(directory: Path) -> str:
         for path in sorted(root.rglob("*")):
             if path in seen or not path.is_file() or ".terraform" in path.parts:
                 continue
-            if path.suffix not in (".tf", ".tftpl", ".json", ".hcl") and path.name != ".terraform.lock.hcl":
+            if (
+                path.suffix not in (".tf", ".tftpl", ".json", ".hcl")
+                and path.name != ".terraform.lock.hcl"
+            ):
                 continue
             seen.add(path)
             digest.update(str(path).encode())

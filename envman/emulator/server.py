@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -113,7 +114,5 @@ def stop(state_root: Path) -> EmulatorState | None:
 
 def _reap(pid: int) -> None:
     """Collect the exit status when the emulator is our own child (tests run in-process)."""
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass

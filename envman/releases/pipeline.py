@@ -29,7 +29,7 @@ HOOK_EVENT = {"apply": "after_apply", "promote": "after_promote", "rollback": "a
 @dataclass(frozen=True)
 class DeploySpec:
     kind: Kind
-    confirm: ConfirmOptions = ConfirmOptions()
+    confirm: ConfirmOptions = field(default_factory=ConfirmOptions)
     break_glass: str | None = None
     break_glass_rules: tuple[str, ...] = ()
     source: SourceRef | None = None

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from rich.console import Console
 
+from envman.display import show_plan, version_table
 from envman.errors import EnvmanError, UsageError
 from envman.planning import Pins, plan_environment
 from envman.protect.confirm import ConfirmOptions
 from envman.releases.ledger import Ledger
 from envman.releases.models import Release
 from envman.releases.pipeline import DeployResult, DeploySpec, deploy_planned
+from envman.releases.record import set_status
 from envman.terraform.progress import Progress
 from envman.workspace import Workspace
-from envman.display import show_plan, version_table
 
 
-def rollback_target(ledger: Ledger, to_seq: int | None, automatic: bool) -> tuple[Release, Release | None]:
+def rollback_target(
+    ledger: Ledger, to_seq: int | None, automatic: bool
+) -> tuple[Release, Release | None]:
     """(target, current): the release to go back to and the one in place now."""
     current = ledger.current()
     env = ledger.environment
@@ -35,14 +38,16 @@ def rollback_target(ledger: Ledger, to_seq: int | None, automatic: bool) -> tupl
     if current is None:
         raise UsageError(f"'{env}' has no successful release; nothing to roll back",
                          hint=f"see: envman history {env}")  # fmt: skip
-    target = ledger.previous_successful(current.seq)
-    if target is None:
+    found = ledger.previous_successful(current.seq)
+    while found is not None and found.inputs == current.inputs:
+        found = ledger.previous_successful(found.seq)
+    if found is None:
         raise UsageError(
-            f"nothing to roll back to: release #{current.seq} is the first successful release "
-            f"of '{env}'",
+            f"nothing to roll back to: '{env}' has no successful release before #{current.seq} "
+            "with other inputs",
             hint=f"see: envman history {env}",
         )
-    return target, current
+    return found, current
 
 
 def rollback_environment(
@@ -53,7 +58,7 @@ def rollback_environment(
     console: Console,
     automatic: bool = False,
     failed_seq: int | None = None,
-    confirm: ConfirmOptions = ConfirmOptions(),
+    confirm: ConfirmOptions | None = None,
     dry_run: bool = False,
 ) -> DeployResult | None:
     target, current = rollback_target(ledger, to_seq, automatic)
@@ -77,11 +82,15 @@ def rollback_environment(
         return None
     spec = DeploySpec(
         kind="rollback",
-        confirm=confirm,
+        confirm=confirm or ConfirmOptions(),
         target_seq=target.seq,
         rollback_of=failed_seq if automatic else (current.seq if current else None),
         automatic=automatic,
         version_lines=tuple(f"{n}: {before.get(n)} → {target.inputs.get(n)}" for n in names
                             if n not in sensitive and before.get(n) != target.inputs.get(n)),
     )  # fmt: skip
-    return deploy_planned(ledger, planned, spec, console, progress)
+    result = deploy_planned(ledger, planned, spec, console, progress)
+    if not automatic and current is not None and result.release is not None:
+        # the undone release is no longer a rollback target
+        set_status(ledger, current, "rolled_back")
+    return result

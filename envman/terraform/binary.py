@@ -52,7 +52,10 @@ def _find(name: str) -> Binary:
         )
     try:
         done = subprocess.run(
-            [path, "version", "-json"], capture_output=True, timeout=60, check=False,
+            [path, "version", "-json"],
+            capture_output=True,
+            timeout=60,
+            check=False,
             env={**os.environ, "CHECKPOINT_DISABLE": "1"},
         )
     except (OSError, subprocess.TimeoutExpired) as exc:

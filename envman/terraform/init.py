@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,11 +55,15 @@ def _read(path: str | None) -> str:
 def ensure_init(
     tf: Terraform,
     work_dir: Path,
-    fingerprint: str,
+    fingerprint_of: Callable[[], str],
     backend_config: Mapping[str, Any],
     on_event: EventHandler | None = None,
 ) -> bool:
-    """Run init unless the stored fingerprint matches. Returns True when init ran."""
+    """Run init unless the stored fingerprint matches. Returns True when init ran.
+
+    The fingerprint is taken again after init, since init may write the lock file.
+    """
+    fingerprint = fingerprint_of()
     marker = work_dir / FINGERPRINT_FILE
     data_dir = Path(tf.env["TF_DATA_DIR"])
     if marker.is_file() and marker.read_text().strip() == fingerprint and data_dir.is_dir():
@@ -69,5 +73,5 @@ def ensure_init(
         on_event({"type": "envman_init", "@message": "terraform init"})
     tf.run(build_init_args(backend_config), what="terraform init")
     work_dir.mkdir(parents=True, exist_ok=True)
-    marker.write_text(fingerprint + "\n")
+    marker.write_text(fingerprint_of() + "\n")
     return True

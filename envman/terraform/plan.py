@@ -42,7 +42,7 @@ def build_plan_args(options: PlanOptions) -> list[str]:
 class StreamedPlan:
     """What the streamed -json messages of a plan say, without a `show -json`."""
 
-    summary: PlanSummary = PlanSummary()
+    summary: PlanSummary = field(default_factory=PlanSummary)
     planned: list[tuple[str, str]] = field(default_factory=list)  # (address, action)
     drifted: list[tuple[str, str]] = field(default_factory=list)
     output_actions: dict[str, str] = field(default_factory=dict)

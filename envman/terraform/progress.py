@@ -69,8 +69,10 @@ class Progress:
         elif kind == "change_summary":
             changes = event.get("changes") or {}
             if changes.get("operation") == "plan":
-                self.planned = int(changes.get("add", 0)) + int(changes.get("change", 0)) + int(
-                    changes.get("remove", 0)
+                self.planned = (
+                    int(changes.get("add", 0))
+                    + int(changes.get("change", 0))
+                    + int(changes.get("remove", 0))
                 )
         elif kind in ("apply_start", "refresh_start"):
             self.current[address] = time.monotonic()

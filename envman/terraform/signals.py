@@ -7,6 +7,7 @@ first signal to every registered child and remembers that the run was interrupte
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import threading
@@ -38,10 +39,8 @@ def _handle(signum: int, frame: FrameType | None) -> None:
     if first:
         for child in children:
             if child.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     child.send_signal(signal.SIGINT)
-                except ProcessLookupError:
-                    pass
 
 
 def interrupted() -> bool:

@@ -1,0 +1,50 @@
+"""The byte-level store behind a ledger: objects keyed by relative names (DESIGN section 5).
+
+Names are relative and use '/' as separator: "00000001.json", "lock.json", "drift/last.json".
+Two implementations: ``LocalStore`` (a folder next to a local state file) and ``S3Store``
+(a prefix next to the state object, using S3 conditional writes).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from envman.errors import EnvmanError
+
+
+@runtime_checkable
+class LedgerStore(Protocol):
+    def list_names(self, prefix: str = "") -> list[str]:
+        """Names starting with ``prefix``, sorted."""
+        ...
+
+    def read(self, name: str) -> bytes | None:
+        """The object's bytes, or None when it does not exist."""
+        ...
+
+    def create(self, name: str, data: bytes) -> bool:
+        """Create the object only if absent: True if created, False if the name is taken.
+
+        Never overwrites; a reader never sees a half-written object.
+        """
+        ...
+
+    def replace(self, name: str, data: bytes) -> None:
+        """Atomically write the object, overwriting any previous content."""
+        ...
+
+    def delete(self, name: str) -> None:
+        """Delete the object; deleting an absent object is not an error."""
+        ...
+
+    def describe(self) -> str:
+        """Where the objects live, for messages: a name appended to it reads naturally."""
+        ...
+
+
+def check_name(name: str) -> str:
+    """Refuse names that could escape the store (absolute, '..', empty parts)."""
+    parts = name.split("/")
+    if not name or name.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise EnvmanError(f"invalid ledger object name {name!r}")
+    return name
