@@ -114,6 +114,18 @@ class Plan:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Plan:
+        try:
+            return cls._from_json(data)
+        except (TypeError, AttributeError, ValueError, KeyError) as exc:
+            raise TerraformError(
+                f"malformed plan JSON from terraform show: {type(exc).__name__}: {exc}",
+                hint="is the plan file from a compatible terraform version?",
+            ) from None
+
+    @classmethod
+    def _from_json(cls, data: dict[str, Any]) -> Plan:
+        if not isinstance(data, dict):
+            raise TypeError("the plan is not a JSON object")
         version = str(data.get("format_version", ""))
         major = version.split(".")[0]
         if not major.isdigit() or int(major) != SUPPORTED_PLAN_FORMAT:

