@@ -1,0 +1,28 @@
+# environments/dev/environment.hcl
+description = "Shared development environment: small, disposable, applied by hand or from feature work"
+stack       = "../../terraform"
+
+backend "s3" {
+  bucket       = "agentic-deals-tfstate"
+  key          = "dev/terraform.tfstate"
+  region       = "us-east-1"
+  use_lockfile = true
+}
+
+aws {
+  region = "us-east-1"
+}
+
+verify {
+  http "api" {
+    url_output    = "health_url"
+    expect_status = 200
+    timeout       = "120s"
+  }
+  ecs_stable = true
+  on_failure = "fail"
+}
+
+drift {
+  ignore = ["module.database.aws_db_instance.*.latest_restorable_time"]
+}

@@ -1,0 +1,60 @@
+# environments/production/environment.hcl
+description = "Live system used by end users; only releases verified in staging are promoted here"
+stack       = "../../terraform"
+
+backend "s3" {
+  bucket       = "agentic-deals-tfstate"
+  key          = "production/terraform.tfstate"
+  region       = "us-east-1"
+  use_lockfile = true
+}
+
+aws {
+  region = "us-east-1"
+}
+
+promotion {
+  from = "staging"
+  variables = {
+    backend_image_tag = "backend_image_tag"
+    frontend_release  = "frontend_release"
+  }
+  require_verified = true
+  min_soak         = "2h"
+}
+
+protection {
+  confirm       = true
+  deny_weekdays = ["Friday", "Saturday", "Sunday"]
+  timezone      = "UTC"
+  freeze "holidays" {
+    from   = "2026-12-19"
+    to     = "2027-01-04"
+    reason = "Holiday code freeze"
+  }
+  allow_rollback_in_freeze = true
+}
+
+verify {
+  http "api" {
+    url_output    = "health_url"
+    expect_status = 200
+    timeout       = "120s"
+  }
+  ecs_stable = true
+  on_failure = "rollback"
+}
+
+hook "after_apply" {
+  command     = ["scripts/db-migrate.sh"]
+  working_dir = "../.."
+}
+
+notify "slack" {
+  webhook_url_env = "SLACK_WEBHOOK"
+  events          = ["apply_failed", "promote", "rollback", "verify_failed", "drift"]
+}
+
+drift {
+  ignore = ["module.database.aws_db_instance.*.latest_restorable_time"]
+}

