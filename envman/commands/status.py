@@ -45,7 +45,7 @@ def pending_promotions(ctx: AppContext, rows: dict[str, dict[str, Any]]) -> list
     pending = []
     for env in ctx.project.environments():
         promotion = env.config.promotion
-        if promotion is None or promotion.source not in rows:
+        if env.name not in rows or promotion is None or promotion.source not in rows:
             continue
         source = (rows[promotion.source].get("current") or {}).get("inputs") or {}
         target = (rows[env.name].get("current") or {}).get("inputs") or {}

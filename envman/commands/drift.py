@@ -1,0 +1,233 @@
+"""envman drift: detect drift per environment; `drift ack` and `drift baseline` for the baseline.
+
+    envman drift [ENV...] [--format text|json|markdown|junit] [--report FILE] [--notify]
+                 [--parallel N]
+    envman drift ack ENV FINGERPRINT --reason TEXT --expires DATE|RFC3339 [--json]
+    envman drift baseline ENV [--json]
+
+Never changes infrastructure or state: plans only (see ``envman.drift.detect``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from envman.commands import AppContext, emit_json
+from envman.config.project import Project
+from envman.drift.detect import LAST_DOC, CheckOptions, check_environment
+from envman.drift.model import EnvResult, error_result, exit_code, report_document
+from envman.drift.report import FORMATS, render
+from envman.drift.rules import (
+    BASELINE_DOC,
+    Acknowledgement,
+    baseline_doc,
+    baseline_from_doc,
+    parse_expiry,
+    with_acknowledgement,
+)  # fmt: skip
+from envman.drift.values import short
+from envman.errors import EXIT_OK, EnvmanError, UsageError
+from envman.releases.ledger import Ledger
+from envman.releases.locate import store_for
+from envman.releases.provenance import actor
+from envman.timeutil import iso, now
+from envman.workspace import Workspace
+
+MAX_NOTIFY_LINES = 20
+
+
+@dataclass(frozen=True)
+class DriftOptions:
+    fmt: str = "text"
+    report: Path | None = None
+    notify: bool = False
+    parallel: int | None = None
+
+
+def run_drift_cli(
+    ctx: AppContext, args: list[str], fmt: str, report: Path | None, notify: bool,
+    parallel: int | None, reason: str | None, expires: str | None, as_json: bool,
+) -> int:  # fmt: skip
+    if args[:1] == ["ack"]:
+        return run_ack(ctx, args[1:], reason, expires, as_json)
+    if reason is not None or expires is not None:
+        raise UsageError("--reason and --expires go with `envman drift ack ENV FINGERPRINT`")
+    if args[:1] == ["baseline"]:
+        return run_baseline(ctx, args[1:], as_json)
+    if as_json:
+        if fmt not in ("text", "json"):
+            raise UsageError(f"--json conflicts with --format {fmt}")
+        fmt = "json"
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown --format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
+    if parallel is not None and parallel < 1:
+        raise UsageError("--parallel must be at least 1")
+    return run_drift(ctx, args, DriftOptions(fmt, report, notify, parallel))
+
+
+# -- the check ------------------------------------------------------------------------------
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _workspaces(project: Project, names: list[str]) -> tuple[list[Workspace], list[EnvResult]]:
+    """Loaded environments ready to run (in order), and results for those that cannot be."""
+    ready: list[Workspace] = []
+    failed: list[EnvResult] = []
+    for name in names:
+        try:
+            workspace = Workspace(project, project.environment(name))
+            workspace.terraform  # noqa: B018 - writes the shared CLI config before threads start
+            ready.append(workspace)
+        except EnvmanError as exc:
+            failed.append(error_result(name, str(exc)))
+    return ready, failed
+
+
+def run_drift(ctx: AppContext, names: list[str], options: DriftOptions) -> int:
+    project = ctx.project
+    known = project.environment_names()
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UsageError(f"unknown environment{'s' if len(unknown) > 1 else ''} "
+                         f"{', '.join(repr(n) for n in unknown)}",
+                         hint=f"environments: {', '.join(known) or 'none'}")  # fmt: skip
+    wanted = list(dict.fromkeys(names)) or known
+    moment = now()
+    check = CheckOptions(moment=moment, checked_at=iso(moment), notify=options.notify)
+    ready, failed = _workspaces(project, wanted)
+    workers = max(1, min(options.parallel or os.cpu_count() or 1, len(ready) or 1))
+    _say(f"drift: checking {len(wanted)} environment(s), {workers} at a time "
+         "(refresh-only and normal plans; nothing is changed)")  # fmt: skip
+    results = {r.environment: r for r in failed}
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="drift") as pool:
+        futures: dict[str, Future[EnvResult]] = {
+            w.env.name: pool.submit(check_environment, w, check) for w in ready
+        }
+        for name, future in futures.items():
+            results[name] = future.result()
+            _progress(results[name])
+    ordered = [results[n] for n in wanted]
+    document = report_document(ordered, check.checked_at)
+    text = render(options.fmt, document)
+    if options.report is not None:
+        report_format = REPORT_FORMATS.get(options.report.suffix.lower(), options.fmt)
+        report_text = text if report_format == options.fmt else render(report_format, document)
+        _write_report(options.report, report_text)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    if options.notify:
+        for result in ordered:
+            _notify(project, result)
+    return exit_code(ordered)
+
+
+# --report FILE takes its format from the file's extension, so one run can print Markdown for
+# a step summary and keep a JSON artifact; other extensions get the --format output.
+REPORT_FORMATS = {".json": "json", ".md": "markdown", ".xml": "junit"}
+
+
+def _progress(result: EnvResult) -> None:
+    counts = result.counts
+    detail = result.error if result.error else (
+        f"{counts.findings} finding(s), {counts.new} new" if result.findings
+        else f"{len(result.pending_changes)} pending change(s)" if result.pending_changes else "")  # fmt: skip
+    _say(f"drift: {result.environment}: {result.status}"
+         + (f": {detail}" if detail else "") + f" ({result.duration_s:.1f}s)")  # fmt: skip
+
+
+def _write_report(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise EnvmanError(f"cannot write the report to {path}: {exc.strerror or exc}") from None
+
+
+def _notify(project: Project, result: EnvResult) -> None:
+    """One notification per environment with new or changed drift: findings (fingerprints)
+    not notified yet while they were present, so the same findings never notify twice."""
+    fresh = result.to_notify
+    if not fresh:
+        return
+    from envman.notify.dispatch import Notification, notify
+
+    lines = [f"{f.address} {f.attribute}: {short(f.expected)} → {short(f.actual)}"
+             + (" (apply would revert)" if f.actionable else "") for f in fresh[:MAX_NOTIFY_LINES]]  # fmt: skip
+    if len(fresh) > MAX_NOTIFY_LINES:
+        lines.append(f"… and {len(fresh) - MAX_NOTIFY_LINES} more")
+    title = (f"Drift in {result.environment}: {len(fresh)} new finding(s), "
+             f"{result.counts.findings} in total")  # fmt: skip
+    try:
+        notify(project.environment(result.environment),
+               Notification(event="drift", environment=result.environment, title=title,
+                            lines=lines))  # fmt: skip
+    except Exception as exc:  # notify() should never raise; a broken hook must not lose the report
+        _say(f"drift: {result.environment}: notification failed: {type(exc).__name__}")
+
+
+# -- the baseline -----------------------------------------------------------------------------
+
+
+def _ledger(ctx: AppContext, name: str) -> Ledger:
+    env = ctx.project.environment(name)
+    return Ledger(store_for(env), env.name)
+
+
+def run_ack(ctx: AppContext, args: list[str], reason: str | None, expires: str | None,
+            as_json: bool) -> int:  # fmt: skip
+    if len(args) != 2:
+        raise UsageError("usage: envman drift ack ENV FINGERPRINT --reason TEXT --expires DATE")
+    name, print_ = args
+    if not reason or not reason.strip():
+        raise UsageError("an acknowledgement needs --reason", hint="say why this drift is fine")
+    if not expires:
+        raise UsageError("an acknowledgement needs --expires",
+                         hint="a date (2026-12-31, through that day UTC) or an RFC 3339 time")  # fmt: skip
+    ledger = _ledger(ctx, name)
+    moment = now()
+    until = parse_expiry(expires, moment)
+    last = ledger.read_doc(LAST_DOC) or {}
+    known = [f for key in ("findings", "acknowledged") for f in last.get(key) or []
+             if isinstance(f, dict) and f.get("fingerprint") == print_]  # fmt: skip
+    if not known:
+        raise UsageError(f"no finding with fingerprint {print_} in the last drift check of '{name}'",
+                         hint=f"run `envman drift {name}`; the report lists fingerprints")  # fmt: skip
+    entry = Acknowledgement(fingerprint=print_, reason=reason.strip(), expires=until,
+                            address=str(known[0].get("address", "")),
+                            attribute=str(known[0].get("attribute", "")),
+                            acknowledged_at=iso(moment), actor=actor())  # fmt: skip
+    entries = with_acknowledgement(baseline_from_doc(ledger.read_doc(BASELINE_DOC)), entry)
+    ledger.write_doc(BASELINE_DOC, baseline_doc(entries))
+    if as_json:
+        emit_json(entry.to_json())
+    else:
+        print(f"Acknowledged {entry.address} {entry.attribute} [{print_}] in '{name}' until "
+              f"{iso(until)}: {entry.reason}")  # fmt: skip
+    return EXIT_OK
+
+
+def run_baseline(ctx: AppContext, args: list[str], as_json: bool) -> int:
+    if len(args) != 1:
+        raise UsageError("usage: envman drift baseline ENV [--json]")
+    ledger = _ledger(ctx, args[0])
+    moment = now()
+    entries = baseline_from_doc(ledger.read_doc(BASELINE_DOC))
+    rows = [{**e.to_json(), "active": e.active(moment)} for e in entries]
+    if as_json:
+        emit_json({"environment": args[0], "entries": rows})
+        return EXIT_OK
+    if not rows:
+        print(f"No acknowledged drift in '{args[0]}'.")
+        return EXIT_OK
+    for row in rows:
+        state = "active" if row["active"] else "expired"
+        print(f"{row['fingerprint']}  {row['address']} {row['attribute']}  {state} until "
+              f"{row['expires']}  by {row['actor']}: {row['reason']}")  # fmt: skip
+    return EXIT_OK

@@ -1,0 +1,251 @@
+"""Check one environment for drift: two plans, never an apply, never a state write.
+
+1. the inputs of the current release (pinned) plus the environment's tfvars, as for any plan;
+2. ``plan -refresh-only`` (takes the state lock with ``drift.lock_timeout``), saved under
+   ``.envman/<env>/drift/`` and read with ``show -json``: its ``resource_drift`` is the drift;
+3. a normal plan with the same inputs, also saved and shown: what applying would change;
+4. classify (``envman.drift.classify``) and record the result as ``drift/last.json`` in the
+   environment's ledger, so the next run knows which findings are new and ``status`` shows it.
+
+The saved plans are never applied: they live apart from ``envman plan``'s saved plan and no
+plan metadata is written for them, so ``apply --plan`` can never pick them up.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from envman.drift.classify import Context, classify
+from envman.drift.model import ERROR, EnvResult, Finding, error_result
+from envman.drift.rules import BASELINE_DOC, active_fingerprints, baseline_from_doc
+from envman.errors import EnvmanError, Interrupted, TerraformError
+from envman.inputs import build_inputs
+from envman.planning import check_required, current_pins
+from envman.releases.ledger import Ledger
+from envman.releases.locate import store_for
+from envman.terraform.models import Plan
+from envman.terraform.plan import PlanOptions, build_plan_args
+from envman.terraform.runner import Completed, Diagnostic, Event, failure_message
+from envman.terraform.show import build_show_args
+from envman.workspace import Workspace
+
+LAST_DOC = "drift/last.json"
+WORK_DIR = "drift"
+REFRESH_PLAN = "refresh-only.tfplan"
+NORMAL_PLAN = "normal.tfplan"
+LOCK_SUMMARY = "Error acquiring the state lock"
+_LOCK_FIELDS = {"ID": "id", "Path": "path", "Operation": "operation", "Who": "who",
+                "Version": "version", "Created": "created", "Info": "info"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    moment: datetime  # "now" for baseline expiry
+    checked_at: str
+    notify: bool = False  # the caller sends notifications for ``EnvResult.to_notify``
+    record: bool = True
+
+
+class StateLocked(EnvmanError):
+    """The state lock stayed held by someone else for the whole lock timeout."""
+
+    def __init__(self, environment: str, lock: dict[str, str], waited: str) -> None:
+        who = lock.get("who") or "an unknown holder"
+        what = ", ".join(f"{k} {lock[k]}" for k in ("operation", "created") if lock.get(k))
+        super().__init__(
+            f"state is locked by {who}" + (f" ({what})" if what else "")
+            + f"; waited {waited}" + (f"; lock ID {lock['id']}" if lock.get("id") else ""),
+            hint=f"wait for that run to finish; if it is stale: envman unlock {environment} "
+            f"{lock.get('id') or 'LOCK_ID'} --confirm {environment}",
+        )
+        self.lock = lock
+
+
+def lock_info(diagnostic: Diagnostic) -> dict[str, str]:
+    """The ``Lock Info:`` block of terraform's lock diagnostic (from its -json output)."""
+    info: dict[str, str] = {}
+    in_block = False
+    for line in diagnostic.detail.splitlines():
+        if line.strip() == "Lock Info:":
+            in_block = True
+            continue
+        if in_block:
+            key, sep, value = line.strip().partition(":")
+            if not sep or key not in _LOCK_FIELDS:
+                if info:
+                    break
+                continue
+            info[_LOCK_FIELDS[key]] = value.strip()
+    return info
+
+
+def plan_failure(environment: str, done: Completed, waited: str) -> EnvmanError:
+    for diagnostic in done.errors():
+        if diagnostic.summary == LOCK_SUMMARY:
+            return StateLocked(environment, lock_info(diagnostic), waited)
+    return TerraformError(failure_message("terraform plan", done))
+
+
+def _ignore(_event: Event) -> None:
+    return None
+
+
+def _plan(workspace: Workspace, options: PlanOptions) -> None:
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    options.out.unlink(missing_ok=True)
+    label = "terraform plan -refresh-only" if options.refresh_only else "terraform plan"
+    done = workspace.terraform.run(build_plan_args(options), on_event=_ignore, check=False,
+                                   what=label)  # fmt: skip
+    if done.returncode != 0:
+        raise plan_failure(workspace.env.name, done, options.lock_timeout)
+
+
+def show(workspace: Workspace, plan_file: Path) -> tuple[Plan, dict[str, Any]]:
+    done = workspace.terraform.run(build_show_args(plan_file), what="terraform show")
+    try:
+        data = json.loads(done.stdout)
+    except ValueError as exc:
+        raise TerraformError(f"terraform show -json returned invalid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise TerraformError("terraform show -json did not return an object")
+    return Plan.from_json(data), data
+
+
+def sensitive_values(raw: dict[str, Any]) -> frozenset[str]:
+    """Values of the root module's sensitive variables (to redact wherever they show up)."""
+    declared = ((raw.get("configuration") or {}).get("root_module") or {}).get("variables") or {}
+    given = raw.get("variables") or {}
+    found: set[str] = set()
+    for name, spec in declared.items():
+        if isinstance(spec, dict) and spec.get("sensitive"):
+            value = (given.get(name) or {}).get("value")
+            texts = [value] if isinstance(value, str) else _strings(value)
+            found.update(t for t in texts if len(t) >= 4)
+    return frozenset(found)
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def run_plans(workspace: Workspace) -> tuple[Plan, Plan, frozenset[str]]:
+    """The refresh-only plan and the normal plan, both shown; secrets to redact."""
+    env = workspace.env
+    pins = current_pins(workspace)
+    folder = env.work_dir / WORK_DIR
+    inputs = build_inputs(workspace.stack, env.var_files(), folder, pinned=pins.inputs,
+                          pinned_from=pins.seq)  # fmt: skip
+    check_required(workspace, inputs.pinned, inputs.overrides)
+    workspace.ensure_init()
+    waited = f"{int(env.config.drift.lock_timeout.total_seconds())}s"
+    refresh = PlanOptions(out=folder / REFRESH_PLAN, var_files=inputs.var_files,
+                          refresh_only=True, lock_timeout=waited)  # fmt: skip
+    normal = PlanOptions(out=folder / NORMAL_PLAN, var_files=inputs.var_files,
+                         lock_timeout=waited)  # fmt: skip
+    _plan(workspace, refresh)
+    # `show` starts the provider (~2 s): read the first plan while the second one runs.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        shown = pool.submit(show, workspace, refresh.out)
+        try:
+            _plan(workspace, normal)
+        except BaseException:
+            shown.exception()  # wait for it; the plan's error is the one to report
+            raise
+        drift_plan, _ = shown.result()
+    normal_plan, raw = show(workspace, normal.out)
+    return drift_plan, normal_plan, sensitive_values(raw)
+
+
+def previous_fingerprints(previous: dict[str, Any] | None) -> frozenset[str]:
+    findings = (previous or {}).get("findings") or []
+    return frozenset(str(f.get("fingerprint")) for f in findings if isinstance(f, dict))
+
+
+def notified_fingerprints(previous: dict[str, Any] | None) -> frozenset[str]:
+    """Fingerprints already notified (a document without the key: all of its findings)."""
+    if previous is None:
+        return frozenset()
+    if "notified" not in previous:
+        return previous_fingerprints(previous)
+    return frozenset(str(f) for f in previous.get("notified") or [])
+
+
+def notification_state(result: EnvResult, previous: dict[str, Any] | None,
+                       notify: bool) -> tuple[list[Finding], list[str]]:  # fmt: skip
+    """The findings to notify about now (never notified while present), and the notified set
+    to record: a finding that goes away and comes back is notified again."""
+    before = notified_fingerprints(previous)
+    if result.status == ERROR:
+        return [], sorted(before)
+    current = {f.fingerprint for f in result.findings}
+    fresh = [f for f in result.findings if f.fingerprint not in before]
+    notified = (before & current) | ({f.fingerprint for f in fresh} if notify else set())
+    return fresh, sorted(notified)
+
+
+def last_document(result: EnvResult, previous: dict[str, Any] | None, checked_at: str,
+                  notified: list[str]) -> dict[str, Any]:  # fmt: skip
+    """What ``drift/last.json`` holds. An error keeps the findings of the last good check, so
+    a failed run never makes old drift look new (and notify) again."""
+    doc: dict[str, Any] = {
+        "schema": 1, "environment": result.environment, "status": result.status,
+        "checked_at": checked_at, "error": result.error, "counts": result.counts.to_json(),
+        "findings": [f.to_json() for f in result.findings],
+        "acknowledged": list(result.acknowledged), "notified": notified,
+    }  # fmt: skip
+    if result.status == ERROR and previous:
+        doc["findings"] = list(previous.get("findings") or [])
+        doc["counts"] = previous.get("counts") or doc["counts"]
+        doc["findings_checked_at"] = previous.get("findings_checked_at") or previous.get("checked_at")
+    return doc
+
+
+def check_environment(workspace: Workspace, options: CheckOptions) -> EnvResult:
+    """One environment's result; any failure becomes an ``error`` result, never an exception
+    (except an interrupt, which stops the whole run)."""
+    env = workspace.env
+    started = time.monotonic()
+    ledger: Ledger | None = None
+    previous: dict[str, Any] | None = None
+    try:
+        store = store_for(env)
+        reading = Ledger(store, env.name)
+        previous = reading.read_doc(LAST_DOC)
+        baseline = baseline_from_doc(reading.read_doc(BASELINE_DOC))
+        ledger = reading
+        context = Context(
+            environment=env.name, ignore=tuple(env.config.drift.ignore),
+            acknowledged=active_fingerprints(baseline, options.moment),
+            previous=previous_fingerprints(previous),
+        )  # fmt: skip
+        drift_plan, normal_plan, secrets = run_plans(workspace)
+        result = classify(replace(context, secrets=secrets), drift_plan, normal_plan)
+    except Interrupted:
+        raise
+    except StateLocked as exc:
+        result = error_result(env.name, str(exc), lock=exc.lock)
+    except EnvmanError as exc:
+        result = error_result(env.name, str(exc))
+    except Exception as exc:  # a bug must not hide the other environments
+        result = error_result(env.name, f"internal error: {type(exc).__name__}: {exc}")
+    result.duration_s = time.monotonic() - started
+    result.to_notify, notified = notification_state(result, previous, options.notify)
+    if ledger is not None and options.record:
+        try:
+            doc = last_document(result, previous, options.checked_at, notified)
+            ledger.write_doc(LAST_DOC, doc)
+        except EnvmanError as exc:
+            result.warnings.append(f"could not record the result: {exc}")
+    return result

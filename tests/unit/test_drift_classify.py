@@ -1,0 +1,236 @@
+"""Pure drift logic on small hand-written `show -json` documents: no terraform, no AWS."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from envman.drift import values
+from envman.drift.classify import Context, classify, index_configuration, pending_changes
+from envman.drift.detect import lock_info, notification_state, sensitive_values
+from envman.drift.model import EnvResult, Finding, error_result, fingerprint
+from envman.drift.rules import Acknowledgement, ignored_by, parse_expiry
+from envman.errors import UsageError
+from envman.terraform.models import Plan
+from envman.terraform.runner import Diagnostic
+
+
+def change(address: str, actions: list[str], before: Any, after: Any, **extra: Any) -> dict[str, Any]:
+    rtype, name = address.split(".")[-2:]
+    return {"address": address, "mode": "managed", "type": rtype, "name": name.split("[")[0],
+            "change": {"actions": actions, "before": before, "after": after,
+                       "after_unknown": extra.get("after_unknown", {}),
+                       "before_sensitive": extra.get("before_sensitive", {}),
+                       "after_sensitive": extra.get("after_sensitive", {})}}  # fmt: skip
+
+
+CONFIG = {
+    "root_module": {
+        "variables": {"db_password": {"sensitive": True}, "name": {}},
+        "resources": [
+            {"address": "aws_s3_bucket.data", "expressions": {"bucket": {}, "tags": {}}},
+            {"address": "aws_ssm_parameter.p", "expressions": {
+                "name": {}, "value": {"references": ["var.db_password"]}}},
+            {"address": "aws_ecs_cluster.main", "expressions": {"name": {}}},
+        ],
+        "module_calls": {"net": {"expressions": {"secret": {"references": ["var.db_password"]}},
+                                 "module": {"variables": {"secret": {}}, "resources": [
+                                     {"address": "aws_vpc.this", "expressions": {
+                                         "cidr_block": {}, "tags": {"references": ["var.secret"]}}},
+                                 ]}}},
+    }
+}  # fmt: skip
+
+
+def plan(drift: list[dict[str, Any]] = (), changes: list[dict[str, Any]] = (), **extra: Any) -> Plan:  # type: ignore[assignment]
+    return Plan.from_json({"format_version": "1.2", "resource_drift": list(drift),
+                           "resource_changes": list(changes), "configuration": CONFIG, **extra})  # fmt: skip
+
+
+BUCKET_BEFORE = {"bucket": "b", "tags": {"env": "dev"}, "tags_all": {"env": "dev"},
+                 "policy": None, "region": "us-east-1"}  # fmt: skip
+BUCKET_AFTER = {"bucket": "b", "tags": {"env": "hacked"}, "tags_all": {"env": "hacked"},
+                "policy": {}, "region": "eu-west-1"}  # fmt: skip
+
+
+def test_diff_paths_recurse_and_format() -> None:
+    before = {"a": {"b": [1, {"c": "x"}]}, "tags": {"k.8s/io": "1"}, "n": None}
+    after = {"a": {"b": [1, {"c": "y"}, 3]}, "tags": {"k.8s/io": "2"}, "n": []}
+    found = [(values.format_path(p), b, a) for p, b, a in values.diff(before, after)]
+    assert found == [("a.b[1].c", "x", "y"), ("a.b[2]", None, 3), ('tags["k.8s/io"]', "1", "2")]
+    assert values.path_prefixes(("ingress", 0, "cidr")) == ["ingress", "ingress[0]", "ingress[0].cidr"]
+    assert values.strip_instance_keys('module.a[0].aws_x.b["k.[1]"]') == "module.a.aws_x.b"
+
+
+def test_masks_and_values_at_paths() -> None:
+    mask = {"value": True, "nested": [{"s": True}, {}]}
+    assert values.flag_at(mask, ("value",)) and values.flag_at(mask, ("nested",))
+    assert values.flag_at(mask, ("nested", 0, "s")) and not values.flag_at(mask, ("nested", 1))
+    assert not values.flag_at(mask, ("other",)) and not values.flag_at(None, ("value",))
+    assert values.value_at({"a": [{"b": 1}]}, ("a", 0, "b")) == 1
+    assert values.value_at({"a": []}, ("a", 3)) is None
+    assert values.same(1, 1.0) and not values.same(True, 1) and values.same(None, {})
+
+
+def test_findings_noise_and_actionable() -> None:
+    drift = [change("aws_s3_bucket.data", ["update"], BUCKET_BEFORE, BUCKET_AFTER)]
+    normal = [change("aws_s3_bucket.data", ["update"], BUCKET_AFTER,
+                     {**BUCKET_AFTER, "tags": {"env": "dev"}, "tags_all": {"env": "dev"}})]  # fmt: skip
+    result = classify(Context("dev"), plan(drift), plan(changes=normal))
+    assert result.status == "drifted"
+    assert [(f.address, f.attribute, f.expected, f.actual, f.actionable, f.new)
+            for f in result.findings] == [("aws_s3_bucket.data", "tags.env", "dev", "hacked", True, True)]  # fmt: skip
+    # region: not configured, not touched by the plan -> provider normalisation; policy null -> {}
+    # is no difference at all; tags_all.env echoes tags.env and is dropped
+    assert result.counts.normalised == 1 and result.counts.findings == 1
+
+
+def test_untouched_configured_attribute_is_not_actionable() -> None:
+    drift = [change("aws_s3_bucket.data", ["update"], BUCKET_BEFORE,
+                    {**BUCKET_BEFORE, "tags": {"env": "dev", "extra": "x"}})]  # fmt: skip
+    result = classify(Context("dev"), plan(drift), plan())
+    [finding] = result.findings
+    assert (finding.attribute, finding.expected, finding.actual) == ("tags.extra", None, "x")
+    assert finding.actionable is False
+
+
+def test_deleted_resource_is_one_finding_and_create_reverts_it() -> None:
+    drift = [change("aws_ecs_cluster.main", ["delete"], {"name": "c", "arn": "a"}, None)]
+    normal = [change("aws_ecs_cluster.main", ["create"], None, {"name": "c"})]
+    result = classify(Context("dev"), plan(drift), plan(changes=normal))
+    [finding] = result.findings
+    assert (finding.attribute, finding.expected, finding.actual, finding.change) == ("*", "exists", None, "deleted")
+    assert finding.actionable and result.pending_changes == []
+
+
+def test_sensitive_values_are_redacted_by_mask_variable_and_value() -> None:
+    drift = [
+        change("aws_ssm_parameter.p", ["update"], {"name": "n", "value": "s3cret-old"},
+               {"name": "n", "value": "s3cret-new"}),  # no mask: the config reads var.db_password
+        change("module.net.aws_vpc.this[0]", ["update"], {"tags": {"t": "a"}, "cidr_block": "x"},
+               {"tags": {"t": "b"}, "cidr_block": "y"}, before_sensitive={"cidr_block": True}),
+        change("aws_s3_bucket.data", ["update"], BUCKET_BEFORE,
+               {**BUCKET_BEFORE, "tags": {"env": "has hunter22 inside"}}),
+    ]  # fmt: skip
+    result = classify(Context("dev", secrets=frozenset({"hunter22"})), plan(drift), plan())
+    shown = {(f.address, f.attribute): (f.expected, f.actual, f.sensitive) for f in result.findings}
+    redacted = ("<sensitive>", "<sensitive>", True)
+    assert shown[("aws_ssm_parameter.p", "value")] == redacted
+    assert shown[("module.net.aws_vpc.this[0]", "cidr_block")] == redacted  # mask
+    assert shown[("module.net.aws_vpc.this[0]", "tags.t")] == redacted  # module input of a secret
+    assert shown[("aws_s3_bucket.data", "tags.env")] == redacted  # contains a secret value
+    assert "s3cret" not in repr(result.to_json()) and "hunter22" not in repr(result.to_json())
+
+
+def test_ignore_rules() -> None:
+    rules = ["aws_db_instance.*.latest_restorable_time", "module.net.aws_vpc.*.tags", "aws_x.legacy"]
+    assert ignored_by(rules, "aws_db_instance.main", ["latest_restorable_time"])
+    assert ignored_by(rules, 'aws_db_instance.r["a"]', ["latest_restorable_time"])
+    assert not ignored_by(rules, "aws_db_instance.main", ["engine_version"])
+    assert ignored_by(rules, "module.net.aws_vpc.this[0]", ["tags", "tags.env"])
+    assert not ignored_by(rules, "module.net.aws_vpc.this[0]", ["tags_all", "tags_all.env"])
+    assert ignored_by(rules, "aws_x.legacy", ["*"])
+    assert not ignored_by(["aws_x.a[0].tags"], "aws_x.a0", ["tags"])  # [ is literal, not a class
+
+
+def test_ignored_and_acknowledged_are_counted_not_listed() -> None:
+    drift = [change("aws_s3_bucket.data", ["update"], BUCKET_BEFORE,
+                    {**BUCKET_BEFORE, "bucket": "c", "tags": {"env": "x"}, "tags_all": {"env": "x"}})]  # fmt: skip
+    tag_print = fingerprint("dev", "aws_s3_bucket.data", "tags.env", "x")
+    ack = Acknowledgement(tag_print, "known", datetime(2030, 1, 1, tzinfo=UTC))
+    context = Context("dev", ignore=("aws_s3_bucket.data.bucket",), acknowledged={tag_print: ack})
+    result = classify(context, plan(drift), plan())
+    assert result.findings == [] and result.status == "in_sync"
+    assert (result.counts.ignored, result.counts.acknowledged) == (1, 1)
+    assert result.acknowledged[0]["reason"] == "known"
+
+
+def test_new_means_not_in_the_last_result() -> None:
+    drift = [change("aws_s3_bucket.data", ["update"], BUCKET_BEFORE, BUCKET_AFTER)]
+    first = classify(Context("dev"), plan(drift), plan())
+    seen = frozenset(f.fingerprint for f in first.findings)
+    second = classify(Context("dev", previous=seen), plan(drift), plan())
+    assert [f.new for f in first.findings] == [True] and [f.new for f in second.findings] == [False]
+    changed = [change("aws_s3_bucket.data", ["update"], BUCKET_BEFORE,
+                      {**BUCKET_AFTER, "tags": {"env": "other"}, "tags_all": {"env": "other"}})]  # fmt: skip
+    third = classify(Context("dev", previous=seen), plan(changed), plan())
+    assert [f.new for f in third.findings] == [True]  # changed drift = a new fingerprint
+
+
+def test_fingerprint_is_stable_and_short() -> None:
+    one = fingerprint("dev", "aws_s3_bucket.data", "tags.env", "hacked")
+    assert one == fingerprint("dev", "aws_s3_bucket.data", "tags.env", "hacked")
+    assert len(one) == 16 and int(one, 16) >= 0
+    assert one != fingerprint("prod", "aws_s3_bucket.data", "tags.env", "hacked")
+    assert one != fingerprint("dev", "aws_s3_bucket.data", "tags.env", "other")
+
+
+def test_pending_only_for_changes_drift_does_not_explain() -> None:
+    drift = [change("aws_s3_bucket.data", ["update"], BUCKET_BEFORE, BUCKET_AFTER)]
+    revert = change("aws_s3_bucket.data", ["update"], BUCKET_AFTER,
+                    {**BUCKET_AFTER, "tags": {"env": "dev"}, "tags_all": {"env": "dev"},
+                     "region": "eu-west-1"})  # fmt: skip
+    assert pending_changes(plan(changes=[revert]), plan(drift)) == []
+    code = change("aws_s3_bucket.data", ["update"], BUCKET_AFTER,
+                  {**BUCKET_AFTER, "tags": {"env": "dev", "team": "new"}})  # fmt: skip
+    assert pending_changes(plan(changes=[code]), plan(drift)) == [
+        {"address": "aws_s3_bucket.data", "action": "update"}]
+    new = change("aws_ecs_cluster.main", ["create"], None, {"name": "c"})
+    result = classify(Context("dev"), plan(), plan(changes=[new]))
+    assert result.status == "pending" and result.pending_changes[0]["action"] == "create"
+    outputs = plan(output_changes={"url": {"actions": ["create"], "after": "x"}})
+    assert pending_changes(outputs, plan()) == [{"address": "output.url", "action": "create"}]
+
+
+def test_index_configuration_walks_modules() -> None:
+    index = index_configuration(CONFIG)
+    assert index.configured["module.net.aws_vpc.this"] == {"cidr_block", "tags"}
+    assert index.is_configured("aws_s3_bucket.data", ("tags_all", "env"))
+    assert not index.is_configured("aws_ecs_cluster.main", ("tags",))
+    assert index.is_configured("aws_gone.old", ("anything",))  # removed from code: not noise
+
+
+def test_lock_info_from_the_json_diagnostic() -> None:
+    detail = ("Error message: operation error S3: PutObject, StatusCode: 412\nLock Info:\n"
+              "  ID:        3f1c\n  Path:      b/k\n  Operation: OperationTypeApply\n"
+              "  Who:       alice@ci\n  Version:   1.11.4\n  Created:   2026-01-02 03:04:05 +0000 UTC\n"
+              "  Info:      \n\n\nTerraform acquires a state lock to protect the state")  # fmt: skip
+    info = lock_info(Diagnostic("error", "Error acquiring the state lock", detail))
+    assert info["who"] == "alice@ci" and info["id"] == "3f1c"
+    assert info["operation"] == "OperationTypeApply" and info["created"].startswith("2026-01-02")
+
+
+def test_sensitive_values_from_the_plan_variables() -> None:
+    raw = {"configuration": CONFIG, "variables": {"db_password": {"value": "hunter22"},
+                                                  "name": {"value": "dev"}}}  # fmt: skip
+    assert sensitive_values(raw) == frozenset({"hunter22"})
+
+
+def test_expiry_dates() -> None:
+    moment = datetime(2027, 1, 1, tzinfo=UTC)
+    assert parse_expiry("2027-01-31", moment) == datetime(2027, 2, 1, tzinfo=UTC)
+    assert parse_expiry("2027-01-02T10:00:00Z", moment) == datetime(2027, 1, 2, 10, tzinfo=UTC)
+    with pytest.raises(UsageError, match="not in the future"):
+        parse_expiry("2026-12-31", moment)
+    with pytest.raises(UsageError):
+        parse_expiry("next week", moment)
+
+
+def test_notifications_never_repeat_for_the_same_findings() -> None:
+    one = Finding("aws_x.a", "tags.env", "a", "b", "fp1", True)
+    two = Finding("aws_x.b", "*", "exists", None, "fp2", True, change="deleted")
+    drifted = EnvResult("dev", "drifted", findings=[one, two])
+    # a run without --notify records nothing as notified: a later --notify run still sends
+    fresh, notified = notification_state(drifted, None, notify=False)
+    assert [f.fingerprint for f in fresh] == ["fp1", "fp2"] and notified == []
+    previous = {"findings": [one.to_json(), two.to_json()], "notified": notified}
+    fresh, notified = notification_state(drifted, previous, notify=True)
+    assert [f.fingerprint for f in fresh] == ["fp1", "fp2"] and notified == ["fp1", "fp2"]
+    fresh, notified = notification_state(drifted, {"notified": notified}, notify=True)
+    assert fresh == [] and notified == ["fp1", "fp2"]
+    # an error keeps the notified set; a finding that went away is forgotten
+    assert notification_state(error_result("dev", "x"), {"notified": ["fp1"]}, True) == ([], ["fp1"])
+    only_two = EnvResult("dev", "drifted", findings=[two])
+    assert notification_state(only_two, {"notified": ["fp1", "fp2"]}, True) == ([], ["fp2"])
