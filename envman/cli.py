@@ -6,8 +6,8 @@ Imports of the commands are lazy so that `envman --help` and `envman list` start
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, cast
 
 import typer

@@ -51,8 +51,12 @@ def version_table(
     table.add_column("new")
     for name, old, new in rows:
         marker = "" if old == new else "changes"
-        table.add_row(name, _fmt(old, name in sensitive), "→", _fmt(new, name in sensitive) +
-                      (f"  [yellow]({marker})[/yellow]" if marker else ""))  # fmt: skip
+        table.add_row(
+            name,
+            _fmt(old, name in sensitive),
+            "→",
+            _fmt(new, name in sensitive) + (f"  [yellow]({marker})[/yellow]" if marker else ""),
+        )
     console.print(table)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from envman.aws.environment import terraform_aws_env
+from envman.aws.session import terraform_child_env
 from envman.config.project import Environment, Project
 from envman.config.stack import StackInfo, read_stack
 from envman.errors import ConfigError
@@ -32,12 +32,11 @@ class Workspace:
     def terraform(self) -> Terraform:
         self.env.work_dir.mkdir(parents=True, exist_ok=True)
         cli_config = ensure_cli_config(self.project.state_root, self.project.provider_mirror())
-        extra = terraform_aws_env(self.env.config.aws)
-        return Terraform(
-            binary=self.binary,
-            stack_dir=self.env.stack_dir,
-            env=base_environment(self.env.data_dir, cli_config, extra),
-        )
+        extra = terraform_child_env(self.env)
+        env = base_environment(self.env.data_dir, cli_config, extra)
+        if "AWS_SESSION_TOKEN" in extra and "AWS_PROFILE" not in extra:
+            env.pop("AWS_PROFILE", None)  # the assumed role's credentials, not the shell's profile
+        return Terraform(binary=self.binary, stack_dir=self.env.stack_dir, env=env)
 
     @property
     def lock_timeout(self) -> str:

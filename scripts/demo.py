@@ -101,7 +101,10 @@ verify {{
     if name == "staging":
         return common + verify
     if name == "production":
-        return common + verify + f'''
+        return (
+            common
+            + verify
+            + f'''
 promotion {{
   from = "staging"
   variables = {{
@@ -126,6 +129,7 @@ hook "after_apply" {{
   command     = ["{ROOT / "scripts" / "db-migrate.sh"}"]
 }}
 '''
+        )
     return common
 
 
@@ -183,11 +187,23 @@ def run_steps() -> None:
     envman("bootstrap", "dev")
     step("Validate every environment statically (variables, backend, promotion)")
     envman("validate")
-    step("Apply dev with a new backend image tag (the whole platform: VPC, ALB, ECS, RDS, S3+CloudFront, API Gateway)")  # noqa: E501
+    step(
+        "Apply dev with a new backend image tag (the whole platform: VPC, ALB, ECS, RDS, S3+CloudFront, API Gateway)"
+    )
     envman("apply", "dev", "--set", "backend_image_tag=3f2c1ab", "--yes")
     step("Apply staging with the same image tag and a new frontend release; verification passes")
-    envman("apply", "staging", "--set", "backend_image_tag=3f2c1ab", "--set", "frontend_release=1.1.0", "--yes")  # noqa: E501
-    step("Promote staging to production three hours later (after min_soak); typed confirmation given by flag")  # noqa: E501
+    envman(
+        "apply",
+        "staging",
+        "--set",
+        "backend_image_tag=3f2c1ab",
+        "--set",
+        "frontend_release=1.1.0",
+        "--yes",
+    )
+    step(
+        "Promote staging to production three hours later (after min_soak); typed confirmation given by flag"
+    )
     envman("promote", "--confirm", "production", now="2026-11-24T12:00:00Z")
     step("Ship a second build to staging")
     envman("apply", "staging", "--set", "backend_image_tag=9d8e7f6", "--yes")
@@ -198,16 +214,33 @@ def run_steps() -> None:
     step("Status: current release per environment, and what waits for promotion")
     envman("status")
     step("Someone scales the production service by hand, behind terraform's back")
-    outputs = json.loads(subprocess.check_output(
-        [sys.executable, "-m", "envman", "--project", str(DEMO), "outputs", "production", "--json"]))  # noqa: E501
+    outputs = json.loads(
+        subprocess.check_output(
+            [
+                sys.executable,
+                "-m",
+                "envman",
+                "--project",
+                str(DEMO),
+                "outputs",
+                "production",
+                "--json",
+            ]
+        )
+    )
     ecs = boto3.client("ecs", endpoint_url=os.environ["DEMO_ENDPOINT"], region_name="us-east-1")
-    ecs.update_service(cluster=outputs["ecs_cluster_name"]["value"],
-                       service=outputs["ecs_service_name"]["value"], desiredCount=3)  # fmt: skip
+    ecs.update_service(
+        cluster=outputs["ecs_cluster_name"]["value"],
+        service=outputs["ecs_service_name"]["value"],
+        desiredCount=3,
+    )
     step("Drift detection finds exactly that change (exit 2)")
     envman("drift", "production", expect=(2,))
     step("Roll production back to the previous release (a real planned apply, recorded)")
     envman("rollback", "production", "--confirm", "production", now="2026-11-24T16:00:00Z")
-    step("The health endpoint starts failing; promoting again fails verification and rolls back by itself (exit 4)")  # noqa: E501
+    step(
+        "The health endpoint starts failing; promoting again fails verification and rolls back by itself (exit 4)"
+    )
     Health.status = 503
     envman("promote", "--confirm", "production", expect=(4,), now="2026-11-24T17:00:00Z")
     Health.status = 200

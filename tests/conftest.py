@@ -65,8 +65,14 @@ def _isolated_env(
     cache.mkdir(exist_ok=True)
     monkeypatch.setenv("ENVMAN_PLUGIN_CACHE_DIR", str(cache))
     monkeypatch.setenv("ENVMAN_ACTOR", "tester")
-    for name in ("ENVMAN_PROJECT", "ENVMAN_NOW", "TF_LOG", "ENVMAN_PROVIDER_MIRROR",
-                 "GITHUB_STEP_SUMMARY", "GITHUB_ACTIONS"):  # fmt: skip
+    for name in (
+        "ENVMAN_PROJECT",
+        "ENVMAN_NOW",
+        "TF_LOG",
+        "ENVMAN_PROVIDER_MIRROR",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_ACTIONS",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(tmp_path_factory.getbasetemp() / "missing.tfrc"))
 

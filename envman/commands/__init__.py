@@ -28,8 +28,7 @@ class AppContext:
 
     def console(self, json_mode: bool = False) -> Console:
         """Where human output goes: stdout, or stderr when stdout carries a JSON document."""
-        return Console(stderr=json_mode, no_color=self.no_color, highlight=False,
-                       soft_wrap=True)  # fmt: skip
+        return Console(stderr=json_mode, no_color=self.no_color, highlight=False, soft_wrap=True)
 
 
 def emit_json(document: Any) -> None:

@@ -45,17 +45,18 @@ def run_apply(
             if overrides:
                 from envman.errors import UsageError
 
-                raise UsageError("--set cannot be combined with --plan",
-                                 hint="give --set to `envman plan`")  # fmt: skip
+                raise UsageError(
+                    "--set cannot be combined with --plan", hint="give --set to `envman plan`"
+                )
             planned = _saved(workspace)
-            console.print(f"Applying the saved plan of '{name}': "
-                          f"{planned.streamed.summary.text()}")  # fmt: skip
+            console.print(f"Applying the saved plan of '{name}': {planned.streamed.summary.text()}")
         else:
             with progress:
                 planned = plan_environment(workspace, overrides=overrides, on_event=progress)
             show_plan(console, planned)
-        spec = DeploySpec(kind="apply", confirm=confirm, break_glass=break_glass,
-                          break_glass_rules=tuple(rules))  # fmt: skip
+        spec = DeploySpec(
+            kind="apply", confirm=confirm, break_glass=break_glass, break_glass_rules=tuple(rules)
+        )
         try:
             result = deploy_planned(ledger, planned, spec, console, progress)
         finally:
@@ -67,12 +68,26 @@ def run_apply(
 def _saved(workspace: Workspace) -> PlannedRun:
     plan_file, meta = load_saved_plan(workspace)
     counts = meta.get("summary") or {}
-    streamed = StreamedPlan(summary=PlanSummary(
-        add=int(counts.get("add", 0)), change=int(counts.get("change", 0)),
-        destroy=int(counts.get("destroy", 0)), replace=int(counts.get("replace", 0)),
-        outputs_changed=int(counts.get("outputs_changed", 0)),
-    ))  # fmt: skip
-    inputs = RunInputs(var_files=(), pinned=dict(meta.get("recorded_inputs") or {}),
-                       pinned_from=meta.get("current_seq"), digest=str(meta.get("inputs_digest")))  # fmt: skip
-    return PlannedRun(workspace, inputs, plan_file, streamed, str(meta.get("stack_digest")),
-                      meta.get("current_seq"))  # fmt: skip
+    streamed = StreamedPlan(
+        summary=PlanSummary(
+            add=int(counts.get("add", 0)),
+            change=int(counts.get("change", 0)),
+            destroy=int(counts.get("destroy", 0)),
+            replace=int(counts.get("replace", 0)),
+            outputs_changed=int(counts.get("outputs_changed", 0)),
+        )
+    )
+    inputs = RunInputs(
+        var_files=(),
+        pinned=dict(meta.get("recorded_inputs") or {}),
+        pinned_from=meta.get("current_seq"),
+        digest=str(meta.get("inputs_digest")),
+    )
+    return PlannedRun(
+        workspace,
+        inputs,
+        plan_file,
+        streamed,
+        str(meta.get("stack_digest")),
+        meta.get("current_seq"),
+    )

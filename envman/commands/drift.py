@@ -28,7 +28,7 @@ from envman.drift.rules import (
     baseline_from_doc,
     parse_expiry,
     with_acknowledgement,
-)  # fmt: skip
+)
 from envman.drift.values import short
 from envman.errors import EXIT_OK, EnvmanError, UsageError
 from envman.releases.ledger import Ledger
@@ -49,9 +49,16 @@ class DriftOptions:
 
 
 def run_drift_cli(
-    ctx: AppContext, args: list[str], fmt: str, report: Path | None, notify: bool,
-    parallel: int | None, reason: str | None, expires: str | None, as_json: bool,
-) -> int:  # fmt: skip
+    ctx: AppContext,
+    args: list[str],
+    fmt: str,
+    report: Path | None,
+    notify: bool,
+    parallel: int | None,
+    reason: str | None,
+    expires: str | None,
+    as_json: bool,
+) -> int:
     if args[:1] == ["ack"]:
         return run_ack(ctx, args[1:], reason, expires, as_json)
     if reason is not None or expires is not None:
@@ -95,16 +102,20 @@ def run_drift(ctx: AppContext, names: list[str], options: DriftOptions) -> int:
     known = project.environment_names()
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise UsageError(f"unknown environment{'s' if len(unknown) > 1 else ''} "
-                         f"{', '.join(repr(n) for n in unknown)}",
-                         hint=f"environments: {', '.join(known) or 'none'}")  # fmt: skip
+        raise UsageError(
+            f"unknown environment{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(repr(n) for n in unknown)}",
+            hint=f"environments: {', '.join(known) or 'none'}",
+        )
     wanted = list(dict.fromkeys(names)) or known
     moment = now()
     check = CheckOptions(moment=moment, checked_at=iso(moment), notify=options.notify)
     ready, failed = _workspaces(project, wanted)
     workers = max(1, min(options.parallel or os.cpu_count() or 1, len(ready) or 1))
-    _say(f"drift: checking {len(wanted)} environment(s), {workers} at a time "
-         "(refresh-only and normal plans; nothing is changed)")  # fmt: skip
+    _say(
+        f"drift: checking {len(wanted)} environment(s), {workers} at a time "
+        "(refresh-only and normal plans; nothing is changed)"
+    )
     results = {r.environment: r for r in failed}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="drift") as pool:
         futures: dict[str, Future[EnvResult]] = {
@@ -135,11 +146,22 @@ REPORT_FORMATS = {".json": "json", ".md": "markdown", ".xml": "junit"}
 
 def _progress(result: EnvResult) -> None:
     counts = result.counts
-    detail = result.error if result.error else (
-        f"{counts.findings} finding(s), {counts.new} new" if result.findings
-        else f"{len(result.pending_changes)} pending change(s)" if result.pending_changes else "")  # fmt: skip
-    _say(f"drift: {result.environment}: {result.status}"
-         + (f": {detail}" if detail else "") + f" ({result.duration_s:.1f}s)")  # fmt: skip
+    detail = (
+        result.error
+        if result.error
+        else (
+            f"{counts.findings} finding(s), {counts.new} new"
+            if result.findings
+            else f"{len(result.pending_changes)} pending change(s)"
+            if result.pending_changes
+            else ""
+        )
+    )
+    _say(
+        f"drift: {result.environment}: {result.status}"
+        + (f": {detail}" if detail else "")
+        + f" ({result.duration_s:.1f}s)"
+    )
 
 
 def _write_report(path: Path, text: str) -> None:
@@ -158,16 +180,22 @@ def _notify(project: Project, result: EnvResult) -> None:
         return
     from envman.notify.dispatch import Notification, notify
 
-    lines = [f"{f.address} {f.attribute}: {short(f.expected)} → {short(f.actual)}"
-             + (" (apply would revert)" if f.actionable else "") for f in fresh[:MAX_NOTIFY_LINES]]  # fmt: skip
+    lines = [
+        f"{f.address} {f.attribute}: {short(f.expected)} → {short(f.actual)}"
+        + (" (apply would revert)" if f.actionable else "")
+        for f in fresh[:MAX_NOTIFY_LINES]
+    ]
     if len(fresh) > MAX_NOTIFY_LINES:
         lines.append(f"… and {len(fresh) - MAX_NOTIFY_LINES} more")
-    title = (f"Drift in {result.environment}: {len(fresh)} new finding(s), "
-             f"{result.counts.findings} in total")  # fmt: skip
+    title = (
+        f"Drift in {result.environment}: {len(fresh)} new finding(s), "
+        f"{result.counts.findings} in total"
+    )
     try:
-        notify(project.environment(result.environment),
-               Notification(event="drift", environment=result.environment, title=title,
-                            lines=lines))  # fmt: skip
+        notify(
+            project.environment(result.environment),
+            Notification(event="drift", environment=result.environment, title=title, lines=lines),
+        )
     except Exception as exc:  # notify() should never raise; a broken hook must not lose the report
         _say(f"drift: {result.environment}: notification failed: {type(exc).__name__}")
 
@@ -180,36 +208,52 @@ def _ledger(ctx: AppContext, name: str) -> Ledger:
     return Ledger(store_for(env), env.name)
 
 
-def run_ack(ctx: AppContext, args: list[str], reason: str | None, expires: str | None,
-            as_json: bool) -> int:  # fmt: skip
+def run_ack(
+    ctx: AppContext, args: list[str], reason: str | None, expires: str | None, as_json: bool
+) -> int:
     if len(args) != 2:
         raise UsageError("usage: envman drift ack ENV FINGERPRINT --reason TEXT --expires DATE")
     name, print_ = args
     if not reason or not reason.strip():
         raise UsageError("an acknowledgement needs --reason", hint="say why this drift is fine")
     if not expires:
-        raise UsageError("an acknowledgement needs --expires",
-                         hint="a date (2026-12-31, through that day UTC) or an RFC 3339 time")  # fmt: skip
+        raise UsageError(
+            "an acknowledgement needs --expires",
+            hint="a date (2026-12-31, through that day UTC) or an RFC 3339 time",
+        )
     ledger = _ledger(ctx, name)
     moment = now()
     until = parse_expiry(expires, moment)
     last = ledger.read_doc(LAST_DOC) or {}
-    known = [f for key in ("findings", "acknowledged") for f in last.get(key) or []
-             if isinstance(f, dict) and f.get("fingerprint") == print_]  # fmt: skip
+    known = [
+        f
+        for key in ("findings", "acknowledged")
+        for f in last.get(key) or []
+        if isinstance(f, dict) and f.get("fingerprint") == print_
+    ]
     if not known:
-        raise UsageError(f"no finding with fingerprint {print_} in the last drift check of '{name}'",
-                         hint=f"run `envman drift {name}`; the report lists fingerprints")  # fmt: skip
-    entry = Acknowledgement(fingerprint=print_, reason=reason.strip(), expires=until,
-                            address=str(known[0].get("address", "")),
-                            attribute=str(known[0].get("attribute", "")),
-                            acknowledged_at=iso(moment), actor=actor())  # fmt: skip
+        raise UsageError(
+            f"no finding with fingerprint {print_} in the last drift check of '{name}'",
+            hint=f"run `envman drift {name}`; the report lists fingerprints",
+        )
+    entry = Acknowledgement(
+        fingerprint=print_,
+        reason=reason.strip(),
+        expires=until,
+        address=str(known[0].get("address", "")),
+        attribute=str(known[0].get("attribute", "")),
+        acknowledged_at=iso(moment),
+        actor=actor(),
+    )
     entries = with_acknowledgement(baseline_from_doc(ledger.read_doc(BASELINE_DOC)), entry)
     ledger.write_doc(BASELINE_DOC, baseline_doc(entries))
     if as_json:
         emit_json(entry.to_json())
     else:
-        print(f"Acknowledged {entry.address} {entry.attribute} [{print_}] in '{name}' until "
-              f"{iso(until)}: {entry.reason}")  # fmt: skip
+        print(
+            f"Acknowledged {entry.address} {entry.attribute} [{print_}] in '{name}' until "
+            f"{iso(until)}: {entry.reason}"
+        )
     return EXIT_OK
 
 
@@ -228,6 +272,8 @@ def run_baseline(ctx: AppContext, args: list[str], as_json: bool) -> int:
         return EXIT_OK
     for row in rows:
         state = "active" if row["active"] else "expired"
-        print(f"{row['fingerprint']}  {row['address']} {row['attribute']}  {state} until "
-              f"{row['expires']}  by {row['actor']}: {row['reason']}")  # fmt: skip
+        print(
+            f"{row['fingerprint']}  {row['address']} {row['attribute']}  {state} until "
+            f"{row['expires']}  by {row['actor']}: {row['reason']}"
+        )
     return EXIT_OK

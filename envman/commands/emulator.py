@@ -22,13 +22,16 @@ def run_emulator(ctx: AppContext, action: str, port: int) -> int:
     root = _state_root(ctx)
     if action == "start":
         state = server.start(root, port)
-        console.print(f"Emulator running at {state.url} (pid {state.pid}); "
-                      "stop it with `envman emulator stop`.")  # fmt: skip
+        console.print(
+            f"Emulator running at {state.url} (pid {state.pid}); "
+            "stop it with `envman emulator stop`."
+        )
         return EXIT_OK
     if action == "stop":
         stopped = server.stop(root)
-        console.print(f"Emulator stopped (pid {stopped.pid})." if stopped
-                      else "No emulator was running.")  # fmt: skip
+        console.print(
+            f"Emulator stopped (pid {stopped.pid})." if stopped else "No emulator was running."
+        )
         return EXIT_OK
     if action == "status":
         found = server.read_state(root)

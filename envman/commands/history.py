@@ -47,9 +47,15 @@ def run_history(ctx: AppContext, name: str, as_json: bool, limit: int | None) ->
         table.add_column(column)
     for record in records:
         mark = " *" if current is not None and record.seq == current.seq else ""
-        table.add_row(f"#{record.seq}{mark}", record.kind, record.status,
-                      describe_inputs(record.inputs), describe_origin(record),
-                      record.finished_at or record.started_at or "", record.actor or "")  # fmt: skip
+        table.add_row(
+            f"#{record.seq}{mark}",
+            record.kind,
+            record.status,
+            describe_inputs(record.inputs),
+            describe_origin(record),
+            record.finished_at or record.started_at or "",
+            record.actor or "",
+        )
     console.print(table)
     console.print("* current release")
     return EXIT_OK

@@ -42,9 +42,14 @@ def run_list(ctx: AppContext, as_json: bool) -> int:
     for column in ("environment", "stack", "backend", "promotes from", "protected", "description"):
         table.add_column(column)
     for row in rows:
-        table.add_row(row["name"], row["stack"], row["backend"] or "-",
-                      row["promotion_from"] or "-", "yes" if row["protected"] else "no",
-                      row["description"])  # fmt: skip
+        table.add_row(
+            row["name"],
+            row["stack"],
+            row["backend"] or "-",
+            row["promotion_from"] or "-",
+            "yes" if row["protected"] else "no",
+            row["description"],
+        )
     console.print(table)
     return EXIT_OK
 

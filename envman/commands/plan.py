@@ -28,14 +28,14 @@ def plan_document(planned: PlannedRun) -> dict[str, Any]:
             for rc in plan.resource_changes
             if not rc.change.actions.noop()
         ],
-        "output_changes": sorted(
-            n for n, c in plan.output_changes.items() if not c.actions.noop()
-        ),
+        "output_changes": sorted(n for n, c in plan.output_changes.items() if not c.actions.noop()),
         "pinned_from": planned.inputs.pinned_from,
-        "inputs": {k: ("<sensitive>" if k in sensitive else v)
-                   for k, v in sorted({**planned.inputs.pinned, **planned.inputs.overrides}.items())},
+        "inputs": {
+            k: ("<sensitive>" if k in sensitive else v)
+            for k, v in sorted({**planned.inputs.pinned, **planned.inputs.overrides}.items())
+        },
         "plan_file": str(planned.plan_file),
-    }  # fmt: skip
+    }
 
 
 def run_plan(

@@ -43,10 +43,12 @@ def run_promote(
             break_glass=break_glass,
             break_glass_rules=tuple(rules),
             source=promotion.source,
-            version_lines=tuple(f"{n}: {old} → {new}" for n, old, new in promotion.changes
-                                if old != new),
-        )  # fmt: skip
+            version_lines=tuple(
+                f"{n}: {old} → {new}" for n, old, new in promotion.changes if old != new
+            ),
+        )
         ledger = Ledger(store, target.name)
-        result = deploy_planned(ledger, promotion.planned, spec, console,
-                                Progress(target.name, "Applying"))  # fmt: skip
+        result = deploy_planned(
+            ledger, promotion.planned, spec, console, Progress(target.name, "Applying")
+        )
     return result.exit_code

@@ -29,9 +29,13 @@ def run_rollback(
         if not dry_run:
             run_hooks(env, "before_apply", {})
         result = rollback_environment(
-            Workspace(project, env), Ledger(store, env.name), to_seq=to_seq, console=console,
-            confirm=confirm, dry_run=dry_run,
-        )  # fmt: skip
+            Workspace(project, env),
+            Ledger(store, env.name),
+            to_seq=to_seq,
+            console=console,
+            confirm=confirm,
+            dry_run=dry_run,
+        )
     if result is None or result.release is None:
         return EXIT_OK
     return result.exit_code

@@ -29,10 +29,14 @@ def environment_status(ctx: AppContext, name: str) -> dict[str, Any]:
         return row
     if current is not None:
         row["current"] = {
-            "seq": current.seq, "kind": current.kind, "status": current.status,
-            "inputs": current.inputs, "finished_at": current.finished_at, "actor": current.actor,
+            "seq": current.seq,
+            "kind": current.kind,
+            "status": current.status,
+            "inputs": current.inputs,
+            "finished_at": current.finished_at,
+            "actor": current.actor,
             "source": current.source.model_dump() if current.source else None,
-        }  # fmt: skip
+        }
     if latest is not None and (current is None or latest.seq != current.seq):
         row["latest"] = {"seq": latest.seq, "kind": latest.kind, "status": latest.status}
     if drift is not None:
@@ -51,9 +55,16 @@ def pending_promotions(ctx: AppContext, rows: dict[str, dict[str, Any]]) -> list
         target = (rows[env.name].get("current") or {}).get("inputs") or {}
         for variable, output in sorted(promotion.variables.items()):
             if variable in source and source.get(variable) != target.get(variable):
-                pending.append({"source": promotion.source, "target": env.name,
-                                "variable": variable, "source_value": source.get(variable),
-                                "target_value": target.get(variable), "output": output})  # fmt: skip
+                pending.append(
+                    {
+                        "source": promotion.source,
+                        "target": env.name,
+                        "variable": variable,
+                        "source_value": source.get(variable),
+                        "target_value": target.get(variable),
+                        "output": output,
+                    }
+                )
     return pending
 
 
@@ -62,8 +73,11 @@ def run_status(ctx: AppContext, names: list[str], as_json: bool) -> int:
     wanted = names or project.environment_names()
     for name in wanted:
         project.environment(name)
-    rows = {name: environment_status(ctx, name) for name in project.environment_names()
-            if name in wanted or not names}  # fmt: skip
+    rows = {
+        name: environment_status(ctx, name)
+        for name in project.environment_names()
+        if name in wanted or not names
+    }
     pending = pending_promotions(ctx, rows)
     if as_json:
         emit_json({"environments": [rows[n] for n in wanted], "pending_promotions": pending})
@@ -78,17 +92,25 @@ def run_status(ctx: AppContext, names: list[str], as_json: bool) -> int:
         drift = row.get("drift") or {}
         release = f"#{current['seq']} {current['kind']}" if current else "-"
         status = current.get("status", "-") if current else ("error" if row["error"] else "-")
-        table.add_row(name, release, status, describe_inputs(current.get("inputs") or {}),
-                      current.get("finished_at") or "", current.get("actor") or "",
-                      f"{drift.get('status')} ({drift.get('checked_at')})" if drift else "-")  # fmt: skip
+        table.add_row(
+            name,
+            release,
+            status,
+            describe_inputs(current.get("inputs") or {}),
+            current.get("finished_at") or "",
+            current.get("actor") or "",
+            f"{drift.get('status')} ({drift.get('checked_at')})" if drift else "-",
+        )
         if row["error"]:
             print(f"warning: {name}: {row['error']}", file=sys.stderr)
     console.print(table)
     if pending:
         console.print("Waiting for promotion:")
         for item in pending:
-            console.print(f"  {item['source']} → {item['target']}: {item['variable']} "
-                          f"{item['target_value']} → {item['source_value']}")  # fmt: skip
+            console.print(
+                f"  {item['source']} → {item['target']}: {item['variable']} "
+                f"{item['target_value']} → {item['source_value']}"
+            )
     else:
         console.print("No versions waiting for promotion.")
     return EXIT_OK

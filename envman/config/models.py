@@ -21,9 +21,17 @@ Scalar = str | int | float | bool
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 HOOK_EVENTS = ("before_apply", "after_apply", "after_promote", "after_rollback")
 NOTIFY_EVENTS = (
-    "apply", "apply_failed", "promote", "promote_failed", "rollback", "rollback_failed",
-    "verify_failed", "auto_rollback", "break_glass", "drift",
-)  # fmt: skip
+    "apply",
+    "apply_failed",
+    "promote",
+    "promote_failed",
+    "rollback",
+    "rollback_failed",
+    "verify_failed",
+    "auto_rollback",
+    "break_glass",
+    "drift",
+)
 
 
 def _weekday(value: object) -> str:
@@ -119,9 +127,17 @@ class Hook(Strict):
 
 
 NotifyEvent = Literal[
-    "apply", "apply_failed", "promote", "promote_failed", "rollback", "rollback_failed",
-    "verify_failed", "auto_rollback", "break_glass", "drift",
-]  # fmt: skip
+    "apply",
+    "apply_failed",
+    "promote",
+    "promote_failed",
+    "rollback",
+    "rollback_failed",
+    "verify_failed",
+    "auto_rollback",
+    "break_glass",
+    "drift",
+]
 
 
 class Notify(Strict):

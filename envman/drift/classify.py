@@ -25,7 +25,7 @@ from envman.drift.model import (
     EnvResult,
     Finding,
     fingerprint,
-)  # fmt: skip
+)
 from envman.drift.rules import Acknowledgement, ignored_by
 from envman.terraform.models import Plan, ResourceChange
 
@@ -77,15 +77,16 @@ def index_configuration(configuration: Mapping[str, Any]) -> ConfigIndex:
     sensitive: dict[str, frozenset[str]] = {}
 
     def walk(module: Mapping[str, Any], prefix: str, inherited: set[str]) -> None:
-        own = {n for n, v in (module.get("variables") or {}).items()
-               if isinstance(v, dict) and v.get("sensitive")} | inherited  # fmt: skip
+        own = {
+            n
+            for n, v in (module.get("variables") or {}).items()
+            if isinstance(v, dict) and v.get("sensitive")
+        } | inherited
         for resource in module.get("resources") or []:
             address = prefix + str(resource.get("address", ""))
             expressions = resource.get("expressions") or {}
             configured[address] = frozenset(expressions)
-            sensitive[address] = frozenset(
-                k for k, e in expressions.items() if _reads_any(e, own)
-            )
+            sensitive[address] = frozenset(k for k, e in expressions.items() if _reads_any(e, own))
         for name, call in (module.get("module_calls") or {}).items():
             passed = {k for k, e in (call.get("expressions") or {}).items() if _reads_any(e, own)}
             walk(call.get("module") or {}, f"{prefix}module.{name}.", passed)
@@ -127,20 +128,31 @@ def candidates(plan: Plan, index: ConfigIndex, secrets: frozenset[str]) -> list[
             found.append(Candidate(rc.address, (), DELETED_EXPECTED, None, False, deleted=True))
             continue
         for path, before, after in values.diff(change.before, change.after):
-            secret = (values.flag_at(change.before_sensitive, path)
-                      or values.flag_at(change.after_sensitive, path)
-                      or index.is_sensitive(rc.address, path)
-                      or values.contains_text(before, secrets)
-                      or values.contains_text(after, secrets))  # fmt: skip
+            secret = (
+                values.flag_at(change.before_sensitive, path)
+                or values.flag_at(change.after_sensitive, path)
+                or index.is_sensitive(rc.address, path)
+                or values.contains_text(before, secrets)
+                or values.contains_text(after, secrets)
+            )
             found.append(Candidate(rc.address, path, before, after, secret))
     return _without_tags_all_echo(found)
 
 
 def _without_tags_all_echo(found: list[Candidate]) -> list[Candidate]:
-    tags = {(c.address, c.path[1:], repr(c.expected), repr(c.actual))
-            for c in found if c.path[:1] == ("tags",)}  # fmt: skip
-    return [c for c in found if not (c.path[:1] == ("tags_all",) and
-            (c.address, c.path[1:], repr(c.expected), repr(c.actual)) in tags)]  # fmt: skip
+    tags = {
+        (c.address, c.path[1:], repr(c.expected), repr(c.actual))
+        for c in found
+        if c.path[:1] == ("tags",)
+    }
+    return [
+        c
+        for c in found
+        if not (
+            c.path[:1] == ("tags_all",)
+            and (c.address, c.path[1:], repr(c.expected), repr(c.actual)) in tags
+        )
+    ]
 
 
 def touches(rc: ResourceChange | None, path: values.Path) -> bool:
@@ -207,16 +219,25 @@ def classify(context: Context, drift: Plan, normal: Plan) -> EnvResult:
         if ignored_by(context.ignore, candidate.address, prefixes):
             counts.ignored += 1
             continue
-        if not candidate.deleted and not index.is_configured(candidate.address, candidate.path) \
-                and not touches(rc, candidate.path):
+        if (
+            not candidate.deleted
+            and not index.is_configured(candidate.address, candidate.path)
+            and not touches(rc, candidate.path)
+        ):
             counts.normalised += 1
             continue
         finding = _finding(context, candidate, _actionable(rc, candidate))
         ack = context.acknowledged.get(finding.fingerprint)
         if ack is not None:
             counts.acknowledged += 1
-            acknowledged.append({**finding.to_json(), "new": False, "reason": ack.reason,
-                                 "expires": ack.to_json()["expires"]})  # fmt: skip
+            acknowledged.append(
+                {
+                    **finding.to_json(),
+                    "new": False,
+                    "reason": ack.reason,
+                    "expires": ack.to_json()["expires"],
+                }
+            )
             continue
         findings.append(finding)
     findings.sort(key=lambda f: (f.address, f.attribute))
@@ -234,7 +255,13 @@ def _finding(context: Context, candidate: Candidate, actionable: bool) -> Findin
     attribute = candidate.attribute
     print_ = fingerprint(context.environment, candidate.address, attribute, actual)
     return Finding(
-        address=candidate.address, attribute=attribute, expected=expected, actual=actual,
-        fingerprint=print_, actionable=actionable, sensitive=candidate.sensitive,
-        change="deleted" if candidate.deleted else "update", new=print_ not in context.previous,
-    )  # fmt: skip
+        address=candidate.address,
+        attribute=attribute,
+        expected=expected,
+        actual=actual,
+        fingerprint=print_,
+        actionable=actionable,
+        sensitive=candidate.sensitive,
+        change="deleted" if candidate.deleted else "update",
+        new=print_ not in context.previous,
+    )

@@ -40,8 +40,15 @@ WORK_DIR = "drift"
 REFRESH_PLAN = "refresh-only.tfplan"
 NORMAL_PLAN = "normal.tfplan"
 LOCK_SUMMARY = "Error acquiring the state lock"
-_LOCK_FIELDS = {"ID": "id", "Path": "path", "Operation": "operation", "Who": "who",
-                "Version": "version", "Created": "created", "Info": "info"}  # fmt: skip
+_LOCK_FIELDS = {
+    "ID": "id",
+    "Path": "path",
+    "Operation": "operation",
+    "Who": "who",
+    "Version": "version",
+    "Created": "created",
+    "Info": "info",
+}
 
 
 @dataclass(frozen=True)
@@ -59,8 +66,10 @@ class StateLocked(EnvmanError):
         who = lock.get("who") or "an unknown holder"
         what = ", ".join(f"{k} {lock[k]}" for k in ("operation", "created") if lock.get(k))
         super().__init__(
-            f"state is locked by {who}" + (f" ({what})" if what else "")
-            + f"; waited {waited}" + (f"; lock ID {lock['id']}" if lock.get("id") else ""),
+            f"state is locked by {who}"
+            + (f" ({what})" if what else "")
+            + f"; waited {waited}"
+            + (f"; lock ID {lock['id']}" if lock.get("id") else ""),
             hint=f"wait for that run to finish; if it is stale: envman unlock {environment} "
             f"{lock.get('id') or 'LOCK_ID'} --confirm {environment}",
         )
@@ -100,8 +109,9 @@ def _plan(workspace: Workspace, options: PlanOptions) -> None:
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.unlink(missing_ok=True)
     label = "terraform plan -refresh-only" if options.refresh_only else "terraform plan"
-    done = workspace.terraform.run(build_plan_args(options), on_event=_ignore, check=False,
-                                   what=label)  # fmt: skip
+    done = workspace.terraform.run(
+        build_plan_args(options), on_event=_ignore, check=False, what=label
+    )
     if done.returncode != 0:
         raise plan_failure(workspace.env.name, done, options.lock_timeout)
 
@@ -145,15 +155,19 @@ def run_plans(workspace: Workspace) -> tuple[Plan, Plan, frozenset[str]]:
     env = workspace.env
     pins = current_pins(workspace)
     folder = env.work_dir / WORK_DIR
-    inputs = build_inputs(workspace.stack, env.var_files(), folder, pinned=pins.inputs,
-                          pinned_from=pins.seq)  # fmt: skip
+    inputs = build_inputs(
+        workspace.stack, env.var_files(), folder, pinned=pins.inputs, pinned_from=pins.seq
+    )
     check_required(workspace, inputs.pinned, inputs.overrides)
     workspace.ensure_init()
     waited = f"{int(env.config.drift.lock_timeout.total_seconds())}s"
-    refresh = PlanOptions(out=folder / REFRESH_PLAN, var_files=inputs.var_files,
-                          refresh_only=True, lock_timeout=waited)  # fmt: skip
-    normal = PlanOptions(out=folder / NORMAL_PLAN, var_files=inputs.var_files,
-                         lock_timeout=waited)  # fmt: skip
+    refresh = PlanOptions(
+        out=folder / REFRESH_PLAN,
+        var_files=inputs.var_files,
+        refresh_only=True,
+        lock_timeout=waited,
+    )
+    normal = PlanOptions(out=folder / NORMAL_PLAN, var_files=inputs.var_files, lock_timeout=waited)
     _plan(workspace, refresh)
     # `show` starts the provider (~2 s): read the first plan while the second one runs.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -182,8 +196,9 @@ def notified_fingerprints(previous: dict[str, Any] | None) -> frozenset[str]:
     return frozenset(str(f) for f in previous.get("notified") or [])
 
 
-def notification_state(result: EnvResult, previous: dict[str, Any] | None,
-                       notify: bool) -> tuple[list[Finding], list[str]]:  # fmt: skip
+def notification_state(
+    result: EnvResult, previous: dict[str, Any] | None, notify: bool
+) -> tuple[list[Finding], list[str]]:
     """The findings to notify about now (never notified while present), and the notified set
     to record: a finding that goes away and comes back is notified again."""
     before = notified_fingerprints(previous)
@@ -195,20 +210,28 @@ def notification_state(result: EnvResult, previous: dict[str, Any] | None,
     return fresh, sorted(notified)
 
 
-def last_document(result: EnvResult, previous: dict[str, Any] | None, checked_at: str,
-                  notified: list[str]) -> dict[str, Any]:  # fmt: skip
+def last_document(
+    result: EnvResult, previous: dict[str, Any] | None, checked_at: str, notified: list[str]
+) -> dict[str, Any]:
     """What ``drift/last.json`` holds. An error keeps the findings of the last good check, so
     a failed run never makes old drift look new (and notify) again."""
     doc: dict[str, Any] = {
-        "schema": 1, "environment": result.environment, "status": result.status,
-        "checked_at": checked_at, "error": result.error, "counts": result.counts.to_json(),
+        "schema": 1,
+        "environment": result.environment,
+        "status": result.status,
+        "checked_at": checked_at,
+        "error": result.error,
+        "counts": result.counts.to_json(),
         "findings": [f.to_json() for f in result.findings],
-        "acknowledged": list(result.acknowledged), "notified": notified,
-    }  # fmt: skip
+        "acknowledged": list(result.acknowledged),
+        "notified": notified,
+    }
     if result.status == ERROR and previous:
         doc["findings"] = list(previous.get("findings") or [])
         doc["counts"] = previous.get("counts") or doc["counts"]
-        doc["findings_checked_at"] = previous.get("findings_checked_at") or previous.get("checked_at")
+        doc["findings_checked_at"] = previous.get("findings_checked_at") or previous.get(
+            "checked_at"
+        )
     return doc
 
 
@@ -226,10 +249,11 @@ def check_environment(workspace: Workspace, options: CheckOptions) -> EnvResult:
         baseline = baseline_from_doc(reading.read_doc(BASELINE_DOC))
         ledger = reading
         context = Context(
-            environment=env.name, ignore=tuple(env.config.drift.ignore),
+            environment=env.name,
+            ignore=tuple(env.config.drift.ignore),
             acknowledged=active_fingerprints(baseline, options.moment),
             previous=previous_fingerprints(previous),
-        )  # fmt: skip
+        )
         drift_plan, normal_plan, secrets = run_plans(workspace)
         result = classify(replace(context, secrets=secrets), drift_plan, normal_plan)
     except Interrupted:

@@ -36,10 +36,17 @@ class Finding:
     new: bool = True
 
     def to_json(self) -> dict[str, Any]:
-        return {"address": self.address, "attribute": self.attribute, "expected": self.expected,
-                "actual": self.actual, "fingerprint": self.fingerprint, "new": self.new,
-                "actionable": self.actionable, "sensitive": self.sensitive,
-                "change": self.change}  # fmt: skip
+        return {
+            "address": self.address,
+            "attribute": self.attribute,
+            "expected": self.expected,
+            "actual": self.actual,
+            "fingerprint": self.fingerprint,
+            "new": self.new,
+            "actionable": self.actionable,
+            "sensitive": self.sensitive,
+            "change": self.change,
+        }
 
 
 @dataclass
@@ -52,9 +59,14 @@ class Counts:
     normalised: int = 0
 
     def to_json(self) -> dict[str, int]:
-        return {"findings": self.findings, "new": self.new, "actionable": self.actionable,
-                "acknowledged": self.acknowledged, "ignored": self.ignored,
-                "normalised": self.normalised}  # fmt: skip
+        return {
+            "findings": self.findings,
+            "new": self.new,
+            "actionable": self.actionable,
+            "acknowledged": self.acknowledged,
+            "ignored": self.ignored,
+            "normalised": self.normalised,
+        }
 
 
 @dataclass

@@ -20,9 +20,11 @@ _COUNT_KEYS = ("findings", "new", "actionable", "acknowledged", "ignored", "norm
 
 def render(fmt: str, document: dict[str, Any]) -> str:
     renderers: dict[str, Callable[[dict[str, Any]], str]] = {
-        "text": render_text, "json": render_json, "markdown": render_markdown,
+        "text": render_text,
+        "json": render_json,
+        "markdown": render_markdown,
         "junit": render_junit,
-    }  # fmt: skip
+    }
     return renderers[fmt](document)
 
 
@@ -54,8 +56,10 @@ def render_text(document: dict[str, Any]) -> str:
     envs: list[dict[str, Any]] = document.get("environments") or []
     lines = [f"Drift check at {document.get('checked_at')}", ""]
     header = ["environment", "status", *_COUNT_KEYS]
-    rows = [[e["environment"], e["status"], *(str(e["counts"].get(k, 0)) for k in _COUNT_KEYS)]
-            for e in envs]  # fmt: skip
+    rows = [
+        [e["environment"], e["status"], *(str(e["counts"].get(k, 0)) for k in _COUNT_KEYS)]
+        for e in envs
+    ]
     lines += _table(header, rows)
     for env in envs:
         name, status = env["environment"], env["status"]
@@ -65,11 +69,31 @@ def render_text(document: dict[str, Any]) -> str:
             lines += ["", f"{name}: pending: {_pending_text(env)}"]
         if env.get("findings"):
             lines += ["", f"{name}: {len(env['findings'])} finding(s)"]
-            rows = [[f["address"], f["attribute"], short(f["expected"], 40),
-                     short(f["actual"], 40), _yes(f["new"]), _yes(f["actionable"]),
-                     f["fingerprint"]] for f in env["findings"]]  # fmt: skip
-            lines += _table(["address", "attribute", "expected", "actual", "new",
-                             "apply reverts", "fingerprint"], rows, "  ")  # fmt: skip
+            rows = [
+                [
+                    f["address"],
+                    f["attribute"],
+                    short(f["expected"], 40),
+                    short(f["actual"], 40),
+                    _yes(f["new"]),
+                    _yes(f["actionable"]),
+                    f["fingerprint"],
+                ]
+                for f in env["findings"]
+            ]
+            lines += _table(
+                [
+                    "address",
+                    "attribute",
+                    "expected",
+                    "actual",
+                    "new",
+                    "apply reverts",
+                    "fingerprint",
+                ],
+                rows,
+                "  ",
+            )
         for warning in env.get("warnings") or []:
             lines.append(f"{name}: warning: {warning}")
     return "\n".join(lines) + "\n"
@@ -85,14 +109,22 @@ def _md(value: Any, code: bool = False, limit: int = 80) -> str:
 
 def render_markdown(document: dict[str, Any]) -> str:
     envs: list[dict[str, Any]] = document.get("environments") or []
-    lines = ["## Drift report", "", f"Checked at {document.get('checked_at')}.", "",
-             "| Environment | Status | Findings | New | Apply reverts | Acknowledged | Ignored "
-             "| Normalised |", "|---|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    lines = [
+        "## Drift report",
+        "",
+        f"Checked at {document.get('checked_at')}.",
+        "",
+        "| Environment | Status | Findings | New | Apply reverts | Acknowledged | Ignored "
+        "| Normalised |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for env in envs:
         counts = env["counts"]
-        cells = [f"**{_md(env['environment'])}**",
-                 f"{_ICONS.get(env['status'], '')} {env['status']}",
-                 *(str(counts.get(k, 0)) for k in _COUNT_KEYS)]  # fmt: skip
+        cells = [
+            f"**{_md(env['environment'])}**",
+            f"{_ICONS.get(env['status'], '')} {env['status']}",
+            *(str(counts.get(k, 0)) for k in _COUNT_KEYS),
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     for env in envs:
         name, status = env["environment"], env["status"]
@@ -101,17 +133,30 @@ def render_markdown(document: dict[str, Any]) -> str:
         elif status == "pending":
             lines += ["", f"### {_md(name)}: pending", "", _md(_pending_text(env))]
         if env.get("findings"):
-            lines += ["", f"### {_md(name)}: drifted", "",
-                      "| Resource | Attribute | Expected (state) | Actual | New | Apply reverts "
-                      "| Fingerprint |", "|---|---|---|---|---|---|---|"]  # fmt: skip
+            lines += [
+                "",
+                f"### {_md(name)}: drifted",
+                "",
+                "| Resource | Attribute | Expected (state) | Actual | New | Apply reverts "
+                "| Fingerprint |",
+                "|---|---|---|---|---|---|---|",
+            ]
             for f in env["findings"]:
-                cells = [_md(f["address"], True), _md(f["attribute"], True),
-                         _md(f["expected"], True), _md(f["actual"], True),
-                         "🆕" if f["new"] else "", _yes(f["actionable"]),
-                         _md(f["fingerprint"], True)]  # fmt: skip
+                cells = [
+                    _md(f["address"], True),
+                    _md(f["attribute"], True),
+                    _md(f["expected"], True),
+                    _md(f["actual"], True),
+                    "🆕" if f["new"] else "",
+                    _yes(f["actionable"]),
+                    _md(f["fingerprint"], True),
+                ]
                 lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "_Acknowledge an accepted finding with_ "
-              "`envman drift ack ENV FINGERPRINT --reason ... --expires YYYY-MM-DD`."]  # fmt: skip
+    lines += [
+        "",
+        "_Acknowledge an accepted finding with_ "
+        "`envman drift ack ENV FINGERPRINT --reason ... --expires YYYY-MM-DD`.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -121,21 +166,40 @@ def render_junit(document: dict[str, Any]) -> str:
     failures = sum(1 for e in envs if e["status"] == "drifted")
     errors = sum(1 for e in envs if e["status"] == "error")
     total = sum(float(e.get("duration_s") or 0) for e in envs)
-    suites = ET.Element("testsuites", name="envman drift", tests=str(len(envs)),
-                        failures=str(failures), errors=str(errors))  # fmt: skip
-    suite = ET.SubElement(suites, "testsuite", name="envman drift", tests=str(len(envs)),
-                          failures=str(failures), errors=str(errors), time=f"{total:.1f}",
-                          timestamp=str(document.get("checked_at", "")))  # fmt: skip
+    suites = ET.Element(
+        "testsuites",
+        name="envman drift",
+        tests=str(len(envs)),
+        failures=str(failures),
+        errors=str(errors),
+    )
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name="envman drift",
+        tests=str(len(envs)),
+        failures=str(failures),
+        errors=str(errors),
+        time=f"{total:.1f}",
+        timestamp=str(document.get("checked_at", "")),
+    )
     for env in envs:
-        case = ET.SubElement(suite, "testcase", classname="envman.drift",
-                             name=env["environment"], time=f"{float(env.get('duration_s') or 0):.1f}")  # fmt: skip
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname="envman.drift",
+            name=env["environment"],
+            time=f"{float(env.get('duration_s') or 0):.1f}",
+        )
         if env["status"] == "drifted":
             findings = env.get("findings") or []
-            failure = ET.SubElement(case, "failure", type="drift",
-                                    message=f"{len(findings)} drift finding(s)")  # fmt: skip
+            failure = ET.SubElement(
+                case, "failure", type="drift", message=f"{len(findings)} drift finding(s)"
+            )
             failure.text = "\n".join(
                 f"{f['address']} {f['attribute']}: {short(f['expected'])} -> {short(f['actual'])}"
-                f" [{f['fingerprint']}]{' new' if f['new'] else ''}" for f in findings
+                f" [{f['fingerprint']}]{' new' if f['new'] else ''}"
+                for f in findings
             )
         elif env["status"] == "error":
             error = ET.SubElement(case, "error", type="error", message=str(env.get("error")))
@@ -144,4 +208,6 @@ def render_junit(document: dict[str, Any]) -> str:
             out = ET.SubElement(case, "system-out")
             out.text = _pending_text(env)
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    )

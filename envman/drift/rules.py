@@ -69,10 +69,15 @@ class Acknowledgement:
         return moment < self.expires
 
     def to_json(self) -> dict[str, Any]:
-        return {"fingerprint": self.fingerprint, "address": self.address,
-                "attribute": self.attribute, "reason": self.reason,
-                "expires": iso(self.expires), "acknowledged_at": self.acknowledged_at,
-                "actor": self.actor}  # fmt: skip
+        return {
+            "fingerprint": self.fingerprint,
+            "address": self.address,
+            "attribute": self.attribute,
+            "reason": self.reason,
+            "expires": iso(self.expires),
+            "acknowledged_at": self.acknowledged_at,
+            "actor": self.actor,
+        }
 
 
 def parse_expiry(text: str, moment: datetime) -> datetime:
@@ -89,7 +94,8 @@ def parse_expiry(text: str, moment: datetime) -> datetime:
     if expires <= moment:
         raise UsageError(
             f"--expires {text} is not in the future (now {iso(moment)})",
-            hint="give a later date, e.g. --expires " + (moment + timedelta(days=30)).date().isoformat(),
+            hint="give a later date, e.g. --expires "
+            + (moment + timedelta(days=30)).date().isoformat(),
         )
     return expires
 
@@ -102,13 +108,17 @@ def baseline_from_doc(doc: dict[str, Any] | None) -> list[Acknowledgement]:
             continue
         try:
             expires = parse_rfc3339(str(raw["expires"]))
-            entries.append(Acknowledgement(
-                fingerprint=str(raw["fingerprint"]), reason=str(raw.get("reason", "")),
-                expires=expires, address=str(raw.get("address", "")),
-                attribute=str(raw.get("attribute", "")),
-                acknowledged_at=str(raw.get("acknowledged_at", "")),
-                actor=str(raw.get("actor", "")),
-            ))  # fmt: skip
+            entries.append(
+                Acknowledgement(
+                    fingerprint=str(raw["fingerprint"]),
+                    reason=str(raw.get("reason", "")),
+                    expires=expires,
+                    address=str(raw.get("address", "")),
+                    attribute=str(raw.get("attribute", "")),
+                    acknowledged_at=str(raw.get("acknowledged_at", "")),
+                    actor=str(raw.get("actor", "")),
+                )
+            )
         except (KeyError, ValueError):
             continue
     return entries
@@ -126,5 +136,7 @@ def with_acknowledgement(
     return [e for e in entries if e.fingerprint != new.fingerprint] + [new]
 
 
-def active_fingerprints(entries: Sequence[Acknowledgement], moment: datetime) -> dict[str, Acknowledgement]:
+def active_fingerprints(
+    entries: Sequence[Acknowledgement], moment: datetime
+) -> dict[str, Acknowledgement]:
     return {e.fingerprint: e for e in entries if e.active(moment)}

@@ -53,9 +53,13 @@ def same(left: Any, right: Any) -> bool:
 
 def _same_number(left: Any, right: Any) -> bool:
     numbers = (int, float)
-    return (isinstance(left, numbers) and isinstance(right, numbers)
-            and not isinstance(left, bool) and not isinstance(right, bool)
-            and left == right)  # fmt: skip
+    return (
+        isinstance(left, numbers)
+        and isinstance(right, numbers)
+        and not isinstance(left, bool)
+        and not isinstance(right, bool)
+        and left == right
+    )
 
 
 def diff(before: Any, after: Any, path: Path = ()) -> Iterator[tuple[Path, Any, Any]]:

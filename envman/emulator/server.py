@@ -73,11 +73,16 @@ def start(state_root: Path, port: int = DEFAULT_PORT, wait: float = 60.0) -> Emu
     try:
         child = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, start_new_session=True,
-        )  # fmt: skip
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            env=env,
+            start_new_session=True,
+        )
     except OSError as exc:
-        raise EnvmanError(f"cannot start the emulator: {exc}",
-                          hint="install envman's dev extra (moto[server])") from None  # fmt: skip
+        raise EnvmanError(
+            f"cannot start the emulator: {exc}", hint="install envman's dev extra (moto[server])"
+        ) from None
     state = EmulatorState(pid=child.pid, port=port)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
@@ -91,8 +96,10 @@ def start(state_root: Path, port: int = DEFAULT_PORT, wait: float = 60.0) -> Emu
             return state
         time.sleep(0.2)
     child.terminate()
-    raise EnvmanError(f"the emulator did not answer on {url} within {wait:.0f}s",
-                      hint=f"see {state_root / 'emulator.log'}")  # fmt: skip
+    raise EnvmanError(
+        f"the emulator did not answer on {url} within {wait:.0f}s",
+        hint=f"see {state_root / 'emulator.log'}",
+    )
 
 
 def stop(state_root: Path) -> EmulatorState | None:

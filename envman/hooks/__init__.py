@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from envman.config.project import Environment
-from envman.terraform.models import OutputValue
+from envman.hooks.runner import HookFailed, hook_environment, run_hooks
 
-
-def run_hooks(env: Environment, event: str, outputs: dict[str, OutputValue]) -> None:
-    """Run the environment's hooks for EVENT; raise HookFailed when one fails."""
-    return None
+__all__ = ["HookFailed", "hook_environment", "run_hooks"]

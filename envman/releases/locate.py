@@ -40,7 +40,7 @@ def store_for(env: Environment) -> LedgerStore:
             from envman.config.models import AwsSettings
 
             aws = (aws or AwsSettings()).model_copy(update={"region": region})
-        return S3Store(client(aws, "s3"), bucket, key + SUFFIX + "/")
+        return S3Store(client(aws, "s3", env.name), bucket, key + SUFFIX + "/")
     if backend.type == "local":
         path = values.get("path")
         if not isinstance(path, str) or not path:

@@ -72,45 +72,80 @@ def deploy_planned(
         else None
     )
     release = begin_release(
-        ledger, planned, spec.kind, inputs=inputs, source=spec.source,
-        target_seq=spec.target_seq, rollback_of=spec.rollback_of, break_glass=break_glass,
+        ledger,
+        planned,
+        spec.kind,
+        inputs=inputs,
+        source=spec.source,
+        target_seq=spec.target_seq,
+        rollback_of=spec.rollback_of,
+        break_glass=break_glass,
         state_before=read_state_info(tf),
-    )  # fmt: skip
+    )
     console.print(f"Recording release #{release.seq} ({spec.kind}) of '{env.name}'")
-    progress.set_verb("Applying", planned.streamed.summary.add + planned.streamed.summary.change
-                      + planned.streamed.summary.destroy)  # fmt: skip
+    progress.set_verb(
+        "Applying",
+        planned.streamed.summary.add
+        + planned.streamed.summary.change
+        + planned.streamed.summary.destroy,
+    )
     try:
         with progress:
             release, outputs = apply_recorded(ledger, release, planned, progress)
     except EnvmanError as exc:
-        _notify(env, f"{spec.kind}_failed", spec, release, f"{spec.kind} of {env.name} failed",
-                [str(exc)])  # fmt: skip
+        _notify(
+            env,
+            f"{spec.kind}_failed",
+            spec,
+            release,
+            f"{spec.kind} of {env.name} failed",
+            [str(exc)],
+        )
         raise
     console.print(f"Applied release #{release.seq} of '{env.name}'.")
     try:
         run_hooks(env, HOOK_EVENT[spec.kind], outputs)
     except EnvmanError as exc:
         set_status(ledger, release, "failed", error=f"hook failed: {exc}")
-        _notify(env, f"{spec.kind}_failed", spec, release, f"{HOOK_EVENT[spec.kind]} hook failed "
-                f"on {env.name}", [str(exc)])  # fmt: skip
+        _notify(
+            env,
+            f"{spec.kind}_failed",
+            spec,
+            release,
+            f"{HOOK_EVENT[spec.kind]} hook failed on {env.name}",
+            [str(exc)],
+        )
         raise
     previous_outputs = current.outputs if current is not None else None
     outcome = verify_environment(env, outputs, previous_outputs)
     result = DeployResult(release=release, verify=outcome)
     if outcome.ran:
         status = "verified" if outcome.ok else "verify_failed"
-        set_status(ledger, release, status, verification={"ok": outcome.ok,
-                                                            "checks": outcome.checks})  # fmt: skip
+        set_status(
+            ledger, release, status, verification={"ok": outcome.ok, "checks": outcome.checks}
+        )
         console.print(outcome.summary())
     if outcome.ran and not outcome.ok:
-        _notify(env, "verify_failed", spec, release, f"verification failed on {env.name}",
-                [outcome.summary()])  # fmt: skip
+        _notify(
+            env,
+            "verify_failed",
+            spec,
+            release,
+            f"verification failed on {env.name}",
+            [outcome.summary()],
+        )
         config = env.config.verify
         if config is not None and config.on_failure == "rollback" and not spec.automatic:
             result.auto_rollback = _auto_rollback(ledger, planned, release, console)
         return result
-    _notify(env, spec.kind, spec, release, f"{spec.kind} of {env.name} succeeded",
-            list(spec.version_lines))  # fmt: skip
+    _notify(
+        env,
+        spec.kind,
+        spec,
+        release,
+        f"{spec.kind} of {env.name} succeeded",
+        list(spec.version_lines),
+    )
     return result
 
 
@@ -123,23 +158,39 @@ def _auto_rollback(
     console.print(f"[red]Verification failed[/red]; rolling '{env.name}' back automatically.")
     try:
         outcome = rollback_environment(
-            planned.workspace, ledger, to_seq=None, console=console, automatic=True,
+            planned.workspace,
+            ledger,
+            to_seq=None,
+            console=console,
+            automatic=True,
             failed_seq=failed.seq,
-        )  # fmt: skip
+        )
     except EnvmanError as exc:
         console.print(f"[red]Automatic rollback failed:[/red] {exc}")
-        _notify(env, "rollback_failed", DeploySpec(kind="rollback"), failed,
-                f"automatic rollback of {env.name} failed", [str(exc)])  # fmt: skip
+        _notify(
+            env,
+            "rollback_failed",
+            DeploySpec(kind="rollback"),
+            failed,
+            f"automatic rollback of {env.name} failed",
+            [str(exc)],
+        )
         return None
     if outcome is not None and outcome.release is not None:
-        _notify(env, "auto_rollback", DeploySpec(kind="rollback"), outcome.release,
-                f"{env.name} rolled back automatically to release #{outcome.release.target_seq}",
-                [f"release #{failed.seq} failed verification"])  # fmt: skip
+        _notify(
+            env,
+            "auto_rollback",
+            DeploySpec(kind="rollback"),
+            outcome.release,
+            f"{env.name} rolled back automatically to release #{outcome.release.target_seq}",
+            [f"release #{failed.seq} failed verification"],
+        )
     return outcome
 
 
-def _notify(env: Any, event: str, spec: DeploySpec, release: Release | None, title: str,
-            lines: list[str]) -> None:  # fmt: skip
+def _notify(
+    env: Any, event: str, spec: DeploySpec, release: Release | None, title: str, lines: list[str]
+) -> None:
     notify(
         env,
         Notification(

@@ -34,12 +34,16 @@ def promotion_target(project: Project, target: str | None) -> Environment:
         return project.environment(target)
     candidates = [e for e in project.environments() if e.config.promotion is not None]
     if not candidates:
-        raise UsageError("no environment has a promotion block; nothing to promote into",
-                         hint='add promotion { from = "staging" ... } to the target environment')  # fmt: skip
+        raise UsageError(
+            "no environment has a promotion block; nothing to promote into",
+            hint='add promotion { from = "staging" ... } to the target environment',
+        )
     if len(candidates) > 1:
         names = ", ".join(e.name for e in candidates)
-        raise UsageError(f"several environments have a promotion block: {names}",
-                         hint="name the target: envman promote TARGET")  # fmt: skip
+        raise UsageError(
+            f"several environments have a promotion block: {names}",
+            hint="name the target: envman promote TARGET",
+        )
     return candidates[0]
 
 
@@ -95,8 +99,10 @@ def plan_promotion(
 ) -> PromotionPlan:
     promotion = target.config.promotion
     if promotion is None:
-        raise UsageError(f"environment '{target.name}' has no promotion block",
-                         hint=f"add promotion {{ from = ... }} to {target.config_path}")  # fmt: skip
+        raise UsageError(
+            f"environment '{target.name}' has no promotion block",
+            hint=f"add promotion {{ from = ... }} to {target.config_path}",
+        )
     source_env = project.environment(source_name or promotion.source)
     if source_env.name == target.name:
         raise UsageError(f"cannot promote '{target.name}' into itself")
@@ -107,16 +113,19 @@ def plan_promotion(
     source_ws.ensure_init()
     outputs = read_outputs(source_ws.terraform)
     if not outputs:
-        raise EnvmanError(f"'{source_env.name}' has no outputs: it was never applied",
-                          hint=f"envman apply {source_env.name}")  # fmt: skip
+        raise EnvmanError(
+            f"'{source_env.name}' has no outputs: it was never applied",
+            hint=f"envman apply {source_env.name}",
+        )
     promoted = map_outputs(outputs, promotion, source_env.name)
     state = read_state_info(source_ws.terraform)
     workspace = Workspace(project, target)
     pins = current_pins(workspace)
     progress = Progress(target.name, "Planning")
     with progress:
-        planned = plan_environment(workspace, typed_overrides=promoted, pins=pins,
-                                   on_event=progress)  # fmt: skip
+        planned = plan_environment(
+            workspace, typed_overrides=promoted, pins=pins, on_event=progress
+        )
     changes = [(n, pins.inputs.get(n), v) for n, v in sorted(promoted.items())]
     sensitive = workspace.stack.sensitive_variables()
     version_table(console, f"Promotion {source_env.name} → {target.name}", changes, sensitive)

@@ -36,8 +36,10 @@ def rollback_target(
             )
         return target, current
     if current is None:
-        raise UsageError(f"'{env}' has no successful release; nothing to roll back",
-                         hint=f"see: envman history {env}")  # fmt: skip
+        raise UsageError(
+            f"'{env}' has no successful release; nothing to roll back",
+            hint=f"see: envman history {env}",
+        )
     found = ledger.previous_successful(current.seq)
     while found is not None and found.inputs == current.inputs:
         found = ledger.previous_successful(found.seq)
@@ -74,8 +76,12 @@ def rollback_environment(
         before = failed.inputs
     names = sorted(set(before) | set(target.inputs))
     sensitive = workspace.stack.sensitive_variables()
-    version_table(console, f"Rollback of {env.name} to release #{target.seq}",
-                  [(n, before.get(n), target.inputs.get(n)) for n in names], sensitive)  # fmt: skip
+    version_table(
+        console,
+        f"Rollback of {env.name} to release #{target.seq}",
+        [(n, before.get(n), target.inputs.get(n)) for n in names],
+        sensitive,
+    )
     show_plan(console, planned)
     if dry_run:
         console.print("Dry run: nothing changed.")
@@ -86,9 +92,12 @@ def rollback_environment(
         target_seq=target.seq,
         rollback_of=failed_seq if automatic else (current.seq if current else None),
         automatic=automatic,
-        version_lines=tuple(f"{n}: {before.get(n)} → {target.inputs.get(n)}" for n in names
-                            if n not in sensitive and before.get(n) != target.inputs.get(n)),
-    )  # fmt: skip
+        version_lines=tuple(
+            f"{n}: {before.get(n)} → {target.inputs.get(n)}"
+            for n in names
+            if n not in sensitive and before.get(n) != target.inputs.get(n)
+        ),
+    )
     result = deploy_planned(ledger, planned, spec, console, progress)
     if not automatic and current is not None and result.release is not None:
         # the undone release is no longer a rollback target

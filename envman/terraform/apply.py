@@ -8,8 +8,14 @@ from envman.terraform.runner import Completed, EventHandler, Terraform
 
 
 def build_apply_args(plan_file: Path, lock_timeout: str = "0s") -> list[str]:
-    return ["apply", "-json", "-input=false", "-auto-approve", f"-lock-timeout={lock_timeout}",
-            str(plan_file)]  # fmt: skip
+    return [
+        "apply",
+        "-json",
+        "-input=false",
+        "-auto-approve",
+        f"-lock-timeout={lock_timeout}",
+        str(plan_file),
+    ]
 
 
 def run_apply(

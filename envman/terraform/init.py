@@ -29,9 +29,11 @@ def _backend_value(value: Any) -> str:
 
 
 def init_fingerprint(
-    tf: Terraform, backend_type: str | None, backend_config: Mapping[str, Any],
+    tf: Terraform,
+    backend_type: str | None,
+    backend_config: Mapping[str, Any],
     module_sources: tuple[str, ...],
-) -> str:  # fmt: skip
+) -> str:
     lock_file = tf.stack_dir / ".terraform.lock.hcl"
     parts = {
         "backend_type": backend_type,

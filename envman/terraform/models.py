@@ -87,8 +87,12 @@ class PlanSummary:
         return bool(self.add or self.change or self.destroy or self.replace or self.outputs_changed)
 
     def as_dict(self) -> dict[str, int]:
-        return {"add": self.add, "change": self.change, "destroy": self.destroy,
-                "replace": self.replace}  # fmt: skip
+        return {
+            "add": self.add,
+            "change": self.change,
+            "destroy": self.destroy,
+            "replace": self.replace,
+        }
 
     def text(self) -> str:
         if not self.has_changes:
@@ -137,9 +141,12 @@ class Plan:
         for name, raw in (data.get("output_changes") or {}).items():
             outputs[name] = Change(
                 Actions(tuple(raw.get("actions") or ("no-op",))),
-                raw.get("before"), raw.get("after"), raw.get("after_unknown"),
-                raw.get("before_sensitive"), raw.get("after_sensitive"),
-            )  # fmt: skip
+                raw.get("before"),
+                raw.get("after"),
+                raw.get("after_unknown"),
+                raw.get("before_sensitive"),
+                raw.get("after_sensitive"),
+            )
         return cls(
             format_version=version,
             terraform_version=str(data.get("terraform_version", "")),

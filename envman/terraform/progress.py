@@ -20,8 +20,9 @@ from envman.terraform.runner import Event
 
 
 class Progress:
-    def __init__(self, environment: str, verb: str, *, console: Console | None = None,
-                 quiet: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self, environment: str, verb: str, *, console: Console | None = None, quiet: bool = False
+    ) -> None:
         self.environment = environment
         self.verb = verb
         self.console = console or Console(stderr=True)
@@ -38,8 +39,9 @@ class Progress:
 
     def __enter__(self) -> Progress:
         if self.interactive:
-            self.live = Live(self._render(), console=self.console, transient=True,
-                             refresh_per_second=4)  # fmt: skip
+            self.live = Live(
+                self._render(), console=self.console, transient=True, refresh_per_second=4
+            )
             self.live.__enter__()
         return self
 

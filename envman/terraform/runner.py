@@ -19,8 +19,16 @@ Event = dict[str, Any]
 EventHandler = Callable[[Event], None]
 
 # Variables that must not leak from the user's shell into terraform runs envman controls.
-_SCRUBBED = ("TF_LOG", "TF_LOG_PATH", "TF_LOG_CORE", "TF_LOG_PROVIDER", "TF_WORKSPACE",
-             "TF_DATA_DIR", "TF_CLI_ARGS", "TF_INPUT")  # fmt: skip
+_SCRUBBED = (
+    "TF_LOG",
+    "TF_LOG_PATH",
+    "TF_LOG_CORE",
+    "TF_LOG_PROVIDER",
+    "TF_WORKSPACE",
+    "TF_DATA_DIR",
+    "TF_CLI_ARGS",
+    "TF_INPUT",
+)
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,24 @@
-"""Run an environment's verify checks after a change (filled in by the Operations work)."""
+"""Run an environment's verify checks after a change (DESIGN section 6).
+
+Order: ECS services stable first (new tasks are up), then the CloudFront invalidation (when the
+frontend release changed), then the HTTP checks (they now see the new version). Every check
+ends as a dict ``{name, kind, ok, detail, duration_s, ...}``; a check never raises, and no
+detail ever holds a sensitive output's value or a URL's credentials or query.
+"""
 
 from __future__ import annotations
 
+import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from envman.config.project import Environment
 from envman.terraform.models import OutputValue
+from envman.timeutil import iso, now
+from envman.verify.aws_checks import cloudfront_invalidation, ecs_stable, frontend_changed
+from envman.verify.http import run_http_check
 
 
 @dataclass(frozen=True)
@@ -14,6 +26,8 @@ class VerifyOutcome:
     ran: bool
     ok: bool
     checks: list[dict[str, Any]] = field(default_factory=list)
+    started_at: str | None = None
+    duration_s: float | None = None
 
     def summary(self) -> str:
         failed = [c for c in self.checks if not c.get("ok")]
@@ -25,12 +39,70 @@ class VerifyOutcome:
             f"{c.get('name')}: {c.get('detail', '')}" for c in failed
         )
 
+    def lines(self) -> list[str]:
+        """One line per check, for terminals and notifications."""
+        return [
+            f"{'ok  ' if c.get('ok') else 'FAIL'} {c.get('kind')} {c.get('name')}: "
+            f"{c.get('detail', '')}"
+            for c in self.checks
+        ]
+
 
 def verify_environment(
     env: Environment,
     outputs: dict[str, OutputValue],
     previous_outputs: dict[str, Any] | None,
 ) -> VerifyOutcome:
-    if env.config.verify is None:
+    config = env.config.verify
+    if config is None:
         return VerifyOutcome(ran=False, ok=True)
-    return VerifyOutcome(ran=True, ok=True)
+    started_at = iso(now())
+    started = time.monotonic()
+    log = _logger(env.name)
+    checks: list[dict[str, Any]] = []
+    if config.ecs_stable:
+        log("waiting for the ECS services to be stable")
+        checks.append(_timed(lambda: ecs_stable(env, config, outputs)))
+    if config.cloudfront_invalidation:
+        changed, old, new = frontend_changed(outputs, previous_outputs)
+        if changed:
+            reference = f"envman-{env.name}-{new}-{int(time.time())}"
+            checks.append(
+                _timed(lambda: cloudfront_invalidation(env, outputs, old, new, reference))
+            )
+    for http in config.http:
+        checks.append(_timed(lambda http=http: run_http_check(http, outputs, log)))  # type: ignore[misc]
+    for done in checks:
+        log(
+            f"{'ok' if done['ok'] else 'FAILED'}: {done['kind']} {done['name']}: "
+            f"{done.get('detail', '')}"
+        )
+    return VerifyOutcome(
+        ran=True,
+        ok=all(c["ok"] for c in checks),
+        checks=checks,
+        started_at=started_at,
+        duration_s=round(time.monotonic() - started, 2),
+    )
+
+
+def _timed(run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    started = time.monotonic()
+    try:
+        result = run()
+    except Exception as exc:  # a check must never break the deploy pipeline
+        result = {
+            "name": "?",
+            "kind": "error",
+            "ok": False,
+            "detail": f"internal error: {type(exc).__name__}: {exc}",
+        }
+    result["duration_s"] = round(time.monotonic() - started, 2)
+    return result
+
+
+def _logger(name: str) -> Callable[[str], None]:
+    def log(message: str) -> None:
+        print(f"[{name} verify] {message}", file=sys.stderr, flush=True)
+
+    return log

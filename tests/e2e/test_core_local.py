@@ -14,8 +14,10 @@ def test_plan_counts_and_detailed_exitcode(cli: Cli) -> None:
     document = json.loads(result.stdout)
     assert document["summary"] == {"add": 3, "change": 0, "destroy": 0, "replace": 0}
     assert sorted(c["address"] for c in document["resource_changes"]) == [
-        "terraform_data.app", "terraform_data.frontend", "terraform_data.slow",
-    ]  # fmt: skip
+        "terraform_data.app",
+        "terraform_data.frontend",
+        "terraform_data.slow",
+    ]
 
 
 def test_apply_then_second_plan_has_no_changes(cli: Cli, basic_project: Path) -> None:

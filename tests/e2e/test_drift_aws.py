@@ -63,8 +63,9 @@ def webhook() -> Iterator[Webhook]:
 
 
 @pytest.fixture
-def aws_project(tmp_path: Path, moto: str, provider_mirror: Path,
-                monkeypatch: pytest.MonkeyPatch) -> Path:  # fmt: skip
+def aws_project(
+    tmp_path: Path, moto: str, provider_mirror: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     need_terraform()
     monkeypatch.setenv("ENVMAN_PROVIDER_MIRROR", str(provider_mirror))
     project = copy_fixture("drift_aws", tmp_path)
@@ -101,8 +102,9 @@ def sg_id(moto: str, name: str) -> str:
     return str(groups[0]["GroupId"])
 
 
-def test_drift_lifecycle(aws_project: Path, moto: str, webhook: Webhook,
-                         monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_drift_lifecycle(
+    aws_project: Path, moto: str, webhook: Webhook, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cli = Cli(aws_project)
     monkeypatch.setenv(WEBHOOK_ENV, webhook.url)
     applied = cli("apply", "dev", "--yes")
@@ -128,8 +130,9 @@ def test_drift_lifecycle(aws_project: Path, moto: str, webhook: Webhook,
     main_tf.write_text(original)
 
     # 3. one change behind terraform's back: a security group tag
-    client(moto, "ec2").create_tags(Resources=[sg_id(moto, "dev-web")],
-                                    Tags=[{"Key": "env", "Value": "manual"}])  # fmt: skip
+    client(moto, "ec2").create_tags(
+        Resources=[sg_id(moto, "dev-web")], Tags=[{"Key": "env", "Value": "manual"}]
+    )
     code, doc, _ = drift_json(cli, "dev")
     dev = env_doc(doc, "dev")
     assert code == 2 and dev["status"] == "drifted"
@@ -143,7 +146,9 @@ def test_drift_lifecycle(aws_project: Path, moto: str, webhook: Webhook,
     monkeypatch.setenv("ENVMAN_NOW", "2027-01-01T00:00:00Z")
     refused = cli("drift", "ack", "dev", sg_print, "--expires", "2027-01-31")
     assert refused.exit_code == 1 and "--reason" in refused.stderr
-    acked = cli("drift", "ack", "dev", sg_print, "--reason", "INC-42 hotfix", "--expires", "2027-01-31")
+    acked = cli(
+        "drift", "ack", "dev", sg_print, "--reason", "INC-42 hotfix", "--expires", "2027-01-31"
+    )
     assert acked.exit_code == 0, acked.output
     code, doc, _ = drift_json(cli, "dev")
     dev = env_doc(doc, "dev")
@@ -156,12 +161,17 @@ def test_drift_lifecycle(aws_project: Path, moto: str, webhook: Webhook,
 
     # 5. more drift, and the acknowledgement expired: everything is reported and notified once
     monkeypatch.setenv("ENVMAN_NOW", "2027-02-01T00:00:01Z")
-    client(moto, "s3").put_bucket_tagging(Bucket="dev-data", Tagging={"TagSet": [
-        {"Key": "env", "Value": "hacked"}, {"Key": "team", "Value": "platform"}]})  # fmt: skip
+    client(moto, "s3").put_bucket_tagging(
+        Bucket="dev-data",
+        Tagging={
+            "TagSet": [{"Key": "env", "Value": "hacked"}, {"Key": "team", "Value": "platform"}]
+        },
+    )
     ssm = client(moto, "ssm")
     ssm.put_parameter(Name="/dev/config", Value="v2", Type="String", Overwrite=True)
-    ssm.put_parameter(Name="/dev/db-password", Value=NEW_SECRET, Type="SecureString",
-                      Overwrite=True)  # fmt: skip
+    ssm.put_parameter(
+        Name="/dev/db-password", Value=NEW_SECRET, Type="SecureString", Overwrite=True
+    )
     client(moto, "ecs").delete_cluster(cluster="dev-cluster")
     code, doc, output = drift_json(cli, "dev", "--notify")
     dev = env_doc(doc, "dev")
@@ -175,8 +185,10 @@ def test_drift_lifecycle(aws_project: Path, moto: str, webhook: Webhook,
         ("aws_ssm_parameter.db_password", "value"),
     ]
     assert found[("aws_ecs_cluster.main", "*")]["actual"] is None
-    assert (found[("aws_s3_bucket.data", "tags.env")]["expected"],
-            found[("aws_s3_bucket.data", "tags.env")]["actual"]) == ("dev", "hacked")  # fmt: skip
+    assert (
+        found[("aws_s3_bucket.data", "tags.env")]["expected"],
+        found[("aws_s3_bucket.data", "tags.env")]["actual"],
+    ) == ("dev", "hacked")
     secret = found[("aws_ssm_parameter.db_password", "value")]
     assert secret["expected"] == secret["actual"] == "<sensitive>" and secret["sensitive"]
     assert all(f["new"] and f["actionable"] for f in dev["findings"])
@@ -195,8 +207,11 @@ def test_drift_lifecycle(aws_project: Path, moto: str, webhook: Webhook,
     assert "🆕" not in again.stdout and "aws_ecs_cluster.main" in again.stdout
     assert SECRET not in again.output and NEW_SECRET not in again.output
     assert len(webhook.posts) == 1
-    last = json.loads(client(moto, "s3").get_object(
-        Bucket=BUCKET, Key="dev/terraform.tfstate.releases/drift/last.json")["Body"].read())  # fmt: skip
+    last = json.loads(
+        client(moto, "s3")
+        .get_object(Bucket=BUCKET, Key="dev/terraform.tfstate.releases/drift/last.json")["Body"]
+        .read()
+    )
     assert last["status"] == "drifted" and last["counts"]["new"] == 0
     assert not any(f["new"] for f in last["findings"])
     assert SECRET not in json.dumps(last) and NEW_SECRET not in json.dumps(last)
@@ -235,11 +250,18 @@ def test_one_environment_failing_never_hides_the_others(aws_project: Path, moto:
     add_environment(aws_project, "alpha", moto)
     add_environment(aws_project, "broken", dead)
     add_environment(aws_project, "locked", moto)
-    lock = {"ID": "3f1c-lock", "Operation": "OperationTypeApply", "Info": "",
-            "Who": "alice@ci-runner-7", "Version": "1.11.4",
-            "Created": "2026-01-02T03:04:05Z", "Path": f"{BUCKET}/locked/terraform.tfstate"}  # fmt: skip
-    client(moto, "s3").put_object(Bucket=BUCKET, Key="locked/terraform.tfstate.tflock",
-                                  Body=json.dumps(lock).encode())  # fmt: skip
+    lock = {
+        "ID": "3f1c-lock",
+        "Operation": "OperationTypeApply",
+        "Info": "",
+        "Who": "alice@ci-runner-7",
+        "Version": "1.11.4",
+        "Created": "2026-01-02T03:04:05Z",
+        "Path": f"{BUCKET}/locked/terraform.tfstate",
+    }
+    client(moto, "s3").put_object(
+        Bucket=BUCKET, Key="locked/terraform.tfstate.tflock", Body=json.dumps(lock).encode()
+    )
     cli = Cli(aws_project)
     code, doc, output = drift_json(cli, "alpha", "broken", "locked", "--parallel", "3")
     assert code == 1, output  # no drift, but errors

@@ -14,8 +14,9 @@ def test_usage_errors(cli: Cli) -> None:
     assert unknown.exit_code == 1 and "unknown environment 'nope'" in unknown.stderr
     stray = cli("drift", "staging", "--reason", "x")
     assert stray.exit_code == 1 and "drift ack" in stray.stderr
-    no_finding = cli("drift", "ack", "staging", "0123456789abcdef", "--reason", "x",
-                     "--expires", "2099-01-01")  # fmt: skip
+    no_finding = cli(
+        "drift", "ack", "staging", "0123456789abcdef", "--reason", "x", "--expires", "2099-01-01"
+    )
     assert no_finding.exit_code == 1 and "no finding with fingerprint" in no_finding.stderr
 
 
@@ -31,8 +32,9 @@ def test_all_environments_in_sync_and_pending(cli: Cli, basic_project: Path) -> 
     drift = status["environments"][0]["drift"]
     assert drift["status"] == "in_sync" and drift["counts"]["findings"] == 0
     # --report takes its format from the extension: Markdown on stdout, JSON in the file
-    both = cli("drift", "staging", "--format", "markdown", "--report",
-               str(basic_project / "drift.json"))  # fmt: skip
+    both = cli(
+        "drift", "staging", "--format", "markdown", "--report", str(basic_project / "drift.json")
+    )
     assert both.exit_code == 0 and not both.stdout.lstrip().startswith("{")
     document = json.loads((basic_project / "drift.json").read_text())
     assert document["schema"] == 1 and document["environments"][0]["status"] == "in_sync"

@@ -16,9 +16,12 @@ from conftest import Cli
 def start_envman(project: Path, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "envman", "--project", str(project), *args],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ},
-    )  # fmt: skip
+    )
 
 
 def wait_for_line(stream: object, needle: str, seen: list[str], timeout: float = 60) -> bool:
@@ -35,9 +38,7 @@ def wait_for_line(stream: object, needle: str, seen: list[str], timeout: float =
     return done.wait(timeout) and any(needle in line for line in seen)
 
 
-def test_sigterm_during_apply_exits_130_and_next_apply_works(
-    cli: Cli, basic_project: Path
-) -> None:
+def test_sigterm_during_apply_exits_130_and_next_apply_works(cli: Cli, basic_project: Path) -> None:
     child = start_envman(basic_project, "apply", "staging", "--yes", "--set", "apply_delay=60")
     seen: list[str] = []
     assert wait_for_line(child.stderr, "terraform_data.slow: create started", seen), seen

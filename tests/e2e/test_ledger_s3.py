@@ -159,8 +159,11 @@ def test_concurrent_writers_get_distinct_seqs(moto_url: str, bucket: str) -> Non
 def test_dead_endpoint_is_one_clear_line() -> None:
     url = f"http://127.0.0.1:{conftest_moto.free_port()}"  # nothing listens there
     store = S3Store(s3_client(url), "state-bucket", PREFIX)
-    for action in (lambda: store.read("00000001.json"), store.list_names,
-                   lambda: store.create("00000001.json", b"{}")):  # fmt: skip
+    for action in (
+        lambda: store.read("00000001.json"),
+        store.list_names,
+        lambda: store.create("00000001.json", b"{}"),
+    ):
         with pytest.raises(EnvmanError) as caught:
             action()
         error = caught.value
@@ -193,8 +196,14 @@ def test_oplock_over_s3(store: S3Store) -> None:
         assert store.list_names() == ["lock.json"]
     assert store.read("lock.json") is None
 
-    stale = {"id": "old", "operation": "apply", "actor": "carol",
-             "host": socket.gethostname(), "pid": 2**22 + 12345, "started_at": "x"}  # fmt: skip
+    stale = {
+        "id": "old",
+        "operation": "apply",
+        "actor": "carol",
+        "host": socket.gethostname(),
+        "pid": 2**22 + 12345,
+        "started_at": "x",
+    }
     assert store.create("lock.json", json.dumps(stale).encode())
     with oplock.acquire(store, "apply", "alice") as lock:
         holder = oplock.holder(store)

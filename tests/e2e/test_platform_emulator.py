@@ -8,7 +8,6 @@ from pathlib import Path
 
 import boto3
 import pytest
-
 from conftest import Cli, need_terraform
 
 pytestmark = [pytest.mark.slow, pytest.mark.aws]
@@ -21,8 +20,9 @@ def test_local_environment_applies_whole_platform_and_plans_clean(
     need_terraform()
     project = tmp_path / "platform"
     for part in ("terraform", "modules", "scripts"):
-        shutil.copytree(REPO / part, project / part,
-                        ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))  # fmt: skip
+        shutil.copytree(
+            REPO / part, project / part, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*")
+        )
     shutil.copytree(REPO / "environments" / "local", project / "environments" / "local")
     hcl = project / "environments" / "local" / "environment.hcl"
     hcl.write_text(hcl.read_text().replace("http://127.0.0.1:4566", moto))
@@ -39,12 +39,20 @@ def test_local_environment_applies_whole_platform_and_plans_clean(
 
     outputs = json.loads(cli("outputs", "local", "--json").stdout)
     assert outputs["backend_image_tag"]["value"] == "abc1234"
-    for name in ("health_url", "ecs_cluster_name", "ecs_service_name",
-                 "cloudfront_distribution_id", "frontend_bucket", "frontend_release"):  # fmt: skip
+    for name in (
+        "health_url",
+        "ecs_cluster_name",
+        "ecs_service_name",
+        "cloudfront_distribution_id",
+        "frontend_bucket",
+        "frontend_release",
+    ):
         assert outputs[name]["value"], name
     ecs = boto3.client("ecs", endpoint_url=moto, region_name="us-east-1")
-    service = ecs.describe_services(cluster=outputs["ecs_cluster_name"]["value"],
-                                    services=[outputs["ecs_service_name"]["value"]])  # fmt: skip
+    service = ecs.describe_services(
+        cluster=outputs["ecs_cluster_name"]["value"],
+        services=[outputs["ecs_service_name"]["value"]],
+    )
     task_definition = ecs.describe_task_definition(
         taskDefinition=service["services"][0]["taskDefinition"]
     )["taskDefinition"]

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import Cli
 
 
@@ -61,8 +60,16 @@ def test_promote_rollback_and_pinned_inputs(cli: Cli) -> None:
 
     status = json.loads(cli("status", "--json").stdout)
     pending = status["pending_promotions"]
-    assert pending == [{"source": "staging", "target": "production", "variable": "image_tag",
-                        "source_value": "v3", "target_value": "v2", "output": "image_tag"}]  # fmt: skip
+    assert pending == [
+        {
+            "source": "staging",
+            "target": "production",
+            "variable": "image_tag",
+            "source_value": "v3",
+            "target_value": "v2",
+            "output": "image_tag",
+        }
+    ]
 
 
 def test_dry_runs_change_nothing(cli: Cli, basic_project: Path) -> None:
@@ -97,9 +104,12 @@ def test_missing_source_output_is_an_error(cli: Cli, basic_project: Path) -> Non
     add_to_promotion(basic_project, '  variables = { image_tag = "no_such_output" }')
     path = basic_project / "environments" / "production" / "environment.hcl"
     text = path.read_text()
-    path.write_text(text.replace(
-        '  variables = {\n    image_tag        = "image_tag"\n    frontend_release = "frontend_release"\n  }\n',
-        ""))  # fmt: skip
+    path.write_text(
+        text.replace(
+            '  variables = {\n    image_tag        = "image_tag"\n    frontend_release = "frontend_release"\n  }\n',
+            "",
+        )
+    )
     assert cli("apply", "staging", "--yes").exit_code == 0
     result = cli("promote", "--confirm", "production")
     assert result.exit_code == 1
@@ -108,8 +118,11 @@ def test_missing_source_output_is_an_error(cli: Cli, basic_project: Path) -> Non
 
 def test_sensitive_source_output_is_refused(cli: Cli, basic_project: Path) -> None:
     path = basic_project / "environments" / "production" / "environment.hcl"
-    path.write_text(path.read_text().replace('frontend_release = "frontend_release"',
-                                             'frontend_release = "api_token"'))  # fmt: skip
+    path.write_text(
+        path.read_text().replace(
+            'frontend_release = "frontend_release"', 'frontend_release = "api_token"'
+        )
+    )
     assert cli("apply", "staging", "--yes").exit_code == 0
     result = cli("promote", "--confirm", "production")
     assert result.exit_code == 1
@@ -129,8 +142,16 @@ def test_concurrent_promotes_one_proceeds(cli: Cli, basic_project: Path) -> None
     assert cli("apply", "staging", "--yes").exit_code == 0
     tfvars = basic_project / "environments" / "production" / "terraform.tfvars"
     tfvars.write_text(tfvars.read_text() + "apply_delay = 5\n")  # the winner holds the lock 5 s
-    argv = [sys.executable, "-m", "envman", "--project", str(basic_project), "promote",
-            "--confirm", "production"]  # fmt: skip
+    argv = [
+        sys.executable,
+        "-m",
+        "envman",
+        "--project",
+        str(basic_project),
+        "promote",
+        "--confirm",
+        "production",
+    ]
     first = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     second = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     results = [p.communicate(timeout=120) for p in (first, second)]

@@ -13,7 +13,7 @@ from envman.config.project import load_project
 from envman.errors import ConfigError, EnvmanError, UsageError
 from envman.timeutil import parse_duration, parse_time_point
 
-FULL = '''
+FULL = """
 description = "Live system used by end users"
 stack       = "../../stack"
 
@@ -74,7 +74,7 @@ notify "slack" {
 drift {
   ignore = ["aws_db_instance.*.latest_restorable_time"]
 }
-'''
+"""
 
 
 def make_project(tmp_path: Path, text: str, name: str = "production") -> Path:
@@ -161,7 +161,7 @@ def test_project_defaults_are_inherited(tmp_path: Path) -> None:
 
 def test_unknown_environment_lists_known(tmp_path: Path) -> None:
     make_project(tmp_path, FULL)
-    with pytest.raises(UsageError, match="unknown environment 'prod'.*production"):
+    with pytest.raises(UsageError, match=r"unknown environment 'prod'.*production"):
         load_project(tmp_path).environment("prod")
 
 
@@ -190,7 +190,14 @@ def test_durations_and_time_points() -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.sampled_from([*'abc{}[]"=\n #.,01_', "true", "backend", "aws", "protection", " = ", '"x"', "\n"]), max_size=40))  # noqa: E501
+@given(
+    st.lists(
+        st.sampled_from(
+            [*'abc{}[]"=\n #.,01_', "true", "backend", "aws", "protection", " = ", '"x"', "\n"]
+        ),
+        max_size=40,
+    )
+)
 def test_fuzzed_environment_files_only_raise_envman_errors(tokens: list[str]) -> None:
     text = "".join(tokens)
     import tempfile
@@ -205,7 +212,10 @@ def test_fuzzed_environment_files_only_raise_envman_errors(tokens: list[str]) ->
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.integers(min_value=0, max_value=len(FULL) - 1), st.sampled_from(['"', "{", "}", "=", "\n", "x"]))  # noqa: E501
+@given(
+    st.integers(min_value=0, max_value=len(FULL) - 1),
+    st.sampled_from(['"', "{", "}", "=", "\n", "x"]),
+)
 def test_mutated_full_file_only_raises_envman_errors(position: int, char: str) -> None:
     import tempfile
 

@@ -17,13 +17,24 @@ from envman.terraform.models import Plan
 from envman.terraform.runner import Diagnostic
 
 
-def change(address: str, actions: list[str], before: Any, after: Any, **extra: Any) -> dict[str, Any]:
+def change(
+    address: str, actions: list[str], before: Any, after: Any, **extra: Any
+) -> dict[str, Any]:
     rtype, name = address.split(".")[-2:]
-    return {"address": address, "mode": "managed", "type": rtype, "name": name.split("[")[0],
-            "change": {"actions": actions, "before": before, "after": after,
-                       "after_unknown": extra.get("after_unknown", {}),
-                       "before_sensitive": extra.get("before_sensitive", {}),
-                       "after_sensitive": extra.get("after_sensitive", {})}}  # fmt: skip
+    return {
+        "address": address,
+        "mode": "managed",
+        "type": rtype,
+        "name": name.split("[")[0],
+        "change": {
+            "actions": actions,
+            "before": before,
+            "after": after,
+            "after_unknown": extra.get("after_unknown", {}),
+            "before_sensitive": extra.get("before_sensitive", {}),
+            "after_sensitive": extra.get("after_sensitive", {}),
+        },
+    }
 
 
 CONFIG = {
@@ -31,28 +42,61 @@ CONFIG = {
         "variables": {"db_password": {"sensitive": True}, "name": {}},
         "resources": [
             {"address": "aws_s3_bucket.data", "expressions": {"bucket": {}, "tags": {}}},
-            {"address": "aws_ssm_parameter.p", "expressions": {
-                "name": {}, "value": {"references": ["var.db_password"]}}},
+            {
+                "address": "aws_ssm_parameter.p",
+                "expressions": {"name": {}, "value": {"references": ["var.db_password"]}},
+            },
             {"address": "aws_ecs_cluster.main", "expressions": {"name": {}}},
         ],
-        "module_calls": {"net": {"expressions": {"secret": {"references": ["var.db_password"]}},
-                                 "module": {"variables": {"secret": {}}, "resources": [
-                                     {"address": "aws_vpc.this", "expressions": {
-                                         "cidr_block": {}, "tags": {"references": ["var.secret"]}}},
-                                 ]}}},
+        "module_calls": {
+            "net": {
+                "expressions": {"secret": {"references": ["var.db_password"]}},
+                "module": {
+                    "variables": {"secret": {}},
+                    "resources": [
+                        {
+                            "address": "aws_vpc.this",
+                            "expressions": {
+                                "cidr_block": {},
+                                "tags": {"references": ["var.secret"]},
+                            },
+                        },
+                    ],
+                },
+            }
+        },
     }
-}  # fmt: skip
+}
 
 
-def plan(drift: list[dict[str, Any]] = (), changes: list[dict[str, Any]] = (), **extra: Any) -> Plan:  # type: ignore[assignment]
-    return Plan.from_json({"format_version": "1.2", "resource_drift": list(drift),
-                           "resource_changes": list(changes), "configuration": CONFIG, **extra})  # fmt: skip
+def plan(
+    drift: list[dict[str, Any]] = (), changes: list[dict[str, Any]] = (), **extra: Any
+) -> Plan:  # type: ignore[assignment]
+    return Plan.from_json(
+        {
+            "format_version": "1.2",
+            "resource_drift": list(drift),
+            "resource_changes": list(changes),
+            "configuration": CONFIG,
+            **extra,
+        }
+    )
 
 
-BUCKET_BEFORE = {"bucket": "b", "tags": {"env": "dev"}, "tags_all": {"env": "dev"},
-                 "policy": None, "region": "us-east-1"}  # fmt: skip
-BUCKET_AFTER = {"bucket": "b", "tags": {"env": "hacked"}, "tags_all": {"env": "hacked"},
-                "policy": {}, "region": "eu-west-1"}  # fmt: skip
+BUCKET_BEFORE = {
+    "bucket": "b",
+    "tags": {"env": "dev"},
+    "tags_all": {"env": "dev"},
+    "policy": None,
+    "region": "us-east-1",
+}
+BUCKET_AFTER = {
+    "bucket": "b",
+    "tags": {"env": "hacked"},
+    "tags_all": {"env": "hacked"},
+    "policy": {},
+    "region": "eu-west-1",
+}
 
 
 def test_diff_paths_recurse_and_format() -> None:
@@ -60,7 +104,11 @@ def test_diff_paths_recurse_and_format() -> None:
     after = {"a": {"b": [1, {"c": "y"}, 3]}, "tags": {"k.8s/io": "2"}, "n": []}
     found = [(values.format_path(p), b, a) for p, b, a in values.diff(before, after)]
     assert found == [("a.b[1].c", "x", "y"), ("a.b[2]", None, 3), ('tags["k.8s/io"]', "1", "2")]
-    assert values.path_prefixes(("ingress", 0, "cidr")) == ["ingress", "ingress[0]", "ingress[0].cidr"]
+    assert values.path_prefixes(("ingress", 0, "cidr")) == [
+        "ingress",
+        "ingress[0]",
+        "ingress[0].cidr",
+    ]
     assert values.strip_instance_keys('module.a[0].aws_x.b["k.[1]"]') == "module.a.aws_x.b"
 
 
@@ -76,20 +124,33 @@ def test_masks_and_values_at_paths() -> None:
 
 def test_findings_noise_and_actionable() -> None:
     drift = [change("aws_s3_bucket.data", ["update"], BUCKET_BEFORE, BUCKET_AFTER)]
-    normal = [change("aws_s3_bucket.data", ["update"], BUCKET_AFTER,
-                     {**BUCKET_AFTER, "tags": {"env": "dev"}, "tags_all": {"env": "dev"}})]  # fmt: skip
+    normal = [
+        change(
+            "aws_s3_bucket.data",
+            ["update"],
+            BUCKET_AFTER,
+            {**BUCKET_AFTER, "tags": {"env": "dev"}, "tags_all": {"env": "dev"}},
+        )
+    ]
     result = classify(Context("dev"), plan(drift), plan(changes=normal))
     assert result.status == "drifted"
-    assert [(f.address, f.attribute, f.expected, f.actual, f.actionable, f.new)
-            for f in result.findings] == [("aws_s3_bucket.data", "tags.env", "dev", "hacked", True, True)]  # fmt: skip
+    assert [
+        (f.address, f.attribute, f.expected, f.actual, f.actionable, f.new) for f in result.findings
+    ] == [("aws_s3_bucket.data", "tags.env", "dev", "hacked", True, True)]
     # region: not configured, not touched by the plan -> provider normalisation; policy null -> {}
     # is no difference at all; tags_all.env echoes tags.env and is dropped
     assert result.counts.normalised == 1 and result.counts.findings == 1
 
 
 def test_untouched_configured_attribute_is_not_actionable() -> None:
-    drift = [change("aws_s3_bucket.data", ["update"], BUCKET_BEFORE,
-                    {**BUCKET_BEFORE, "tags": {"env": "dev", "extra": "x"}})]  # fmt: skip
+    drift = [
+        change(
+            "aws_s3_bucket.data",
+            ["update"],
+            BUCKET_BEFORE,
+            {**BUCKET_BEFORE, "tags": {"env": "dev", "extra": "x"}},
+        )
+    ]
     result = classify(Context("dev"), plan(drift), plan())
     [finding] = result.findings
     assert (finding.attribute, finding.expected, finding.actual) == ("tags.extra", None, "x")
@@ -101,19 +162,37 @@ def test_deleted_resource_is_one_finding_and_create_reverts_it() -> None:
     normal = [change("aws_ecs_cluster.main", ["create"], None, {"name": "c"})]
     result = classify(Context("dev"), plan(drift), plan(changes=normal))
     [finding] = result.findings
-    assert (finding.attribute, finding.expected, finding.actual, finding.change) == ("*", "exists", None, "deleted")
+    assert (finding.attribute, finding.expected, finding.actual, finding.change) == (
+        "*",
+        "exists",
+        None,
+        "deleted",
+    )
     assert finding.actionable and result.pending_changes == []
 
 
 def test_sensitive_values_are_redacted_by_mask_variable_and_value() -> None:
     drift = [
-        change("aws_ssm_parameter.p", ["update"], {"name": "n", "value": "s3cret-old"},
-               {"name": "n", "value": "s3cret-new"}),  # no mask: the config reads var.db_password
-        change("module.net.aws_vpc.this[0]", ["update"], {"tags": {"t": "a"}, "cidr_block": "x"},
-               {"tags": {"t": "b"}, "cidr_block": "y"}, before_sensitive={"cidr_block": True}),
-        change("aws_s3_bucket.data", ["update"], BUCKET_BEFORE,
-               {**BUCKET_BEFORE, "tags": {"env": "has hunter22 inside"}}),
-    ]  # fmt: skip
+        change(
+            "aws_ssm_parameter.p",
+            ["update"],
+            {"name": "n", "value": "s3cret-old"},
+            {"name": "n", "value": "s3cret-new"},
+        ),  # no mask: the config reads var.db_password
+        change(
+            "module.net.aws_vpc.this[0]",
+            ["update"],
+            {"tags": {"t": "a"}, "cidr_block": "x"},
+            {"tags": {"t": "b"}, "cidr_block": "y"},
+            before_sensitive={"cidr_block": True},
+        ),
+        change(
+            "aws_s3_bucket.data",
+            ["update"],
+            BUCKET_BEFORE,
+            {**BUCKET_BEFORE, "tags": {"env": "has hunter22 inside"}},
+        ),
+    ]
     result = classify(Context("dev", secrets=frozenset({"hunter22"})), plan(drift), plan())
     shown = {(f.address, f.attribute): (f.expected, f.actual, f.sensitive) for f in result.findings}
     redacted = ("<sensitive>", "<sensitive>", True)
@@ -125,7 +204,11 @@ def test_sensitive_values_are_redacted_by_mask_variable_and_value() -> None:
 
 
 def test_ignore_rules() -> None:
-    rules = ["aws_db_instance.*.latest_restorable_time", "module.net.aws_vpc.*.tags", "aws_x.legacy"]
+    rules = [
+        "aws_db_instance.*.latest_restorable_time",
+        "module.net.aws_vpc.*.tags",
+        "aws_x.legacy",
+    ]
     assert ignored_by(rules, "aws_db_instance.main", ["latest_restorable_time"])
     assert ignored_by(rules, 'aws_db_instance.r["a"]', ["latest_restorable_time"])
     assert not ignored_by(rules, "aws_db_instance.main", ["engine_version"])
@@ -136,8 +219,14 @@ def test_ignore_rules() -> None:
 
 
 def test_ignored_and_acknowledged_are_counted_not_listed() -> None:
-    drift = [change("aws_s3_bucket.data", ["update"], BUCKET_BEFORE,
-                    {**BUCKET_BEFORE, "bucket": "c", "tags": {"env": "x"}, "tags_all": {"env": "x"}})]  # fmt: skip
+    drift = [
+        change(
+            "aws_s3_bucket.data",
+            ["update"],
+            BUCKET_BEFORE,
+            {**BUCKET_BEFORE, "bucket": "c", "tags": {"env": "x"}, "tags_all": {"env": "x"}},
+        )
+    ]
     tag_print = fingerprint("dev", "aws_s3_bucket.data", "tags.env", "x")
     ack = Acknowledgement(tag_print, "known", datetime(2030, 1, 1, tzinfo=UTC))
     context = Context("dev", ignore=("aws_s3_bucket.data.bucket",), acknowledged={tag_print: ack})
@@ -153,8 +242,14 @@ def test_new_means_not_in_the_last_result() -> None:
     seen = frozenset(f.fingerprint for f in first.findings)
     second = classify(Context("dev", previous=seen), plan(drift), plan())
     assert [f.new for f in first.findings] == [True] and [f.new for f in second.findings] == [False]
-    changed = [change("aws_s3_bucket.data", ["update"], BUCKET_BEFORE,
-                      {**BUCKET_AFTER, "tags": {"env": "other"}, "tags_all": {"env": "other"}})]  # fmt: skip
+    changed = [
+        change(
+            "aws_s3_bucket.data",
+            ["update"],
+            BUCKET_BEFORE,
+            {**BUCKET_AFTER, "tags": {"env": "other"}, "tags_all": {"env": "other"}},
+        )
+    ]
     third = classify(Context("dev", previous=seen), plan(changed), plan())
     assert [f.new for f in third.findings] == [True]  # changed drift = a new fingerprint
 
@@ -169,14 +264,22 @@ def test_fingerprint_is_stable_and_short() -> None:
 
 def test_pending_only_for_changes_drift_does_not_explain() -> None:
     drift = [change("aws_s3_bucket.data", ["update"], BUCKET_BEFORE, BUCKET_AFTER)]
-    revert = change("aws_s3_bucket.data", ["update"], BUCKET_AFTER,
-                    {**BUCKET_AFTER, "tags": {"env": "dev"}, "tags_all": {"env": "dev"},
-                     "region": "eu-west-1"})  # fmt: skip
+    revert = change(
+        "aws_s3_bucket.data",
+        ["update"],
+        BUCKET_AFTER,
+        {**BUCKET_AFTER, "tags": {"env": "dev"}, "tags_all": {"env": "dev"}, "region": "eu-west-1"},
+    )
     assert pending_changes(plan(changes=[revert]), plan(drift)) == []
-    code = change("aws_s3_bucket.data", ["update"], BUCKET_AFTER,
-                  {**BUCKET_AFTER, "tags": {"env": "dev", "team": "new"}})  # fmt: skip
+    code = change(
+        "aws_s3_bucket.data",
+        ["update"],
+        BUCKET_AFTER,
+        {**BUCKET_AFTER, "tags": {"env": "dev", "team": "new"}},
+    )
     assert pending_changes(plan(changes=[code]), plan(drift)) == [
-        {"address": "aws_s3_bucket.data", "action": "update"}]
+        {"address": "aws_s3_bucket.data", "action": "update"}
+    ]
     new = change("aws_ecs_cluster.main", ["create"], None, {"name": "c"})
     result = classify(Context("dev"), plan(), plan(changes=[new]))
     assert result.status == "pending" and result.pending_changes[0]["action"] == "create"
@@ -193,18 +296,22 @@ def test_index_configuration_walks_modules() -> None:
 
 
 def test_lock_info_from_the_json_diagnostic() -> None:
-    detail = ("Error message: operation error S3: PutObject, StatusCode: 412\nLock Info:\n"
-              "  ID:        3f1c\n  Path:      b/k\n  Operation: OperationTypeApply\n"
-              "  Who:       alice@ci\n  Version:   1.11.4\n  Created:   2026-01-02 03:04:05 +0000 UTC\n"
-              "  Info:      \n\n\nTerraform acquires a state lock to protect the state")  # fmt: skip
+    detail = (
+        "Error message: operation error S3: PutObject, StatusCode: 412\nLock Info:\n"
+        "  ID:        3f1c\n  Path:      b/k\n  Operation: OperationTypeApply\n"
+        "  Who:       alice@ci\n  Version:   1.11.4\n  Created:   2026-01-02 03:04:05 +0000 UTC\n"
+        "  Info:      \n\n\nTerraform acquires a state lock to protect the state"
+    )
     info = lock_info(Diagnostic("error", "Error acquiring the state lock", detail))
     assert info["who"] == "alice@ci" and info["id"] == "3f1c"
     assert info["operation"] == "OperationTypeApply" and info["created"].startswith("2026-01-02")
 
 
 def test_sensitive_values_from_the_plan_variables() -> None:
-    raw = {"configuration": CONFIG, "variables": {"db_password": {"value": "hunter22"},
-                                                  "name": {"value": "dev"}}}  # fmt: skip
+    raw = {
+        "configuration": CONFIG,
+        "variables": {"db_password": {"value": "hunter22"}, "name": {"value": "dev"}},
+    }
     assert sensitive_values(raw) == frozenset({"hunter22"})
 
 
@@ -231,6 +338,9 @@ def test_notifications_never_repeat_for_the_same_findings() -> None:
     fresh, notified = notification_state(drifted, {"notified": notified}, notify=True)
     assert fresh == [] and notified == ["fp1", "fp2"]
     # an error keeps the notified set; a finding that went away is forgotten
-    assert notification_state(error_result("dev", "x"), {"notified": ["fp1"]}, True) == ([], ["fp1"])
+    assert notification_state(error_result("dev", "x"), {"notified": ["fp1"]}, True) == (
+        [],
+        ["fp1"],
+    )
     only_two = EnvResult("dev", "drifted", findings=[two])
     assert notification_state(only_two, {"notified": ["fp1", "fp2"]}, True) == ([], ["fp2"])

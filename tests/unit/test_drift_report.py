@@ -13,15 +13,26 @@ SECRET_FREE = "<sensitive>"
 
 def results() -> list[EnvResult]:
     drifted = EnvResult(
-        "dev", "drifted", counts=Counts(findings=2, new=1, actionable=1, normalised=3),
+        "dev",
+        "drifted",
+        counts=Counts(findings=2, new=1, actionable=1, normalised=3),
         findings=[
             Finding("aws_s3_bucket.data", "tags.env", "dev", "a|b", "f1", True, new=True),
-            Finding("aws_ssm_parameter.p", "value", SECRET_FREE, SECRET_FREE, "f2", False,
-                    sensitive=True, new=False),
+            Finding(
+                "aws_ssm_parameter.p",
+                "value",
+                SECRET_FREE,
+                SECRET_FREE,
+                "f2",
+                False,
+                sensitive=True,
+                new=False,
+            ),
         ],
-    )  # fmt: skip
-    pending = EnvResult("qa", "pending",
-                        pending_changes=[{"address": "aws_ecs_cluster.main", "action": "create"}])  # fmt: skip
+    )
+    pending = EnvResult(
+        "qa", "pending", pending_changes=[{"address": "aws_ecs_cluster.main", "action": "create"}]
+    )
     clean = EnvResult("staging", "in_sync")
     broken = error_result("prod", "state is locked by alice@ci <&>", lock={"who": "alice@ci"})
     return [drifted, pending, clean, broken]
@@ -41,8 +52,15 @@ def test_json_document_schema() -> None:
     assert doc["summary"] == {"in_sync": 1, "pending": 1, "drifted": 1, "error": 1}
     dev = doc["environments"][0]
     assert set(dev) >= {"environment", "status", "error", "counts", "findings"}
-    assert set(dev["findings"][0]) >= {"address", "attribute", "expected", "actual",
-                                       "fingerprint", "new", "actionable"}  # fmt: skip
+    assert set(dev["findings"][0]) >= {
+        "address",
+        "attribute",
+        "expected",
+        "actual",
+        "fingerprint",
+        "new",
+        "actionable",
+    }
     assert doc["environments"][3]["error"].startswith("state is locked by alice@ci")
 
 

@@ -228,8 +228,14 @@ def dead_pid() -> int:
 
 
 def write_lock(store: LedgerStore, host: str, pid: int) -> None:
-    doc = {"id": "old", "operation": "apply", "actor": "carol", "host": host, "pid": pid,
-           "started_at": "2024-01-01T00:00:00Z"}  # fmt: skip
+    doc = {
+        "id": "old",
+        "operation": "apply",
+        "actor": "carol",
+        "host": host,
+        "pid": pid,
+        "started_at": "2024-01-01T00:00:00Z",
+    }
     assert store.create("lock.json", json.dumps(doc).encode())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -23,18 +24,33 @@ GOLDEN = Path(__file__).parent.parent / "fixtures" / "plan_update.json"
 
 def test_plan_args() -> None:
     args = build_plan_args(
-        PlanOptions(out=Path("/w/p.tfplan"), var_files=(Path("/a.tfvars"), Path("/b.json")),
-                    refresh_only=True, lock_timeout="30s")  # fmt: skip
+        PlanOptions(
+            out=Path("/w/p.tfplan"),
+            var_files=(Path("/a.tfvars"), Path("/b.json")),
+            refresh_only=True,
+            lock_timeout="30s",
+        )
     )
-    assert args == ["plan", "-json", "-input=false", "-out=/w/p.tfplan", "-lock=true",
-                    "-lock-timeout=30s", "-refresh-only", "-var-file=/a.tfvars",
-                    "-var-file=/b.json"]  # fmt: skip
+    assert args == [
+        "plan",
+        "-json",
+        "-input=false",
+        "-out=/w/p.tfplan",
+        "-lock=true",
+        "-lock-timeout=30s",
+        "-refresh-only",
+        "-var-file=/a.tfvars",
+        "-var-file=/b.json",
+    ]
 
 
 def test_init_and_apply_args() -> None:
     args = build_init_args({"bucket": "b", "use_lockfile": True, "key": "k"})
-    assert args[-3:] == ["-backend-config=bucket=b", "-backend-config=key=k",
-                         "-backend-config=use_lockfile=true"]  # fmt: skip
+    assert args[-3:] == [
+        "-backend-config=bucket=b",
+        "-backend-config=key=k",
+        "-backend-config=use_lockfile=true",
+    ]
     assert build_apply_args(Path("/p"), "5s")[-2:] == ["-lock-timeout=5s", "/p"]
     assert "-auto-approve" in build_apply_args(Path("/p"))
 
@@ -74,14 +90,21 @@ def test_streamed_summary() -> None:
 
 
 def test_outputs_redaction() -> None:
-    outputs = outputs_from_json({"a": {"value": "x", "sensitive": False},
-                                 "s": {"value": "secret", "sensitive": True}})  # fmt: skip
+    outputs = outputs_from_json(
+        {"a": {"value": "x", "sensitive": False}, "s": {"value": "secret", "sensitive": True}}
+    )
     assert redacted_outputs(outputs) == {"a": "x", "s": {"sensitive": True}}
 
 
 def test_diagnostics() -> None:
-    diag = diagnostic_from_json({"severity": "error", "summary": "Bad", "detail": "very\nbad",
-                                 "range": {"filename": "main.tf", "start": {"line": 3}}})  # fmt: skip
+    diag = diagnostic_from_json(
+        {
+            "severity": "error",
+            "summary": "Bad",
+            "detail": "very\nbad",
+            "range": {"filename": "main.tf", "start": {"line": 3}},
+        }
+    )
     assert diag.one_line() == "Bad: very bad (main.tf:3)"
     text = "\n╷\n│ Error: Backend initialization required\n│\n│ Run terraform init.\n╵\n"
     (found,) = diagnostics_from_text(text)
@@ -94,13 +117,15 @@ def test_version_parsing() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-                    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=8), c, max_size=4),
-                    max_leaves=20))  # fmt: skip
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+        lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=8), c, max_size=4),
+        max_leaves=20,
+    )
+)
 def test_fuzzed_plan_json_only_raises_envman_errors(data: object) -> None:
     document = data if isinstance(data, dict) else {"resource_changes": data}
     document = {"format_version": "1.2", **document}
-    try:
+    with contextlib.suppress(EnvmanError):
         Plan.from_json(document).summary()
-    except EnvmanError:
-        pass
