@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / ".envman" / "demo"
 BUCKET = "envman-demo-tfstate"
 TUESDAY = "2026-11-24T09:00:00Z"
+# moto gives every RDS instance of a region the same DbiResourceId, and the AWS provider finds
+# instances by it: one database per region. So each demo environment gets its own region.
+REGIONS = {"dev": "us-east-2", "staging": "us-west-2", "production": "eu-west-1"}
 
 
 def free_port() -> int:
@@ -75,7 +78,7 @@ backend "s3" {{
 }}
 
 aws {{
-  region       = "us-east-1"
+  region       = "{REGIONS[name]}"
   endpoint_url = "{endpoint}"
 }}
 
@@ -142,7 +145,9 @@ def build_project(endpoint: str, health: str) -> None:
         folder.mkdir(parents=True)
         (folder / "environment.hcl").write_text(environment_hcl(name, endpoint, health))
         (folder / "terraform.tfvars").write_text(
-            local_tfvars.replace('environment = "local"', f'environment = "{name}"')
+            local_tfvars.replace('environment = "local"', f'environment = "{name}"').replace(
+                'aws_region  = "us-east-1"', f'aws_region  = "{REGIONS[name]}"'
+            )
         )
 
 
@@ -228,7 +233,9 @@ def run_steps() -> None:
             ]
         )
     )
-    ecs = boto3.client("ecs", endpoint_url=os.environ["DEMO_ENDPOINT"], region_name="us-east-1")
+    ecs = boto3.client(
+        "ecs", endpoint_url=os.environ["DEMO_ENDPOINT"], region_name=REGIONS["production"]
+    )
     ecs.update_service(
         cluster=outputs["ecs_cluster_name"]["value"],
         service=outputs["ecs_service_name"]["value"],

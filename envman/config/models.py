@@ -7,7 +7,7 @@ Unknown keys are errors (``extra="forbid"``).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
@@ -18,9 +18,8 @@ Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 TimePoint = Annotated[date | datetime, BeforeValidator(parse_time_point)]
 Scalar = str | int | float | bool
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-HOOK_EVENTS = ("before_apply", "after_apply", "after_promote", "after_rollback")
-NOTIFY_EVENTS = (
+HookEvent = Literal["before_apply", "after_apply", "after_promote", "after_rollback"]
+NotifyEvent = Literal[
     "apply",
     "apply_failed",
     "promote",
@@ -31,7 +30,10 @@ NOTIFY_EVENTS = (
     "auto_rollback",
     "break_glass",
     "drift",
-)
+]
+HOOK_EVENTS: tuple[str, ...] = get_args(HookEvent)
+NOTIFY_EVENTS: tuple[str, ...] = get_args(NotifyEvent)
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def _weekday(value: object) -> str:
@@ -118,26 +120,10 @@ class Verify(Strict):
 
 
 class Hook(Strict):
-    event: Literal["before_apply", "after_apply", "after_promote", "after_rollback"] = Field(
-        alias="__label__"
-    )
+    event: HookEvent = Field(alias="__label__")
     command: list[str] = Field(min_length=1)
     working_dir: str | None = None
     timeout: Duration = timedelta(minutes=30)
-
-
-NotifyEvent = Literal[
-    "apply",
-    "apply_failed",
-    "promote",
-    "promote_failed",
-    "rollback",
-    "rollback_failed",
-    "verify_failed",
-    "auto_rollback",
-    "break_glass",
-    "drift",
-]
 
 
 class Notify(Strict):

@@ -13,7 +13,6 @@ plan metadata is written for them, so ``apply --plan`` can never pick them up.
 
 from __future__ import annotations
 
-import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -32,7 +31,7 @@ from envman.releases.locate import store_for
 from envman.terraform.models import Plan
 from envman.terraform.plan import PlanOptions, build_plan_args
 from envman.terraform.runner import Completed, Diagnostic, Event, failure_message
-from envman.terraform.show import build_show_args
+from envman.terraform.show import show_plan_with_json
 from envman.workspace import Workspace
 
 LAST_DOC = "drift/last.json"
@@ -117,14 +116,7 @@ def _plan(workspace: Workspace, options: PlanOptions) -> None:
 
 
 def show(workspace: Workspace, plan_file: Path) -> tuple[Plan, dict[str, Any]]:
-    done = workspace.terraform.run(build_show_args(plan_file), what="terraform show")
-    try:
-        data = json.loads(done.stdout)
-    except ValueError as exc:
-        raise TerraformError(f"terraform show -json returned invalid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise TerraformError("terraform show -json did not return an object")
-    return Plan.from_json(data), data
+    return show_plan_with_json(workspace.terraform, plan_file)
 
 
 def sensitive_values(raw: dict[str, Any]) -> frozenset[str]:

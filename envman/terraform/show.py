@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from envman.errors import TerraformError
 from envman.terraform.models import Plan
@@ -15,6 +16,11 @@ def build_show_args(plan_file: Path) -> list[str]:
 
 
 def show_plan(tf: Terraform, plan_file: Path) -> Plan:
+    return show_plan_with_json(tf, plan_file)[0]
+
+
+def show_plan_with_json(tf: Terraform, plan_file: Path) -> tuple[Plan, dict[str, Any]]:
+    """The typed plan and the raw document (for the parts the models do not cover)."""
     done = tf.run(build_show_args(plan_file), what="terraform show")
     try:
         data = json.loads(done.stdout)
@@ -22,4 +28,4 @@ def show_plan(tf: Terraform, plan_file: Path) -> Plan:
         raise TerraformError(f"terraform show -json returned invalid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise TerraformError("terraform show -json did not return an object")
-    return Plan.from_json(data)
+    return Plan.from_json(data), data
