@@ -24,4 +24,4 @@ throwaway           = true
 log_retention_days  = 1
 
 emulator_compat = true
-aws_max_retries = 1
+aws_max_retries = 3
