@@ -86,6 +86,7 @@ def plan_environment(
     plan_name: str = PLAN_FILE,
 ) -> PlannedRun:
     env = workspace.env
+    workspace.check_backend()  # a wrong backend is reported as such, before the ledger is read
     if pins is None:
         pins = current_pins(workspace)
     inputs = build_inputs(

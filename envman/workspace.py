@@ -30,7 +30,9 @@ class Workspace:
 
     @cached_property
     def terraform(self) -> Terraform:
+        # plan files hold every variable (sensitive ones too): keep the folder private
         self.env.work_dir.mkdir(parents=True, exist_ok=True)
+        self.env.work_dir.chmod(0o700)
         cli_config = ensure_cli_config(self.project.state_root, self.project.provider_mirror())
         extra = terraform_child_env(self.env)
         env = base_environment(self.env.data_dir, cli_config, extra)

@@ -108,6 +108,11 @@ def run_drift(ctx: AppContext, names: list[str], options: DriftOptions) -> int:
             hint=f"environments: {', '.join(known) or 'none'}",
         )
     wanted = list(dict.fromkeys(names)) or known
+    if not wanted:
+        raise EnvmanError(
+            f"no environments in {project.root / 'environments'}: nothing to check",
+            hint="add environments/<env>/environment.hcl, or check --project",
+        )
     moment = now()
     check = CheckOptions(moment=moment, checked_at=iso(moment), notify=options.notify)
     ready, failed = _workspaces(project, wanted)

@@ -24,6 +24,8 @@ def environment_status(ctx: AppContext, name: str) -> dict[str, Any]:
         current = ledger.current()
         latest = ledger.latest()
         drift = ledger.read_doc(DRIFT_DOC)
+        for problem in ledger.problems:
+            print(f"warning: {problem}", file=sys.stderr)
     except EnvmanError as exc:
         row["error"] = str(exc)
         return row

@@ -63,8 +63,10 @@ def run_validate(ctx: AppContext, names: list[str]) -> int:
     console = ctx.console()
     targets = names or ctx.project.environment_names()
     if not targets:
-        console.print(f"No environments in {ctx.project.root / 'environments'}.")
-        return EXIT_ERROR
+        raise EnvmanError(
+            f"no environments in {ctx.project.root / 'environments'}",
+            hint="add environments/<env>/environment.hcl",
+        )
     failed = 0
     for name in targets:
         problems = validate_environment(ctx, name)

@@ -40,12 +40,15 @@ class Environment:
 
     def var_files(self) -> list[Path]:
         """The environment's own tfvars, in terraform's precedence order."""
-        files: list[Path] = []
         main = self.directory / "terraform.tfvars"
-        if main.is_file():
-            files.append(main)
         autos = [*self.directory.glob("*.auto.tfvars"), *self.directory.glob("*.auto.tfvars.json")]
+        files = [main] if main.exists() else []
         files.extend(sorted(autos, key=lambda p: p.name))
+        for path in files:
+            if not path.is_file():
+                raise ConfigError(
+                    "not a regular file", path=str(path), hint="make it a tfvars file or remove it"
+                )
         return files
 
     def backend_config(self) -> dict[str, Any]:

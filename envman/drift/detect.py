@@ -29,7 +29,7 @@ from envman.planning import check_required, current_pins
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.terraform.models import Plan
-from envman.terraform.plan import PlanOptions, build_plan_args
+from envman.terraform.plan import PlanOptions, build_plan_args, protect_plan_file
 from envman.terraform.runner import Completed, Diagnostic, Event, failure_message
 from envman.terraform.show import show_plan_with_json
 from envman.workspace import Workspace
@@ -111,7 +111,9 @@ def _plan(workspace: Workspace, options: PlanOptions) -> None:
     done = workspace.terraform.run(
         build_plan_args(options), on_event=_ignore, check=False, what=label
     )
+    protect_plan_file(options.out)
     if done.returncode != 0:
+        options.out.unlink(missing_ok=True)
         raise plan_failure(workspace.env.name, done, options.lock_timeout)
 
 
@@ -171,6 +173,8 @@ def run_plans(workspace: Workspace) -> tuple[Plan, Plan, frozenset[str]]:
             raise
         drift_plan, _ = shown.result()
     normal_plan, raw = show(workspace, normal.out)
+    for spent in (refresh.out, normal.out):  # plan files hold secrets; drift never applies them
+        spent.unlink(missing_ok=True)
     return drift_plan, normal_plan, sensitive_values(raw)
 
 

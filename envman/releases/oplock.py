@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sys
 import uuid
 from dataclasses import asdict, dataclass
 from types import TracebackType
 from typing import Any
 
-from envman.errors import LockHeld
+from envman.errors import EnvmanError, LockHeld
 from envman.releases.store import LedgerStore
 from envman.timeutil import iso, now
 
@@ -80,7 +81,17 @@ class OperationLock:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.release()
+        if exc is None:
+            self.release()
+            return
+        try:
+            self.release()
+        except EnvmanError as failure:  # the error on its way out is the one to report
+            print(
+                f"warning: could not release operation lock {self.info.id}: {failure} "
+                f"(if it stays: envman unlock <env> {self.info.id} --confirm <env>)",
+                file=sys.stderr,
+            )
 
 
 def holder(store: LedgerStore) -> LockInfo | None:

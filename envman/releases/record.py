@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 from envman.errors import EnvmanError, Interrupted
-from envman.planning import PlannedRun
+from envman.planning import PlannedRun, discard_saved_plan
 from envman.releases.ledger import Ledger
 from envman.releases.models import BreakGlass, Kind, Release, SourceRef
 from envman.releases.provenance import actor, envman_version, git_info
@@ -60,7 +60,10 @@ def apply_recorded(
     workspace = planned.workspace
     tf = workspace.terraform
     try:
-        run_apply(tf, planned.plan_file, workspace.lock_timeout, on_event)
+        try:
+            run_apply(tf, planned.plan_file, workspace.lock_timeout, on_event)
+        finally:  # an applied (or failed) plan is spent; it also holds secrets
+            discard_saved_plan(workspace)
     except Interrupted as exc:
         _finish(ledger, release, "interrupted", str(exc))
         raise

@@ -85,8 +85,19 @@ def run_plan(
             on_event(event)
 
     options.out.parent.mkdir(parents=True, exist_ok=True)
-    tf.run(build_plan_args(options), on_event=handle, what="terraform plan")
+    try:
+        tf.run(build_plan_args(options), on_event=handle, what="terraform plan")
+    except BaseException:
+        options.out.unlink(missing_ok=True)  # a failed plan is of no use
+        raise
+    protect_plan_file(options.out)
     return streamed
+
+
+def protect_plan_file(path: Path) -> None:
+    """Plan files hold every variable value, sensitive ones too: owner-only."""
+    if path.exists():
+        path.chmod(0o600)
 
 
 def var_file_args(paths: Sequence[Path]) -> list[str]:
