@@ -23,7 +23,13 @@ from envman.terraform.progress import Progress
 from envman.terraform.state import read_state_info
 from envman.verify.runner import VerifyOutcome, verify_environment
 
-HOOK_EVENT = {"apply": "after_apply", "promote": "after_promote", "rollback": "after_rollback"}
+# after_apply follows every terraform apply (so migrations also run on promote and rollback);
+# after_promote / after_rollback follow it for their kind only.
+HOOK_EVENTS = {
+    "apply": ("after_apply",),
+    "promote": ("after_apply", "after_promote"),
+    "rollback": ("after_apply", "after_rollback"),
+}
 
 
 @dataclass(frozen=True)
@@ -103,8 +109,10 @@ def deploy_planned(
         )
         raise
     console.print(f"Applied release #{release.seq} of '{env.name}'.")
+    event = HOOK_EVENTS[spec.kind][0]
     try:
-        run_hooks(env, HOOK_EVENT[spec.kind], outputs)
+        for event in HOOK_EVENTS[spec.kind]:
+            run_hooks(env, event, outputs)
     except EnvmanError as exc:
         set_status(ledger, release, "failed", error=f"hook failed: {exc}")
         _notify(
@@ -112,7 +120,7 @@ def deploy_planned(
             f"{spec.kind}_failed",
             spec,
             release,
-            f"{HOOK_EVENT[spec.kind]} hook failed on {env.name}",
+            f"{event} hook failed on {env.name}",
             [str(exc)],
         )
         raise
