@@ -210,6 +210,8 @@ def run_steps() -> None:
         "Promote staging to production three hours later (after min_soak); typed confirmation given by flag"
     )
     envman("promote", "--confirm", "production", now="2026-11-24T12:00:00Z")
+    step("Production's outputs (sensitive ones would show as <sensitive>)")
+    envman("outputs", "production")
     step("Ship a second build to staging")
     envman("apply", "staging", "--set", "backend_image_tag=9d8e7f6", "--yes")
     step("On a Friday, production refuses deploys (exit 3)")
