@@ -236,7 +236,11 @@ def run_steps() -> None:
         )
     )
     ecs = boto3.client(
-        "ecs", endpoint_url=os.environ["DEMO_ENDPOINT"], region_name=REGIONS["production"]
+        "ecs",
+        endpoint_url=os.environ["DEMO_ENDPOINT"],
+        region_name=REGIONS["production"],
+        aws_access_key_id="test",  # the emulator's static test credentials
+        aws_secret_access_key="test",
     )
     ecs.update_service(
         cluster=outputs["ecs_cluster_name"]["value"],
