@@ -18,7 +18,7 @@ from envman.planning import PlannedRun
 from envman.protect.confirm import ConfirmOptions, confirm_change
 from envman.releases.ledger import Ledger
 from envman.releases.models import BreakGlass, Kind, Release, SourceRef
-from envman.releases.record import apply_recorded, begin_release, set_status
+from envman.releases.record import apply_recorded, begin_release, finish_release, set_status
 from envman.terraform.progress import Progress
 from envman.terraform.state import read_state_info
 from envman.verify.runner import VerifyOutcome, verify_environment
@@ -88,16 +88,18 @@ def deploy_planned(
         break_glass=break_glass,
         state_before=read_state_info(tf),
     )
-    console.print(f"Recording release #{release.seq} ({spec.kind}) of '{env.name}'")
-    progress.set_verb(
-        "Applying",
-        planned.streamed.summary.add
-        + planned.streamed.summary.change
-        + planned.streamed.summary.destroy,
-    )
+    summary = planned.streamed.summary
     try:
+        console.print(f"Recording release #{release.seq} ({spec.kind}) of '{env.name}'")
+        progress.set_verb("Applying", summary.add + summary.change + summary.destroy)
         with progress:
             release, outputs = apply_recorded(ledger, release, planned, progress)
+    except (
+        KeyboardInterrupt
+    ):  # a signal before terraform started: the record must not stay applying
+        if release.status == "applying":
+            finish_release(ledger, release, "interrupted", "interrupted before terraform apply")
+        raise
     except EnvmanError as exc:
         _notify(
             env,

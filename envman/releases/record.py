@@ -65,16 +65,16 @@ def apply_recorded(
         finally:  # an applied (or failed) plan is spent; it also holds secrets
             discard_saved_plan(workspace)
     except Interrupted as exc:
-        _finish(ledger, release, "interrupted", str(exc))
+        finish_release(ledger, release, "interrupted", str(exc))
         raise
     except KeyboardInterrupt:
-        _finish(ledger, release, "interrupted", "interrupted")
+        finish_release(ledger, release, "interrupted", "interrupted")
         raise
     except EnvmanError as exc:
-        _finish(ledger, release, "failed", str(exc))
+        finish_release(ledger, release, "failed", str(exc))
         raise
     except BaseException as exc:
-        _finish(ledger, release, "failed", f"{type(exc).__name__}: {exc}")
+        finish_release(ledger, release, "failed", f"{type(exc).__name__}: {exc}")
         raise
     outputs: dict[str, OutputValue] = {}
     error = None
@@ -86,11 +86,11 @@ def apply_recorded(
     except EnvmanError as exc:
         error = f"applied, but reading outputs/state failed: {exc}"
     release.outputs = redacted_outputs(outputs)
-    _finish(ledger, release, "applied", error)
+    finish_release(ledger, release, "applied", error)
     return release, outputs
 
 
-def _finish(ledger: Ledger, release: Release, status: str, error: str | None) -> None:
+def finish_release(ledger: Ledger, release: Release, status: str, error: str | None) -> None:
     release.status = status  # type: ignore[assignment]
     release.finished_at = iso(now())
     release.error = error
