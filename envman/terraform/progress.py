@@ -78,11 +78,11 @@ class Progress:
                 )
         elif kind in ("apply_start", "refresh_start"):
             self.current[address] = time.monotonic()
-            if kind == "apply_start":
+            if kind == "apply_start" and hook.get("action") != "read":  # data sources: quiet
                 self._log(f"{address}: {hook.get('action', 'apply')} started")
         elif kind in ("apply_complete", "refresh_complete"):
             started = self.current.pop(address, None)
-            if kind == "apply_complete":
+            if kind == "apply_complete" and hook.get("action") != "read":
                 self.done += 1
                 took = f" ({time.monotonic() - started:.0f}s)" if started else ""
                 self._log(f"{address}: {hook.get('action', 'apply')} complete{took}")
