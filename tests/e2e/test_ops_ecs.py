@@ -56,7 +56,6 @@ def test_ecs_stable_and_cloudfront_invalidation(
     tfvars.write_text(tfvars.read_text() + "desired_count = 1\n")
 
     # one task wanted, none running on the emulator: not stable within ecs_timeout
-    started = time.monotonic()
     first = cli("apply", "demo", "--yes")
     assert first.exit_code == 4, first.output
     release = last(cli)
@@ -69,7 +68,6 @@ def test_ecs_stable_and_cloudfront_invalidation(
         ["ops-app"],
     )
     assert "not stable" in ecs["detail"] and "running 0/1" in ecs["detail"]
-    assert time.monotonic() - started < 90
     assert cli("verify", "demo").exit_code == 4
 
     # the task comes up (moto: an update makes runningCount = desiredCount): verify passes

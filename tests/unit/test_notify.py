@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -122,11 +121,8 @@ def test_failures_are_bounded_logged_without_url(
     with serving(Receiver([503] * 10)) as receiver:
         secret_url = receiver.url + "/services/T000/B000/sekret"
         monkeypatch.setenv("SLACK_HOOK", secret_url)
-        started = time.monotonic()
         notify(make_env([slack()]), promote())
-        elapsed = time.monotonic() - started
-        assert len(receiver.raw) == 3
-    assert elapsed < 10
+        assert len(receiver.raw) == 3  # bounded: three tries, then it gives up
     err = capsys.readouterr().err
     assert "not delivered: HTTP 503 (after 3 tries)" in err
     assert "sekret" not in err and receiver.url not in err
