@@ -10,10 +10,26 @@ from typing import Any
 
 def resource(index: int) -> dict[str, Any]:
     action = ("create", "update", "no-op", "delete")[index % 4]
-    before = None if action == "create" else {"id": f"r-{index}", "tags": {"n": str(index)},
-                                              "size": index % 7, "name": f"res-{index}"}  # fmt: skip
-    after = None if action == "delete" else {"id": f"r-{index}", "tags": {"n": str(index + 1)},
-                                             "size": index % 7, "name": f"res-{index}"}  # fmt: skip
+    before = (
+        None
+        if action == "create"
+        else {
+            "id": f"r-{index}",
+            "tags": {"n": str(index)},
+            "size": index % 7,
+            "name": f"res-{index}",
+        }
+    )
+    after = (
+        None
+        if action == "delete"
+        else {
+            "id": f"r-{index}",
+            "tags": {"n": str(index + 1)},
+            "size": index % 7,
+            "name": f"res-{index}",
+        }
+    )
     return {
         "address": f"module.m{index % 50}.aws_s3_bucket.b[{index}]",
         "module_address": f"module.m{index % 50}",

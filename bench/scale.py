@@ -18,8 +18,16 @@ def main() -> None:
     summary = plan.summary()
     elapsed = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": elapsed, "peak_rss_bytes": peak_kib * 1024,
-                      "add": summary.add, "change": summary.change}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "seconds": elapsed,
+                "peak_rss_bytes": peak_kib * 1024,
+                "add": summary.add,
+                "change": summary.change,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
