@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from envman.config.stack import stack_code_digest
-from envman.config.tfvars import read_tfvars
+from envman.config.tfvars import tfvars_names
 from envman.errors import EnvmanError, UsageError
 from envman.inputs import RunInputs, build_inputs, inputs_digest, scrub_overrides
 from envman.terraform.plan import PlanOptions, StreamedPlan, run_plan
@@ -63,7 +63,7 @@ def check_required(
     """Every required variable of the stack is given somewhere, before terraform runs."""
     names: set[str] = set(given) | set(overrides)
     for path in workspace.env.var_files():
-        names |= set(read_tfvars(path))
+        names |= tfvars_names(path, workspace.facts_cache)
     names |= {k[len("TF_VAR_") :] for k in os.environ if k.startswith("TF_VAR_")}
     missing = sorted(
         n for n, v in workspace.stack.variables.items() if v.required and n not in names
@@ -109,7 +109,12 @@ def plan_environment(
     finally:
         scrub_overrides(env.work_dir)
     return PlannedRun(
-        workspace, inputs, plan_file, streamed, stack_code_digest(env.stack_dir), pins.seq
+        workspace,
+        inputs,
+        plan_file,
+        streamed,
+        stack_code_digest(env.stack_dir, workspace.facts_cache),
+        pins.seq,
     )
 
 
@@ -150,7 +155,7 @@ def load_saved_plan(workspace: Workspace) -> tuple[Path, dict[str, Any]]:
         reasons.append("the plan file changed")
     if meta.get("inputs_digest") != inputs_digest(env.var_files(), pins.inputs):
         reasons.append("the environment's inputs changed")
-    if meta.get("stack_digest") != stack_code_digest(env.stack_dir):
+    if meta.get("stack_digest") != stack_code_digest(env.stack_dir, workspace.facts_cache):
         reasons.append("the stack code changed")
     if meta.get("current_seq") != pins.seq:
         reasons.append(f"a new release (#{pins.seq}) was recorded")

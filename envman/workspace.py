@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from envman.aws.session import terraform_child_env
-from envman.config.project import Environment, Project
+from envman.config.project import FACTS_CACHE, Environment, Project
 from envman.config.stack import StackInfo, read_stack
 from envman.errors import ConfigError
 from envman.terraform.binary import Binary, find_binary
@@ -20,9 +21,14 @@ class Workspace:
     project: Project
     env: Environment
 
+    @property
+    def facts_cache(self) -> Path:
+        """Where facts read from the stack's *.tf files and the tfvars are cached (never a value)."""
+        return self.project.state_root / FACTS_CACHE
+
     @cached_property
     def stack(self) -> StackInfo:
-        return read_stack(self.env.stack_dir)
+        return read_stack(self.env.stack_dir, self.facts_cache)
 
     @cached_property
     def binary(self) -> Binary:

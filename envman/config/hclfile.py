@@ -4,11 +4,23 @@ Normalisation: strings unquoted, no ``__is_block__`` markers; a block ``name "la
 becomes ``{"name": [{"__label__": "label", ...body}]}`` and an unlabelled block
 ``name {..}`` becomes ``{"name": [{...body}]}``. Line numbers are looked up in the text,
 since python-hcl2 does not report them.
+
+Parsing is the slow part of start-up (python-hcl2 loads its lark parser, ~0.15 s), so envman's
+own configuration files can be read through a parse cache: one JSON file per file under
+``.envman/cache/``, used only while the file's text (and the parser's version) is unchanged.
+Configuration files are cached whole; stack files only as the facts envman reads from them
+(variable names and flags, outputs, backend, module sources: never a value); tfvars never,
+since they may hold secrets.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,9 +77,9 @@ def parse_hcl_text(text: str, path: Path) -> dict[str, Any]:
     return normalised
 
 
-def load_hcl(path: Path) -> HclDocument:
+def read_hcl_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError("file not found", path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -76,7 +88,72 @@ def load_hcl(path: Path) -> HclDocument:
             path=str(path),
             hint="check its permissions and encoding",
         ) from None
-    return HclDocument(path=path, text=text, data=parse_hcl_text(text, path))
+
+
+def load_hcl(path: Path, cache_dir: Path | None = None) -> HclDocument:
+    """Read and parse one HCL file; with ``cache_dir``, through the parse cache."""
+    text = read_hcl_text(path)
+    if cache_dir is None:
+        return HclDocument(path=path, text=text, data=parse_hcl_text(text, path))
+    return HclDocument(path=path, text=text, data=cached_parse(text, path, cache_dir))
+
+
+CACHE_SCHEMA = "1"
+
+
+def cached_parse(
+    text: str,
+    path: Path,
+    cache_dir: Path,
+    kind: str = "config",
+    extract: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """``parse_hcl_text`` (then ``extract``, when given) through the parse cache: one entry per
+    file and kind, used while the text, the parser's version and ``kind`` are unchanged. Only
+    what ``extract`` returns is stored, so a kind can keep facts and leave values out."""
+    name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32]
+    entry = cache_dir / f"{kind}-{name}.json"
+    key = hashlib.sha256(
+        f"{CACHE_SCHEMA}\0{kind}\0{_parser_version()}\0{text}".encode()
+    ).hexdigest()
+    cached = _read_cache_entry(entry)
+    if cached is not None and cached.get("key") == key and isinstance(cached.get("data"), dict):
+        data: dict[str, Any] = cached["data"]
+        return data
+    data = parse_hcl_text(text, path)
+    if extract is not None:
+        data = extract(data)
+    _write_cache_entry(entry, {"key": key, "path": str(path), "data": data})
+    return data
+
+
+def _parser_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("python-hcl2")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _read_cache_entry(entry: Path) -> dict[str, Any] | None:
+    try:
+        loaded = json.loads(entry.read_bytes())
+    except (OSError, ValueError):
+        return None  # no entry, or a damaged one: parse again
+    return loaded if isinstance(loaded, dict) else None
+
+
+def _write_cache_entry(entry: Path, payload: dict[str, Any]) -> None:
+    """Best effort: a cache that cannot be written only costs the next run a parse."""
+    temporary = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary.write_text(json.dumps(payload), encoding="utf-8")
+        os.replace(temporary, entry)
+    except (OSError, TypeError, ValueError):
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def normalise(value: Any) -> Any:

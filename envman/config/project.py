@@ -17,6 +17,8 @@ PROJECT_FILE = "envman.hcl"
 ENVIRONMENT_FILE = "environment.hcl"
 ENVIRONMENTS_DIR = "environments"
 STATE_DIR = ".envman"
+CONFIG_CACHE = "cache/config"
+FACTS_CACHE = "cache/facts"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -132,7 +134,7 @@ def load_project(explicit: Path | None = None) -> Project:
     path = root / PROJECT_FILE
     if not path.is_file():
         return Project(root=root, settings=ProjectSettings(), settings_path=None)
-    doc = load_hcl(path)
+    doc = load_hcl(path, cache_dir=root / STATE_DIR / CONFIG_CACHE)
     data = shape_blocks(doc, doc.data)
     defaults = {k: v for k, v in data.items() if k in ENVIRONMENT_KEYS}
     settings_data = {k: v for k, v in data.items() if k not in ENVIRONMENT_KEYS}
@@ -147,7 +149,9 @@ def _load_environment(project: Project, name: str) -> Environment:
     if not _NAME.match(name):
         raise UsageError(f"invalid environment name '{name}'", hint="use letters, digits, '-', '_'")
     directory = project.root / ENVIRONMENTS_DIR / name
-    doc: HclDocument = load_hcl(directory / ENVIRONMENT_FILE)
+    doc: HclDocument = load_hcl(
+        directory / ENVIRONMENT_FILE, cache_dir=project.state_root / CONFIG_CACHE
+    )
     own = shape_blocks(doc, doc.data)
     merged = {**project.settings.defaults, **own}
     config = validate_model(doc, EnvironmentConfig, merged)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from envman.config.hclfile import LABEL, load_hcl
+from envman.config.hclfile import LABEL, cached_parse, load_hcl, read_hcl_text
 from envman.errors import ConfigError
 
 
@@ -36,7 +36,43 @@ def tf_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.tf") if p.is_file())
 
 
-def read_stack(directory: Path) -> StackInfo:
+FACTS_KIND = "stack-facts-1"
+
+
+def file_facts(data: dict[str, Any]) -> dict[str, Any]:
+    """What envman reads from one parsed *.tf file: names, flags and sources, never a value."""
+    variables = [
+        {
+            "name": str(block.get(LABEL)),
+            "required": "default" not in block,
+            "sensitive": block.get("sensitive") is True,
+            "type": _type_text(block.get("type")),
+        }
+        for block in _blocks(data, "variable")
+    ]
+    outputs = {str(b.get(LABEL)): b.get("sensitive") is True for b in _blocks(data, "output")}
+    backend: str | None = None
+    for block in _blocks(data, "terraform"):
+        for inner in _blocks(block, "backend"):
+            backend = str(inner.get(LABEL))
+    modules = [
+        {
+            "name": str(b.get(LABEL)),
+            "source": str(b.get("source", "")),
+            "version": str(b.get("version", "")),
+        }
+        for b in _blocks(data, "module")
+    ]
+    return {"variables": variables, "outputs": outputs, "backend": backend, "modules": modules}
+
+
+def read_file_facts(path: Path, cache_dir: Path | None = None) -> dict[str, Any]:
+    if cache_dir is None:
+        return file_facts(load_hcl(path).data)
+    return cached_parse(read_hcl_text(path), path, cache_dir, FACTS_KIND, file_facts)
+
+
+def read_stack(directory: Path, cache_dir: Path | None = None) -> StackInfo:
     files = tf_files(directory)
     if not files:
         raise ConfigError(
@@ -48,23 +84,18 @@ def read_stack(directory: Path) -> StackInfo:
     backend: str | None = None
     sources: list[str] = []
     for path in files:
-        data = load_hcl(path).data
-        for block in _blocks(data, "variable"):
-            name = str(block.get(LABEL))
-            variables[name] = StackVariable(
-                name=name,
-                required="default" not in block,
-                sensitive=block.get("sensitive") is True,
-                type=_type_text(block.get("type")),
+        facts = read_file_facts(path, cache_dir)
+        for var in facts["variables"]:
+            variables[var["name"]] = StackVariable(
+                name=var["name"],
+                required=var["required"],
+                sensitive=var["sensitive"],
+                type=var["type"],
                 file=path,
             )
-        for block in _blocks(data, "output"):
-            outputs[str(block.get(LABEL))] = block.get("sensitive") is True
-        for block in _blocks(data, "terraform"):
-            for inner in _blocks(block, "backend"):
-                backend = str(inner.get(LABEL))
-        for block in _blocks(data, "module"):
-            sources.append(f"{block.get(LABEL)}={block.get('source')}@{block.get('version', '')}")
+        outputs.update(facts["outputs"])
+        backend = facts["backend"] or backend
+        sources.extend(f"{m['name']}={m['source']}@{m['version']}" for m in facts["modules"])
     return StackInfo(
         directory=directory,
         variables=variables,
@@ -90,11 +121,11 @@ def _type_text(value: Any) -> str | None:
     return text
 
 
-def stack_code_digest(directory: Path) -> str:
+def stack_code_digest(directory: Path, cache_dir: Path | None = None) -> str:
     """A digest of the stack's code and of the local modules it reads (for plan staleness)."""
     digest = hashlib.sha256()
     roots = [directory]
-    for module_dir in _local_module_dirs(directory):
+    for module_dir in _local_module_dirs(directory, cache_dir):
         roots.append(module_dir)
     seen: set[Path] = set()
     for root in roots:
@@ -112,20 +143,20 @@ def stack_code_digest(directory: Path) -> str:
     return digest.hexdigest()
 
 
-def _local_module_dirs(directory: Path, depth: int = 0) -> list[Path]:
+def _local_module_dirs(directory: Path, cache_dir: Path | None, depth: int = 0) -> list[Path]:
     found: list[Path] = []
     if depth > 5:
         return found
     for path in tf_files(directory):
         try:
-            data = load_hcl(path).data
+            modules = read_file_facts(path, cache_dir)["modules"]
         except ConfigError:
             continue
-        for block in _blocks(data, "module"):
-            source = str(block.get("source", ""))
+        for module in modules:
+            source = module["source"]
             if source.startswith(("./", "../")):
                 target = (directory / source).resolve()
                 if target.is_dir() and target not in found:
                     found.append(target)
-                    found.extend(_local_module_dirs(target, depth + 1))
+                    found.extend(_local_module_dirs(target, cache_dir, depth + 1))
     return found

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from envman.config.hclfile import load_hcl
+from envman.config.hclfile import cached_parse, load_hcl, read_hcl_text
 from envman.errors import ConfigError
 
 
@@ -22,3 +22,19 @@ def read_tfvars(path: Path) -> dict[str, Any]:
             raise ConfigError("a tfvars JSON file must hold an object", path=str(path), line=1)
         return data
     return dict(load_hcl(path).data)
+
+
+NAMES_KIND = "tfvars-names-1"
+
+
+def _names_only(data: dict[str, Any]) -> dict[str, Any]:
+    return {"names": sorted(data)}
+
+
+def tfvars_names(path: Path, cache_dir: Path | None = None) -> set[str]:
+    """The variables a tfvars file sets. With ``cache_dir``, HCL files are read through the
+    parse cache, which keeps the names only: tfvars values may be secrets."""
+    if cache_dir is None or path.name.endswith(".json"):
+        return set(read_tfvars(path))
+    facts = cached_parse(read_hcl_text(path), path, cache_dir, NAMES_KIND, _names_only)
+    return {str(name) for name in facts["names"]}
