@@ -8,6 +8,7 @@ temporary credentials serve boto3 (``client``) and terraform's child process
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 _REFRESH_MARGIN = timedelta(minutes=5)
 _LOCK = threading.Lock()
+_CLIENT_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -129,11 +131,42 @@ def boto3_session(aws: AwsSettings | None, environment: str | None = None) -> An
     )
 
 
+# Creating a client costs ~0.1 s (botocore loads the service's model), and drift asks for one
+# per environment, plan for two: clients are thread-safe, so one per identity is reused. The
+# key holds everything that decides the identity and endpoint, AWS_* variables included.
+_CLIENTS: dict[str, Any] = {}
+_IDENTITY_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+)
+
+
+def _client_key(settings: AwsSettings, service: str, environment: str | None) -> str:
+    parts = [service, settings.model_dump_json()]
+    if settings.role_arn:
+        parts += [environment or "", assumed_credentials(settings, environment).access_key_id]
+    parts += [f"{k}={os.environ.get(k, '')}" for k in _IDENTITY_VARIABLES]
+    parts += sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("AWS_ENDPOINT_URL"))
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
 def client(aws: AwsSettings | None, service: str, environment: str | None = None) -> Any:
     """A boto3 client for SERVICE with the environment's region, identity and endpoint."""
     settings = aws or AwsSettings()
-    session = boto3_session(settings, environment)
-    return session.client(service, **_client_kwargs(settings, session))
+    key = _client_key(settings, service, environment)
+    with _CLIENT_LOCK:
+        cached = _CLIENTS.get(key)
+        if cached is None:
+            session = boto3_session(settings, environment)
+            cached = _CLIENTS[key] = session.client(service, **_client_kwargs(settings, session))
+    return cached
 
 
 def env_client(env: Environment, service: str) -> Any:
