@@ -119,7 +119,7 @@ def run_drift(ctx: AppContext, names: list[str], options: DriftOptions) -> int:
     workers = max(1, min(options.parallel or os.cpu_count() or 1, len(ready) or 1))
     _say(
         f"drift: checking {len(wanted)} environment(s), {workers} at a time "
-        "(refresh-only and normal plans; nothing is changed)"
+        "(one plan each; nothing is changed)"
     )
     results = {r.environment: r for r in failed}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="drift") as pool:

@@ -9,26 +9,31 @@ from envman.display import show_plan
 from envman.errors import EXIT_CHANGES, EXIT_OK
 from envman.inputs import parse_set
 from envman.planning import PlannedRun, plan_environment, save_plan_meta
+from envman.terraform.plan import NOOP_ACTIONS
 from envman.terraform.progress import Progress
-from envman.terraform.show import show_plan as show_plan_json
 from envman.workspace import Workspace
 
 
 def plan_document(planned: PlannedRun) -> dict[str, Any]:
-    """The --json document: summary, changes by address, inputs (sensitive redacted)."""
+    """The --json document: summary, changes by address, inputs (sensitive redacted).
+
+    All of it comes from the plan's streamed messages: a `show -json` would start the provider
+    again (~2 s) for nothing more."""
     workspace = planned.workspace
-    plan = show_plan_json(workspace.terraform, planned.plan_file)
+    streamed = planned.streamed
     sensitive = workspace.stack.sensitive_variables()
     return {
         "environment": workspace.env.name,
         "changes": planned.streamed.summary.has_changes,
         "summary": planned.streamed.summary.as_dict(),
         "resource_changes": [
-            {"address": rc.address, "action": str(rc.change.actions)}
-            for rc in plan.resource_changes
-            if not rc.change.actions.noop()
+            {"address": address, "action": action}
+            for address, action in streamed.planned
+            if action not in NOOP_ACTIONS
         ],
-        "output_changes": sorted(n for n, c in plan.output_changes.items() if not c.actions.noop()),
+        "output_changes": sorted(
+            n for n, action in streamed.output_actions.items() if action not in NOOP_ACTIONS
+        ),
         "pinned_from": planned.inputs.pinned_from,
         "inputs": {
             k: ("<sensitive>" if k in sensitive else v)

@@ -1,4 +1,7 @@
-"""From a refresh-only plan and a normal plan to findings and a status (pure).
+"""From a plan's drift and changes to findings and a status (pure).
+
+``drift`` and ``normal`` are usually the same plan (a normal plan reports both); they are kept
+apart so that a refresh-only plan and a normal plan can be classified as well.
 
 - Every leaf difference of a ``resource_drift`` entry (state -> reality) is a candidate; a
   resource deleted outside terraform is one candidate with attribute ``*``.

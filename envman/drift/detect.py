@@ -1,23 +1,24 @@
-"""Check one environment for drift: two plans, never an apply, never a state write.
+"""Check one environment for drift: one plan, never an apply, never a state write.
 
 1. the inputs of the current release (pinned) plus the environment's tfvars, as for any plan;
-2. ``plan -refresh-only`` (takes the state lock with ``drift.lock_timeout``), saved under
-   ``.envman/<env>/drift/`` and read with ``show -json``: its ``resource_drift`` is the drift;
-3. a normal plan with the same inputs, also saved and shown: what applying would change;
+2. a normal ``plan`` (takes the state lock with ``drift.lock_timeout``), saved under
+   ``.envman/<env>/drift/``. Its refresh gives the drift (``resource_drift``: state -> reality,
+   the same set a ``-refresh-only`` plan reports) and its changes say what applying would do
+   (``resource_changes``), so one plan serves both and the provider starts once, not twice;
+3. ``show -json`` of that plan, only when its streamed messages report drift or changes: an
+   environment in sync costs one plan (``show`` starts the provider again, ~2 s);
 4. classify (``envman.drift.classify``) and record the result as ``drift/last.json`` in the
    environment's ledger, so the next run knows which findings are new and ``status`` shows it.
 
-The saved plans are never applied: they live apart from ``envman plan``'s saved plan and no
-plan metadata is written for them, so ``apply --plan`` can never pick them up.
+The saved plan is never applied: it lives apart from ``envman plan``'s saved plan, no plan
+metadata is written for it, it is deleted once read, so ``apply --plan`` can never pick it up.
 """
 
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from envman.drift.classify import Context, classify
@@ -29,15 +30,14 @@ from envman.planning import check_required, current_pins
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.terraform.models import Plan
-from envman.terraform.plan import PlanOptions, build_plan_args, protect_plan_file
-from envman.terraform.runner import Completed, Diagnostic, Event, failure_message
-from envman.terraform.show import show_plan_with_json
+from envman.terraform.plan import PlanOptions, StreamedPlan, build_plan_args, protect_plan_file
+from envman.terraform.runner import Completed, Diagnostic, failure_message
+from envman.terraform.show import show_plan
 from envman.workspace import Workspace
 
 LAST_DOC = "drift/last.json"
 WORK_DIR = "drift"
-REFRESH_PLAN = "refresh-only.tfplan"
-NORMAL_PLAN = "normal.tfplan"
+PLAN_NAME = "drift.tfplan"
 LOCK_SUMMARY = "Error acquiring the state lock"
 _LOCK_FIELDS = {
     "ID": "id",
@@ -100,31 +100,29 @@ def plan_failure(environment: str, done: Completed, waited: str) -> EnvmanError:
     return TerraformError(failure_message("terraform plan", done))
 
 
-def _ignore(_event: Event) -> None:
-    return None
-
-
-def _plan(workspace: Workspace, options: PlanOptions) -> None:
+def _plan(workspace: Workspace, options: PlanOptions) -> StreamedPlan:
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.unlink(missing_ok=True)
-    label = "terraform plan -refresh-only" if options.refresh_only else "terraform plan"
+    streamed = StreamedPlan()
     done = workspace.terraform.run(
-        build_plan_args(options), on_event=_ignore, check=False, what=label
+        build_plan_args(options), on_event=streamed.feed, check=False, what="terraform plan"
     )
     protect_plan_file(options.out)
     if done.returncode != 0:
         options.out.unlink(missing_ok=True)
         raise plan_failure(workspace.env.name, done, options.lock_timeout)
+    return streamed
 
 
-def show(workspace: Workspace, plan_file: Path) -> tuple[Plan, dict[str, Any]]:
-    return show_plan_with_json(workspace.terraform, plan_file)
+def nothing_to_show(streamed: StreamedPlan) -> bool:
+    """The streamed messages report no drift, no planned change and no output change."""
+    return not streamed.drifted and not streamed.planned and not streamed.summary.has_changes
 
 
-def sensitive_values(raw: dict[str, Any]) -> frozenset[str]:
+def sensitive_values(plan: Plan) -> frozenset[str]:
     """Values of the root module's sensitive variables (to redact wherever they show up)."""
-    declared = ((raw.get("configuration") or {}).get("root_module") or {}).get("variables") or {}
-    given = raw.get("variables") or {}
+    declared = (plan.configuration.get("root_module") or {}).get("variables") or {}
+    given = plan.variables
     found: set[str] = set()
     for name, spec in declared.items():
         if isinstance(spec, dict) and spec.get("sensitive"):
@@ -144,8 +142,8 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def run_plans(workspace: Workspace) -> tuple[Plan, Plan, frozenset[str]]:
-    """The refresh-only plan and the normal plan, both shown; secrets to redact."""
+def run_plans(workspace: Workspace) -> tuple[Plan, frozenset[str]]:
+    """One plan, shown when it has anything to show; the secrets to redact."""
     env = workspace.env
     pins = current_pins(workspace)
     folder = env.work_dir / WORK_DIR
@@ -155,27 +153,17 @@ def run_plans(workspace: Workspace) -> tuple[Plan, Plan, frozenset[str]]:
     check_required(workspace, inputs.pinned, inputs.overrides)
     workspace.ensure_init()
     waited = f"{int(env.config.drift.lock_timeout.total_seconds())}s"
-    refresh = PlanOptions(
-        out=folder / REFRESH_PLAN,
-        var_files=inputs.var_files,
-        refresh_only=True,
-        lock_timeout=waited,
-    )
-    normal = PlanOptions(out=folder / NORMAL_PLAN, var_files=inputs.var_files, lock_timeout=waited)
-    _plan(workspace, refresh)
-    # `show` starts the provider (~2 s): read the first plan while the second one runs.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        shown = pool.submit(show, workspace, refresh.out)
-        try:
-            _plan(workspace, normal)
-        except BaseException:
-            shown.exception()  # wait for it; the plan's error is the one to report
-            raise
-        drift_plan, _ = shown.result()
-    normal_plan, raw = show(workspace, normal.out)
-    for spent in (refresh.out, normal.out):  # plan files hold secrets; drift never applies them
-        spent.unlink(missing_ok=True)
-    return drift_plan, normal_plan, sensitive_values(raw)
+    options = PlanOptions(out=folder / PLAN_NAME, var_files=inputs.var_files, lock_timeout=waited)
+    try:
+        streamed = _plan(workspace, options)
+        if nothing_to_show(streamed):
+            return Plan(
+                format_version="1.2", terraform_version=workspace.binary.version
+            ), frozenset()
+        plan = show_plan(workspace.terraform, options.out)
+        return plan, sensitive_values(plan)
+    finally:  # plan files hold secrets; drift never applies them
+        options.out.unlink(missing_ok=True)
 
 
 def previous_fingerprints(previous: dict[str, Any] | None) -> frozenset[str]:
@@ -250,8 +238,8 @@ def check_environment(workspace: Workspace, options: CheckOptions) -> EnvResult:
             acknowledged=active_fingerprints(baseline, options.moment),
             previous=previous_fingerprints(previous),
         )
-        drift_plan, normal_plan, secrets = run_plans(workspace)
-        result = classify(replace(context, secrets=secrets), drift_plan, normal_plan)
+        plan, secrets = run_plans(workspace)
+        result = classify(replace(context, secrets=secrets), drift=plan, normal=plan)
     except Interrupted:
         raise
     except StateLocked as exc:

@@ -115,6 +115,7 @@ class Plan:
     prior_state: dict[str, Any] = field(default_factory=dict)
     configuration: dict[str, Any] = field(default_factory=dict)
     errored: bool = False
+    variables: dict[str, Any] = field(default_factory=dict)  # name -> {"value": ...}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Plan:
@@ -160,6 +161,7 @@ class Plan:
             prior_state=data.get("prior_state") or {},
             configuration=data.get("configuration") or {},
             errored=bool(data.get("errored", False)),
+            variables=data.get("variables") or {},
         )
 
     def summary(self) -> PlanSummary:

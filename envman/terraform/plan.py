@@ -38,6 +38,10 @@ def build_plan_args(options: PlanOptions) -> list[str]:
     return args
 
 
+# Actions of streamed `planned_change` / `outputs` messages that change nothing.
+NOOP_ACTIONS = frozenset({"noop", "no-op", "read", ""})
+
+
 @dataclass
 class StreamedPlan:
     """What the streamed -json messages of a plan say, without a `show -json`."""

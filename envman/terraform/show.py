@@ -1,13 +1,12 @@
-"""`terraform show -json` of a saved plan, read into typed models."""
+"""`terraform show -json` of a saved plan, read as a stream into typed models."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
+from typing import IO
 
-from envman.errors import TerraformError
 from envman.terraform.models import Plan
+from envman.terraform.plan_reader import read_plan
 from envman.terraform.runner import Terraform
 
 
@@ -15,17 +14,12 @@ def build_show_args(plan_file: Path) -> list[str]:
     return ["show", "-json", "-no-color", str(plan_file)]
 
 
-def show_plan(tf: Terraform, plan_file: Path) -> Plan:
-    return show_plan_with_json(tf, plan_file)[0]
+def show_plan(tf: Terraform, plan_file: Path, *, keep_values: bool = True) -> Plan:
+    """The plan, read while terraform writes it (see ``plan_reader`` for what is kept)."""
+    read: list[Plan] = []
 
+    def consume(stream: IO[bytes]) -> None:
+        read.append(read_plan(stream, keep_values=keep_values))
 
-def show_plan_with_json(tf: Terraform, plan_file: Path) -> tuple[Plan, dict[str, Any]]:
-    """The typed plan and the raw document (for the parts the models do not cover)."""
-    done = tf.run(build_show_args(plan_file), what="terraform show")
-    try:
-        data = json.loads(done.stdout)
-    except ValueError as exc:
-        raise TerraformError(f"terraform show -json returned invalid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise TerraformError("terraform show -json did not return an object")
-    return Plan.from_json(data), data
+    tf.run(build_show_args(plan_file), consume_stdout=consume, what="terraform show")
+    return read[0]

@@ -308,11 +308,14 @@ def test_lock_info_from_the_json_diagnostic() -> None:
 
 
 def test_sensitive_values_from_the_plan_variables() -> None:
-    raw = {
-        "configuration": CONFIG,
-        "variables": {"db_password": {"value": "hunter22"}, "name": {"value": "dev"}},
-    }
-    assert sensitive_values(raw) == frozenset({"hunter22"})
+    plan = Plan.from_json(
+        {
+            "format_version": "1.2",
+            "configuration": CONFIG,
+            "variables": {"db_password": {"value": "hunter22"}, "name": {"value": "dev"}},
+        }
+    )
+    assert sensitive_values(plan) == frozenset({"hunter22"})
 
 
 def test_expiry_dates() -> None:

@@ -17,7 +17,12 @@ from envman.terraform.cliconfig import render_cli_config
 from envman.terraform.init import build_init_args
 from envman.terraform.models import Plan, outputs_from_json, redacted_outputs
 from envman.terraform.plan import PlanOptions, StreamedPlan, build_plan_args
-from envman.terraform.runner import diagnostic_from_json, diagnostics_from_text
+from envman.terraform.runner import (
+    GO_RUNTIME_DEFAULTS,
+    base_environment,
+    diagnostic_from_json,
+    diagnostics_from_text,
+)
 
 GOLDEN = Path(__file__).parent.parent / "fixtures" / "plan_update.json"
 
@@ -129,3 +134,15 @@ def test_fuzzed_plan_json_only_raises_envman_errors(data: object) -> None:
     document = {"format_version": "1.2", **document}
     with contextlib.suppress(EnvmanError):
         Plan.from_json(document).summary()
+
+
+def test_go_runtime_defaults_apply_only_when_the_user_set_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GOGC", raising=False)
+    monkeypatch.delenv("GOMEMLIMIT", raising=False)
+    env = base_environment(tmp_path, None)
+    assert {k: env[k] for k in GO_RUNTIME_DEFAULTS} == GO_RUNTIME_DEFAULTS
+    monkeypatch.setenv("GOGC", "100")
+    env = base_environment(tmp_path, None)
+    assert env["GOGC"] == "100" and "GOMEMLIMIT" not in env

@@ -1,0 +1,181 @@
+"""Reading `terraform show -json` of a plan as a stream, keeping only what envman uses.
+
+``json.loads`` of a whole plan document holds every value of every resource at once (~8x the
+document's size in Python objects): ``planned_values`` and ``prior_state`` repeat the values of
+``resource_changes``, and the values of resources that do not change are never looked at. This
+reader walks the document's events (ijson, C backend) and builds only:
+
+- ``format_version``, ``terraform_version``, ``errored``, ``variables``, ``output_changes``,
+  ``configuration`` (small: they grow with the code, not with the number of instances);
+- each entry of ``resource_changes`` and ``resource_drift``: address, type, name, mode, actions,
+  and the before/after values only when the entry changes something (and ``keep_values``);
+- nothing of ``planned_values``, ``prior_state``, ``relevant_attributes`` or ``checks``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import IO, Any
+
+from envman.errors import TerraformError
+from envman.terraform.models import Actions, Change, Plan, ResourceChange
+
+_Events = Iterator[tuple[str, Any]]
+_KEPT = frozenset(
+    {
+        "format_version",
+        "terraform_version",
+        "errored",
+        "variables",
+        "output_changes",
+        "configuration",
+    }
+)
+_CHANGE_LISTS = frozenset({"resource_changes", "resource_drift"})
+_VALUE_KEYS = frozenset({"before", "after", "after_unknown", "before_sensitive", "after_sensitive"})
+_NOOP = (("no-op",), ("read",))
+
+
+def read_plan(stream: IO[bytes], *, keep_values: bool = True) -> Plan:
+    """The plan in ``stream`` (``show -json`` output). Without ``keep_values`` no resource's
+    values are kept at all (enough for a summary and the list of changes)."""
+    import ijson
+
+    try:
+        return _read(ijson.basic_parse(stream, use_float=True), keep_values)
+    except TerraformError:
+        raise
+    except (
+        ijson.JSONError,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        StopIteration,
+        RecursionError,
+    ) as exc:
+        raise TerraformError(
+            f"malformed plan JSON from terraform show: {type(exc).__name__}: {exc}",
+            hint="is the plan file from a compatible terraform version?",
+        ) from None
+
+
+def _read(events: _Events, keep_values: bool) -> Plan:
+    event, _ = next(events)
+    if event != "start_map":
+        raise TypeError("the plan is not a JSON object")
+    top: dict[str, Any] = {}
+    lists: dict[str, tuple[ResourceChange, ...]] = {}
+    for event, key in events:
+        if event == "end_map":
+            break
+        if key in _CHANGE_LISTS:
+            lists[key] = _read_changes(events, keep_values)
+        elif key in _KEPT:
+            top[key] = _build(events, next(events))
+        else:
+            _skip(events, next(events))
+    plan = Plan.from_json(top)  # checks format_version and reads the small parts
+    return replace(
+        plan,
+        resource_changes=lists.get("resource_changes", ()),
+        resource_drift=lists.get("resource_drift", ()),
+    )
+
+
+def _read_changes(events: _Events, keep_values: bool) -> tuple[ResourceChange, ...]:
+    event, _ = next(events)
+    if event == "null":
+        return ()
+    if event != "start_array":
+        raise TypeError("resource_changes is not a list")
+    found: list[ResourceChange] = []
+    for event, _ in events:
+        if event == "end_array":
+            return tuple(found)
+        if event != "start_map":
+            raise TypeError("a resource change is not an object")
+        found.append(_read_change_entry(events, keep_values))
+    raise TypeError("unterminated list")
+
+
+def _read_change_entry(events: _Events, keep_values: bool) -> ResourceChange:
+    fields: dict[str, Any] = {}
+    change: dict[str, Any] = {}
+    for event, key in events:
+        if event == "end_map":
+            break
+        if key == "change":
+            change = _read_change(events, keep_values)
+        else:
+            fields[key] = _build(events, next(events))
+    actions = tuple(change.get("actions") or ("no-op",))
+    return ResourceChange(
+        address=str(fields.get("address", "")),
+        type=str(fields.get("type", "")),
+        name=str(fields.get("name", "")),
+        mode=str(fields.get("mode", "managed")),
+        change=Change(
+            actions=Actions(tuple(str(a) for a in actions)),
+            before=change.get("before"),
+            after=change.get("after"),
+            after_unknown=change.get("after_unknown"),
+            before_sensitive=change.get("before_sensitive"),
+            after_sensitive=change.get("after_sensitive"),
+        ),
+        action_reason=fields.get("action_reason"),
+    )
+
+
+def _read_change(events: _Events, keep_values: bool) -> dict[str, Any]:
+    event, _ = next(events)
+    if event != "start_map":
+        raise TypeError("a change is not an object")
+    change: dict[str, Any] = {}
+    for event, key in events:
+        if event == "end_map":
+            return change
+        if key in _VALUE_KEYS:
+            # terraform writes "actions" first; values of a no-op are never read
+            actions = tuple(change.get("actions") or ())
+            if not keep_values or actions in _NOOP:
+                _skip(events, next(events))
+                continue
+        change[key] = _build(events, next(events))
+    raise TypeError("unterminated change")
+
+
+def _build(events: _Events, first: tuple[str, Any]) -> Any:
+    event, value = first
+    if event == "start_map":
+        built: dict[str, Any] = {}
+        for event, key in events:
+            if event == "end_map":
+                return built
+            built[key] = _build(events, next(events))
+        raise TypeError("unterminated object")
+    if event == "start_array":
+        items: list[Any] = []
+        for item in events:
+            if item[0] == "end_array":
+                return items
+            items.append(_build(events, item))
+        raise TypeError("unterminated array")
+    if event in ("end_map", "end_array", "map_key"):
+        raise TypeError(f"unexpected {event}")
+    return value
+
+
+def _skip(events: _Events, first: tuple[str, Any]) -> None:
+    if first[0] not in ("start_map", "start_array"):
+        return
+    depth = 1
+    for event, _ in events:
+        if event in ("start_map", "start_array"):
+            depth += 1
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+            if depth == 0:
+                return
+    raise TypeError("unterminated value")
