@@ -1,4 +1,9 @@
-"""Parse and summarise one synthetic plan; prints seconds and peak RSS (run in a fresh process)."""
+"""Read and summarise one `show -json` plan as envman does; prints seconds and peak RSS.
+
+Run in a fresh process per measurement: ``scale.py PLAN.json values|summary``. ``values`` is
+what drift does (values kept for the resources that change or drifted); ``summary`` keeps
+addresses and actions only.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,15 @@ import sys
 import time
 from pathlib import Path
 
-from envman.terraform.models import Plan
+from envman.terraform.plan_reader import read_plan
 
 
 def main() -> None:
     path = Path(sys.argv[1])
+    keep_values = sys.argv[2] == "values"
     started = time.perf_counter()
-    plan = Plan.from_json(json.loads(path.read_bytes()))
+    with path.open("rb") as stream:
+        plan = read_plan(stream, keep_values=keep_values)
     summary = plan.summary()
     elapsed = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -25,6 +32,7 @@ def main() -> None:
                 "peak_rss_bytes": peak_kib * 1024,
                 "add": summary.add,
                 "change": summary.change,
+                "destroy": summary.destroy,
             }
         )
     )
