@@ -160,7 +160,8 @@ def run_plans(workspace: Workspace) -> tuple[Plan, frozenset[str]]:
             return Plan(
                 format_version="1.2", terraform_version=workspace.binary.version
             ), frozenset()
-        plan = show_plan(workspace.terraform, options.out)
+        # classification reads the planned values of drifted resources only
+        plan = show_plan(workspace.terraform, options.out, changes_of_drifted_only=True)
         return plan, sensitive_values(plan)
     finally:  # plan files hold secrets; drift never applies them
         options.out.unlink(missing_ok=True)

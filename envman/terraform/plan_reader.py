@@ -9,6 +9,10 @@ reader walks the document's events (ijson, C backend) and builds only:
   ``configuration`` (small: they grow with the code, not with the number of instances);
 - each entry of ``resource_changes`` and ``resource_drift``: address, type, name, mode, actions,
   and the before/after values only when the entry changes something (and ``keep_values``);
+  with ``changes_of_drifted_only``, a ``resource_changes`` entry keeps its values only when its
+  resource drifted (all drift classification reads of them). terraform writes
+  ``resource_drift`` before ``resource_changes`` (and leaves it out when empty); a document
+  in the other order is refused rather than read wrong;
 - nothing of ``planned_values``, ``prior_state``, ``relevant_attributes`` or ``checks``.
 """
 
@@ -37,13 +41,17 @@ _VALUE_KEYS = frozenset({"before", "after", "after_unknown", "before_sensitive",
 _NOOP = (("no-op",), ("read",))
 
 
-def read_plan(stream: IO[bytes], *, keep_values: bool = True) -> Plan:
+def read_plan(
+    stream: IO[bytes], *, keep_values: bool = True, changes_of_drifted_only: bool = False
+) -> Plan:
     """The plan in ``stream`` (``show -json`` output). Without ``keep_values`` no resource's
     values are kept at all (enough for a summary and the list of changes)."""
     import ijson
 
     try:
-        return _read(ijson.basic_parse(stream, use_float=True), keep_values)
+        return _read(
+            ijson.basic_parse(stream, use_float=True), keep_values, changes_of_drifted_only
+        )
     except TerraformError:
         raise
     except (
@@ -61,7 +69,7 @@ def read_plan(stream: IO[bytes], *, keep_values: bool = True) -> Plan:
         ) from None
 
 
-def _read(events: _Events, keep_values: bool) -> Plan:
+def _read(events: _Events, keep_values: bool, changes_of_drifted_only: bool) -> Plan:
     event, _ = next(events)
     if event != "start_map":
         raise TypeError("the plan is not a JSON object")
@@ -70,7 +78,15 @@ def _read(events: _Events, keep_values: bool) -> Plan:
     for event, key in events:
         if event == "end_map":
             break
-        if key in _CHANGE_LISTS:
+        if key == "resource_drift" and changes_of_drifted_only and "resource_changes" in lists:
+            raise TerraformError(
+                "unexpected plan JSON: resource_drift after resource_changes",
+                hint="is this plan JSON from terraform or OpenTofu?",
+            )
+        if key == "resource_changes" and changes_of_drifted_only:
+            drifted = frozenset(rc.address for rc in lists.get("resource_drift", ()))
+            lists[key] = _read_changes(events, keep_values, drifted)
+        elif key in _CHANGE_LISTS:
             lists[key] = _read_changes(events, keep_values)
         elif key in _KEPT:
             top[key] = _build(events, next(events))
@@ -84,7 +100,10 @@ def _read(events: _Events, keep_values: bool) -> Plan:
     )
 
 
-def _read_changes(events: _Events, keep_values: bool) -> tuple[ResourceChange, ...]:
+def _read_changes(
+    events: _Events, keep_values: bool, values_of: frozenset[str] | None = None
+) -> tuple[ResourceChange, ...]:
+    """The entries of a change list; with ``values_of``, values only for those addresses."""
     event, _ = next(events)
     if event == "null":
         return ()
@@ -96,18 +115,21 @@ def _read_changes(events: _Events, keep_values: bool) -> tuple[ResourceChange, .
             return tuple(found)
         if event != "start_map":
             raise TypeError("a resource change is not an object")
-        found.append(_read_change_entry(events, keep_values))
+        found.append(_read_change_entry(events, keep_values, values_of))
     raise TypeError("unterminated list")
 
 
-def _read_change_entry(events: _Events, keep_values: bool) -> ResourceChange:
+def _read_change_entry(
+    events: _Events, keep_values: bool, values_of: frozenset[str] | None
+) -> ResourceChange:
     fields: dict[str, Any] = {}
     change: dict[str, Any] = {}
     for event, key in events:
         if event == "end_map":
             break
         if key == "change":
-            change = _read_change(events, keep_values)
+            wanted = values_of is None or fields.get("address") in values_of
+            change = _read_change(events, keep_values and wanted)
         else:
             fields[key] = _build(events, next(events))
     actions = tuple(change.get("actions") or ("no-op",))

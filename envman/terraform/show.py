@@ -14,12 +14,22 @@ def build_show_args(plan_file: Path) -> list[str]:
     return ["show", "-json", "-no-color", str(plan_file)]
 
 
-def show_plan(tf: Terraform, plan_file: Path, *, keep_values: bool = True) -> Plan:
+def show_plan(
+    tf: Terraform,
+    plan_file: Path,
+    *,
+    keep_values: bool = True,
+    changes_of_drifted_only: bool = False,
+) -> Plan:
     """The plan, read while terraform writes it (see ``plan_reader`` for what is kept)."""
     read: list[Plan] = []
 
     def consume(stream: IO[bytes]) -> None:
-        read.append(read_plan(stream, keep_values=keep_values))
+        read.append(
+            read_plan(
+                stream, keep_values=keep_values, changes_of_drifted_only=changes_of_drifted_only
+            )
+        )
 
     tf.run(build_show_args(plan_file), consume_stdout=consume, what="terraform show")
     return read[0]

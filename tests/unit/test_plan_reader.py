@@ -23,8 +23,12 @@ def _with_drift() -> dict[str, Any]:
     drifted = json.loads(json.dumps(doc["resource_changes"][0]))
     drifted["change"]["before"] = {"input": "old"}
     drifted["change"]["after"] = {"input": "changed outside"}
-    doc["resource_drift"] = [drifted]
-    return doc
+    ordered: dict[str, Any] = {}
+    for key, value in doc.items():  # terraform's order: resource_drift before resource_changes
+        if key == "resource_changes":
+            ordered["resource_drift"] = [drifted]
+        ordered[key] = value
+    return ordered
 
 
 def _read(doc: dict[str, Any], keep_values: bool = True) -> Plan:
@@ -91,3 +95,25 @@ def test_mutated_documents_only_raise_terraform_errors(position: int, replacemen
         read_plan(io.BytesIO(mutated))
     except TerraformError as exc:
         assert str(exc)
+
+
+def test_changes_keep_values_only_for_drifted_resources() -> None:
+    doc = _with_drift()  # terraform_data.app drifted; .slow is replaced, never drifted
+    plan = read_plan(io.BytesIO(json.dumps(doc).encode()), changes_of_drifted_only=True)
+    whole = Plan.from_json(doc)
+    by_address = {rc.address: rc for rc in plan.resource_changes}
+    assert by_address["terraform_data.app"].change == whole.resource_changes[0].change
+    slow = by_address["terraform_data.slow"].change
+    assert slow.actions.replace() and slow.before is None and slow.after is None
+    assert plan.resource_drift == whole.resource_drift
+    assert plan.summary() == whole.summary()
+
+
+def test_drift_after_changes_is_refused_when_values_depend_on_it() -> None:
+    doc = _with_drift()
+    reordered = {k: v for k, v in doc.items() if k != "resource_drift"}
+    reordered["resource_drift"] = doc["resource_drift"]  # after resource_changes
+    data = json.dumps(reordered).encode()
+    with pytest.raises(TerraformError, match="resource_drift after resource_changes"):
+        read_plan(io.BytesIO(data), changes_of_drifted_only=True)
+    assert read_plan(io.BytesIO(data)).resource_drift  # the full read does not care
