@@ -23,7 +23,7 @@ from dataclasses import replace
 from typing import IO, Any
 
 from envman.errors import TerraformError
-from envman.terraform.models import Actions, Change, Plan, ResourceChange
+from envman.terraform.models import Plan, ResourceChange
 
 _Events = Iterator[tuple[str, Any]]
 _KEPT = frozenset(
@@ -132,22 +132,7 @@ def _read_change_entry(
             change = _read_change(events, keep_values and wanted)
         else:
             fields[key] = _build(events, next(events))
-    actions = tuple(change.get("actions") or ("no-op",))
-    return ResourceChange(
-        address=str(fields.get("address", "")),
-        type=str(fields.get("type", "")),
-        name=str(fields.get("name", "")),
-        mode=str(fields.get("mode", "managed")),
-        change=Change(
-            actions=Actions(tuple(str(a) for a in actions)),
-            before=change.get("before"),
-            after=change.get("after"),
-            after_unknown=change.get("after_unknown"),
-            before_sensitive=change.get("before_sensitive"),
-            after_sensitive=change.get("after_sensitive"),
-        ),
-        action_reason=fields.get("action_reason"),
-    )
+    return ResourceChange.from_json({**fields, "change": change})
 
 
 def _read_change(events: _Events, keep_values: bool) -> dict[str, Any]:
