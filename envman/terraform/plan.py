@@ -68,7 +68,7 @@ class StreamedPlan:
         elif kind == "change_summary":
             counts: dict[str, Any] = event.get("changes") or {}
             replace = sum(1 for _, action in self.planned if action == "replace")
-            outputs = sum(1 for a in self.output_actions.values() if a not in ("noop", ""))
+            outputs = sum(1 for a in self.output_actions.values() if a not in NOOP_ACTIONS)
             self.summary = PlanSummary(
                 add=int(counts.get("add", 0)),
                 change=int(counts.get("change", 0)),
