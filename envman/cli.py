@@ -38,6 +38,22 @@ SetOpt = Annotated[
     list[str],
     typer.Option("--set", help="Override a variable: NAME=VALUE (repeatable).", metavar="N=V"),
 ]
+PinOpt = Annotated[
+    list[str],
+    typer.Option(
+        "--pin",
+        help="Pin a variable at this run's value: later runs keep it (repeatable).",
+        metavar="NAME",
+    ),
+]
+UnpinOpt = Annotated[
+    list[str],
+    typer.Option(
+        "--unpin",
+        help="Drop the current release's pin of a variable: take the code's value (repeatable).",
+        metavar="NAME",
+    ),
+]
 YesOpt = Annotated[
     bool,
     typer.Option("--yes", help="Skip the [y/N] question (not enough for a protected environment)."),
@@ -54,7 +70,8 @@ BreakGlassOpt = Annotated[
     str | None,
     typer.Option(
         "--break-glass",
-        help="Override deploy windows (deny days, freezes) with a recorded reason.",
+        help="Override deploy windows (deny days, freezes) and protection.promotion_only "
+        "with a recorded, notified reason.",
         metavar="REASON",
     ),
 ]
@@ -143,11 +160,17 @@ def plan_command(
     detailed_exitcode: Annotated[
         bool, typer.Option("--detailed-exitcode", help="Exit 2 when the plan has changes.")
     ] = False,
+    pin: PinOpt = [],  # noqa: B006
+    unpin: UnpinOpt = [],  # noqa: B006
 ) -> None:
     """Plan an environment with its pinned inputs; the plan is saved for `apply --plan`."""
     from envman.commands.plan import run_plan
 
-    _run(lambda: run_plan(_ctx(), environment, sets, as_json, detailed_exitcode))
+    _run(
+        lambda: run_plan(
+            _ctx(), environment, sets, as_json, detailed_exitcode, (list(pin), list(unpin))
+        )
+    )
 
 
 @app.command("apply")
@@ -164,13 +187,16 @@ def apply_command(
     yes: YesOpt = False,
     confirm: ConfirmOpt = None,
     break_glass: BreakGlassOpt = None,
+    pin: PinOpt = [],  # noqa: B006
+    unpin: UnpinOpt = [],  # noqa: B006
 ) -> None:
     """Plan, show, confirm and apply exactly that plan; record a release; verify."""
     from envman.commands.apply import run_apply
     from envman.protect.confirm import ConfirmOptions
 
     options = ConfirmOptions(yes=yes, confirm=confirm)
-    _run(lambda: run_apply(_ctx(), environment, sets, use_plan, options, break_glass))
+    pins = (list(pin), list(unpin))
+    _run(lambda: run_apply(_ctx(), environment, sets, use_plan, options, break_glass, pins))
 
 
 @app.command("promote")

@@ -19,16 +19,10 @@ _ACTION_SIGN = {"create": "+", "update": "~", "delete": "-", "replace": "-/+", "
 
 def show_plan(console: Console, planned: PlannedRun) -> None:
     env = planned.workspace.env.name
-    inputs = planned.inputs
-    sensitive = planned.workspace.stack.sensitive_variables()
-    if inputs.pinned:
-        pins = ", ".join(f"{k}={_fmt(v, k in sensitive)}" for k, v in sorted(inputs.pinned.items()))
-        console.print(f"Pinned from release #{inputs.pinned_from}: {pins}")
-    if inputs.overrides:
-        sets = ", ".join(
-            f"{k}={_fmt(v, k in sensitive)}" for k, v in sorted(inputs.overrides.items())
-        )
-        console.print(f"Set on the command line: {sets}")
+    from envman.input_report import input_lines
+
+    for line in input_lines(planned.inputs, planned.workspace.stack.sensitive_variables()):
+        console.print(line, markup=False, highlight=False)
     for address, action in planned.streamed.planned:
         if action in ("noop", "no-op", "read"):
             continue

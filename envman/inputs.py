@@ -1,8 +1,10 @@
 """The inputs of a run: tfvars, pinned inputs of the current release, --set (DESIGN section 2).
 
 Lowest to highest precedence: stack defaults; the environment's terraform.tfvars and
-*.auto.tfvars[.json]; pinned inputs; --set. envman writes its own layers as var files under
-.envman/<env>/ (mode 0600) and passes every layer with -var-file, in that order.
+*.auto.tfvars[.json]; pinned inputs; --set (or promoted / rolled-back values). envman writes
+its own layers as var files under .envman/<env>/ (mode 0600) and passes every layer with
+-var-file, in that order. What each variable's value is and where it came from, and what the
+release pins, is worked out in ``envman.input_values``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,27 @@ from typing import Any
 
 from envman.config.stack import StackInfo
 from envman.errors import UsageError
+from envman.input_values import (
+    Layers,
+    Source,
+    effective_values,
+    next_pins,
+    pin_conflicts,
+    read_code_layers,
+)
+
+
+@dataclass(frozen=True)
+class InputOptions:
+    """How a run's inputs are asked for, beyond the values themselves."""
+
+    pin: frozenset[str] = frozenset()  # --pin NAME: carry this run's value forward
+    unpin: frozenset[str] = frozenset()  # --unpin NAME: drop the pin, take the code's value
+    carried: frozenset[str] = frozenset()  # release-carried variables (config)
+    override_source: Source = Source.SET  # what the overrides are: --set, promoted, rolled back
+    override_origin: str | None = None
+    bypass: tuple[str, ...] = ()  # promotion bypasses allowed with a warning (recorded)
+    root: Path | None = None  # file names in the record are relative to it
 
 
 @dataclass(frozen=True)
@@ -26,11 +49,27 @@ class RunInputs:
     pinned_from: int | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
     digest: str = ""
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    carry: dict[str, Any] | None = None  # the pins the release records; None: legacy rule
+    unpinned: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
+    one_off: tuple[str, ...] = ()
+    bypass: tuple[str, ...] = ()
+    override_source: Source = Source.SET
 
     def recorded(self, sensitive: set[str]) -> dict[str, Any]:
-        """What a release pins: pinned + overrides, without sensitive variables."""
-        merged = {**self.pinned, **self.overrides}
+        """What a release pins (its `inputs`), without sensitive variables."""
+        merged = self.carry if self.carry is not None else {**self.pinned, **self.overrides}
         return {k: v for k, v in sorted(merged.items()) if k not in sensitive}
+
+    def record_fields(self) -> dict[str, Any]:
+        """The release fields about inputs besides `inputs` (DESIGN section 5, README)."""
+        fields: dict[str, Any] = {"values": self.values}
+        if self.unpinned:
+            fields["unpinned"] = list(self.unpinned)
+        if self.bypass:
+            fields["promotion_bypass"] = list(self.bypass)
+        return fields
 
 
 def parse_set(items: Iterable[str]) -> dict[str, str]:
@@ -74,14 +113,22 @@ def build_inputs(
     pinned_from: int | None = None,
     overrides: Mapping[str, str] | None = None,
     typed_overrides: Mapping[str, Any] | None = None,
+    options: InputOptions | None = None,
 ) -> RunInputs:
     """Write envman's var files and return every layer, in order, plus a digest of them."""
+    options = options or InputOptions()
     overrides = dict(overrides or {})
     check_variables(stack, overrides, "--set")
     converted = {n: convert_value(v, stack.variables[n].type) for n, v in overrides.items()}
     converted.update(typed_overrides or {})
     check_variables(stack, converted, "the promoted/rollback inputs")
-    usable_pins = {k: v for k, v in (pinned or {}).items() if k in stack.variables}
+    _check_pin_options(stack, options, pinned or {}, pinned_from)
+    usable_pins = {
+        k: v for k, v in (pinned or {}).items() if k in stack.variables and k not in options.unpin
+    }
+    layers = _layers(stack, env_var_files, usable_pins, pinned_from, converted, options)
+    values = effective_values(stack, layers)
+    carry = next_pins(values, layers, options.carried, options.pin)
     inputs_dir = work_dir / "inputs"
     inputs_dir.mkdir(parents=True, exist_ok=True)
     files = list(env_var_files)
@@ -92,8 +139,59 @@ def build_inputs(
         pinned=usable_pins,
         pinned_from=pinned_from if usable_pins else None,
         overrides=converted,
-        digest=inputs_digest(env_var_files, usable_pins),
+        digest=inputs_digest(env_var_files, pinned or {}),
+        values=values,
+        carry=carry,
+        unpinned=tuple(sorted(options.unpin)),
+        conflicts=tuple(pin_conflicts(layers)),
+        one_off=tuple(sorted(n for n in overrides if n not in carry)),
+        bypass=options.bypass,
+        override_source=options.override_source,
     )
+
+
+def _layers(
+    stack: StackInfo,
+    env_var_files: list[Path],
+    pins: dict[str, Any],
+    pins_seq: int | None,
+    overrides: dict[str, Any],
+    options: InputOptions,
+) -> Layers:
+    code = read_code_layers(stack, env_var_files, options.root or Path.cwd())
+    return Layers(
+        defaults=code.defaults,
+        environment=code.environment,
+        tfvars=code.tfvars,
+        pins=pins,
+        pins_seq=pins_seq,
+        overrides=overrides,
+        override_source=options.override_source,
+        override_origin=options.override_origin,
+    )
+
+
+def _check_pin_options(
+    stack: StackInfo, options: InputOptions, pinned: Mapping[str, Any], seq: int | None
+) -> None:
+    check_variables(stack, options.pin, "--pin")
+    secret = sorted(options.pin & stack.sensitive_variables())
+    if secret:
+        raise UsageError(
+            f"cannot pin sensitive variable {', '.join(secret)}: envman never records its value",
+            hint="give it in a tfvars file or with --set on every run",
+        )
+    both = sorted(options.pin & options.unpin)
+    if both:
+        raise UsageError(f"--pin and --unpin of the same variable: {', '.join(both)}")
+    loose = sorted(n for n in options.unpin if n not in pinned)
+    if loose:
+        where = f"release #{seq}" if seq is not None else "no release"
+        shown = ", ".join(sorted(pinned)) or "none"
+        raise UsageError(
+            f"{', '.join(loose)} is not pinned ({where} pins: {shown})",
+            hint="--unpin names a variable the current release pins",
+        )
 
 
 def inputs_digest(env_var_files: Iterable[Path], pinned: Mapping[str, Any]) -> str:

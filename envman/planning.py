@@ -13,7 +13,7 @@ from typing import Any
 from envman.config.stack import stack_code_digest
 from envman.config.tfvars import tfvars_names
 from envman.errors import EnvmanError, UsageError
-from envman.inputs import RunInputs, build_inputs, inputs_digest, scrub_overrides
+from envman.inputs import InputOptions, RunInputs, build_inputs, inputs_digest, scrub_overrides
 from envman.terraform.plan import PlanOptions, StreamedPlan, run_plan
 from envman.terraform.runner import EventHandler
 from envman.timeutil import iso, now
@@ -43,8 +43,21 @@ class PlannedRun:
         return self.inputs.recorded(self.workspace.stack.sensitive_variables())
 
 
+def carried_variables(workspace: Workspace) -> frozenset[str]:
+    """Release-carried variables: every environment's promotion.variables targets and this
+    environment's release_variables (DESIGN section 5, README "Inputs, pins and rollback")."""
+    names = set(workspace.env.config.release_variables)
+    for env in workspace.project.environments():
+        if env.config.promotion is not None:
+            names |= set(env.config.promotion.variables)
+    return frozenset(names)
+
+
 def current_pins(workspace: Workspace) -> Pins:
-    """The inputs of the environment's current release (empty when it has none)."""
+    """The pins of the environment's current release (empty when it has none).
+
+    A record written before releases kept `values` pinned every --set; of those, only the
+    release-carried variables stay pinned."""
     from envman.releases.ledger import Ledger
     from envman.releases.locate import store_for
 
@@ -54,7 +67,17 @@ def current_pins(workspace: Workspace) -> Pins:
     current = ledger.current()
     if current is None:
         return Pins({}, None)
+    if current.values is None:
+        carried = carried_variables(workspace)
+        return Pins({k: v for k, v in current.inputs.items() if k in carried}, current.seq)
     return Pins(dict(current.inputs), current.seq)
+
+
+def input_options(workspace: Workspace, **given: Any) -> InputOptions:
+    """InputOptions of a run of this workspace (carried variables and root filled in)."""
+    return InputOptions(
+        carried=carried_variables(workspace), root=workspace.project.root, **given
+    )
 
 
 def check_required(
@@ -84,6 +107,7 @@ def plan_environment(
     pins: Pins | None = None,
     on_event: EventHandler | None = None,
     plan_name: str = PLAN_FILE,
+    input_opts: InputOptions | None = None,
 ) -> PlannedRun:
     env = workspace.env
     workspace.check_backend()  # a wrong backend is reported as such, before the ledger is read
@@ -97,6 +121,7 @@ def plan_environment(
         pinned_from=pins.seq,
         overrides=overrides,
         typed_overrides=typed_overrides,
+        options=input_opts or input_options(workspace),
     )
     check_required(workspace, inputs.pinned, inputs.overrides)
     workspace.ensure_init(on_event)
@@ -127,6 +152,7 @@ def save_plan_meta(planned: PlannedRun) -> None:
         "stack_digest": planned.stack_digest,
         "current_seq": planned.current_seq,
         "recorded_inputs": planned.recorded_inputs,
+        "recorded_fields": planned.inputs.record_fields(),
         "summary": {
             **planned.streamed.summary.as_dict(),
             "outputs_changed": planned.streamed.summary.outputs_changed,

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from envman.commands import AppContext
 from envman.display import show_plan
-from envman.errors import EXIT_OK
+from envman.errors import EXIT_OK, UsageError
 from envman.hooks import run_hooks
 from envman.inputs import RunInputs, parse_set
-from envman.planning import PlannedRun, discard_saved_plan, load_saved_plan, plan_environment
+from envman.planning import (
+    PlannedRun,
+    discard_saved_plan,
+    input_options,
+    load_saved_plan,
+    plan_environment,
+)
 from envman.protect.confirm import ConfirmOptions
 from envman.protect.windows import check_windows
+from envman.releases.gate import GateResult, check_apply
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.oplock import acquire
@@ -29,33 +38,44 @@ def run_apply(
     use_saved_plan: bool,
     confirm: ConfirmOptions,
     break_glass: str | None,
+    pins: tuple[list[str], list[str]] = ([], []),
 ) -> int:
+    """`pins` is (--pin names, --unpin names)."""
     overrides = parse_set(sets)
+    pin, unpin = frozenset(pins[0]), frozenset(pins[1])
     project = ctx.project
     env = project.environment(name)
     workspace = Workspace(project, env)
     console = ctx.console()
     rules = check_windows(env, "apply", now(), break_glass)
+    if use_saved_plan and (overrides or pin or unpin):
+        raise UsageError(
+            "--set, --pin and --unpin cannot be combined with --plan",
+            hint="give them to `envman plan`",
+        )
+    gate = check_apply(env, overrides, unpin, break_glass)
     store = store_for(env)
     with acquire(store, "apply", actor(), environment=env.name):
         ledger = Ledger(store, env.name)
         progress = Progress(name, "Planning")
         run_hooks(env, "before_apply", {})
         if use_saved_plan:
-            if overrides:
-                from envman.errors import UsageError
-
-                raise UsageError(
-                    "--set cannot be combined with --plan", hint="give --set to `envman plan`"
-                )
             planned = _saved(workspace)
+            gate = _saved_gate(planned, break_glass)
+            planned.inputs = replace(planned.inputs, bypass=gate.bypass)
             console.print(f"Applying the saved plan of '{name}': {planned.streamed.summary.text()}")
         else:
+            options = input_options(workspace, pin=pin, unpin=unpin, bypass=gate.bypass)
             with progress:
-                planned = plan_environment(workspace, overrides=overrides, on_event=progress)
+                planned = plan_environment(
+                    workspace, overrides=overrides, on_event=progress, input_opts=options
+                )
             show_plan(console, planned)
         spec = DeploySpec(
-            kind="apply", confirm=confirm, break_glass=break_glass, break_glass_rules=tuple(rules)
+            kind="apply",
+            confirm=confirm,
+            break_glass=break_glass,
+            break_glass_rules=(*rules, *gate.rules),
         )
         try:
             result = deploy_planned(ledger, planned, spec, console, progress)
@@ -77,11 +97,15 @@ def _saved(workspace: Workspace) -> PlannedRun:
             outputs_changed=int(counts.get("outputs_changed", 0)),
         )
     )
+    fields = meta.get("recorded_fields") or {}
     inputs = RunInputs(
         var_files=(),
         pinned=dict(meta.get("recorded_inputs") or {}),
         pinned_from=meta.get("current_seq"),
         digest=str(meta.get("inputs_digest")),
+        values=dict(fields.get("values") or {}),
+        carry=dict(meta.get("recorded_inputs") or {}),
+        unpinned=tuple(fields.get("unpinned") or ()),
     )
     return PlannedRun(
         workspace,
@@ -91,3 +115,10 @@ def _saved(workspace: Workspace) -> PlannedRun:
         str(meta.get("stack_digest")),
         meta.get("current_seq"),
     )
+
+
+def _saved_gate(planned: PlannedRun, break_glass: str | None) -> GateResult:
+    """The promotion gate of a saved plan: its --set values and --unpin, as recorded."""
+    values = planned.inputs.values
+    set_names = [n for n, e in values.items() if e.get("source") == "set"]
+    return check_apply(planned.workspace.env, set_names, planned.inputs.unpinned, break_glass)

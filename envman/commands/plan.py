@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from envman.commands import AppContext, emit_json
 from envman.display import show_plan
 from envman.errors import EXIT_CHANGES, EXIT_OK
 from envman.inputs import parse_set
-from envman.planning import PlannedRun, plan_environment, save_plan_meta
+from envman.planning import PlannedRun, input_options, plan_environment, save_plan_meta
+from envman.releases.gate import promoted_variables
 from envman.terraform.plan import NOOP_ACTIONS
 from envman.terraform.progress import Progress
 from envman.workspace import Workspace
@@ -39,20 +41,40 @@ def plan_document(planned: PlannedRun) -> dict[str, Any]:
             k: ("<sensitive>" if k in sensitive else v)
             for k, v in sorted({**planned.inputs.pinned, **planned.inputs.overrides}.items())
         },
+        "values": planned.inputs.values,
+        "pins": planned.recorded_inputs,
+        "pin_conflicts": list(planned.inputs.conflicts),
         "plan_file": str(planned.plan_file),
     }
 
 
 def run_plan(
-    ctx: AppContext, name: str, sets: list[str], as_json: bool, detailed_exitcode: bool
+    ctx: AppContext,
+    name: str,
+    sets: list[str],
+    as_json: bool,
+    detailed_exitcode: bool,
+    pins: tuple[list[str], list[str]] = ([], []),
 ) -> int:
+    """`pins` is (--pin names, --unpin names)."""
     overrides = parse_set(sets)
     project = ctx.project
     workspace = Workspace(project, project.environment(name))
     console = ctx.console(json_mode=as_json)
     progress = Progress(name, "Planning", quiet=as_json and not ctx.verbose)
+    bypass = sorted((set(overrides) | set(pins[1])) & promoted_variables(workspace.env))
+    if bypass:
+        print(
+            f"envman: warning: {', '.join(bypass)} of '{name}' changes only by promotion; "
+            "applying this plan bypasses it"
+            + (" and needs --break-glass" if workspace.env.config.protection.promotion_only else ""),
+            file=sys.stderr,
+        )
+    options = input_options(workspace, pin=frozenset(pins[0]), unpin=frozenset(pins[1]))
     with progress:
-        planned = plan_environment(workspace, overrides=overrides, on_event=progress)
+        planned = plan_environment(
+            workspace, overrides=overrides, on_event=progress, input_opts=options
+        )
     save_plan_meta(planned)
     if as_json:
         emit_json(plan_document(planned))

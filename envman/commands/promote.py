@@ -7,12 +7,14 @@ from envman.errors import EXIT_OK
 from envman.hooks import run_hooks
 from envman.protect.confirm import ConfirmOptions
 from envman.protect.windows import check_windows
+from envman.releases.gate import check_promote_source
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.oplock import acquire
 from envman.releases.pipeline import DeploySpec, deploy_planned
 from envman.releases.promote import plan_promotion, promotion_target
 from envman.releases.provenance import actor
+from envman.releases.versions import change_lines
 from envman.terraform.progress import Progress
 from envman.timeutil import now
 
@@ -29,11 +31,15 @@ def run_promote(
     target = promotion_target(project, target_name)
     console = ctx.console()
     rules = [] if dry_run else check_windows(target, "promote", now(), break_glass)
+    promotion = target.config.promotion
+    gate = check_promote_source(
+        target, source_name or (promotion.source if promotion else ""), break_glass
+    )
     store = store_for(target)
     with acquire(store, "promote", actor(), environment=target.name):
         if not dry_run:
             run_hooks(target, "before_apply", {})
-        promotion = plan_promotion(project, target, source_name, console)
+        planned = plan_promotion(project, target, source_name, console, gate.bypass)
         if dry_run:
             console.print("Dry run: nothing changed.")
             return EXIT_OK
@@ -41,14 +47,12 @@ def run_promote(
             kind="promote",
             confirm=confirm,
             break_glass=break_glass,
-            break_glass_rules=tuple(rules),
-            source=promotion.source,
-            version_lines=tuple(
-                f"{n}: {old} → {new}" for n, old, new in promotion.changes if old != new
-            ),
+            break_glass_rules=(*rules, *gate.rules),
+            source=planned.source,
+            version_lines=change_lines(planned.changes, "promoted"),
         )
         ledger = Ledger(store, target.name)
         result = deploy_planned(
-            ledger, promotion.planned, spec, console, Progress(target.name, "Applying")
+            ledger, planned.planned, spec, console, Progress(target.name, "Applying")
         )
     return result.exit_code

@@ -79,6 +79,7 @@ class Freeze(Strict):
 
 class Protection(Strict):
     confirm: bool = False
+    promotion_only: bool = False  # promoted variables change only by promote from promotion.from
     deny_weekdays: list[Weekday] = Field(default_factory=list)
     timezone: str = "UTC"
     freeze: list[Freeze] = Field(default_factory=list)
@@ -150,6 +151,7 @@ class EnvironmentConfig(Strict):
     hook: list[Hook] = Field(default_factory=list)
     notify: list[Notify] = Field(default_factory=list)
     drift: DriftSettings = DriftSettings()
+    release_variables: list[str] = Field(default_factory=list)  # pinned by every release
 
 
 class TerraformSettings(Strict):

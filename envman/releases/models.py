@@ -60,7 +60,12 @@ class Release(BaseModel):
     seq: int
     kind: Kind
     status: Status
-    inputs: dict[str, Any] = Field(default_factory=dict)
+    inputs: dict[str, Any] = Field(default_factory=dict)  # the pins carried into later runs
+    # every variable of the run: {"value": ..., "source": "tfvars", "file": ...}, sensitive
+    # ones as {"sensitive": true, "source": ...}; None in records written before it existed
+    values: dict[str, dict[str, Any]] | None = None
+    unpinned: list[str] | None = None  # --unpin NAME: pins dropped for the code's value
+    promotion_bypass: list[str] | None = None  # changes made outside promotion (warned)
     source: SourceRef | None = None
     rollback_of: int | None = None
     target_seq: int | None = None

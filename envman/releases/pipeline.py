@@ -65,8 +65,9 @@ def deploy_planned(
     env = planned.workspace.env
     inputs = planned.recorded_inputs
     current = ledger.current()
-    unchanged_inputs = current is not None and current.inputs == inputs
-    if not planned.streamed.summary.has_changes and (unchanged_inputs or not inputs):
+    # pins dropped (--unpin) are a change even when terraform has nothing to do
+    unchanged_inputs = current.inputs == inputs if current is not None else not inputs
+    if not planned.streamed.summary.has_changes and unchanged_inputs:
         console.print(f"Nothing to {spec.kind}: '{env.name}' already matches.")
         return DeployResult(release=None)
     if not spec.automatic:

@@ -9,11 +9,13 @@ from rich.console import Console
 
 from envman.config.models import Promotion
 from envman.config.project import Environment, Project
-from envman.display import show_plan, version_table
+from envman.display import show_plan
 from envman.errors import EnvmanError, ProtectionRefused, UsageError
-from envman.planning import PlannedRun, current_pins, plan_environment
+from envman.input_values import Source
+from envman.planning import PlannedRun, current_pins, input_options, plan_environment
 from envman.releases.ledger import Ledger
 from envman.releases.models import Release, SourceRef
+from envman.releases.versions import show_changes, value_changes
 from envman.terraform.models import OutputValue
 from envman.terraform.output import read_outputs
 from envman.terraform.progress import Progress
@@ -26,7 +28,7 @@ from envman.workspace import Workspace
 class PromotionPlan:
     planned: PlannedRun
     source: SourceRef
-    changes: list[tuple[str, Any, Any]]
+    changes: list[tuple[str, str, str]]
 
 
 def promotion_target(project: Project, target: str | None) -> Environment:
@@ -95,7 +97,11 @@ def map_outputs(
 
 
 def plan_promotion(
-    project: Project, target: Environment, source_name: str | None, console: Console
+    project: Project,
+    target: Environment,
+    source_name: str | None,
+    console: Console,
+    bypass: tuple[str, ...] = (),
 ) -> PromotionPlan:
     promotion = target.config.promotion
     if promotion is None:
@@ -122,13 +128,17 @@ def plan_promotion(
     workspace = Workspace(project, target)
     pins = current_pins(workspace)
     progress = Progress(target.name, "Planning")
+    origin = f"{source_env.name}#{source_release.seq}" if source_release else source_env.name
+    options = input_options(
+        workspace, override_source=Source.PROMOTION, override_origin=origin, bypass=bypass
+    )
     with progress:
         planned = plan_environment(
-            workspace, typed_overrides=promoted, pins=pins, on_event=progress
+            workspace, typed_overrides=promoted, pins=pins, on_event=progress, input_opts=options
         )
-    changes = [(n, pins.inputs.get(n), v) for n, v in sorted(promoted.items())]
-    sensitive = workspace.stack.sensitive_variables()
-    version_table(console, f"Promotion {source_env.name} → {target.name}", changes, sensitive)
+    current = Ledger(store_for_env(target), target.name).current()
+    changes = value_changes(current, planned.inputs)
+    show_changes(console, f"Promotion {source_env.name} → {target.name}", changes)
     show_plan(console, planned)
     source = SourceRef(
         environment=source_env.name,

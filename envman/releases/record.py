@@ -49,6 +49,7 @@ def begin_release(
             "serial_before": state_before.serial if state_before else None,
             "lineage_before": state_before.lineage if state_before else None,
         },
+        **planned.inputs.record_fields(),
     }
     return ledger.begin(**fields)
 

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 
-from envman.display import show_plan, version_table
+from envman.display import show_plan
 from envman.errors import EnvmanError, UsageError
-from envman.planning import Pins, plan_environment
+from envman.input_values import Source
+from envman.planning import Pins, input_options, plan_environment
 from envman.protect.confirm import ConfirmOptions
 from envman.releases.ledger import Ledger
 from envman.releases.models import Release
 from envman.releases.pipeline import DeployResult, DeploySpec, deploy_planned
 from envman.releases.record import set_status
+from envman.releases.versions import (
+    change_lines,
+    recorded_values,
+    sensitive_notes,
+    show_changes,
+    value_changes,
+)
 from envman.terraform.progress import Progress
 from envman.workspace import Workspace
+
+
+def same_values(a: Release, b: Release) -> bool:
+    """Whether two releases ran with the same values (their pins, for older records)."""
+    if a.values is not None and b.values is not None:
+        return recorded_values(a) == recorded_values(b)
+    return a.inputs == b.inputs
 
 
 def rollback_target(
@@ -41,7 +58,7 @@ def rollback_target(
             hint=f"see: envman history {env}",
         )
     found = ledger.previous_successful(current.seq)
-    while found is not None and found.inputs == current.inputs:
+    while found is not None and same_values(found, current):
         found = ledger.previous_successful(found.seq)
     if found is None:
         raise UsageError(
@@ -66,22 +83,25 @@ def rollback_environment(
     target, current = rollback_target(ledger, to_seq, automatic)
     env = workspace.env
     progress = Progress(env.name, "Planning")
+    restored = restored_values(workspace, target, console)
+    options = input_options(
+        workspace, override_source=Source.ROLLBACK, override_origin=f"#{target.seq}"
+    )
     with progress:
         planned = plan_environment(
-            workspace, pins=Pins(dict(target.inputs), target.seq), on_event=progress
+            workspace,
+            typed_overrides=restored,
+            pins=Pins(dict(target.inputs), target.seq),
+            on_event=progress,
+            input_opts=options,
         )
-    before = current.inputs if current is not None and not automatic else {}
+    before = current if not automatic else None
     if automatic and failed_seq is not None:
-        failed = ledger.get(failed_seq)
-        before = failed.inputs
-    names = sorted(set(before) | set(target.inputs))
-    sensitive = workspace.stack.sensitive_variables()
-    version_table(
-        console,
-        f"Rollback of {env.name} to release #{target.seq}",
-        [(n, before.get(n), target.inputs.get(n)) for n in names],
-        sensitive,
-    )
+        before = ledger.get(failed_seq)
+    changes = value_changes(before, planned.inputs)
+    show_changes(console, f"Rollback of {env.name} to release #{target.seq}", changes)
+    for note in sensitive_notes(planned.inputs, target.seq):
+        console.print(f"note: {note}", markup=False, highlight=False)
     show_plan(console, planned)
     if dry_run:
         console.print("Dry run: nothing changed.")
@@ -92,14 +112,38 @@ def rollback_environment(
         target_seq=target.seq,
         rollback_of=failed_seq if automatic else (current.seq if current else None),
         automatic=automatic,
-        version_lines=tuple(
-            f"{n}: {before.get(n)} → {target.inputs.get(n)}"
-            for n in names
-            if n not in sensitive and before.get(n) != target.inputs.get(n)
-        ),
+        version_lines=change_lines(changes, "rolled back"),
     )
     result = deploy_planned(ledger, planned, spec, console, progress)
     if not automatic and current is not None and result.release is not None:
         # the undone release is no longer a rollback target
         set_status(ledger, current, "rolled_back")
     return result
+
+
+def restored_values(workspace: Workspace, target: Release, console: Console) -> dict[str, Any]:
+    """Release TARGET's recorded values of the variables the stack still declares.
+
+    A record written before every value was recorded has only its pins: say so."""
+    declared = workspace.stack.variables
+    sensitive = workspace.stack.sensitive_variables()
+    if target.values is None:
+        console.print(
+            f"note: release #{target.seq} was recorded before envman kept every value; only its "
+            f"pinned inputs are restored, the rest comes from the current code",
+            markup=False,
+            highlight=False,
+        )
+        return {k: v for k, v in target.inputs.items() if k in declared and k not in sensitive}
+    restored: dict[str, Any] = {}
+    for name, entry in target.values.items():
+        if name in declared and name not in sensitive and "value" in entry:
+            restored[name] = entry["value"]
+    gone = sorted(n for n in target.values if n not in declared)
+    if gone:
+        console.print(
+            f"note: the stack no longer declares {', '.join(gone)} (recorded in #{target.seq})",
+            markup=False,
+            highlight=False,
+        )
+    return restored
