@@ -15,7 +15,9 @@ from envman.releases.models import Release
 
 
 def describe_inputs(inputs: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in sorted(inputs.items())) or "-"
+    from envman.input_values import show
+
+    return ", ".join(f"{k}={show(v)}" for k, v in sorted(inputs.items())) or "-"
 
 
 def describe_origin(release: Release) -> str:

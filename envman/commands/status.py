@@ -10,6 +10,7 @@ from rich.table import Table
 from envman.commands import AppContext, emit_json
 from envman.commands.history import describe_inputs
 from envman.errors import EXIT_OK, EnvmanError
+from envman.input_values import UNSET, show
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 
@@ -101,7 +102,7 @@ def run_status(ctx: AppContext, names: list[str], as_json: bool) -> int:
             describe_inputs(current.get("inputs") or {}),
             current.get("finished_at") or "",
             current.get("actor") or "",
-            f"{drift.get('status')} ({drift.get('checked_at')})" if drift else "-",
+            f"{drift.get('status') or '?'} ({drift.get('checked_at') or '?'})" if drift else "-",
         )
         if row["error"]:
             print(f"warning: {name}: {row['error']}", file=sys.stderr)
@@ -111,8 +112,17 @@ def run_status(ctx: AppContext, names: list[str], as_json: bool) -> int:
         for item in pending:
             console.print(
                 f"  {item['source']} → {item['target']}: {item['variable']} "
-                f"{item['target_value']} → {item['source_value']}"
+                f"{_shown(item, 'target_value')} → {_shown(item, 'source_value')}",
+                markup=False,
+                highlight=False,
             )
     else:
         console.print("No versions waiting for promotion.")
     return EXIT_OK
+
+
+def _shown(item: dict[str, Any], key: str) -> str:
+    """A value for people: "(unset)" where JSON has null or nothing, never Python's None."""
+    if key not in item or item[key] is None:
+        return UNSET
+    return show(item[key])

@@ -16,17 +16,14 @@ from envman.releases.record import set_status
 from envman.terraform.output import read_outputs
 from envman.workspace import Workspace
 
-IN_PLACE = ("applied", "verified", "verify_failed")
 
-
-def release_in_place(ledger: Ledger) -> tuple[Release | None, list[Release]]:
-    """The newest release whose apply completed (its code is what runs), and newer failures."""
-    newer: list[Release] = []
-    for release in reversed(ledger.records()):
-        if release.status in IN_PLACE:
-            return release, newer
-        newer.append(release)
-    return None, newer
+def current_release(ledger: Ledger) -> tuple[Release | None, list[Release]]:
+    """The current release (newest applied or verified: what runs) and the records after it."""
+    records = ledger.records()
+    for index in range(len(records) - 1, -1, -1):
+        if records[index].succeeded:
+            return records[index], list(reversed(records[index + 1 :]))
+    return None, list(reversed(records))
 
 
 def previous_outputs_for(ledger: Ledger, release: Release) -> dict[str, Any] | None:
@@ -51,16 +48,16 @@ def run_verify(ctx: AppContext, name: str) -> int:
     store = store_for(env)
     with acquire(store, "verify", actor()):
         ledger = Ledger(store, env.name)
-        release, newer = release_in_place(ledger)
+        release, newer = current_release(ledger)
         if release is None:
             raise EnvmanError(
-                f"'{name}' has no applied release to verify",
+                f"'{name}' has no current (applied or verified) release to verify",
                 hint=f"apply it first: envman apply {name}",
             )
         for later in newer:
             console.print(
                 f"[yellow]note:[/yellow] release #{later.seq} ({later.kind}) ended "
-                f"{later.status}; verifying #{release.seq}"
+                f"{later.status}; verifying the current release #{release.seq}"
             )
         workspace = Workspace(project, env)
         workspace.ensure_init()
