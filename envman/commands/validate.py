@@ -7,6 +7,7 @@ import os
 from envman.commands import AppContext
 from envman.config.tfvars import read_tfvars
 from envman.errors import EXIT_ERROR, EXIT_OK, EnvmanError
+from envman.releases.promotion_checks import promotion_problems
 from envman.workspace import Workspace
 
 
@@ -38,18 +39,7 @@ def validate_environment(ctx: AppContext, name: str) -> list[str]:
     promotion = env.config.promotion
     if promotion is not None:
         given |= set(promotion.variables)
-        if promotion.source not in project.environment_names():
-            problems.append(
-                f"{env.config_path}: promotion source '{promotion.source}' is not an environment"
-            )
-        elif promotion.source == env.name:
-            problems.append(f"{env.config_path}: an environment cannot promote from itself")
-        for variable in sorted(promotion.variables):
-            if variable not in stack.variables:
-                problems.append(
-                    f"{env.config_path}: promotion variable '{variable}' is not declared by "
-                    f"the stack {env.stack_dir}"
-                )
+    problems.extend(promotion_problems(project, env, stack))
     for declared in sorted(stack.variables.values(), key=lambda v: v.name):
         if declared.required and declared.name not in given:
             problems.append(
