@@ -13,7 +13,9 @@ SENSITIVE = "<sensitive>"
 def input_lines(inputs: RunInputs, sensitive: set[str]) -> list[str]:
     lines: list[str] = []
     if inputs.pinned:
-        lines.append(f"Pinned from release #{inputs.pinned_from}: {_pairs(inputs.pinned, sensitive)}")
+        lines.append(
+            f"Pinned from release #{inputs.pinned_from}: {_pairs(inputs.pinned, sensitive)}"
+        )
     if inputs.overrides:
         lines.append(f"{_override_label(inputs)}: {_pairs(inputs.overrides, sensitive)}")
     for name in inputs.unpinned:

@@ -75,9 +75,7 @@ def current_pins(workspace: Workspace) -> Pins:
 
 def input_options(workspace: Workspace, **given: Any) -> InputOptions:
     """InputOptions of a run of this workspace (carried variables and root filled in)."""
-    return InputOptions(
-        carried=carried_variables(workspace), root=workspace.project.root, **given
-    )
+    return InputOptions(carried=carried_variables(workspace), root=workspace.project.root, **given)
 
 
 def check_required(

@@ -67,7 +67,9 @@ def run_plan(
         print(
             f"envman: warning: {', '.join(bypass)} of '{name}' changes only by promotion; "
             "applying this plan bypasses it"
-            + (" and needs --break-glass" if workspace.env.config.protection.promotion_only else ""),
+            + (
+                " and needs --break-glass" if workspace.env.config.protection.promotion_only else ""
+            ),
             file=sys.stderr,
         )
     options = input_options(workspace, pin=frozenset(pins[0]), unpin=frozenset(pins[1]))

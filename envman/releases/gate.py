@@ -55,8 +55,7 @@ def check_promote_source(env: Environment, source: str, break_glass: str | None)
     if promotion is None or source == promotion.source:
         return GateResult()
     what = (
-        f"'{env.name}' is promoted from '{promotion.source}'; promoting from '{source}' "
-        "bypasses it"
+        f"'{env.name}' is promoted from '{promotion.source}'; promoting from '{source}' bypasses it"
     )
     return _decide(
         env, what, f"promotion_only:from={source}", f"promoted from '{source}'", break_glass

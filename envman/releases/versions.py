@@ -36,7 +36,7 @@ def value_changes(current: Release | None, inputs: RunInputs) -> list[tuple[str,
     }
     rows = []
     for name in sorted(set(new) | set(old or legacy)):
-        before = (old.get(name, UNSET) if old is not None else legacy.get(name, NOT_RECORDED))
+        before = old.get(name, UNSET) if old is not None else legacy.get(name, NOT_RECORDED)
         after = new.get(name, UNSET)
         if before != after:
             rows.append((name, before, after))
