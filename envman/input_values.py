@@ -8,7 +8,7 @@ their value is never kept.
 
 Which values a release pins (carries into later runs) is decided here too (``next_pins``):
 a value given outside the code (promoted, rolled back, a ``--set`` of a release-carried
-variable, anything ``--pin``-ned, an earlier pin) is pinned; a value read from the code
+or already pinned variable, anything ``--pin``-ned, an earlier pin) is pinned; a value read from the code
 (defaults, tfvars) follows the code.
 """
 
@@ -158,7 +158,8 @@ def next_pins(
         source = entry["source"]
         value = entry["value"]
         explicit = source in (Source.PIN, Source.PROMOTION)
-        if name in pin or explicit or (source == Source.SET and name in carried):
+        kept = name in carried or name in layers.pins  # a --set replaces a pin, stays pinned
+        if name in pin or explicit or (source == Source.SET and kept):
             pins[name] = value
         elif source == Source.ROLLBACK:
             given, code, _ = code_value(name, layers)

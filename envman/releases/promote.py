@@ -49,6 +49,16 @@ def promotion_target(project: Project, target: str | None) -> Environment:
     return candidates[0]
 
 
+def running_release(ledger: Ledger) -> Release | None:
+    """The release whose values the source's state holds: its current release, or a newer one
+    whose apply completed but whose verification failed (`on_failure = "fail"` leaves it
+    running). Promote reads the state's outputs, so it must judge that release."""
+    for release in reversed(ledger.records()):
+        if release.succeeded or release.status == "verify_failed":
+            return release
+    return None
+
+
 def check_source_release(source: Release | None, promotion: Promotion, source_name: str) -> None:
     """require_verified and min_soak; refusals exit 3 and say why."""
     if promotion.require_verified:
@@ -114,7 +124,7 @@ def plan_promotion(
         raise UsageError(f"cannot promote '{target.name}' into itself")
     source_ws = Workspace(project, source_env)
     source_ledger = Ledger(store_for_env(source_env), source_env.name)
-    source_release = source_ledger.current()
+    source_release = running_release(source_ledger)
     check_source_release(source_release, promotion, source_env.name)
     source_ws.ensure_init()
     outputs = read_outputs(source_ws.terraform)

@@ -129,6 +129,14 @@ def test_one_off_set_pin_and_pin_against_code(cli: Cli, basic_project: Path) -> 
     secret = cli("plan", "staging", "--set", "api_token=x", "--pin", "api_token")
     assert secret.exit_code == 1 and "cannot pin sensitive variable api_token" in secret.stderr
 
+    # a --set of a pinned variable replaces the pin; a saved plan records what it planned
+    assert cli("plan", "staging", "--set", "replicas=6").exit_code == 0
+    saved = cli("apply", "staging", "--plan", "--yes")
+    assert saved.exit_code == 0, saved.output
+    record = history(cli, "staging")[0]
+    assert record["values"]["replicas"] == {"value": 6, "source": "set"}
+    assert record["inputs"] == {"image_tag": "1.2.0", "replicas": 6}
+
     status = cli("status")
     assert status.exit_code == 0, status.output
     assert "None" not in status.stdout
@@ -162,6 +170,9 @@ def test_promotion_only_refuses_other_ways_in(cli: Cli, basic_project: Path) -> 
     other = cli("promote", "production", "--from", "dev", "--confirm", "production")
     assert other.exit_code == 3 and "promoting from 'dev'" in other.stderr
     assert len(history(cli, "production")) == 1
+    assert cli("plan", "production", "--set", "image_tag=hotfix").exit_code == 0
+    saved = cli("apply", "production", "--plan", "--confirm", "production")
+    assert saved.exit_code == 3 and "promotion_only" in saved.stderr
     assert cli("apply", "production", "--confirm", "production").exit_code == 0  # no change
 
     glass = cli(
