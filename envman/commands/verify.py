@@ -16,14 +16,22 @@ from envman.releases.record import set_status
 from envman.terraform.output import read_outputs
 from envman.workspace import Workspace
 
+IN_PLACE = ("applied", "verified", "verify_failed")
 
-def current_release(ledger: Ledger) -> tuple[Release | None, list[Release]]:
-    """The current release (newest applied or verified: what runs) and the records after it."""
-    records = ledger.records()
-    for index in range(len(records) - 1, -1, -1):
-        if records[index].succeeded:
-            return records[index], list(reversed(records[index + 1 :]))
-    return None, list(reversed(records))
+
+def release_in_place(ledger: Ledger) -> tuple[Release | None, list[Release]]:
+    """The release that runs, and the newer records that ended otherwise.
+
+    That is the current release (newest applied or verified), except after a release whose
+    apply completed and whose verification failed with `on_failure = "fail"`: its values are
+    what runs, so the checks judge it (recording them on an older release would be false;
+    promote judges the same release, see releases.promote.running_release)."""
+    newer: list[Release] = []
+    for release in reversed(ledger.records()):
+        if release.status in IN_PLACE:
+            return release, newer
+        newer.append(release)
+    return None, newer
 
 
 def previous_outputs_for(ledger: Ledger, release: Release) -> dict[str, Any] | None:
@@ -48,16 +56,16 @@ def run_verify(ctx: AppContext, name: str) -> int:
     store = store_for(env)
     with acquire(store, "verify", actor()):
         ledger = Ledger(store, env.name)
-        release, newer = current_release(ledger)
+        release, newer = release_in_place(ledger)
         if release is None:
             raise EnvmanError(
-                f"'{name}' has no current (applied or verified) release to verify",
+                f"'{name}' has no applied release to verify",
                 hint=f"apply it first: envman apply {name}",
             )
         for later in newer:
             console.print(
                 f"[yellow]note:[/yellow] release #{later.seq} ({later.kind}) ended "
-                f"{later.status}; verifying the current release #{release.seq}"
+                f"{later.status}; verifying #{release.seq}, the release in place"
             )
         workspace = Workspace(project, env)
         workspace.ensure_init()
