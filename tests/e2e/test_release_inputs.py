@@ -275,3 +275,33 @@ def test_records_written_before_values_still_load(cli: Cli, basic_project: Path)
     rolled = cli("rollback", "staging", "--to", "1", "--yes")
     assert rolled.exit_code == 0, rolled.output
     assert "was recorded before envman kept every value" in rolled.stdout
+
+
+def test_promote_judges_the_release_the_source_runs(cli: Cli, basic_project: Path) -> None:
+    from test_ops_support import Health
+
+    health = Health()
+    try:
+        path = basic_project / "environments" / "staging" / "environment.hcl"
+        path.write_text(
+            path.read_text()
+            + f'\nverify {{\n  http "ok" {{\n    url = "{health.url}/ok"\n'
+            + '    timeout = "2s"\n    interval = "1s"\n  }\n  on_failure = "fail"\n}\n'
+        )
+        edit_config(basic_project, "production", "promotion {\n", "promotion {\n  require_verified = true\n")  # fmt: skip
+        assert cli("apply", "staging", "--yes").exit_code == 0
+        health.failing = {"/ok"}
+        assert cli("apply", "staging", "--set", "image_tag=v2", "--yes").exit_code == 4
+        # staging's state holds v2 (#2, verify_failed) although its current release is #1
+        refused = cli("promote", "--confirm", "production")
+        assert refused.exit_code == 3, refused.output
+        assert "release #2 of 'staging' is verify_failed, not verified" in refused.stderr
+        health.failing = set()
+        again = cli("verify", "staging")
+        assert again.exit_code == 0, again.output
+        assert "Release #2 of 'staging': verify_failed → verified" in again.stdout
+        assert cli("promote", "--confirm", "production").exit_code == 0
+        record = history(cli, "production")[0]
+        assert record["source"]["seq"] == 2 and record["inputs"]["image_tag"] == "v2"
+    finally:
+        health.close()
