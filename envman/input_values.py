@@ -16,17 +16,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from envman.config.hclfile import LABEL, load_hcl
+from envman.config.hclfile import LABEL, load_hcl, read_hcl_text
 from envman.config.stack import StackInfo, tf_files
 from envman.config.tfvars import read_tfvars
 from envman.errors import EnvmanError
 
+_VARIABLE_BLOCK = re.compile(r'^\s*variable\s+"', re.MULTILINE)
 UNSET = "(unset)"
 NOT_RECORDED = "(not recorded)"
 
@@ -64,6 +66,8 @@ def stack_defaults(stack: StackInfo) -> dict[str, Any]:
     defaults: dict[str, Any] = {}
     for path in tf_files(stack.directory):
         try:
+            if not _VARIABLE_BLOCK.search(read_hcl_text(path)):
+                continue  # parsing costs ~0.1 s a file: only files that declare variables
             blocks = load_hcl(path).data.get("variable") or []
         except EnvmanError:
             continue  # reported by the stack reader and by terraform itself
@@ -82,9 +86,9 @@ def read_code_layers(stack: StackInfo, var_files: list[Path], root: Path) -> Lay
     """Defaults, TF_VAR_ variables and tfvars files of the run (non-sensitive values only)."""
     sensitive = stack.sensitive_variables()
     environment = {
-        name: _typed(os.environ[f"TF_VAR_{name}"], stack, name)
+        name: None if name in sensitive else _typed(os.environ[f"TF_VAR_{name}"], stack, name)
         for name in stack.variables
-        if f"TF_VAR_{name}" in os.environ and name not in sensitive
+        if f"TF_VAR_{name}" in os.environ
     }
     tfvars: dict[str, tuple[Any, str]] = {}
     for path in var_files:
