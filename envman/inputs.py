@@ -13,14 +13,13 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from envman.config.stack import StackInfo
 from envman.errors import UsageError
 from envman.input_values import (
-    Layers,
     Source,
     effective_values,
     next_pins,
@@ -118,15 +117,19 @@ def build_inputs(
     """Write envman's var files and return every layer, in order, plus a digest of them."""
     options = options or InputOptions()
     overrides = dict(overrides or {})
-    check_variables(stack, overrides, "--set")
-    converted = {n: convert_value(v, stack.variables[n].type) for n, v in overrides.items()}
-    converted.update(typed_overrides or {})
-    check_variables(stack, converted, "the promoted/rollback inputs")
+    converted = _converted(stack, overrides, typed_overrides or {})
     _check_pin_options(stack, options, pinned or {}, pinned_from)
     usable_pins = {
         k: v for k, v in (pinned or {}).items() if k in stack.variables and k not in options.unpin
     }
-    layers = _layers(stack, env_var_files, usable_pins, pinned_from, converted, options)
+    layers = replace(
+        read_code_layers(stack, env_var_files, options.root or Path.cwd()),
+        pins=usable_pins,
+        pins_seq=pinned_from,
+        overrides=converted,
+        override_source=options.override_source,
+        override_origin=options.override_origin,
+    )
     values = effective_values(stack, layers)
     carry = next_pins(values, layers, options.carried, options.pin)
     inputs_dir = work_dir / "inputs"
@@ -150,25 +153,14 @@ def build_inputs(
     )
 
 
-def _layers(
-    stack: StackInfo,
-    env_var_files: list[Path],
-    pins: dict[str, Any],
-    pins_seq: int | None,
-    overrides: dict[str, Any],
-    options: InputOptions,
-) -> Layers:
-    code = read_code_layers(stack, env_var_files, options.root or Path.cwd())
-    return Layers(
-        defaults=code.defaults,
-        environment=code.environment,
-        tfvars=code.tfvars,
-        pins=pins,
-        pins_seq=pins_seq,
-        overrides=overrides,
-        override_source=options.override_source,
-        override_origin=options.override_origin,
-    )
+def _converted(
+    stack: StackInfo, overrides: Mapping[str, str], typed: Mapping[str, Any]
+) -> dict[str, Any]:
+    check_variables(stack, overrides, "--set")
+    converted = {n: convert_value(v, stack.variables[n].type) for n, v in overrides.items()}
+    converted.update(typed)
+    check_variables(stack, converted, "the promoted/rollback inputs")
+    return converted
 
 
 def _check_pin_options(
