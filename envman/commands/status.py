@@ -36,6 +36,7 @@ def environment_status(ctx: AppContext, name: str) -> dict[str, Any]:
             "kind": current.kind,
             "status": current.status,
             "inputs": current.inputs,
+            "values": current.values,
             "finished_at": current.finished_at,
             "actor": current.actor,
             "source": current.source.model_dump() if current.source else None,
@@ -54,8 +55,8 @@ def pending_promotions(ctx: AppContext, rows: dict[str, dict[str, Any]]) -> list
         promotion = env.config.promotion
         if env.name not in rows or promotion is None or promotion.source not in rows:
             continue
-        source = (rows[promotion.source].get("current") or {}).get("inputs") or {}
-        target = (rows[env.name].get("current") or {}).get("inputs") or {}
+        source = _ran_with(rows[promotion.source].get("current") or {})
+        target = _ran_with(rows[env.name].get("current") or {})
         for variable, output in sorted(promotion.variables.items()):
             if variable in source and source.get(variable) != target.get(variable):
                 pending.append(
@@ -69,6 +70,14 @@ def pending_promotions(ctx: AppContext, rows: dict[str, dict[str, Any]]) -> list
                     }
                 )
     return pending
+
+
+def _ran_with(current: dict[str, Any]) -> dict[str, Any]:
+    """The values a release ran with: its recorded `values`, or only its pins (older records)."""
+    values = current.get("values")
+    if values is None:
+        return dict(current.get("inputs") or {})
+    return {n: e["value"] for n, e in values.items() if isinstance(e, dict) and "value" in e}
 
 
 def run_status(ctx: AppContext, names: list[str], as_json: bool) -> int:

@@ -139,6 +139,14 @@ def restored_values(workspace: Workspace, target: Release, console: Console) -> 
     for name, entry in target.values.items():
         if name in declared and name not in sensitive and "value" in entry:
             restored[name] = entry["value"]
+    added = sorted(n for n in declared if n not in target.values and n not in sensitive)
+    if added:
+        console.print(
+            f"note: {', '.join(added)} did not exist in release #{target.seq}: "
+            "from its current source",
+            markup=False,
+            highlight=False,
+        )
     gone = sorted(n for n in target.values if n not in declared)
     if gone:
         console.print(

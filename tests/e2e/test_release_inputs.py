@@ -80,6 +80,12 @@ def test_rollback_restores_a_tfvars_version_exactly(cli: Cli, basic_project: Pat
     assert record["values"]["image_tag"] == {"value": "1.1.0", "source": "rollback", "from": "#1"}
     assert record["inputs"] == {"image_tag": "1.1.0"}  # else the next plan undoes the rollback
 
+    pending = json.loads(cli("status", "--json").stdout)["pending_promotions"]
+    assert [(p["variable"], p["source_value"]) for p in pending] == [
+        ("frontend_release", "f1"),
+        ("image_tag", "1.1.0"),  # a tfvars version waits for promotion like a --set one
+    ]
+
     plan = cli("plan", "staging", "--detailed-exitcode")
     assert plan.exit_code == 0, plan.output
     assert (
