@@ -17,6 +17,7 @@ from typing import Any
 
 from envman.config.stack import StackInfo
 from envman.errors import UsageError
+from envman.secrets.sources import remember_inputs
 
 
 @dataclass(frozen=True)
@@ -28,18 +29,24 @@ class RunInputs:
     digest: str = ""
 
     def recorded(self, sensitive: set[str]) -> dict[str, Any]:
-        """What a release pins: pinned + overrides, without sensitive variables."""
+        """What a release pins: pinned + overrides, without sensitive variables (a pin of a
+        variable that has become sensitive is dropped too)."""
         merged = {**self.pinned, **self.overrides}
         return {k: v for k, v in sorted(merged.items()) if k not in sensitive}
 
 
 def parse_set(items: Iterable[str]) -> dict[str, str]:
+    """NAME=VALUE items. An invalid item is refused without echoing it: it may be a secret."""
     values: dict[str, str] = {}
-    for item in items:
+    for position, item in enumerate(items, start=1):
         name, sep, value = item.partition("=")
         name = name.strip()
         if not sep or not name or not name.replace("_", "a").replace("-", "a").isalnum():
-            raise UsageError(f"invalid --set {item!r}", hint="use --set NAME=VALUE")
+            why = "it has no '='" if not sep else "the part before '=' is not a variable name"
+            raise UsageError(
+                f"invalid --set item #{position}: {why} (its text is not shown: it may be a secret)",
+                hint="use --set NAME=VALUE",
+            )
         values[name] = value
     return values
 
@@ -82,6 +89,7 @@ def build_inputs(
     converted.update(typed_overrides or {})
     check_variables(stack, converted, "the promoted/rollback inputs")
     usable_pins = {k: v for k, v in (pinned or {}).items() if k in stack.variables}
+    remember_inputs(stack, env_var_files, (usable_pins, converted))
     inputs_dir = work_dir / "inputs"
     inputs_dir.mkdir(parents=True, exist_ok=True)
     files = list(env_var_files)

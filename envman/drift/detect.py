@@ -29,6 +29,7 @@ from envman.inputs import build_inputs
 from envman.planning import check_required, current_pins
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
+from envman.secrets.redactor import MIN_LENGTH, known, remember_all
 from envman.terraform.models import Plan
 from envman.terraform.plan import PlanOptions, StreamedPlan, build_plan_args, protect_plan_file
 from envman.terraform.runner import Completed, Diagnostic, failure_message
@@ -240,6 +241,8 @@ def check_environment(workspace: Workspace, options: CheckOptions) -> EnvResult:
             previous=previous_fingerprints(previous),
         )
         plan, secrets = run_plans(workspace)
+        remember_all(secrets)
+        secrets = secrets | {s for s in known() if len(s) >= MIN_LENGTH}
         result = classify(replace(context, secrets=secrets), drift=plan, normal=plan)
     except Interrupted:
         raise

@@ -1,0 +1,80 @@
+"""Where the run learns its sensitive values, each fed to the one redactor.
+
+- sensitive variables (``StackInfo.is_sensitive``: ``sensitive`` in every form terraform
+  accepts, and anything envman cannot evaluate counts as sensitive): their values from the
+  environment's var files, the pinned inputs, ``--set`` and ``TF_VAR_<name>``;
+- sensitive outputs (``terraform output -json``);
+- webhook URLs (the variables notify blocks name) and assumed-role credentials.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from envman.secrets.redactor import remember
+
+if TYPE_CHECKING:
+    from envman.config.project import Environment
+    from envman.config.stack import StackInfo
+    from envman.terraform.models import OutputValue
+
+CREDENTIAL_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+
+def remember_inputs(
+    stack: StackInfo, var_files: Iterable[Path], layers: Iterable[Mapping[str, Any]]
+) -> None:
+    """Values of the stack's sensitive variables in var files, given layers and TF_VAR_."""
+    sensitive = stack.sensitive_variables()
+    if not sensitive:
+        return
+    for layer in layers:
+        for name, value in layer.items():
+            if name in sensitive:
+                remember(value)
+    for name in sensitive:
+        remember(os.environ.get(f"TF_VAR_{name}"))
+    for path in var_files:
+        remember_var_file(path, sensitive)
+
+
+def remember_var_file(path: Path, sensitive: set[str]) -> None:
+    """The values a tfvars file gives sensitive variables. A file whose text names none of
+    them is not parsed (parsing is the slow part of start-up)."""
+    from envman.config.tfvars import read_tfvars
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""  # read_tfvars reports it
+    if text and not any(name in text for name in sensitive):
+        return
+    for name, value in read_tfvars(path).items():
+        if name in sensitive:
+            remember(value)
+
+
+def remember_outputs(outputs: Mapping[str, OutputValue]) -> None:
+    for output in outputs.values():
+        if output.sensitive:
+            remember(output.value)
+
+
+def remember_environment(env: Environment) -> None:
+    """Webhook URLs of the environment's notify blocks."""
+    for block in env.config.notify:
+        remember(os.environ.get(block.webhook_url_env))
+
+
+def remember_credentials(values: Mapping[str, str]) -> None:
+    """Credentials handed to terraform and hooks (an assumed role's)."""
+    for name in CREDENTIAL_VARIABLES:
+        remember(values.get(name))
+
+
+def secret_variables(env: Environment) -> set[str]:
+    """Environment variables that hold secrets and that hooks do not get: webhook URLs."""
+    return {block.webhook_url_env for block in env.config.notify}
