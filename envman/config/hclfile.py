@@ -145,8 +145,8 @@ def cached_parse(
     what ``extract`` returns is stored, so a kind can keep facts and leave values out."""
     secret = cache_key()
     if secret is None:  # no trustworthy key: nothing is cached or trusted
-        data = parse_hcl_text(text, path)
-        return extract(data) if extract is not None else data
+        parsed = parse_hcl_text(text, path)
+        return extract(parsed) if extract is not None else parsed
     name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32]
     entry = cache_dir / f"{kind}-{name}.json"
     key = hashlib.sha256(
@@ -156,8 +156,8 @@ def cached_parse(
     if cached is not None and cached.get("key") == key and isinstance(cached.get("data"), dict):
         payload = {"key": key, "kind": kind, "path": str(path), "data": cached["data"]}
         if cached.get("path") == str(path) and verified(secret, payload, cached.get("mac")):
-            data: dict[str, Any] = cached["data"]
-            return data
+            trusted: dict[str, Any] = cached["data"]
+            return trusted
     data = parse_hcl_text(text, path)
     if extract is not None:
         data = extract(data)
