@@ -124,7 +124,9 @@ def _write_var_file(path: Path, values: Mapping[str, Any]) -> Path:
 
 
 def scrub_overrides(work_dir: Path) -> None:
-    """Empty the --set var file after a run so secrets given on the command line do not stay."""
-    path = work_dir / "inputs" / "set.tfvars.json"
-    if path.exists():
-        _write_var_file(path, {})
+    """Empty envman's var files after a plan (the saved plan holds what apply needs), so
+    secrets given on the command line or pinned by an older release do not stay."""
+    for name in ("set.tfvars.json", "pinned.tfvars.json"):
+        path = work_dir / "inputs" / name
+        if path.exists():
+            _write_var_file(path, {})

@@ -12,6 +12,7 @@ from envman.errors import EXIT_OK
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.models import Release
+from envman.secrets.sources import remember_recorded
 
 
 def describe_inputs(inputs: dict[str, Any]) -> str:
@@ -30,6 +31,7 @@ def run_history(ctx: AppContext, name: str, as_json: bool, limit: int | None) ->
     env = ctx.project.environment(name)
     ledger = Ledger(store_for(env), env.name)
     records = list(reversed(ledger.records()))
+    remember_recorded(env, (r.inputs for r in records))
     if limit is not None:
         records = records[:limit]
     for problem in ledger.problems:

@@ -12,6 +12,7 @@ from envman.commands.history import describe_inputs
 from envman.errors import EXIT_OK, EnvmanError
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
+from envman.secrets.sources import remember_recorded
 
 DRIFT_DOC = "drift/last.json"
 
@@ -30,6 +31,7 @@ def environment_status(ctx: AppContext, name: str) -> dict[str, Any]:
         row["error"] = str(exc)
         return row
     if current is not None:
+        remember_recorded(env, [current.inputs])
         row["current"] = {
             "seq": current.seq,
             "kind": current.kind,

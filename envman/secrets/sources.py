@@ -57,6 +57,24 @@ def remember_var_file(path: Path, sensitive: set[str]) -> None:
             remember(value)
 
 
+def remember_recorded(env: Environment, records: Iterable[Mapping[str, Any]]) -> None:
+    """Inputs of releases (pins) for variables the environment's stack now calls sensitive: an
+    older release may have pinned one. A stack envman cannot read: every input (fail closed)."""
+    from envman.config.project import FACTS_CACHE, STATE_DIR
+    from envman.config.stack import read_stack
+    from envman.errors import ConfigError
+
+    try:
+        stack = read_stack(env.stack_dir, env.project_root / STATE_DIR / FACTS_CACHE)
+        sensitive: set[str] | None = stack.sensitive_variables()
+    except ConfigError:
+        sensitive = None
+    for inputs in records:
+        for name, value in inputs.items():
+            if sensitive is None or name in sensitive:
+                remember(value)
+
+
 def remember_outputs(outputs: Mapping[str, OutputValue]) -> None:
     for output in outputs.values():
         if output.sensitive:
