@@ -540,3 +540,30 @@ def test_errors_say_what_and_where_without_the_value(scenario: Scenario) -> None
     records = sorted((scenario.root / "state" / "staging.tfstate.releases").glob("0*.json"))
     errors = [json.loads(p.read_text()).get("error") for p in records]
     assert any(e and "invalid CIDR address: <sensitive>" in e for e in errors), errors
+
+
+def test_a_replaced_clock_is_said_recorded_and_announced(
+    basic_project: Path, receiver: Receiver, summary: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ENVMAN_NOW on a run that changes an environment: a warning line, ``clock_override`` in
+    the release, announced like a break-glass (DESIGN section 4)."""
+    hcl = basic_project / "environments" / "staging" / "environment.hcl"
+    hcl.write_text(
+        hcl.read_text() + '\nnotify "slack" {\n  webhook_url_env = "CANARY_SLACK"\n'
+        '  events = ["break_glass"]\n}\n'
+    )
+    monkeypatch.setenv("ENVMAN_NOW", "2027-01-02T03:04:05Z")
+    cli = Cli(basic_project)
+    result = cli("apply", "staging", "--yes")
+    assert result.exit_code == 0, result.output
+    warnings = [x for x in result.stderr.splitlines() if "ENVMAN_NOW" in x]
+    assert len(warnings) == 1 and warnings[0].startswith("envman: warning: the clock is replaced")
+    [record] = (basic_project / "state" / "staging.tfstate.releases").glob("0*.json")
+    override = json.loads(record.read_text())["clock_override"]
+    assert override["now"] == "2027-01-02T03:04:05Z" and override["real"] < "2027"
+    # subscribed to break_glass only: the replaced clock is announced like one
+    assert len(receiver.bodies) == 1 and b"BREAK-GLASS" in receiver.bodies[0]
+    assert b"ENVMAN_NOW" in receiver.bodies[0]
+    assert "ENVMAN_NOW" in summary.read_text() and "Break-glass" in summary.read_text()
+    again = cli("plan", "staging")  # a run that changes nothing says nothing about the clock
+    assert again.exit_code == 0 and "ENVMAN_NOW" not in again.output
