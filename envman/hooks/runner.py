@@ -4,7 +4,8 @@ Each hook gets the parent's environment plus the environment's AWS settings (the
 identity terraform gets), ``ENVMAN_ENVIRONMENT``, ``ENVMAN_EVENT`` and one
 ``ENVMAN_OUTPUT_<NAME>`` per non-sensitive output (strings as they are, other values as JSON).
 Its stdout and stderr go to envman's stderr line by line, prefixed ``[<env> <event>] ``, with
-the run's sensitive values redacted. The variables that hold webhook URLs are not passed on.
+the run's sensitive values redacted. Variables that hold webhook URLs or a known sensitive value
+(``TF_VAR_`` of a sensitive variable) are not passed on; the AWS settings are added after.
 """
 
 from __future__ import annotations
@@ -44,9 +45,11 @@ def hook_environment(
     env: Environment, event: str, outputs: Mapping[str, OutputValue], base: Mapping[str, str]
 ) -> dict[str, str]:
     """The variables a hook runs with (sensitive outputs are never among them)."""
-    hidden = secret_variables(env)  # webhook URLs: a hook never gets them
+    hidden = secret_variables(env)  # webhook URLs, and any variable holding a known secret
     values = {
-        k: v for k, v in base.items() if not k.startswith(OUTPUT_PREFIX) and k not in hidden
+        k: v
+        for k, v in base.items()
+        if not k.startswith(OUTPUT_PREFIX) and k not in hidden and redact(v) == v
     }
     values.update(_aws_env(env))
     values["ENVMAN_ENVIRONMENT"] = env.name

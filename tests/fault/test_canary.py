@@ -218,6 +218,7 @@ SENSITIVE_WAYS = {
     "sensitive output": "output-canary-0a6f2e",
     "secret in *.auto.tfvars.json": "json-canary-d2c48b",
     "--set": "set-canary-7b90e3",
+    "TF_VAR_ of a sensitive variable": "envvar-canary-2c8d5f",
     "pin of an older release": "pin-canary-41ce07",
     "terraform diagnostic echo": "cidr-canary-8f2a61",
     "broken tfvars heredoc": "heredoc-canary-c3d9e5",
@@ -250,6 +251,12 @@ variable "tok_set" {
   default   = "x"
 }
 
+variable "tok_env" {
+  type      = string
+  sensitive = true
+  default   = ""
+}
+
 variable "tok_pin" {
   type      = string
   sensitive = "true"
@@ -272,7 +279,7 @@ resource "terraform_data" "app" {
 }
 
 resource "terraform_data" "secrets" {
-  input = [var.tok_bool, var.tok_str, var.tok_json, var.tok_set, var.tok_pin]
+  input = [var.tok_bool, var.tok_str, var.tok_json, var.tok_set, var.tok_env, var.tok_pin]
 }
 
 # cidrhost() runs at apply time (the output is unknown while planning) and terraform's error
@@ -389,6 +396,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
     with pytest.MonkeyPatch.context() as mp:
         _isolate(mp, base)
         mp.setenv("CANARY_SLACK", receiver.url)
+        mp.setenv("TF_VAR_tok_env", SENSITIVE_WAYS["TF_VAR_ of a sensitive variable"])
         mp.setenv("GITHUB_STEP_SUMMARY", str(summary))
         mp.setenv("GITHUB_ACTIONS", "true")
         try:
@@ -505,7 +513,8 @@ def test_the_matrix_really_ran(scenario: Scenario) -> None:
     """Else the matrix proves nothing: the values reached terraform, hooks, receivers."""
     c = SENSITIVE_WAYS
     state = (scenario.root.parent / "first-apply.tfstate").read_text()
-    for way in ("sensitive = true (tfvars)", "secret in *.auto.tfvars.json", "--set"):
+    ways = ("sensitive = true (tfvars)", "secret in *.auto.tfvars.json", "--set", "TF_VAR_")
+    for way in (w for w in c if w.startswith(ways)):
         assert c[way] in state, way
     assert c["pin of an older release"] in state  # the pin was applied, and never shown
     assert c['sensitive = "true" (tfvars heredoc)'] in state
