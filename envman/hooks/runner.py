@@ -26,7 +26,7 @@ from envman.config.models import Hook
 from envman.config.project import Environment
 from envman.errors import EnvmanError
 from envman.secrets.redactor import redact
-from envman.secrets.sources import secret_variables
+from envman.secrets.sources import remember_environment_inputs, secret_variables
 from envman.terraform.models import OutputValue
 from envman.timeutil import format_duration
 
@@ -76,6 +76,7 @@ def run_hooks(env: Environment, event: str, outputs: Mapping[str, OutputValue]) 
     hooks = [hook for hook in env.config.hook if hook.event == event]
     if not hooks:
         return
+    remember_environment_inputs(env)
     variables = hook_environment(env, event, outputs, os.environ)
     for hook in hooks:
         _run_one(env, event, hook, variables)

@@ -57,18 +57,30 @@ def remember_var_file(path: Path, sensitive: set[str]) -> None:
             remember(value)
 
 
-def remember_recorded(env: Environment, records: Iterable[Mapping[str, Any]]) -> None:
-    """Inputs of releases (pins) for variables the environment's stack now calls sensitive: an
-    older release may have pinned one. A stack envman cannot read: every input (fail closed)."""
+def _stack_of(env: Environment) -> StackInfo | None:
     from envman.config.project import FACTS_CACHE, STATE_DIR
     from envman.config.stack import read_stack
     from envman.errors import ConfigError
 
     try:
-        stack = read_stack(env.stack_dir, env.project_root / STATE_DIR / FACTS_CACHE)
-        sensitive: set[str] | None = stack.sensitive_variables()
+        return read_stack(env.stack_dir, env.project_root / STATE_DIR / FACTS_CACHE)
     except ConfigError:
-        sensitive = None
+        return None
+
+
+def remember_environment_inputs(env: Environment) -> None:
+    """Sensitive values of the environment's var files and TF_VAR_, before anything of the
+    run has read them (a before_apply hook that prints a tfvars file)."""
+    stack = _stack_of(env)
+    if stack is not None:
+        remember_inputs(stack, env.var_files(), ())
+
+
+def remember_recorded(env: Environment, records: Iterable[Mapping[str, Any]]) -> None:
+    """Inputs of releases (pins) for variables the environment's stack now calls sensitive: an
+    older release may have pinned one. A stack envman cannot read: every input (fail closed)."""
+    stack = _stack_of(env)
+    sensitive = stack.sensitive_variables() if stack is not None else None
     for inputs in records:
         for name, value in inputs.items():
             if sensitive is None or name in sensitive:

@@ -310,6 +310,11 @@ backend "local" {{
 }}
 """
 HOOKS_AND_NOTIFY = """
+hook "before_apply" {
+  command     = ["sh", "-c", "echo early: $(cat environments/staging/*.tfvars*)"]
+  working_dir = "../.."
+}
+
 hook "after_apply" {
   command     = ["sh", "-c", "env > hook-env.txt; echo leaked: $(cat environments/staging/terraform.tfvars)"]
   working_dir = "../.."
@@ -498,7 +503,7 @@ def _place_texts(s: Scenario, place: str) -> dict[str, bytes]:
         return {"hook-env.txt": (s.root / "hook-env.txt").read_bytes()}
     if place == "hook output":
         return {
-            a: "\n".join(x for x in r.stderr.splitlines() if "after_apply]" in x).encode()
+            a: "\n".join(x for x in r.stderr.splitlines() if "_apply]" in x).encode()
             for a, _, r in s.runs
         }
     assert place == ".envman files"
@@ -521,6 +526,8 @@ def test_the_matrix_really_ran(scenario: Scenario) -> None:
     assert (scenario.root / "hook-env.txt").is_file()
     hook_lines = [x for _, _, r in scenario.runs for x in r.stderr.splitlines() if "] leaked:" in x]
     assert hook_lines and "<sensitive>" in hook_lines[0]
+    early = [x for _, _, r in scenario.runs for x in r.stderr.splitlines() if "] early:" in x]
+    assert early and early[0].count("<sensitive>") == 3, early
     assert scenario.bodies and scenario.summary and len(scenario.reports) == 4
     assert any(b'"apply_failed' in b or b"failed" in b for b in scenario.bodies)
 
