@@ -8,7 +8,9 @@ The short-value rule: a value shorter than ``MIN_LENGTH`` characters ("1", "no",
 short to mean anything and would make every line unreadable if it were replaced wherever it
 occurs, so terminal text shows it. What envman stores or sends (ledger records, drift
 documents and reports, notifications, the step summary) never carries it: there it is replaced
-wherever it stands as a word of its own.
+wherever it stands as a word of its own. A sensitive number is treated like a short value in
+terminal text (replacing it in a ``--json`` document would break the document), and replaced
+wherever it occurs in the strings of what is stored or sent.
 """
 
 from __future__ import annotations
@@ -105,7 +107,7 @@ def _pattern(strict: bool) -> re.Pattern[str] | None:
     with _lock:
         if strict in _patterns:
             return _patterns[strict]
-        long = sorted((v for v in _values if len(v) >= MIN_LENGTH), key=len, reverse=True)
+        long = sorted((v for v in _values if _everywhere(v, strict)), key=len, reverse=True)
         parts = [re.escape(v) for v in long]
         if strict:
             short = sorted((v for v in _values if len(v) < MIN_LENGTH), key=len, reverse=True)
@@ -113,6 +115,15 @@ def _pattern(strict: bool) -> re.Pattern[str] | None:
         compiled = re.compile("|".join(parts)) if parts else None
         _patterns[strict] = compiled
         return compiled
+
+
+_NUMBER = re.compile(r"-?[0-9][0-9.eE+-]*")
+
+
+def _everywhere(value: str, strict: bool) -> bool:
+    """Replaced wherever it occurs: long enough, and in terminal text not a bare number (one
+    replaced inside a JSON document on stdout would break the document)."""
+    return len(value) >= MIN_LENGTH and (strict or not _NUMBER.fullmatch(value))
 
 
 def redact(text: str) -> str:

@@ -32,7 +32,8 @@ def test_known_values_are_replaced_in_every_spelling() -> None:
     remember('quote"d-secret')
     assert redact("token is hunter2-long!") == "token is <sensitive>!"
     assert redact("second line: line-secret-value") == "second line: <sensitive>"
-    assert redact("id 123456 given") == "id <sensitive> given"
+    assert redact_stored("id 123456 given") == "id <sensitive> given"
+    assert redact('{"id": 123456}') == '{"id": 123456}'  # a JSON document stays one
     assert redact(json.dumps({"v": 'quote"d-secret'})) == '{"v": "<sensitive>"}'
 
 
