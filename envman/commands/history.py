@@ -12,11 +12,13 @@ from envman.errors import EXIT_OK
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.models import Release
+from envman.secrets.redactor import redact
 from envman.secrets.sources import remember_recorded
 
 
 def describe_inputs(inputs: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in sorted(inputs.items())) or "-"
+    """Redacted here already: a table may fold a long cell across lines."""
+    return redact(", ".join(f"{k}={v}" for k, v in sorted(inputs.items()))) or "-"
 
 
 def describe_origin(release: Release) -> str:
