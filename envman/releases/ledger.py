@@ -169,8 +169,9 @@ class Ledger:
 
 def _encode(doc: dict[str, Any]) -> bytes:
     """Records and documents as stored: the run's sensitive values redacted (an error echoed
-    from terraform, a drift finding), short ones too in free text (envman.secrets)."""
-    clean = redact_document(doc)
+    from terraform, a drift finding), short ones too in free text (envman.secrets). Pinned
+    inputs and outputs are data read back exactly; they never hold a sensitive value."""
+    clean = redact_document(doc, keep=frozenset({"inputs", "outputs"}))
     return (json.dumps(clean, indent=2, sort_keys=False) + "\n").encode("utf-8")
 
 

@@ -138,16 +138,20 @@ def redact_stored(text: str) -> str:
     return text if pattern is None or not text else pattern.sub(REDACTED, text)
 
 
-def redact_document(value: Any, strict: bool = False) -> Any:
+def redact_document(value: Any, strict: bool = False, keep: frozenset[str] = frozenset()) -> Any:
     """A JSON-like document with its strings redacted (keys included). Under the keys in
-    FREE_TEXT_KEYS, and everywhere with ``strict``, short values are redacted too."""
+    FREE_TEXT_KEYS, and everywhere with ``strict``, short values are redacted too. Values
+    under the keys in ``keep`` are data to be read back exactly (a release's pinned inputs,
+    which never hold a sensitive variable): they are left as they are."""
     if isinstance(value, str):
         return redact_stored(value) if strict else redact(value)
     if isinstance(value, Mapping):
         return {
-            redact(str(k)): redact_document(v, strict or k in FREE_TEXT_KEYS)
+            redact(str(k)): v
+            if k in keep
+            else redact_document(v, strict or k in FREE_TEXT_KEYS, keep)
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
-        return [redact_document(item, strict) for item in value]
+        return [redact_document(item, strict, keep) for item in value]
     return value

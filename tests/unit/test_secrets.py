@@ -47,6 +47,9 @@ def test_short_values_show_in_terminal_text_but_never_in_what_is_stored_or_sent(
     assert doc == {"environment": "ab1", "error": "bad <sensitive>", "lines": ["<sensitive>"]}
     assert redact_document({"environment": "ab1"}, strict=True) == {"environment": "<sensitive>"}
     assert redact_stored("true and false") == "true and false"
+    remember("ab1x")
+    kept = redact_document({"inputs": {"a": "ab1x"}, "error": "ab1x"}, keep=frozenset({"inputs"}))
+    assert kept == {"inputs": {"a": "ab1x"}, "error": "<sensitive>"}
 
 
 def test_the_stream_holds_a_line_until_it_is_whole() -> None:
