@@ -42,7 +42,7 @@ class Diagnostic:
 
     def one_line(self) -> str:
         where = f" ({self.filename}:{self.line})" if self.filename and self.line else ""
-        detail = " ".join(self.detail.split())
+        detail = redact(" ".join(self.detail.split()))  # before cutting: never half a secret
         if len(detail) > 300:
             detail = detail[:297] + "..."
         return f"{self.summary}{': ' + detail if detail else ''}{where}"

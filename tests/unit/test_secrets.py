@@ -130,3 +130,16 @@ def test_an_invalid_set_item_is_not_echoed(item: str) -> None:
     with pytest.raises(UsageError) as caught:
         parse_set(["ok=1", item])
     assert "canary" not in str(caught.value) and "item #2" in str(caught.value)
+
+
+def test_a_long_diagnostic_is_cut_after_redaction_never_through_a_secret() -> None:
+    from envman.terraform.runner import Completed, Diagnostic, failure_message
+
+    secret = "cut-canary-" + "9" * 30
+    remember(secret)
+    detail = "x" * 280 + f" invalid CIDR address: {secret}."
+    done = Completed(
+        ["apply"], 1, diagnostics=[Diagnostic("error", "Error in function call", detail)]
+    )
+    message = failure_message("terraform apply", done)
+    assert "cut-canary" not in message and "9999" not in message
