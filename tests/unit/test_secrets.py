@@ -137,7 +137,7 @@ def test_a_long_diagnostic_is_cut_after_redaction_never_through_a_secret() -> No
 
     secret = "cut-canary-" + "9" * 30
     remember(secret)
-    detail = "x" * 280 + f" invalid CIDR address: {secret}."
+    detail = "x" * 260 + f" invalid CIDR address: {secret}."  # straddles the cut
     done = Completed(
         ["apply"], 1, diagnostics=[Diagnostic("error", "Error in function call", detail)]
     )
