@@ -27,7 +27,8 @@ CREDENTIAL_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 def remember_inputs(
     stack: StackInfo, var_files: Iterable[Path], layers: Iterable[Mapping[str, Any]]
 ) -> None:
-    """Values of the stack's sensitive variables in var files, given layers and TF_VAR_."""
+    """Values of the stack's sensitive variables in var files (the environment's, and those
+    terraform loads by itself from the stack folder), given layers and TF_VAR_."""
     sensitive = stack.sensitive_variables()
     if not sensitive:
         return
@@ -37,8 +38,19 @@ def remember_inputs(
                 remember(value)
     for name in sensitive:
         remember(os.environ.get(f"TF_VAR_{name}"))
-    for path in var_files:
+    for path in (*var_files, *_autoloaded(stack.directory)):
         remember_var_file(path, sensitive)
+
+
+def _autoloaded(directory: Path) -> list[Path]:
+    """The var files terraform reads from its working folder without being told."""
+    names = ("terraform.tfvars", "terraform.tfvars.json")
+    found = [directory / name for name in names if (directory / name).is_file()]
+    return (
+        found
+        + sorted(directory.glob("*.auto.tfvars"))
+        + sorted(directory.glob("*.auto.tfvars.json"))
+    )
 
 
 def remember_var_file(path: Path, sensitive: set[str]) -> None:

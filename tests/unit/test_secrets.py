@@ -143,3 +143,25 @@ def test_a_long_diagnostic_is_cut_after_redaction_never_through_a_secret() -> No
     )
     message = failure_message("terraform apply", done)
     assert "cut-canary" not in message and "9999" not in message
+
+
+def test_every_source_of_a_sensitive_value_is_remembered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from envman.secrets.sources import remember_inputs
+
+    stack_dir = tmp_path / "stack"
+    stack_dir.mkdir()
+    (stack_dir / "main.tf").write_text(
+        "".join(f'variable "{n}" {{\n  sensitive = "true"\n}}\n' for n in "abcde")
+        + 'variable "plain" {}\n'
+    )
+    (stack_dir / "terraform.tfvars").write_text('a = "stack-folder-secret"\n')
+    env_file = tmp_path / "terraform.tfvars"
+    env_file.write_text('b = "env-file-secret"\nplain = "not-a-secret"\n')
+    monkeypatch.setenv("TF_VAR_c", "tf-var-secret")
+    remember_inputs(read_stack(stack_dir), [env_file], ({"d": "pin-secret"}, {"e": ["set-secret"]}))
+    found = redactor.known()
+    for value in ("stack-folder-secret", "env-file-secret", "tf-var-secret", "pin-secret"):
+        assert value in found
+    assert "set-secret" in found and "not-a-secret" not in found
