@@ -40,6 +40,24 @@ def remember_inputs(
         remember(os.environ.get(f"TF_VAR_{name}"))
     for path in (*var_files, *_autoloaded(stack.directory)):
         remember_var_file(path, sensitive)
+    remember_defaults(stack)
+
+
+def remember_defaults(stack: StackInfo) -> None:
+    """Defaults of sensitive variables (terraform can echo them too). The parse cache keeps no
+    value, so only the files that declare such a default are parsed, each once per run."""
+    from envman.config.hclfile import LABEL, load_hcl
+    from envman.errors import ConfigError
+
+    wanted = {v.name for v in stack.variables.values() if v.sensitive and not v.required}
+    for path in sorted({stack.variables[name].file for name in wanted}):
+        try:
+            data = load_hcl(path).data
+        except ConfigError:
+            continue  # reading the stack reports it
+        for block in data.get("variable") or []:
+            if isinstance(block, dict) and block.get(LABEL) in wanted:
+                remember(block.get("default"))
 
 
 def _autoloaded(directory: Path) -> list[Path]:

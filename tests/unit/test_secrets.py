@@ -155,6 +155,8 @@ def test_every_source_of_a_sensitive_value_is_remembered(
     (stack_dir / "main.tf").write_text(
         "".join(f'variable "{n}" {{\n  sensitive = "true"\n}}\n' for n in "abcde")
         + 'variable "plain" {}\n'
+        + 'variable "f" {\n  sensitive = true\n  default = "default-secret"\n}\n'
+        + 'variable "g" {\n  default = "plain-default"\n}\n'
     )
     (stack_dir / "terraform.tfvars").write_text('a = "stack-folder-secret"\n')
     env_file = tmp_path / "terraform.tfvars"
@@ -164,4 +166,5 @@ def test_every_source_of_a_sensitive_value_is_remembered(
     found = redactor.known()
     for value in ("stack-folder-secret", "env-file-secret", "tf-var-secret", "pin-secret"):
         assert value in found
-    assert "set-secret" in found and "not-a-secret" not in found
+    assert "set-secret" in found and "default-secret" in found
+    assert "not-a-secret" not in found and "plain-default" not in found
