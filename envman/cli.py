@@ -104,9 +104,11 @@ def _ctx() -> AppContext:
 
 def _run(call: Callable[[], int]) -> NoReturn:
     """Run a command function and exit with its code; errors become one line on stderr."""
+    from envman.secrets.streams import guard_output
     from envman.terraform import signals
 
     signals.install()
+    guard_output()  # every line on stdout/stderr goes through the redactor (DESIGN section 13)
     verbose = bool(getattr(_state.get("ctx"), "verbose", False))
     try:
         code = call()

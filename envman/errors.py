@@ -36,13 +36,17 @@ class ConfigError(EnvmanError):
         path: str | None = None,
         line: int | None = None,
         hint: str | None = None,
+        column: int | None = None,
     ) -> None:
         where = ""
         if path:
             where = f"{path}:{line}: " if line else f"{path}: "
+            if line and column:
+                where = f"{path}:{line}:{column}: "
         super().__init__(f"{where}{message}", hint=hint)
         self.path = path
         self.line = line
+        self.column = column
 
 
 class UsageError(EnvmanError):

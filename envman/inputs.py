@@ -26,6 +26,7 @@ from envman.input_values import (
     pin_conflicts,
     read_code_layers,
 )
+from envman.secrets.sources import remember_inputs
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,17 @@ class RunInputs:
 
 
 def parse_set(items: Iterable[str]) -> dict[str, str]:
+    """NAME=VALUE items. An invalid item is refused without echoing it: it may be a secret."""
     values: dict[str, str] = {}
-    for item in items:
+    for position, item in enumerate(items, start=1):
         name, sep, value = item.partition("=")
         name = name.strip()
         if not sep or not name or not name.replace("_", "a").replace("-", "a").isalnum():
-            raise UsageError(f"invalid --set {item!r}", hint="use --set NAME=VALUE")
+            why = "it has no '='" if not sep else "the part before '=' is not a variable name"
+            raise UsageError(
+                f"invalid --set item #{position}: {why} (its text is not shown: it may be a secret)",
+                hint="use --set NAME=VALUE",
+            )
         values[name] = value
     return values
 
@@ -122,6 +128,7 @@ def build_inputs(
     usable_pins = {
         k: v for k, v in (pinned or {}).items() if k in stack.variables and k not in options.unpin
     }
+    remember_inputs(stack, env_var_files, (dict(pinned or {}), converted))
     layers = replace(
         read_code_layers(stack, env_var_files, options.root or Path.cwd()),
         pins=usable_pins,
@@ -206,7 +213,9 @@ def _write_var_file(path: Path, values: Mapping[str, Any]) -> Path:
 
 
 def scrub_overrides(work_dir: Path) -> None:
-    """Empty the --set var file after a run so secrets given on the command line do not stay."""
-    path = work_dir / "inputs" / "set.tfvars.json"
-    if path.exists():
-        _write_var_file(path, {})
+    """Empty envman's var files after a plan (the saved plan holds what apply needs), so
+    secrets given on the command line or pinned by an older release do not stay."""
+    for name in ("set.tfvars.json", "pinned.tfvars.json"):
+        path = work_dir / "inputs" / name
+        if path.exists():
+            _write_var_file(path, {})

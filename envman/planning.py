@@ -14,6 +14,7 @@ from envman.config.stack import stack_code_digest
 from envman.config.tfvars import tfvars_names
 from envman.errors import EnvmanError, UsageError
 from envman.inputs import InputOptions, RunInputs, build_inputs, inputs_digest, scrub_overrides
+from envman.secrets.sources import remember_inputs
 from envman.terraform.plan import PlanOptions, StreamedPlan, run_plan
 from envman.terraform.runner import EventHandler
 from envman.timeutil import iso, now
@@ -174,6 +175,7 @@ def load_saved_plan(workspace: Workspace) -> tuple[Path, dict[str, Any]]:
     except ValueError:
         raise EnvmanError(f"{meta_file} is corrupt", hint=f"run: envman plan {env.name}") from None
     pins = current_pins(workspace)
+    remember_inputs(workspace.stack, env.var_files(), (pins.inputs,))
     reasons = []
     if meta.get("plan_sha256") != _sha256(plan_file):
         reasons.append("the plan file changed")

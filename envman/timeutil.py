@@ -88,5 +88,12 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def clock_override() -> dict[str, str] | None:
+    """When ENVMAN_NOW replaces the clock: the time it says and the real time (else None)."""
+    if not os.environ.get("ENVMAN_NOW"):
+        return None
+    return {"now": iso(now()), "real": iso(datetime.now(UTC))}
+
+
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -10,6 +10,7 @@ from envman.aws.session import terraform_child_env
 from envman.config.project import FACTS_CACHE, Environment, Project
 from envman.config.stack import StackInfo, read_stack
 from envman.errors import ConfigError
+from envman.secrets.sources import remember_credentials
 from envman.terraform.binary import Binary, find_binary
 from envman.terraform.cliconfig import ensure_cli_config
 from envman.terraform.init import ensure_init, init_fingerprint
@@ -41,6 +42,7 @@ class Workspace:
         self.env.work_dir.chmod(0o700)
         cli_config = ensure_cli_config(self.project.state_root, self.project.provider_mirror())
         extra = terraform_child_env(self.env)
+        remember_credentials(extra)
         env = base_environment(self.env.data_dir, cli_config, extra)
         if "AWS_SESSION_TOKEN" in extra and "AWS_PROFILE" not in extra:
             env.pop("AWS_PROFILE", None)  # the assumed role's credentials, not the shell's profile

@@ -34,6 +34,7 @@ from envman.errors import EXIT_OK, EnvmanError, UsageError
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.provenance import actor
+from envman.secrets.redactor import redact_document
 from envman.timeutil import iso, now
 from envman.workspace import Workspace
 
@@ -130,7 +131,7 @@ def run_drift(ctx: AppContext, names: list[str], options: DriftOptions) -> int:
             results[name] = future.result()
             _progress(results[name])
     ordered = [results[n] for n in wanted]
-    document = report_document(ordered, check.checked_at)
+    document = redact_document(report_document(ordered, check.checked_at))
     text = render(options.fmt, document)
     if options.report is not None:
         report_format = REPORT_FORMATS.get(options.report.suffix.lower(), options.fmt)

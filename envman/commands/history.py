@@ -12,12 +12,15 @@ from envman.errors import EXIT_OK
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.models import Release
+from envman.secrets.redactor import redact
+from envman.secrets.sources import remember_recorded
 
 
 def describe_inputs(inputs: dict[str, Any]) -> str:
+    """Redacted here already: a table may fold a long cell across lines."""
     from envman.input_values import show
 
-    return ", ".join(f"{k}={show(v)}" for k, v in sorted(inputs.items())) or "-"
+    return redact(", ".join(f"{k}={show(v)}" for k, v in sorted(inputs.items()))) or "-"
 
 
 def describe_origin(release: Release) -> str:
@@ -32,6 +35,7 @@ def run_history(ctx: AppContext, name: str, as_json: bool, limit: int | None) ->
     env = ctx.project.environment(name)
     ledger = Ledger(store_for(env), env.name)
     records = list(reversed(ledger.records()))
+    remember_recorded(env, (r.inputs for r in records))
     if limit is not None:
         records = records[:limit]
     for problem in ledger.problems:

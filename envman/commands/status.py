@@ -13,6 +13,7 @@ from envman.errors import EXIT_OK, EnvmanError
 from envman.input_values import UNSET, show
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
+from envman.secrets.sources import remember_recorded
 
 DRIFT_DOC = "drift/last.json"
 
@@ -31,6 +32,7 @@ def environment_status(ctx: AppContext, name: str) -> dict[str, Any]:
         row["error"] = str(exc)
         return row
     if current is not None:
+        remember_recorded(env, [current.inputs])
         row["current"] = {
             "seq": current.seq,
             "kind": current.kind,

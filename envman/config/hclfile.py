@@ -9,8 +9,10 @@ Parsing is the slow part of start-up (python-hcl2 loads its lark parser, ~0.15 s
 own configuration files can be read through a parse cache: one JSON file per file under
 ``.envman/cache/``, used only while the file's text (and the parser's version) is unchanged.
 Configuration files are cached whole; stack files only as the facts envman reads from them
-(variable names and flags, outputs, backend, module sources: never a value); tfvars never,
-since they may hold secrets.
+(variable names and flags, outputs, backend, module sources: never a value); tfvars only as
+the names they set, since they may hold secrets. Entries are authenticated with an HMAC made
+with a per-user key kept outside the project (``envman.config.cachekey``): an entry someone
+else wrote, or edited, is not trusted, so the cache can never change what envman does.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from envman.config.cachekey import cache_key, sign, verified
 from envman.errors import ConfigError
 
 LABEL = "__label__"
@@ -56,19 +59,24 @@ def _options() -> Any:
 
 
 def parse_hcl_text(text: str, path: Path) -> dict[str, Any]:
+    """Parse HCL text. A syntax error names file, line, column and the kind of error, never
+    the offending text: it may be a secret's value (a tfvars file)."""
     import hcl2
     from lark.exceptions import LarkError, UnexpectedInput
 
     try:
         raw = hcl2.loads(text, serialization_options=_options())
     except UnexpectedInput as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
         raise ConfigError(
-            f"invalid HCL: {first}", path=str(path), line=exc.line, hint="fix the syntax"
+            f"invalid HCL: {syntax_error_kind(exc)}",
+            path=str(path),
+            line=exc.line if exc.line and exc.line > 0 else None,
+            column=exc.column if exc.column and exc.column > 0 else None,
+            hint="check for an unclosed quote, bracket or heredoc there",
         ) from None
     except (LarkError, ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:
         raise ConfigError(
-            f"invalid HCL: {type(exc).__name__}: {exc}", path=str(path), hint="fix the syntax"
+            f"invalid HCL ({type(exc).__name__})", path=str(path), hint="fix the syntax"
         ) from None
     if not isinstance(raw, dict):
         raise ConfigError("invalid HCL: not a body", path=str(path))
@@ -77,14 +85,38 @@ def parse_hcl_text(text: str, path: Path) -> dict[str, Any]:
     return normalised
 
 
+def syntax_error_kind(exc: Exception) -> str:
+    """What went wrong, in words that carry none of the text (lark's messages quote it)."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
+    if isinstance(exc, UnexpectedEOF):
+        return "unexpected end of file"
+    if isinstance(exc, UnexpectedToken):
+        token = getattr(exc.token, "type", "")
+        if token == "$END":
+            return "unexpected end of file (something is not closed)"
+        if token == "STRING_CHARS":
+            return "unexpected text (an unclosed string or heredoc?)"
+        return f"unexpected {str(token).lower().replace('_', ' ') or 'token'}"
+    if isinstance(exc, UnexpectedCharacters):
+        return "unexpected character"
+    return "syntax error"
+
+
 def read_hcl_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError("file not found", path=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise ConfigError(
-            f"cannot read file: {exc.__class__.__name__}: {exc}",
+            f"cannot read file: not UTF-8 text (byte offset {exc.start})",
+            path=str(path),
+            hint="save it as UTF-8",
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read file: {exc.__class__.__name__}: {exc.strerror or exc}",
             path=str(path),
             hint="check its permissions and encoding",
         ) from None
@@ -98,7 +130,7 @@ def load_hcl(path: Path, cache_dir: Path | None = None) -> HclDocument:
     return HclDocument(path=path, text=text, data=cached_parse(text, path, cache_dir))
 
 
-CACHE_SCHEMA = "1"
+CACHE_SCHEMA = "2"
 
 
 def cached_parse(
@@ -111,6 +143,10 @@ def cached_parse(
     """``parse_hcl_text`` (then ``extract``, when given) through the parse cache: one entry per
     file and kind, used while the text, the parser's version and ``kind`` are unchanged. Only
     what ``extract`` returns is stored, so a kind can keep facts and leave values out."""
+    secret = cache_key()
+    if secret is None:  # no trustworthy key: nothing is cached or trusted
+        parsed = parse_hcl_text(text, path)
+        return extract(parsed) if extract is not None else parsed
     name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32]
     entry = cache_dir / f"{kind}-{name}.json"
     key = hashlib.sha256(
@@ -118,12 +154,15 @@ def cached_parse(
     ).hexdigest()
     cached = _read_cache_entry(entry)
     if cached is not None and cached.get("key") == key and isinstance(cached.get("data"), dict):
-        data: dict[str, Any] = cached["data"]
-        return data
+        payload = {"key": key, "kind": kind, "path": str(path), "data": cached["data"]}
+        if cached.get("path") == str(path) and verified(secret, payload, cached.get("mac")):
+            trusted: dict[str, Any] = cached["data"]
+            return trusted
     data = parse_hcl_text(text, path)
     if extract is not None:
         data = extract(data)
-    _write_cache_entry(entry, {"key": key, "path": str(path), "data": data})
+    payload = {"key": key, "kind": kind, "path": str(path), "data": data}
+    _write_cache_entry(entry, {**payload, "mac": sign(secret, payload)})
     return data
 
 

@@ -12,6 +12,7 @@ from envman.config.hclfile import HclDocument, load_hcl
 from envman.config.loader import shape_blocks, validate_model
 from envman.config.models import ENVIRONMENT_KEYS, EnvironmentConfig, ProjectSettings
 from envman.errors import ConfigError, UsageError
+from envman.secrets.sources import remember_environment
 
 PROJECT_FILE = "envman.hcl"
 ENVIRONMENT_FILE = "environment.hcl"
@@ -93,6 +94,7 @@ class Project:
                 hint=f"environments in {self.root / ENVIRONMENTS_DIR}: {known}",
             )
         env = _load_environment(self, name)
+        remember_environment(env)  # its webhook URLs are secrets
         self._environments[name] = env
         return env
 

@@ -31,12 +31,32 @@ class StackInfo:
     def sensitive_variables(self) -> set[str]:
         return {n for n, v in self.variables.items() if v.sensitive}
 
+    def is_sensitive(self, name: str) -> bool:
+        """Whether terraform treats variable ``name`` as sensitive (unsure: yes)."""
+        variable = self.variables.get(name)
+        return variable is not None and variable.sensitive
+
+
+# What `sensitive = ...` can say that is statically false; anything else (true, "true", an
+# expression envman cannot evaluate, a value terraform would reject) counts as sensitive.
+NOT_SENSITIVE = (False, "false", "0")
+
+
+def sensitive_flag(block: dict[str, Any]) -> bool:
+    """``sensitive`` of a variable or output block, as terraform sees it, failing closed."""
+    if "sensitive" not in block:
+        return False
+    value = block["sensitive"]
+    return not any(
+        value is flag or (isinstance(value, str) and value == flag) for flag in NOT_SENSITIVE
+    )
+
 
 def tf_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.tf") if p.is_file())
 
 
-FACTS_KIND = "stack-facts-1"
+FACTS_KIND = "stack-facts-2"
 
 
 def file_facts(data: dict[str, Any]) -> dict[str, Any]:
@@ -45,12 +65,12 @@ def file_facts(data: dict[str, Any]) -> dict[str, Any]:
         {
             "name": str(block.get(LABEL)),
             "required": "default" not in block,
-            "sensitive": block.get("sensitive") is True,
+            "sensitive": sensitive_flag(block),
             "type": _type_text(block.get("type")),
         }
         for block in _blocks(data, "variable")
     ]
-    outputs = {str(b.get(LABEL)): b.get("sensitive") is True for b in _blocks(data, "output")}
+    outputs = {str(b.get(LABEL)): sensitive_flag(b) for b in _blocks(data, "output")}
     backend: str | None = None
     for block in _blocks(data, "terraform"):
         for inner in _blocks(block, "backend"):

@@ -14,10 +14,14 @@ def read_tfvars(path: Path) -> dict[str, Any]:
     if path.name.endswith(".json"):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read file: {exc}", path=str(path)) from None
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"invalid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
+        except UnicodeDecodeError:
+            raise ConfigError("cannot read file: not UTF-8 text", path=str(path)) from None
+        except OSError as exc:
+            raise ConfigError(f"cannot read file: {exc.strerror or exc}", path=str(path)) from None
+        except json.JSONDecodeError as exc:  # exc.msg names the kind only, never the text
+            raise ConfigError(
+                f"invalid JSON: {exc.msg}", path=str(path), line=exc.lineno, column=exc.colno
+            ) from None
         if not isinstance(data, dict):
             raise ConfigError("a tfvars JSON file must hold an object", path=str(path), line=1)
         return data

@@ -25,10 +25,11 @@ from envman.drift.classify import Context, classify
 from envman.drift.model import ERROR, EnvResult, Finding, error_result
 from envman.drift.rules import BASELINE_DOC, active_fingerprints, baseline_from_doc
 from envman.errors import EnvmanError, Interrupted, TerraformError
-from envman.inputs import build_inputs
+from envman.inputs import build_inputs, scrub_overrides
 from envman.planning import check_required, current_pins
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
+from envman.secrets.redactor import MIN_LENGTH, known, remember_all
 from envman.terraform.models import Plan
 from envman.terraform.plan import PlanOptions, StreamedPlan, build_plan_args, protect_plan_file
 from envman.terraform.runner import Completed, Diagnostic, failure_message
@@ -163,8 +164,9 @@ def run_plans(workspace: Workspace) -> tuple[Plan, frozenset[str]]:
         # classification reads the planned values of drifted resources only
         plan = show_plan(workspace.terraform, options.out, changes_of_drifted_only=True)
         return plan, sensitive_values(plan)
-    finally:  # plan files hold secrets; drift never applies them
+    finally:  # plan files (and envman's var files) hold secrets; drift never applies them
         options.out.unlink(missing_ok=True)
+        scrub_overrides(folder)
 
 
 def previous_fingerprints(previous: dict[str, Any] | None) -> frozenset[str]:
@@ -240,6 +242,8 @@ def check_environment(workspace: Workspace, options: CheckOptions) -> EnvResult:
             previous=previous_fingerprints(previous),
         )
         plan, secrets = run_plans(workspace)
+        remember_all(secrets)
+        secrets = secrets | {s for s in known() if len(s) >= MIN_LENGTH}
         result = classify(replace(context, secrets=secrets), drift=plan, normal=plan)
     except Interrupted:
         raise

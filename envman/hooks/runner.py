@@ -3,7 +3,9 @@
 Each hook gets the parent's environment plus the environment's AWS settings (the same
 identity terraform gets), ``ENVMAN_ENVIRONMENT``, ``ENVMAN_EVENT`` and one
 ``ENVMAN_OUTPUT_<NAME>`` per non-sensitive output (strings as they are, other values as JSON).
-Its stdout and stderr go to envman's stderr line by line, prefixed ``[<env> <event>] ``.
+Its stdout and stderr go to envman's stderr line by line, prefixed ``[<env> <event>] ``, with
+the run's sensitive values redacted. Variables that hold webhook URLs or a known sensitive value
+(``TF_VAR_`` of a sensitive variable) are not passed on; the AWS settings are added after.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import IO
 from envman.config.models import Hook
 from envman.config.project import Environment
 from envman.errors import EnvmanError
+from envman.secrets.redactor import redact
+from envman.secrets.sources import remember_environment_inputs, secret_variables
 from envman.terraform.models import OutputValue
 from envman.timeutil import format_duration
 
@@ -41,7 +45,12 @@ def hook_environment(
     env: Environment, event: str, outputs: Mapping[str, OutputValue], base: Mapping[str, str]
 ) -> dict[str, str]:
     """The variables a hook runs with (sensitive outputs are never among them)."""
-    values = {k: v for k, v in base.items() if not k.startswith(OUTPUT_PREFIX)}
+    hidden = secret_variables(env)  # webhook URLs, and any variable holding a known secret
+    values = {
+        k: v
+        for k, v in base.items()
+        if not k.startswith(OUTPUT_PREFIX) and k not in hidden and redact(v) == v
+    }
     values.update(_aws_env(env))
     values["ENVMAN_ENVIRONMENT"] = env.name
     values["ENVMAN_EVENT"] = event
@@ -67,6 +76,7 @@ def run_hooks(env: Environment, event: str, outputs: Mapping[str, OutputValue]) 
     hooks = [hook for hook in env.config.hook if hook.event == event]
     if not hooks:
         return
+    remember_environment_inputs(env)
     variables = hook_environment(env, event, outputs, os.environ)
     for hook in hooks:
         _run_one(env, event, hook, variables)
@@ -126,7 +136,7 @@ def _stream(pipe: IO[bytes], prefix: str) -> None:
 
 def _emit(line: str) -> None:
     stream = sys.stderr
-    stream.write(line + "\n")
+    stream.write(redact(line) + "\n")
     stream.flush()
 
 

@@ -2,17 +2,21 @@
 
 ``notify`` never raises and never fails a deploy: a missing webhook variable is a warning, a
 failed post is retried briefly and then logged (never with the webhook URL, which is a secret).
-A notification with ``break_glass`` also goes to the blocks subscribed to ``break_glass``.
+A notification with ``break_glass`` also goes to the blocks subscribed to ``break_glass``, and
+so does one about a release made under a replaced clock (``clock_override``). Everything that
+leaves is redacted first (``outgoing``).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from envman.config.project import Environment
+from envman.secrets.redactor import redact_document, redact_stored
+from envman.secrets.sources import remember_environment
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ def _notify(env: Environment, notification: Notification) -> None:
     from envman.notify.slack import post_message, slack_message
     from envman.notify.summary import append_step_summary
 
+    remember_environment(env)
+    notification = outgoing(notification)
     append_step_summary(notification)
     sent_to: set[int] = set()
     for index, block in enumerate(env.config.notify):
@@ -59,6 +65,24 @@ def _notify(env: Environment, notification: Notification) -> None:
             )
             continue
         post_message(url, slack_message(notification, event), f"{block.kind} '{event}'")
+
+
+def outgoing(notification: Notification) -> Notification:
+    """What may leave: every text redacted, short values included (DESIGN section 13); a
+    release made under a replaced clock (ENVMAN_NOW) announced like a break-glass."""
+    release = notification.release or {}
+    override = release.get("clock_override")
+    break_glass = notification.break_glass
+    if isinstance(override, dict) and override.get("now"):
+        clock = f"clock replaced by ENVMAN_NOW ({override['now']})"
+        break_glass = f"{break_glass}; {clock}" if break_glass else clock
+    return replace(
+        notification,
+        title=redact_stored(notification.title),
+        lines=[redact_stored(line) for line in notification.lines],
+        release=redact_document(notification.release, strict=True),
+        break_glass=redact_stored(break_glass) if break_glass else None,
+    )
 
 
 def warn(message: str) -> None:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from envman.errors import EnvmanError
 from envman.releases.models import Release
 from envman.releases.store import LedgerStore
+from envman.secrets.redactor import redact_document
 from envman.timeutil import iso, now
 
 RECORD = re.compile(r"^(\d{8,})\.json$")
@@ -167,7 +168,11 @@ class Ledger:
 
 
 def _encode(doc: dict[str, Any]) -> bytes:
-    return (json.dumps(doc, indent=2, sort_keys=False) + "\n").encode("utf-8")
+    """Records and documents as stored: the run's sensitive values redacted (an error echoed
+    from terraform, a drift finding), short ones too in free text (envman.secrets). Pinned
+    inputs and outputs are data read back exactly; they never hold a sensitive value."""
+    clean = redact_document(doc, keep=frozenset({"inputs", "outputs"}))
+    return (json.dumps(clean, indent=2, sort_keys=False) + "\n").encode("utf-8")
 
 
 def _why(exc: Exception) -> str:

@@ -50,6 +50,14 @@ class BreakGlass(BaseModel):
     rules: list[str] = Field(default_factory=list)
 
 
+class ClockOverride(BaseModel):
+    """The run's clock was replaced by ENVMAN_NOW: the time it said, and the real time."""
+
+    model_config = ConfigDict(extra="allow")
+    now: str
+    real: str
+
+
 class Release(BaseModel):
     """One release of one environment. Unknown keys from newer writers are kept."""
 
@@ -78,6 +86,7 @@ class Release(BaseModel):
     started_at: str | None = None
     finished_at: str | None = None
     break_glass: BreakGlass | None = None
+    clock_override: ClockOverride | None = None
     verification: dict[str, Any] | None = None
     error: str | None = None
 

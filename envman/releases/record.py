@@ -10,12 +10,13 @@ from envman.planning import PlannedRun, discard_saved_plan
 from envman.releases.ledger import Ledger
 from envman.releases.models import BreakGlass, Kind, Release, SourceRef
 from envman.releases.provenance import actor, envman_version, git_info
+from envman.secrets.redactor import redact_stored
 from envman.terraform.apply import run_apply
 from envman.terraform.models import OutputValue, redacted_outputs
 from envman.terraform.output import read_outputs
 from envman.terraform.runner import EventHandler
 from envman.terraform.state import StateInfo, read_state_info
-from envman.timeutil import iso, now
+from envman.timeutil import clock_override, iso, now
 
 
 def begin_release(
@@ -45,13 +46,23 @@ def begin_release(
         "envman_version": envman_version(),
         "started_at": iso(now()),
         "break_glass": break_glass.model_dump() if break_glass else None,
+        "clock_override": clock_override(),
         "state": {
             "serial_before": state_before.serial if state_before else None,
             "lineage_before": state_before.lineage if state_before else None,
         },
         **planned.inputs.record_fields(),
     }
-    return ledger.begin(**fields)
+    release = ledger.begin(**fields)
+    if release.clock_override is not None:
+        print(
+            f"envman: warning: the clock is replaced by ENVMAN_NOW ({release.clock_override.now}; "
+            f"really {release.clock_override.real}): deploy windows and soak times were judged "
+            f"at that time; recorded in release #{release.seq} and announced",
+            file=sys.stderr,
+            flush=True,
+        )
+    return release
 
 
 def apply_recorded(
@@ -94,7 +105,7 @@ def apply_recorded(
 def finish_release(ledger: Ledger, release: Release, status: str, error: str | None) -> None:
     release.status = status  # type: ignore[assignment]
     release.finished_at = iso(now())
-    release.error = error
+    release.error = redact_stored(error) if error else None
     try:
         ledger.save(release)
     except EnvmanError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from envman.errors import TerraformError
+from envman.secrets.sources import remember_outputs
 from envman.terraform.models import OutputValue, outputs_from_json
 from envman.terraform.runner import Terraform
 
@@ -21,4 +22,6 @@ def read_outputs(tf: Terraform) -> dict[str, OutputValue]:
         raise TerraformError(f"terraform output -json returned invalid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise TerraformError("terraform output -json did not return an object")
-    return outputs_from_json(data)
+    outputs = outputs_from_json(data)
+    remember_outputs(outputs)  # sensitive values: redacted wherever they show up from now on
+    return outputs

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from envman.errors import Interrupted, TerraformError
+from envman.secrets.redactor import redact
 from envman.terraform import signals
 from envman.terraform.binary import Binary
 
@@ -41,7 +42,7 @@ class Diagnostic:
 
     def one_line(self) -> str:
         where = f" ({self.filename}:{self.line})" if self.filename and self.line else ""
-        detail = " ".join(self.detail.split())
+        detail = redact(" ".join(self.detail.split()))  # before cutting: never half a secret
         if len(detail) > 300:
             detail = detail[:297] + "..."
         return f"{self.summary}{': ' + detail if detail else ''}{where}"
@@ -201,6 +202,12 @@ def diagnostics_from_text(stderr: str) -> list[Diagnostic]:
 
 
 def failure_message(label: str, done: Completed) -> str:
+    """One line from terraform's diagnostics, with the run's sensitive values redacted
+    (terraform's own diagnostics can echo them, e.g. a function error on a sensitive value)."""
+    return redact(_failure_message(label, done))
+
+
+def _failure_message(label: str, done: Completed) -> str:
     errors = done.errors()
     if errors:
         first = errors[0].one_line()

@@ -75,7 +75,7 @@ CASES: list[tuple[str, Callable[[Path], None], tuple[str, ...], str]] = [
     # (id, how to break the project, command, a word the error line must contain)
     ("unknown-env", noop, ("plan", "nosuch"), "nosuch"),
     ("unknown-env-history", noop, ("history", "nosuch"), "nosuch"),
-    ("set-without-equals", noop, ("plan", "staging", "--set", "image_tag"), "image_tag"),
+    ("set-without-equals", noop, ("plan", "staging", "--set", "image_tag"), "--set item #1"),
     ("set-empty-name", noop, ("plan", "staging", "--set", "=v2"), "--set"),
     ("set-unknown-variable", noop, ("plan", "staging", "--set", "nosuchvar=1"), "nosuchvar"),
     ("set-bad-json-number", noop, ("plan", "staging", "--set", "replicas=three"), "replicas"),

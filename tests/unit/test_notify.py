@@ -170,3 +170,46 @@ def test_step_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "**Break-glass:**" in text and "INC-9" in text
     assert CANARY not in text
     assert step_summary(promote()).endswith("\n\n")
+
+
+def test_what_leaves_is_redacted_short_values_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A notification body never carries a known sensitive value, even one too short to be
+    redacted in terminal text; the webhook URL itself is one (issue 13)."""
+    from envman.secrets import redactor
+
+    redactor.forget_all()
+    redactor.remember("k9")  # short: terminal text keeps it, what is sent never does
+    redactor.remember("long-secret-4e2a")
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    with serving(Receiver()) as receiver:
+        monkeypatch.setenv("SLACK_HOOK", receiver.url + "/hook-url-canary")
+        notification = Notification(
+            event="apply_failed",
+            environment="production",
+            title="apply of production failed",
+            lines=[
+                "terraform: invalid value k9 and long-secret-4e2a",
+                f"posting to {receiver.url}/hook-url-canary",
+            ],
+            release=RELEASE,
+        )
+        notify(make_env([slack(["apply_failed"])]), notification)
+        [body] = receiver.bodies
+    sent = json.dumps(body) + summary.read_text()
+    for secret in ("k9", "long-secret-4e2a", "hook-url-canary"):
+        assert secret not in sent
+    assert "invalid value <sensitive> and <sensitive>" in sent
+    redactor.forget_all()
+
+
+def test_a_replaced_clock_is_announced_like_a_break_glass(monkeypatch: pytest.MonkeyPatch) -> None:
+    release = {**RELEASE, "clock_override": {"now": "2027-01-01T00:00:00Z", "real": "x"}}
+    with serving(Receiver()) as security:
+        monkeypatch.setenv("SEC_HOOK", security.url + "/s")
+        notify(make_env([slack(["break_glass"], var="SEC_HOOK")]), promote(release=release))
+        [body] = security.bodies
+    text = json.dumps(body)
+    assert "BREAK-GLASS" in text and "ENVMAN_NOW (2027-01-01T00:00:00Z)" in text

@@ -1,0 +1,157 @@
+"""The one redaction step: every sensitive value the run knows becomes ``<sensitive>``.
+
+Values are remembered as the run learns them (``remember``) in one registry per process, so
+that every text envman passes on can go through the same step wherever it leaves: terminal
+lines (``redact``), and what is stored or sent (``redact_stored``, ``redact_document``).
+
+The short-value rule: a value shorter than ``MIN_LENGTH`` characters ("1", "no", "abc") is too
+short to mean anything and would make every line unreadable if it were replaced wherever it
+occurs, so terminal text shows it. What envman stores or sends (ledger records, drift
+documents and reports, notifications, the step summary) never carries it: there it is replaced
+wherever it stands as a word of its own. A sensitive number is treated like a short value in
+terminal text (replacing it in a ``--json`` document would break the document), and replaced
+wherever it occurs in the strings of what is stored or sent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+REDACTED = "<sensitive>"
+MIN_LENGTH = 4
+
+# Keys of stored documents whose text is prose (errors, notes, findings): there short values
+# are redacted too. Everywhere else only values of MIN_LENGTH or more are.
+FREE_TEXT_KEYS = frozenset(
+    {
+        "error",
+        "note",
+        "reason",
+        "detail",
+        "message",
+        "verification",
+        "expected",
+        "actual",
+        "title",
+        "lines",
+        "break_glass",
+        "clock_override",
+    }
+)
+
+_lock = threading.Lock()
+_values: set[str] = set()
+_patterns: dict[bool, re.Pattern[str] | None] = {}
+
+
+def remember(value: Any) -> None:
+    """Remember a sensitive value (strings and numbers, nested in lists and maps too)."""
+    found = set(_texts(value))
+    if not found:
+        return
+    with _lock:
+        if found <= _values:
+            return
+        _values.update(found)
+        _patterns.clear()
+
+
+def remember_all(values: Iterable[Any]) -> None:
+    for value in values:
+        remember(value)
+
+
+def known() -> frozenset[str]:
+    """Every remembered value (its spellings included): e.g. for drift's value masks."""
+    with _lock:
+        return frozenset(_values)
+
+
+def forget_all() -> None:
+    """Start afresh (a new run in the same process, e.g. under a test runner)."""
+    with _lock:
+        _values.clear()
+        _patterns.clear()
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, bool) or value is None:
+        return []  # a boolean carries one bit; "true" cannot be redacted everywhere
+    if isinstance(value, int | float):
+        return _spellings(json.dumps(value))
+    if isinstance(value, str):
+        return _spellings(value)
+    if isinstance(value, Mapping):
+        return [t for item in value.values() for t in _texts(item)]
+    if isinstance(value, list | tuple | set | frozenset):
+        return [t for item in value for t in _texts(item)]
+    return []
+
+
+def _spellings(text: str) -> list[str]:
+    """The value, its JSON/HCL-escaped form, and each line of a multi-line value."""
+    if not text.strip():
+        return []
+    found = [text, json.dumps(text)[1:-1]]
+    lines = [line.strip() for line in text.splitlines()]
+    if len(lines) > 1:
+        found.extend(line for line in lines if len(line) >= MIN_LENGTH)
+    return found
+
+
+def _pattern(strict: bool) -> re.Pattern[str] | None:
+    with _lock:
+        if strict in _patterns:
+            return _patterns[strict]
+        long = sorted((v for v in _values if _everywhere(v, strict)), key=len, reverse=True)
+        parts = [re.escape(v) for v in long]
+        if strict:
+            short = sorted((v for v in _values if len(v) < MIN_LENGTH), key=len, reverse=True)
+            parts += [rf"(?<![A-Za-z0-9_]){re.escape(v)}(?![A-Za-z0-9_])" for v in short]
+        compiled = re.compile("|".join(parts)) if parts else None
+        _patterns[strict] = compiled
+        return compiled
+
+
+_NUMBER = re.compile(r"-?[0-9][0-9.eE+-]*")
+
+
+def _everywhere(value: str, strict: bool) -> bool:
+    """Replaced wherever it occurs: long enough, and in terminal text not a bare number (one
+    replaced inside a JSON document on stdout would break the document)."""
+    return len(value) >= MIN_LENGTH and (strict or not _NUMBER.fullmatch(value))
+
+
+def redact(text: str) -> str:
+    """Terminal text: every known value of MIN_LENGTH characters or more replaced."""
+    pattern = _pattern(False)
+    return text if pattern is None or not text else pattern.sub(REDACTED, text)
+
+
+def redact_stored(text: str) -> str:
+    """Text that is stored or sent: short values replaced too, where they are a word."""
+    pattern = _pattern(True)
+    return text if pattern is None or not text else pattern.sub(REDACTED, text)
+
+
+def redact_document(value: Any, strict: bool = False, keep: frozenset[str] = frozenset()) -> Any:
+    """A JSON-like document with its strings redacted (keys included). Under the keys in
+    FREE_TEXT_KEYS, and everywhere with ``strict``, short values are redacted too. Values
+    under the keys in ``keep`` are data to be read back exactly (a release's pinned inputs,
+    which never hold a sensitive variable): they are left as they are."""
+    if isinstance(value, str):
+        return redact_stored(value) if strict else redact(value)
+    if isinstance(value, Mapping):
+        return {
+            redact(str(k)): v
+            if k in keep
+            else redact_document(v, strict or k in FREE_TEXT_KEYS, keep)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [redact_document(item, strict, keep) for item in value]
+    return value
