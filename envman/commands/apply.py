@@ -5,7 +5,6 @@ from __future__ import annotations
 from envman.commands import AppContext
 from envman.display import show_plan
 from envman.errors import EXIT_OK
-from envman.hooks import run_hooks
 from envman.inputs import RunInputs, parse_set
 from envman.planning import PlannedRun, discard_saved_plan, load_saved_plan, plan_environment
 from envman.protect.confirm import ConfirmOptions
@@ -29,6 +28,7 @@ def run_apply(
     use_saved_plan: bool,
     confirm: ConfirmOptions,
     break_glass: str | None,
+    allow_destroy: tuple[str, ...] = (),
 ) -> int:
     overrides = parse_set(sets)
     project = ctx.project
@@ -40,7 +40,6 @@ def run_apply(
     with acquire(store, "apply", actor(), environment=env.name):
         ledger = Ledger(store, env.name)
         progress = Progress(name, "Planning")
-        run_hooks(env, "before_apply", {})
         if use_saved_plan:
             if overrides:
                 from envman.errors import UsageError
@@ -55,7 +54,11 @@ def run_apply(
                 planned = plan_environment(workspace, overrides=overrides, on_event=progress)
             show_plan(console, planned)
         spec = DeploySpec(
-            kind="apply", confirm=confirm, break_glass=break_glass, break_glass_rules=tuple(rules)
+            kind="apply",
+            confirm=confirm,
+            break_glass=break_glass,
+            break_glass_rules=tuple(rules),
+            allow_destroy=allow_destroy,
         )
         try:
             result = deploy_planned(ledger, planned, spec, console, progress)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from envman.commands import AppContext
 from envman.errors import EXIT_OK
-from envman.hooks import run_hooks
 from envman.protect.confirm import ConfirmOptions
 from envman.protect.windows import check_windows
 from envman.releases.ledger import Ledger
@@ -24,6 +23,7 @@ def run_promote(
     dry_run: bool,
     confirm: ConfirmOptions,
     break_glass: str | None,
+    allow_destroy: tuple[str, ...] = (),
 ) -> int:
     project = ctx.project
     target = promotion_target(project, target_name)
@@ -31,8 +31,6 @@ def run_promote(
     rules = [] if dry_run else check_windows(target, "promote", now(), break_glass)
     store = store_for(target)
     with acquire(store, "promote", actor(), environment=target.name):
-        if not dry_run:
-            run_hooks(target, "before_apply", {})
         promotion = plan_promotion(project, target, source_name, console)
         if dry_run:
             console.print("Dry run: nothing changed.")
@@ -43,6 +41,7 @@ def run_promote(
             break_glass=break_glass,
             break_glass_rules=tuple(rules),
             source=promotion.source,
+            allow_destroy=allow_destroy,
             version_lines=tuple(
                 f"{n}: {old} → {new}" for n, old, new in promotion.changes if old != new
             ),

@@ -73,6 +73,7 @@ class Release(BaseModel):
     started_at: str | None = None
     finished_at: str | None = None
     break_glass: BreakGlass | None = None
+    allow_destroy: list[str] | None = None  # deleted/replaced addresses let through the guard
     verification: dict[str, Any] | None = None
     error: str | None = None
 

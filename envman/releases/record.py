@@ -29,6 +29,7 @@ def begin_release(
     rollback_of: int | None = None,
     break_glass: BreakGlass | None = None,
     state_before: StateInfo | None = None,
+    allow_destroy: list[str] | None = None,
 ) -> Release:
     summary = planned.streamed.summary
     fields: dict[str, Any] = {
@@ -50,6 +51,8 @@ def begin_release(
             "lineage_before": state_before.lineage if state_before else None,
         },
     }
+    if allow_destroy:
+        fields["allow_destroy"] = list(allow_destroy)
     return ledger.begin(**fields)
 
 

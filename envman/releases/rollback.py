@@ -62,6 +62,7 @@ def rollback_environment(
     failed_seq: int | None = None,
     confirm: ConfirmOptions | None = None,
     dry_run: bool = False,
+    allow_destroy: tuple[str, ...] = (),
 ) -> DeployResult | None:
     target, current = rollback_target(ledger, to_seq, automatic)
     env = workspace.env
@@ -92,6 +93,7 @@ def rollback_environment(
         target_seq=target.seq,
         rollback_of=failed_seq if automatic else (current.seq if current else None),
         automatic=automatic,
+        allow_destroy=allow_destroy,
         version_lines=tuple(
             f"{n}: {before.get(n)} → {target.inputs.get(n)}"
             for n in names
