@@ -106,7 +106,8 @@ def _walk(
         return
     if isinstance(after, dict) and isinstance(before, dict | None):
         old_map: dict[str, Any] = before or {}
-        for key in sorted(set(old_map) | set(after)):
+        unknown = marks.unknown if isinstance(marks.unknown, dict) else {}
+        for key in sorted(set(old_map) | set(after) | set(unknown)):
             _walk(_join(path, key), old_map.get(key), after.get(key), marks.sub(key), creating, out)
         return
     if isinstance(after, list) and isinstance(before, list | None):

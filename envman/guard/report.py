@@ -68,9 +68,11 @@ class _Out:
 def section_for(planned: PlannedRun, review: PlanReview | None, reviewed: bool) -> SectionReview:
     """The report section of one planned stack (REVIEW carries the plan's values, if read)."""
     changes = tuple(
-        (address, action)
-        for address, action in planned.streamed.planned
-        if action not in NOOP_ACTIONS
+        sorted(
+            (address, action)
+            for address, action in planned.streamed.planned
+            if action not in NOOP_ACTIONS
+        )
     )
     diff: list[str] = []
     if review is not None and review.plan is not None:
@@ -190,7 +192,9 @@ def _guard(out: _Out, result: ReviewResult) -> None:
 def _policies(out: _Out, result: ReviewResult) -> None:
     if not result.policies:
         return
-    out.add("", "| Policy | Result |", "|---|---|")
+    refused = any(p.status is not PolicyStatus.PASSED for p in result.policies)
+    out.add("", f"**Policies:** {'⛔ refused' if refused else '✅ passed'}", "")
+    out.add("| Policy | Result |", "|---|---|")
     icons = {PolicyStatus.PASSED: "✅", PolicyStatus.REFUSED: "⛔", PolicyStatus.ERROR: "⚠️"}
     for policy in result.policies:
         out.add(f"| `{policy.name}` | {icons[policy.status]} {_inline(policy.summary)} |")
@@ -220,7 +224,7 @@ def _shown(value: Any, sensitive: bool) -> str:
     if sensitive:
         return SENSITIVE
     if value is None:
-        return "(none)"
+        return "(not pinned)"
     return value if isinstance(value, str) else value_text(value)
 
 
