@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", help="git ref to compare HEAD with (merge base)")
     parser.add_argument("--files", nargs="*", help="changed files (instead of --base)")
     parser.add_argument("--root", type=Path, default=Path.cwd())
+    parser.add_argument("--exclude", nargs="*", default=[], help="environments never listed")
     args = parser.parse_args(argv)
     if args.files is not None:
         files = args.files
@@ -57,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         files = done.stdout.splitlines()
     else:
         parser.error("give --base REF or --files")
-    print(" ".join(touched(files, environments(args.root))))
+    known = [e for e in environments(args.root) if e not in args.exclude]
+    print(" ".join(touched(files, known)))
     return 0
 
 

@@ -178,4 +178,5 @@ def test_changed_environments(tmp_path: Path) -> None:
 
     assert run("environments/production/terraform.tfvars", "README.md") == "production"
     assert run("modules/database/main.tf") == "dev production staging"
+    assert run("envman.hcl", "--exclude", "dev") == "production staging"
     assert run("README.md", "environments/gone/x") == ""
