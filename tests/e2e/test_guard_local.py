@@ -157,3 +157,14 @@ def test_plan_diff_shows_attribute_changes_redacted(project: Path) -> None:
 def test_unknown_format_is_a_usage_error(project: Path) -> None:
     result = Cli(project)("plan", "dev", "--format", "html")
     assert result.exit_code == 1 and "unknown --format 'html'" in result.stderr
+
+
+def test_saved_plan_is_judged_from_its_file(project: Path) -> None:
+    cli = Cli(project)
+    assert cli("apply", "dev", "--yes").exit_code == 0
+    before = serial(project, "dev")
+    assert cli("plan", "dev", "--set", "db_version=2").exit_code == 3  # saved all the same
+    result = cli("apply", "dev", "--plan", "--yes")
+    assert result.exit_code == 3, result.output
+    assert "terraform_data.db would be replaced" in result.stderr
+    assert serial(project, "dev") == before and hook_runs(project) == 1

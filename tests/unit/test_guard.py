@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from envman.config.models import Guard, Policy
+from envman.config.project import load_project
+from envman.errors import ConfigError
 from envman.guard.diff import attribute_changes, render_resource
 from envman.guard.model import PolicyResult, PolicyStatus, ReviewResult
 from envman.guard.policy import run_policy
@@ -181,3 +183,35 @@ def test_report_folds_long_lists_and_fences_backticks() -> None:
     assert "````diff" in text  # a fence longer than any backtick run inside
     assert "| `tags` | ⚠️ error: boom |" in text
     assert "**Policies:** ⛔ refused" in text
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        ("guard {\n  max_destroy = -1\n}\n", "guard.max_destroy"),
+        ("guard {\n  prevent = []\n}\n", "unknown key 'prevent'"),
+        ('policy "p" {\n  command = []\n}\n', "policy.p.command"),
+        ("guard {}\nguard {}\n", "block 'guard' is given 2 times"),
+    ],
+)
+def test_guard_and_policy_config_errors_name_file_and_line(
+    tmp_path: Path, block: str, message: str
+) -> None:
+    env = tmp_path / "environments" / "dev"
+    env.mkdir(parents=True)
+    (tmp_path / "terraform").mkdir()
+    (env / "environment.hcl").write_text('description = "x"\n' + block)
+    with pytest.raises(ConfigError) as caught:
+        load_project(tmp_path).environment("dev")
+    assert f"{env / 'environment.hcl'}:" in str(caught.value) and message in str(caught.value)
+
+
+def test_guard_defaults_come_from_envman_hcl(tmp_path: Path) -> None:
+    env = tmp_path / "environments" / "dev"
+    env.mkdir(parents=True)
+    (tmp_path / "terraform").mkdir()
+    (tmp_path / "envman.hcl").write_text('guard {\n  prevent_destroy = ["aws_db_instance.*"]\n}\n')
+    (env / "environment.hcl").write_text('policy "p" {\n  command = ["true"]\n}\n')
+    config = load_project(tmp_path).environment("dev").config
+    assert config.guard is not None and config.guard.prevent_destroy == ["aws_db_instance.*"]
+    assert [p.name for p in config.policy] == ["p"]
