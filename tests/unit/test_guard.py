@@ -215,3 +215,12 @@ def test_guard_defaults_come_from_envman_hcl(tmp_path: Path) -> None:
     config = load_project(tmp_path).environment("dev").config
     assert config.guard is not None and config.guard.prevent_destroy == ["aws_db_instance.*"]
     assert [p.name for p in config.policy] == ["p"]
+
+
+def test_notifications_announce_allowed_destroys() -> None:
+    from envman.notify.dispatch import Notification
+    from envman.notify.slack import release_text
+
+    release = {"seq": 4, "kind": "apply", "status": "applied", "allow_destroy": ["aws_db.x"]}
+    note = Notification(event="apply", environment="prod", title="t", lines=[], release=release)
+    assert release_text(note) == "#4 (apply, applied), destroy allowed: aws_db.x"
