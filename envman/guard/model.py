@@ -87,8 +87,7 @@ class ReviewResult:
     def reasons(self) -> list[str]:
         """One line per reason the plan is refused (empty when it is not)."""
         lines = [
-            f"{d.address} would be {'replaced' if d.action is DestroyAction.REPLACE else 'destroyed'}"
-            f" (guard prevent_destroy {d.protected_by!r})"
+            f"{d.address} would be {_verb(d.action)} (guard prevent_destroy {d.protected_by!r})"
             for d in self.guard.refused_addresses
         ]
         if self.guard.over_limit:
@@ -103,6 +102,10 @@ class ReviewResult:
             if p.status is not PolicyStatus.PASSED
         ]
         return lines
+
+
+def _verb(action: DestroyAction) -> str:
+    return "replaced" if action is DestroyAction.REPLACE else "destroyed"
 
 
 class GuardRefused(ProtectionRefused):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from rich.console import Console
+from rich.markup import escape
 
 from envman.guard.model import DestroyAction, GuardRefused, PolicyStatus, ReviewResult
 from envman.guard.policy import run_policies
@@ -93,7 +94,9 @@ def review_before_apply(
     review = review_plan(planned, options)
     show_review(console, env, review.result)
     for address in unused_allowances(review.result.guard, allow_destroy):
-        console.print(f"[yellow]--allow-destroy {address}: the plan does not destroy it[/yellow]")
+        console.print(
+            f"[yellow]--allow-destroy {escape(address)}: the plan does not destroy it[/yellow]"
+        )
     if review.result.refused:
         reasons = review.result.reasons()
         raise GuardRefused(
@@ -107,24 +110,29 @@ def show_review(console: Console, env: str, result: ReviewResult) -> None:
     """Guard and policy results for people (policy output included, already redacted)."""
     for item in result.guard.destroyed:
         verb = "replaced" if item.action is DestroyAction.REPLACE else "destroyed"
+        address = escape(item.address)
         if item.refused:
             console.print(
-                f"[red]guard: {item.address} would be {verb} (prevent_destroy {item.protected_by!r})[/red]",
+                f"[red]guard: {address} would be {verb} "
+                f"(prevent_destroy {escape(repr(item.protected_by))})[/red]",
                 markup=True,
                 highlight=False,
             )
         elif item.allowed:
             console.print(
-                f"[bold yellow]--allow-destroy: {item.address} will be {verb} (recorded in the release)[/bold yellow]",
+                f"[bold yellow]--allow-destroy: {address} will be {verb} "
+                "(recorded in the release)[/bold yellow]",
                 highlight=False,
             )
     if result.guard.over_limit:
         console.print(
-            f"[red]guard: more than max_destroy = {result.guard.max_destroy} resources destroyed or replaced[/red]"
+            f"[red]guard: more than max_destroy = {result.guard.max_destroy} resources "
+            "destroyed or replaced[/red]"
         )
     for policy in result.policies:
         style = "green" if policy.status is PolicyStatus.PASSED else "red"
-        console.print(f"[{style}]policy {policy.name}: {policy.summary}[/{style}]", highlight=False)
+        text = escape(f"policy {policy.name}: {policy.summary}")
+        console.print(f"[{style}]{text}[/{style}]", highlight=False)
         if policy.status is not PolicyStatus.PASSED and policy.output:
             for line in policy.output.splitlines():
                 console.print(
