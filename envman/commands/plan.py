@@ -7,7 +7,7 @@ from typing import Any
 from envman.commands import AppContext, emit_json
 from envman.commands.review import ReviewOutput, review_for_plan
 from envman.display import show_plan
-from envman.errors import EXIT_CHANGES, EXIT_OK, EXIT_REFUSED
+from envman.errors import EXIT_CHANGES, EXIT_OK, EXIT_REFUSED, UsageError
 from envman.inputs import parse_set
 from envman.planning import PlannedRun, plan_environment, save_plan_meta
 from envman.terraform.plan import NOOP_ACTIONS
@@ -54,6 +54,11 @@ def run_plan(
 ) -> int:
     output = output or ReviewOutput()
     output.check()
+    if as_json and output.fmt == "markdown":
+        raise UsageError(
+            "--json and --format markdown both print a document on stdout",
+            hint="use --json with --report FILE",
+        )
     overrides = parse_set(sets)
     project = ctx.project
     workspace = Workspace(project, project.environment(name))

@@ -127,6 +127,11 @@ def test_policy_refuses_with_redacted_output_and_report(project: Path) -> None:
     assert "terraform_data.worker[0]: workers are not allowed here (token <sensitive>)" in text
     assert TOKEN not in text
 
+    as_json = cli("plan", "staging", "--set", "workers=1", "--json")
+    assert as_json.exit_code == 3
+    review = json.loads(as_json.stdout)["review"]
+    assert review == {"refused": True, "reasons": ["policy 'no-workers' refused (exit 1)"]}
+
     assert cli("apply", "staging", "--yes").exit_code == 0  # no workers: the policy passes
 
 
@@ -157,6 +162,8 @@ def test_plan_diff_shows_attribute_changes_redacted(project: Path) -> None:
 def test_unknown_format_is_a_usage_error(project: Path) -> None:
     result = Cli(project)("plan", "dev", "--format", "html")
     assert result.exit_code == 1 and "unknown --format 'html'" in result.stderr
+    both = Cli(project)("plan", "dev", "--format", "markdown", "--json")
+    assert both.exit_code == 1 and "both print a document on stdout" in both.stderr
 
 
 def test_saved_plan_is_judged_from_its_file(project: Path) -> None:
