@@ -135,7 +135,7 @@ def _section(out: _Out, section: SectionReview) -> None:
     if section.note:
         out.add("", f"_{_inline(section.note)}_")
     if section.versions:
-        out.add("", "| Variable | Current | Planned |", "|---|---|---|")
+        out.add("", "**Version changes:**", "", "| Variable | Current | Planned |", "|---|---|---|")
         out.add(*(f"| `{v.name}` | {_code(v.old)} | {_code(v.new)} |" for v in section.versions))
     _changes(out, section)
     if section.review is not None:
