@@ -179,7 +179,10 @@ def _guard(out: _Out, result: ReviewResult) -> None:
     for item in guard.destroyed:
         verb = "replaced" if item.action is DestroyAction.REPLACE else "destroyed"
         if item.refused:
-            out.add(f"- ⛔ `{item.address}` would be {verb}: protected by `{item.protected_by}`")
+            out.add(
+                f"- ⛔ `{item.address}` would be {verb}: protected by `{item.protected_by}` "
+                f"(if intended: `--allow-destroy '{item.address}'`)"
+            )
         elif item.allowed:
             out.add(f"- ⚠️ `{item.address}` will be {verb}: allowed by `--allow-destroy`")
     if guard.over_limit:
