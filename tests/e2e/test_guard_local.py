@@ -175,3 +175,23 @@ def test_saved_plan_is_judged_from_its_file(project: Path) -> None:
     assert result.exit_code == 3, result.output
     assert "terraform_data.db would be replaced" in result.stderr
     assert serial(project, "dev") == before and hook_runs(project) == 1
+
+
+def test_promote_honours_the_guard(tmp_path: Path) -> None:
+    need_terraform()
+    project = copy_fixture("basic", tmp_path)
+    hcl = project / "environments" / "production" / "environment.hcl"
+    hcl.write_text(hcl.read_text() + 'guard {\n  prevent_destroy = ["terraform_data.slow"]\n}\n')
+    cli = Cli(project)
+    assert cli("apply", "staging", "--set", "image_tag=v2", "--yes").exit_code == 0
+    assert cli("promote", "--confirm", "production").exit_code == 0  # creates: nothing destroyed
+    assert cli("apply", "staging", "--set", "image_tag=v3", "--yes").exit_code == 0
+    before = serial(project, "production")
+    refused = cli("promote", "--confirm", "production")  # a new image_tag replaces slow
+    assert refused.exit_code == 3, refused.output
+    assert "terraform_data.slow would be replaced" in refused.stderr
+    assert serial(project, "production") == before
+    allowed = cli("promote", "--confirm", "production", "--allow-destroy", "terraform_data.slow")
+    assert allowed.exit_code == 0, allowed.output
+    newest = releases(cli, "production")[0]
+    assert newest["kind"] == "promote" and newest["allow_destroy"] == ["terraform_data.slow"]
