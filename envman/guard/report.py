@@ -149,11 +149,12 @@ def _changes(out: _Out, section: SectionReview) -> None:
             out.add("", "No changes.")
         return
     out.add("")
-    for action in ACTIONS:
+    others = sorted({act for _, act in section.changes} - set(ACTIONS))  # move, import, ...
+    for action in (*ACTIONS, *others):
         addresses = [a for a, act in section.changes if act == action]
         if not addresses:
             continue
-        title = f"**{_TITLES[action]}** ({len(addresses)})"
+        title = f"**{_TITLES.get(action, action.capitalize())}** ({len(addresses)})"
         if len(addresses) <= FOLD_AFTER:
             out.add(f"- {title}: " + ", ".join(f"`{a}`" for a in addresses))
         else:

@@ -167,7 +167,7 @@ def test_policy_config_rejects_empty_command() -> None:
 
 
 def test_report_folds_long_lists_and_fences_backticks() -> None:
-    changes = tuple((f"aws_s3_object.o[{i}]", "create") for i in range(12))
+    changes = (*((f"aws_s3_object.o[{i}]", "create") for i in range(12)), ("a.moved", "move"))
     section = SectionReview(
         summary=PlanSummary(add=12),
         changes=changes,
@@ -181,6 +181,7 @@ def test_report_folds_long_lists_and_fences_backticks() -> None:
     assert "### Component `app`" in text
     assert "- **Create** (12)\n\n  <details><summary>addresses</summary>" in text
     assert "````diff" in text  # a fence longer than any backtick run inside
+    assert "- **Move** (1): `a.moved`" in text
     assert "| `tags` | ⚠️ error: boom |" in text
     assert "**Policies:** ⛔ refused" in text
 
