@@ -76,6 +76,14 @@ BreakGlassOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
+AllowDestroyOpt = Annotated[
+    list[str],
+    typer.Option(
+        "--allow-destroy",
+        help="Let the guard allow deleting or replacing this address (repeatable; recorded).",
+        metavar="ADDR",
+    ),
+]
 
 
 @app.callback()
@@ -164,14 +172,29 @@ def plan_command(
     ] = False,
     pin: PinOpt = [],  # noqa: B006
     unpin: UnpinOpt = [],  # noqa: B006
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Show attribute-level changes (old → new).")
+    ] = False,
+    fmt: Annotated[
+        str, typer.Option("--format", help="text, or markdown (the review report).")
+    ] = "text",
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report", help="Also write the review report (Markdown) to FILE.", metavar="FILE"
+        ),
+    ] = None,
 ) -> None:
-    """Plan an environment with its pinned inputs; the plan is saved for `apply --plan`."""
-    from envman.commands.plan import run_plan
+    """Plan an environment with its pinned inputs; the plan is saved for `apply --plan`.
 
+    Exit 3 when a guard or policy would refuse applying this plan."""
+    from envman.commands.plan import run_plan
+    from envman.commands.review import ReviewOutput
+
+    output = ReviewOutput(diff=diff, fmt=fmt, report=report)
+    pins = (list(pin), list(unpin))
     _run(
-        lambda: run_plan(
-            _ctx(), environment, sets, as_json, detailed_exitcode, (list(pin), list(unpin))
-        )
+        lambda: run_plan(_ctx(), environment, sets, as_json, detailed_exitcode, pins, output)
     )
 
 
@@ -191,6 +214,7 @@ def apply_command(
     break_glass: BreakGlassOpt = None,
     pin: PinOpt = [],  # noqa: B006
     unpin: UnpinOpt = [],  # noqa: B006
+    allow_destroy: AllowDestroyOpt = [],  # noqa: B006
 ) -> None:
     """Plan, show, confirm and apply exactly that plan; record a release; verify."""
     from envman.commands.apply import run_apply
@@ -198,7 +222,10 @@ def apply_command(
 
     options = ConfirmOptions(yes=yes, confirm=confirm)
     pins = (list(pin), list(unpin))
-    _run(lambda: run_apply(_ctx(), environment, sets, use_plan, options, break_glass, pins))
+    allow = tuple(allow_destroy)
+    _run(
+        lambda: run_apply(_ctx(), environment, sets, use_plan, options, break_glass, pins, allow)
+    )
 
 
 @app.command("promote")
@@ -217,13 +244,15 @@ def promote_command(
     yes: YesOpt = False,
     confirm: ConfirmOpt = None,
     break_glass: BreakGlassOpt = None,
+    allow_destroy: AllowDestroyOpt = [],  # noqa: B006
 ) -> None:
     """Promote the source environment's outputs (e.g. image tags) into the target."""
     from envman.commands.promote import run_promote
     from envman.protect.confirm import ConfirmOptions
 
     options = ConfirmOptions(yes=yes, confirm=confirm)
-    _run(lambda: run_promote(_ctx(), target, source, dry_run, options, break_glass))
+    allow = tuple(allow_destroy)
+    _run(lambda: run_promote(_ctx(), target, source, dry_run, options, break_glass, allow))
 
 
 @app.command("rollback")
@@ -240,13 +269,15 @@ def rollback_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only; change nothing.")] = False,
     yes: YesOpt = False,
     confirm: ConfirmOpt = None,
+    allow_destroy: AllowDestroyOpt = [],  # noqa: B006
 ) -> None:
     """Re-apply an earlier release's inputs (a real planned apply, recorded as kind rollback)."""
     from envman.commands.rollback import run_rollback
     from envman.protect.confirm import ConfirmOptions
 
     options = ConfirmOptions(yes=yes, confirm=confirm)
-    _run(lambda: run_rollback(_ctx(), environment, to, dry_run, options))
+    allow = tuple(allow_destroy)
+    _run(lambda: run_rollback(_ctx(), environment, to, dry_run, options, allow))
 
 
 @app.command("history")

@@ -59,3 +59,20 @@ notify "slack" {
 drift {
   ignore = ["module.database.aws_db_instance.*.latest_restorable_time"]
 }
+
+# Review before apply (README "Guards and policies"): the database and the buckets hold data, so
+# no plan may delete or replace them without `--allow-destroy ADDRESS` (recorded in the release).
+# The state bucket is created by `envman bootstrap`, outside the stack; "*aws_s3_bucket.*" also
+# covers it should a stack ever manage it.
+guard {
+  prevent_destroy = [
+    "module.database.aws_db_instance.*",
+    "*aws_s3_bucket.*",
+  ]
+  max_destroy = 5
+}
+
+policy "baseline" {
+  command     = ["python3", "policies/baseline.py"]
+  working_dir = "../.."
+}

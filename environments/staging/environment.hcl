@@ -36,3 +36,8 @@ notify "slack" {
 drift {
   ignore = ["module.database.aws_db_instance.*.latest_restorable_time"]
 }
+
+policy "baseline" {
+  command     = ["python3", "policies/baseline.py"]
+  working_dir = "../.."
+}

@@ -7,7 +7,6 @@ from dataclasses import replace
 from envman.commands import AppContext
 from envman.display import show_plan
 from envman.errors import EXIT_OK, UsageError
-from envman.hooks import run_hooks
 from envman.inputs import RunInputs, parse_set
 from envman.planning import (
     PlannedRun,
@@ -39,6 +38,7 @@ def run_apply(
     confirm: ConfirmOptions,
     break_glass: str | None,
     pins: tuple[list[str], list[str]] = ([], []),
+    allow_destroy: tuple[str, ...] = (),
 ) -> int:
     """`pins` is (--pin names, --unpin names)."""
     overrides = parse_set(sets)
@@ -58,7 +58,6 @@ def run_apply(
     with acquire(store, "apply", actor(), environment=env.name):
         ledger = Ledger(store, env.name)
         progress = Progress(name, "Planning")
-        run_hooks(env, "before_apply", {})
         if use_saved_plan:
             planned = _saved(workspace)
             gate = _saved_gate(planned, break_glass)
@@ -76,6 +75,7 @@ def run_apply(
             confirm=confirm,
             break_glass=break_glass,
             break_glass_rules=(*rules, *gate.rules),
+            allow_destroy=allow_destroy,
         )
         try:
             result = deploy_planned(ledger, planned, spec, console, progress)

@@ -6,8 +6,9 @@ import sys
 from typing import Any
 
 from envman.commands import AppContext, emit_json
+from envman.commands.review import ReviewOutput, review_for_plan
 from envman.display import show_plan
-from envman.errors import EXIT_CHANGES, EXIT_OK
+from envman.errors import EXIT_CHANGES, EXIT_OK, EXIT_REFUSED, UsageError
 from envman.inputs import parse_set
 from envman.planning import PlannedRun, input_options, plan_environment, save_plan_meta
 from envman.releases.gate import promoted_variables
@@ -55,13 +56,22 @@ def run_plan(
     as_json: bool,
     detailed_exitcode: bool,
     pins: tuple[list[str], list[str]] = ([], []),
+    output: ReviewOutput | None = None,
 ) -> int:
     """`pins` is (--pin names, --unpin names)."""
+    output = output or ReviewOutput()
+    output.check()
+    if as_json and output.fmt == "markdown":
+        raise UsageError(
+            "--json and --format markdown both print a document on stdout",
+            hint="use --json with --report FILE",
+        )
     overrides = parse_set(sets)
     project = ctx.project
     workspace = Workspace(project, project.environment(name))
-    console = ctx.console(json_mode=as_json)
-    progress = Progress(name, "Planning", quiet=as_json and not ctx.verbose)
+    machine = as_json or output.fmt == "markdown"  # stdout carries a document
+    console = ctx.console(json_mode=machine)
+    progress = Progress(name, "Planning", quiet=machine and not ctx.verbose)
     bypass = sorted((set(overrides) | set(pins[1])) & promoted_variables(workspace.env))
     if bypass:
         print(
@@ -78,11 +88,20 @@ def run_plan(
             workspace, overrides=overrides, on_event=progress, input_opts=options
         )
     save_plan_meta(planned)
-    if as_json:
-        emit_json(plan_document(planned))
-    else:
+    if not as_json:
         show_plan(console, planned)
+    review = review_for_plan(planned, output, console)
+    reasons = review.result.reasons() if review is not None else []
+    if as_json:
+        document = plan_document(planned)
+        if review is not None:
+            document["review"] = {"refused": bool(reasons), "reasons": reasons}
+        emit_json(document)
+    else:
         console.print(f"Saved plan: apply it with `envman apply {name} --plan`.")
+    if reasons:
+        console.print(f"[red]Applying this plan would be refused:[/red] {'; '.join(reasons)}")
+        return EXIT_REFUSED
     if detailed_exitcode and planned.streamed.summary.has_changes:
         return EXIT_CHANGES
     return EXIT_OK

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from envman.commands import AppContext
 from envman.errors import EXIT_OK
-from envman.hooks import run_hooks
 from envman.protect.confirm import ConfirmOptions
 from envman.protect.windows import check_windows
 from envman.releases.gate import check_promote_source
@@ -26,6 +25,7 @@ def run_promote(
     dry_run: bool,
     confirm: ConfirmOptions,
     break_glass: str | None,
+    allow_destroy: tuple[str, ...] = (),
 ) -> int:
     project = ctx.project
     target = promotion_target(project, target_name)
@@ -37,8 +37,6 @@ def run_promote(
     )
     store = store_for(target)
     with acquire(store, "promote", actor(), environment=target.name):
-        if not dry_run:
-            run_hooks(target, "before_apply", {})
         planned = plan_promotion(project, target, source_name, console, gate.bypass)
         if dry_run:
             console.print("Dry run: nothing changed.")
@@ -50,6 +48,7 @@ def run_promote(
             break_glass_rules=(*rules, *gate.rules),
             source=planned.source,
             version_lines=change_lines(planned.changes, "promoted"),
+            allow_destroy=allow_destroy,
         )
         ledger = Ledger(store, target.name)
         result = deploy_planned(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from envman.commands import AppContext
 from envman.errors import EXIT_OK
-from envman.hooks import run_hooks
 from envman.protect.confirm import ConfirmOptions
 from envman.protect.windows import check_windows
 from envman.releases.ledger import Ledger
@@ -17,7 +16,12 @@ from envman.workspace import Workspace
 
 
 def run_rollback(
-    ctx: AppContext, name: str, to_seq: int | None, dry_run: bool, confirm: ConfirmOptions
+    ctx: AppContext,
+    name: str,
+    to_seq: int | None,
+    dry_run: bool,
+    confirm: ConfirmOptions,
+    allow_destroy: tuple[str, ...] = (),
 ) -> int:
     project = ctx.project
     env = project.environment(name)
@@ -26,8 +30,6 @@ def run_rollback(
         check_windows(env, "rollback", now(), None)
     store = store_for(env)
     with acquire(store, "rollback", actor(), environment=env.name):
-        if not dry_run:
-            run_hooks(env, "before_apply", {})
         result = rollback_environment(
             Workspace(project, env),
             Ledger(store, env.name),
@@ -35,6 +37,7 @@ def run_rollback(
             console=console,
             confirm=confirm,
             dry_run=dry_run,
+            allow_destroy=allow_destroy,
         )
     if result is None or result.release is None:
         return EXIT_OK

@@ -138,6 +138,22 @@ class DriftSettings(Strict):
     lock_timeout: Duration = timedelta(seconds=60)
 
 
+class Guard(Strict):
+    """Destroy guards (DESIGN section 12): address globs never destroyed or replaced, a cap."""
+
+    prevent_destroy: list[str] = Field(default_factory=list)
+    max_destroy: int | None = Field(default=None, ge=0)
+
+
+class Policy(Strict):
+    """A command given the plan JSON on stdin; a non-zero exit refuses the plan."""
+
+    name: str = Field(alias="__label__")
+    command: list[str] = Field(min_length=1)
+    working_dir: str | None = None
+    timeout: Duration = timedelta(minutes=5)
+
+
 class EnvironmentConfig(Strict):
     """One environment's settings, after envman.hcl defaults were merged in."""
 
@@ -152,6 +168,8 @@ class EnvironmentConfig(Strict):
     notify: list[Notify] = Field(default_factory=list)
     drift: DriftSettings = DriftSettings()
     release_variables: list[str] = Field(default_factory=list)  # pinned by every release
+    guard: Guard | None = None
+    policy: list[Policy] = Field(default_factory=list)
 
 
 class TerraformSettings(Strict):
@@ -167,5 +185,14 @@ class ProjectSettings(Strict):
     defaults: dict[str, Any] = Field(default_factory=dict)
 
 
-SINGLE_BLOCKS = ("backend", "aws", "promotion", "protection", "verify", "drift", "terraform")
+SINGLE_BLOCKS = (
+    "backend",
+    "aws",
+    "promotion",
+    "protection",
+    "verify",
+    "drift",
+    "terraform",
+    "guard",
+)
 ENVIRONMENT_KEYS = frozenset(EnvironmentConfig.model_fields)

@@ -52,6 +52,8 @@ def release_text(notification: Notification) -> str | None:
     text = f"#{release.get('seq')} ({release.get('kind')}, {release.get('status')})"
     if release.get("target_seq") is not None:
         text += f", back to #{release.get('target_seq')}"
+    if release.get("allow_destroy"):  # let through the guard by --allow-destroy: announced
+        text += f", destroy allowed: {', '.join(str(a) for a in release['allow_destroy'])}"
     return text
 
 

@@ -87,6 +87,7 @@ class Release(BaseModel):
     finished_at: str | None = None
     break_glass: BreakGlass | None = None
     clock_override: ClockOverride | None = None
+    allow_destroy: list[str] | None = None  # deleted/replaced addresses let through the guard
     verification: dict[str, Any] | None = None
     error: str | None = None
 

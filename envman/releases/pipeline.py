@@ -12,6 +12,7 @@ from typing import Any
 from rich.console import Console
 
 from envman.errors import EXIT_OK, EXIT_VERIFY_FAILED, EnvmanError
+from envman.guard.review import review_before_apply
 from envman.hooks import run_hooks
 from envman.notify.dispatch import Notification, notify
 from envman.planning import PlannedRun
@@ -43,6 +44,7 @@ class DeploySpec:
     rollback_of: int | None = None
     automatic: bool = False
     version_lines: tuple[str, ...] = ()
+    allow_destroy: tuple[str, ...] = ()  # --allow-destroy: addresses the guard lets through
 
 
 @dataclass
@@ -70,8 +72,11 @@ def deploy_planned(
     if not planned.streamed.summary.has_changes and unchanged_inputs:
         console.print(f"Nothing to {spec.kind}: '{env.name}' already matches.")
         return DeployResult(release=None)
+    # guard and policies: after the plan, before confirmation, hooks and anything applied
+    allowed_destroy = review_before_apply(planned, spec.allow_destroy, console)
     if not spec.automatic:
         confirm_change(env.name, env.protected, spec.confirm, spec.kind)
+    run_hooks(env, "before_apply", {})  # after confirmation (DESIGN section 4)
     tf = planned.workspace.terraform
     break_glass = (
         BreakGlass(reason=spec.break_glass, rules=list(spec.break_glass_rules))
@@ -88,6 +93,7 @@ def deploy_planned(
         rollback_of=spec.rollback_of,
         break_glass=break_glass,
         state_before=read_state_info(tf),
+        allow_destroy=allowed_destroy,
     )
     summary = planned.streamed.summary
     try:

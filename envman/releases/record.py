@@ -30,6 +30,7 @@ def begin_release(
     rollback_of: int | None = None,
     break_glass: BreakGlass | None = None,
     state_before: StateInfo | None = None,
+    allow_destroy: list[str] | None = None,
 ) -> Release:
     summary = planned.streamed.summary
     fields: dict[str, Any] = {
@@ -53,6 +54,8 @@ def begin_release(
         },
         **planned.inputs.record_fields(),
     }
+    if allow_destroy:
+        fields["allow_destroy"] = list(allow_destroy)
     release = ledger.begin(**fields)
     if release.clock_override is not None:
         print(

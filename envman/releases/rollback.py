@@ -79,6 +79,7 @@ def rollback_environment(
     failed_seq: int | None = None,
     confirm: ConfirmOptions | None = None,
     dry_run: bool = False,
+    allow_destroy: tuple[str, ...] = (),
 ) -> DeployResult | None:
     target, current = rollback_target(ledger, to_seq, automatic)
     env = workspace.env
@@ -113,6 +114,7 @@ def rollback_environment(
         rollback_of=failed_seq if automatic else (current.seq if current else None),
         automatic=automatic,
         version_lines=change_lines(changes, "rolled back"),
+        allow_destroy=allow_destroy,
     )
     result = deploy_planned(ledger, planned, spec, console, progress)
     if not automatic and current is not None and result.release is not None:

@@ -43,6 +43,7 @@ class Change:
     after_unknown: Any
     before_sensitive: Any
     after_sensitive: Any
+    replace_paths: Any = None  # attribute paths whose change forces the replacement
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class ResourceChange:
                 after_unknown=raw.get("after_unknown"),
                 before_sensitive=raw.get("before_sensitive"),
                 after_sensitive=raw.get("after_sensitive"),
+                replace_paths=raw.get("replace_paths"),
             ),
             action_reason=data.get("action_reason"),
         )

@@ -28,7 +28,14 @@ TOOLS = ROOT / "tools"
 
 MODULE_NAMES = ["network", "service", "database", "cache", "frontend", "api", "monitoring"]
 ENVIRONMENT_NAMES = ["local", "dev", "staging", "production"]
-WORKFLOW_NAMES = ["ci", "deploy-staging", "deploy-production", "drift-detection", "db-migration"]
+WORKFLOW_NAMES = [
+    "ci",
+    "deploy-staging",
+    "deploy-production",
+    "drift-detection",
+    "db-migration",
+    "plan-pr",
+]
 
 
 def _missing(reason: str) -> None:

@@ -1,0 +1,182 @@
+"""scripts/pr_comment.py against a fake GitHub API on loopback: one comment, created once,
+then updated on every push; scripts/changed_envs.py picks the environments a change touches."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "pr_comment.py"
+MARKER = "<!-- envman-plan-review -->"
+TOKEN = "ghs_fake-token-123"
+
+
+class FakeGitHub:
+    def __init__(self) -> None:
+        self.comments: list[dict[str, Any]] = []
+        self.calls: list[tuple[str, str]] = []
+        self.next_id = 1000
+
+    def add(self, body: str, login: str) -> None:
+        self.next_id += 1
+        self.comments.append({"id": self.next_id, "body": body, "user": {"login": login}})
+
+
+def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _reply(self, code: int, payload: Any) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _body(self) -> dict[str, Any]:
+            return dict(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+
+        def _route(self, method: str) -> None:
+            url = urlparse(self.path)
+            fake.calls.append((method, url.path))
+            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+                return self._reply(401, {"message": "Bad credentials"})
+            if method == "GET" and url.path == "/user":
+                return self._reply(200, {"login": "envman-bot"})
+            if url.path == "/repos/o/r/issues/7/comments":
+                if method == "POST":
+                    fake.add(self._body()["body"], "envman-bot")
+                    return self._reply(201, fake.comments[-1])
+                query = parse_qs(url.query)
+                size, page = int(query["per_page"][0]), int(query["page"][0])
+                return self._reply(200, fake.comments[(page - 1) * size : page * size])
+            if method == "PATCH" and url.path.startswith("/repos/o/r/issues/comments/"):
+                wanted = int(url.path.rsplit("/", 1)[1])
+                for comment in fake.comments:
+                    if comment["id"] == wanted:
+                        comment["body"] = self._body()["body"]
+                        return self._reply(200, comment)
+            return self._reply(404, {"message": "Not Found"})
+
+        def do_GET(self) -> None:
+            self._route("GET")
+
+        def do_POST(self) -> None:
+            self._route("POST")
+
+        def do_PATCH(self) -> None:
+            self._route("PATCH")
+
+    return Handler
+
+
+@pytest.fixture
+def github() -> Iterator[tuple[FakeGitHub, str]]:
+    fake = FakeGitHub()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake, f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def post(
+    api: str, reports: Path, envs: str, token: str = TOKEN
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GITHUB_TOKEN": token}
+    args = ["--repo", "o/r", "--pr", "7", "--reports", str(reports), "--envs", envs]
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args, "--api", api, "--commit", "0123456789abcdef"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_creates_once_then_updates(github: tuple[FakeGitHub, str], tmp_path: Path) -> None:
+    fake, api = github
+    for n in range(120):  # ours lands on page 2
+        fake.add(f"comment {n}", "someone")
+    fake.add(f"{MARKER}\nquoted by a person", "someone")  # not ours: never edited
+    (tmp_path / "dev.md").write_text("## 📝 `dev`: 1 to add\n")
+
+    first = post(api, tmp_path, "dev production")
+    assert first.returncode == 0, first.stderr
+    assert "created comment" in first.stdout
+    ours = [c for c in fake.comments if c["user"]["login"] == "envman-bot"]
+    assert len(ours) == 1
+    assert ours[0]["body"].startswith(MARKER) and "`dev`: 1 to add" in ours[0]["body"]
+    assert "## ⚠️ `production`: plan failed" in ours[0]["body"]  # no report: the plan failed
+    assert "`0123456789ab`" in ours[0]["body"]
+
+    (tmp_path / "dev.md").write_text("## ✅ `dev`: no changes\n")
+    second = post(api, tmp_path, "dev")
+    assert second.returncode == 0, second.stderr
+    assert f"updated comment {ours[0]['id']}" in second.stdout
+    ours = [c for c in fake.comments if c["user"]["login"] == "envman-bot"]
+    assert len(ours) == 1 and "`dev`: no changes" in ours[0]["body"]
+    assert fake.comments[120]["body"] == f"{MARKER}\nquoted by a person"
+    assert [m for m, _ in fake.calls].count("POST") == 1
+    assert [m for m, _ in fake.calls].count("PATCH") == 1
+
+
+def test_api_errors_are_one_line_without_the_token(
+    github: tuple[FakeGitHub, str], tmp_path: Path
+) -> None:
+    _, api = github
+    result = post(api, tmp_path, "dev", token="wrong-token-456")
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0 and "HTTP 401" in result.stderr
+    assert "wrong-token-456" not in result.stderr + result.stdout
+
+
+def test_long_reviews_fit_in_one_comment(tmp_path: Path) -> None:
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import pr_comment
+    finally:
+        sys.path.pop(0)
+    (tmp_path / "dev.md").write_text("x" * 100_000)
+    body = pr_comment.build_body(tmp_path, ["dev"], None)
+    assert len(body) <= pr_comment.MAX_BODY and body.startswith(MARKER)
+    assert "too long for one comment" in body
+    assert "changes no environment" in pr_comment.build_body(tmp_path, [], None)
+
+
+def test_changed_environments(tmp_path: Path) -> None:
+    for env in ("dev", "production", "staging"):
+        (tmp_path / "environments" / env).mkdir(parents=True)
+        (tmp_path / "environments" / env / "environment.hcl").write_text("")
+
+    def run(*files: str) -> str:
+        script = str(ROOT / "scripts" / "changed_envs.py")
+        done = subprocess.run(
+            [sys.executable, script, "--root", str(tmp_path), "--files", *files],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    assert run("environments/production/terraform.tfvars", "README.md") == "production"
+    assert run("modules/database/main.tf") == "dev production staging"
+    assert run("envman.hcl", "--exclude", "dev") == "production staging"
+    assert run("README.md", "environments/gone/x") == ""
