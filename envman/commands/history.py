@@ -9,6 +9,7 @@ from rich.table import Table
 
 from envman.commands import AppContext, emit_json
 from envman.errors import EXIT_OK
+from envman.operate.audit import AuditEntry, audit_row, read_audit
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.models import Release
@@ -29,10 +30,14 @@ def describe_origin(release: Release) -> str:
 def run_history(ctx: AppContext, name: str, as_json: bool, limit: int | None) -> int:
     env = ctx.project.environment(name)
     ledger = Ledger(store_for(env), env.name)
-    records = list(reversed(ledger.records()))
+    releases = list(reversed(ledger.records()))
+    audits, audit_problems = read_audit(ledger.store, limit)  # `envman tf` audit entries
+    records: list[Release | AuditEntry] = sorted(
+        [*releases, *audits], key=lambda r: r.started_at or "", reverse=True
+    )
     if limit is not None:
         records = records[:limit]
-    for problem in ledger.problems:
+    for problem in [*ledger.problems, *audit_problems]:
         print(f"warning: {problem}", file=sys.stderr)
     if as_json:
         emit_json([r.to_json() for r in records])
@@ -46,6 +51,9 @@ def run_history(ctx: AppContext, name: str, as_json: bool, limit: int | None) ->
     for column in ("seq", "kind", "status", "inputs", "origin", "finished", "actor"):
         table.add_column(column)
     for record in records:
+        if isinstance(record, AuditEntry):
+            table.add_row(*audit_row(record))
+            continue
         mark = " *" if current is not None and record.seq == current.seq else ""
         table.add_row(
             f"#{record.seq}{mark}",
@@ -58,4 +66,6 @@ def run_history(ctx: AppContext, name: str, as_json: bool, limit: int | None) ->
         )
     console.print(table)
     console.print("* current release")
+    if current is None and releases and releases[0].kind == "destroy" and releases[0].succeeded:
+        console.print(f"'{name}' was destroyed by release #{releases[0].seq}; no current release.")
     return EXIT_OK

@@ -6,6 +6,7 @@ plan (done by the caller) -> show -> confirm -> record `applying` -> apply -> re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,7 @@ HOOK_EVENTS = {
     "apply": ("after_apply",),
     "promote": ("after_apply", "after_promote"),
     "rollback": ("after_apply", "after_rollback"),
+    "destroy": (),  # nothing is left to migrate or verify
 }
 
 
@@ -43,6 +45,7 @@ class DeploySpec:
     rollback_of: int | None = None
     automatic: bool = False
     version_lines: tuple[str, ...] = ()
+    confirmer: Callable[[], None] | None = None  # the caller's own confirmation (destroy)
 
 
 @dataclass
@@ -66,10 +69,13 @@ def deploy_planned(
     inputs = planned.recorded_inputs
     current = ledger.current()
     unchanged_inputs = current is not None and current.inputs == inputs
-    if not planned.streamed.summary.has_changes and (unchanged_inputs or not inputs):
+    no_changes = not planned.streamed.summary.has_changes
+    if spec.kind != "destroy" and no_changes and (unchanged_inputs or not inputs):
         console.print(f"Nothing to {spec.kind}: '{env.name}' already matches.")
         return DeployResult(release=None)
-    if not spec.automatic:
+    if spec.confirmer is not None:
+        spec.confirmer()
+    elif not spec.automatic:
         confirm_change(env.name, env.protected, spec.confirm, spec.kind)
     tf = planned.workspace.terraform
     break_glass = (
@@ -126,6 +132,9 @@ def deploy_planned(
             [str(exc)],
         )
         raise
+    if spec.kind == "destroy":
+        _notify(env, spec.kind, spec, release, f"{env.name} destroyed", list(spec.version_lines))
+        return DeployResult(release=release)
     previous_outputs = current.outputs if current is not None else None
     outcome = verify_environment(env, outputs, previous_outputs)
     result = DeployResult(release=release, verify=outcome)
