@@ -9,7 +9,7 @@ from rich.table import Table
 
 from envman.commands import AppContext, emit_json
 from envman.errors import EXIT_OK
-from envman.operate.audit import AuditEntry, audit_row, read_audit
+from envman.operate.audit import AuditEntry, audit_row, merge_newest_first, read_audit
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.models import Release
@@ -32,9 +32,7 @@ def run_history(ctx: AppContext, name: str, as_json: bool, limit: int | None) ->
     ledger = Ledger(store_for(env), env.name)
     releases = list(reversed(ledger.records()))
     audits, audit_problems = read_audit(ledger.store, limit)  # `envman tf` audit entries
-    records: list[Release | AuditEntry] = sorted(
-        [*releases, *audits], key=lambda r: r.started_at or "", reverse=True
-    )
+    records = merge_newest_first(releases, audits)
     if limit is not None:
         records = records[:limit]
     for problem in [*ledger.problems, *audit_problems]:

@@ -107,7 +107,7 @@ def run_status(ctx: AppContext, names: list[str], as_json: bool) -> int:
         status = current.get("status", "-") if current else ("error" if row["error"] else "-")
         destroyed = row.get("destroyed") or {}
         if destroyed:
-            status = f"destroyed by release #{destroyed['seq']}"
+            release, status = f"#{destroyed['seq']} destroy", "destroyed"
             current = {"finished_at": destroyed["finished_at"], "actor": destroyed["actor"]}
         table.add_row(
             name,
@@ -121,6 +121,10 @@ def run_status(ctx: AppContext, names: list[str], as_json: bool) -> int:
         if row["error"]:
             print(f"warning: {name}: {row['error']}", file=sys.stderr)
     console.print(table)
+    for name in wanted:
+        if rows[name].get("destroyed"):
+            seq = rows[name]["destroyed"]["seq"]
+            console.print(f"'{name}' was destroyed by release #{seq}; it has no current release.")
     if pending:
         console.print("Waiting for promotion:")
         for item in pending:

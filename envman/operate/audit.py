@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from envman.errors import EnvmanError
 from envman.operate import Redact, no_redaction
-from envman.releases.models import StateRef
+from envman.releases.models import Release, StateRef
 from envman.releases.provenance import actor, envman_version
 from envman.releases.store import LedgerStore
 from envman.terraform.state import StateInfo
@@ -149,3 +149,20 @@ def audit_row(entry: AuditEntry) -> tuple[str, str, str, str, str, str, str]:
         entry.finished_at or entry.started_at,
         entry.actor or "",
     )
+
+
+def merge_newest_first(
+    releases: Sequence[Release], entries: Sequence[AuditEntry]
+) -> list[Release | AuditEntry]:
+    """Releases (newest seq first) and audit entries (newest first) in one list by time, each
+    keeping its own order (a clock override never reorders releases)."""
+    merged: list[Release | AuditEntry] = []
+    i = j = 0
+    while i < len(releases) and j < len(entries):
+        if (releases[i].started_at or "") >= entries[j].started_at:
+            merged.append(releases[i])
+            i += 1
+        else:
+            merged.append(entries[j])
+            j += 1
+    return [*merged, *releases[i:], *entries[j:]]

@@ -117,7 +117,7 @@ def deploy_planned(
         )
         raise
     console.print(f"Applied release #{release.seq} of '{env.name}'.")
-    event = HOOK_EVENTS[spec.kind][0]
+    event = next(iter(HOOK_EVENTS[spec.kind]), "")
     try:
         for event in HOOK_EVENTS[spec.kind]:
             run_hooks(env, event, outputs)
