@@ -39,6 +39,7 @@ class AuditEntry(BaseModel):
     schema_: int = Field(default=1, alias="schema")
     type: Literal["audit"] = "audit"
     kind: Literal["tf"] = "tf"
+    seq: None = None  # never a release number: history readers can tell entries apart
     id: str
     environment: str
     command: list[str]  # terraform's arguments, every value masked
