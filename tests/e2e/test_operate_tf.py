@@ -145,7 +145,7 @@ def test_a_mutating_tf_command_holds_the_operation_lock(op: Cli, project: Path) 
         assert other.exit_code == 1 and "is locked by tf apply" in other.stderr
     finally:
         gate.touch()
-        out, err = holder.communicate(timeout=300)
+        _out, err = holder.communicate(timeout=300)
     assert holder.returncode == 0, err
     assert not lock.exists()
     entries = [json.loads(p.read_text()) for p in audit_files(project, "dev")]
