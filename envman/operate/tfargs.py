@@ -30,6 +30,7 @@ _READ_ONLY_SUB = {
     "workspace": frozenset({"list", "show"}),
 }
 _SETUP = frozenset({"init", "get"})
+_HELP = frozenset({"-help", "-h", "--help"})  # `state rm -help` only prints help
 # Commands that take the environment's var files (the stack's variables are evaluated).
 VAR_FILE_COMMANDS = frozenset({"plan", "apply", "import", "refresh", "console"})
 # Flags whose value may follow as the next argument (Go's flag package accepts `-f v`).
@@ -71,6 +72,8 @@ def classify(args: Sequence[str]) -> TfCommand:
             hint="give the command first: envman tf ENV -- COMMAND [OPTIONS]",
         )
     sub = args[1] if len(args) > 1 and not args[1].startswith("-") else None
+    if any(arg in _HELP for arg in args):
+        return TfCommand(tuple(args), first, Access.READ)
     if first == "destroy" or (first == "apply" and _has_flag(args[1:], "destroy")):
         raise UsageError(
             "terraform destroy is not run through tf: it would leave no destroy release",
@@ -85,6 +88,8 @@ def classify(args: Sequence[str]) -> TfCommand:
         return TfCommand(tuple(args), first, Access.READ)
     if first in _SETUP:
         return TfCommand(tuple(args), first, Access.SETUP)
+    if first in _READ_ONLY_SUB and sub is None:  # `terraform state` alone prints help
+        return TfCommand(tuple(args), first, Access.READ)
     if first in _READ_ONLY_SUB:
         name = f"{first} {sub}" if sub else first
         access = Access.READ if sub in _READ_ONLY_SUB[first] else Access.MUTATE

@@ -132,3 +132,23 @@ def test_components_are_not_configured(op: Cli) -> None:
     result = op("destroy", "dev", "-c", "network", "--confirm", "dev")
     assert result.exit_code == 1
     assert "components are not configured" in result.stderr
+
+
+def test_on_a_terminal_the_name_is_typed(
+    op: Cli, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import envman.operate.destroy as destroy_module
+    import envman.protect.confirm as confirm_module
+
+    monkeypatch.setattr(destroy_module, "stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(confirm_module, "stdin_is_terminal", lambda: True)
+    assert op("apply", "dev", "--yes").exit_code == 0
+    for answer in ("y\n", "yes\n", "\n"):
+        declined = op("destroy", "dev", "--yes", input=answer)
+        assert declined.exit_code == 3, declined.output
+        assert "Type the environment name 'dev' to destroy" in declined.stderr
+        assert "did not match" in declined.stderr
+    assert state_resources(project, "dev") != []
+    typed = op("destroy", "dev", input="dev\n")
+    assert typed.exit_code == 0, typed.output
+    assert state_resources(project, "dev") == []

@@ -39,6 +39,8 @@ VAR_FILES = (Path("/w/terraform.tfvars"), Path("/w/pinned.tfvars.json"))
         (["apply", "-auto-approve"], "apply", Access.MUTATE),
         (["refresh"], "refresh", Access.MUTATE),
         (["some-future-command"], "some-future-command", Access.MUTATE),  # unknown: audited
+        (["state", "rm", "-help"], "state", Access.READ),
+        (["state"], "state", Access.READ),
     ],
 )
 def test_classify(args: list[str], name: str, access: Access) -> None:
