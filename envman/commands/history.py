@@ -64,6 +64,7 @@ def run_history(ctx: AppContext, name: str, as_json: bool, limit: int | None) ->
         )
     console.print(table)
     console.print("* current release")
-    if current is None and releases and releases[0].kind == "destroy" and releases[0].succeeded:
-        console.print(f"'{name}' was destroyed by release #{releases[0].seq}; no current release.")
+    last_ok = next((r for r in releases if r.succeeded), None)
+    if last_ok is not None and last_ok.kind == "destroy":
+        console.print(f"'{name}' was destroyed by release #{last_ok.seq}; no current release.")
     return EXIT_OK
