@@ -161,3 +161,17 @@ def test_refused_and_unknown_usage(op: Cli) -> None:
     components = op("tf", "dev", "-c", "app", "--", "state", "list")
     assert components.exit_code == 1 and "components are not configured" in components.stderr
     assert os.environ.get("TF_DATA_DIR") is None
+
+
+def test_apply_through_tf_keeps_deploy_windows(
+    op: Cli, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = project / "environments" / "dev" / "environment.hcl"
+    config.write_text(config.read_text() + 'protection {\n  deny_weekdays = ["Friday"]\n}\n')
+    monkeypatch.setenv("ENVMAN_NOW", "2026-03-06T10:00:00Z")  # a Friday
+    refused = op("tf", "dev", "--", "apply", "-auto-approve")
+    assert refused.exit_code == 3, refused.output
+    assert "not allowed on Friday" in refused.stderr
+    assert "envman apply dev --break-glass" in refused.stderr
+    assert not (project / "state" / "dev.tfstate").exists()
+    assert op("tf", "dev", "--", "validate").exit_code == 0  # reading is never refused

@@ -218,3 +218,10 @@ def test_a_failed_destroy_keeps_the_current_release(tmp_path: Path) -> None:
     ledger.save(destroy)
     current = ledger.current()
     assert current is not None and current.seq == 1
+
+
+def test_passthrough_lets_terraform_ask() -> None:
+    from envman.operate.passthrough import passthrough_env
+
+    env = passthrough_env({"TF_INPUT": "0", "TF_IN_AUTOMATION": "1", "TF_DATA_DIR": "/d"})
+    assert env == {"TF_DATA_DIR": "/d"}
