@@ -120,14 +120,19 @@ def _audited(workspace: Workspace, store: LedgerStore, command: TfCommand, redac
     _say(f"audit entry {entry.id}: {entry.command_text()} by {entry.actor}", redact)
     status: AuditStatus = "interrupted"
     code: int | None = None
+    error: str | None = None
     try:
         code = _run(workspace, command)
         if not signals.interrupted():
             status = "succeeded" if code == 0 else "failed"
-    finally:
+    except EnvmanError as exc:  # e.g. terraform could not start: it did not run
+        status = "interrupted" if signals.interrupted() else "failed"
+        error = redact(str(exc))
+        raise
+    finally:  # KeyboardInterrupt (before terraform started) leaves "interrupted"
         after = _state_info(tf)
         try:
-            finish_audit(store, entry, status, code, after)
+            finish_audit(store, entry, status, code, after, error)
         except EnvmanError as exc:
             _say(f"warning: could not complete audit entry {entry.id}: {exc}", redact)
     serials = f"state serial {entry.state.serial_before} → {entry.state.serial_after}"

@@ -102,9 +102,11 @@ def finish_audit(
     status: AuditStatus,
     exit_code: int | None,
     after: StateInfo,
+    error: str | None = None,
 ) -> None:
     entry.status = status
     entry.exit_code = exit_code
+    entry.error = error
     entry.finished_at = iso(now())
     entry.state.serial_after = after.serial
     entry.state.lineage_after = after.lineage

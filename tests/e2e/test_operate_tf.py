@@ -175,3 +175,14 @@ def test_apply_through_tf_keeps_deploy_windows(
     assert "envman apply dev --break-glass" in refused.stderr
     assert not (project / "state" / "dev.tfstate").exists()
     assert op("tf", "dev", "--", "validate").exit_code == 0  # reading is never refused
+
+
+def test_a_run_that_cannot_start_is_audited_as_failed(op: Cli, project: Path) -> None:
+    (project / "environments" / "dev" / "broken.auto.tfvars").mkdir()
+    result = op("tf", "dev", "--", "import", "terraform_data.app", "some-id")
+    assert result.exit_code == 1
+    assert "broken.auto.tfvars: not a regular file" in result.stderr
+    [entry] = [json.loads(p.read_text()) for p in audit_files(project, "dev")]
+    assert entry["status"] == "failed" and entry["exit_code"] is None
+    assert "not a regular file" in entry["error"]
+    assert not (ledger_dir(project, "dev") / "lock.json").exists()
