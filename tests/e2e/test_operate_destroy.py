@@ -128,6 +128,20 @@ def test_promote_from_a_destroyed_source_is_refused(op: Cli, project: Path) -> N
     assert nothing.exit_code == 1 and "destroyed by release #2" in nothing.stderr
 
 
+def test_verify_of_a_destroyed_environment_is_refused(op: Cli, project: Path) -> None:
+    config = project / "environments" / "dev" / "environment.hcl"
+    config.write_text(
+        config.read_text()
+        + 'verify {\n  http "api" {\n    url = "http://127.0.0.1:9/health"\n    timeout = "1s"\n  }\n}\n'
+    )
+    assert op("apply", "dev", "--yes").exit_code == 4  # nothing listens there
+    assert op("destroy", "dev", "--confirm", "dev").exit_code == 0
+    refused = op("verify", "dev")
+    assert refused.exit_code == 1
+    assert "cannot verify 'dev': it was destroyed by release #2" in refused.stderr
+    assert history(op, "dev")[0]["status"] == "applied"  # the destroy record is untouched
+
+
 def test_components_are_not_configured(op: Cli) -> None:
     result = op("destroy", "dev", "-c", "network", "--confirm", "dev")
     assert result.exit_code == 1
