@@ -225,3 +225,23 @@ def test_passthrough_lets_terraform_ask() -> None:
 
     env = passthrough_env({"TF_INPUT": "0", "TF_IN_AUTOMATION": "1", "TF_DATA_DIR": "/d"})
     assert env == {"TF_DATA_DIR": "/d"}
+
+
+def test_history_merge_keeps_release_order_under_a_clock_override() -> None:
+    from envman.operate.audit import AuditEntry, merge_newest_first
+    from envman.releases.models import Release
+
+    def release(seq: int, at: str) -> Release:
+        return Release(environment="dev", seq=seq, kind="apply", status="applied", started_at=at)
+
+    def audit(at: str) -> AuditEntry:
+        return AuditEntry(id=at, environment="dev", command=["taint", "a.b"], started_at=at)
+
+    # release #3 ran under ENVMAN_NOW in the past: it still comes before #2
+    releases = [release(3, "2026-01-01T00:00:00Z"), release(2, "2026-05-02T00:00:00Z")]
+    merged = merge_newest_first(
+        releases, [audit("2026-05-03T00:00:00Z"), audit("2026-05-01T00:00:00Z")]
+    )
+    seqs = [r.seq for r in merged if isinstance(r, Release)]
+    assert seqs == [3, 2] and len(merged) == 4
+    assert isinstance(merged[0], AuditEntry)  # the newest entry still comes first
