@@ -21,7 +21,7 @@ from envman.config.project import Environment
 from envman.errors import EXIT_INTERRUPTED, EnvmanError, ProtectionRefused
 from envman.inputs import build_inputs
 from envman.operate import Redact, no_redaction
-from envman.operate.audit import AuditStatus, begin_audit, finish_audit
+from envman.operate.audit import AuditStatus, begin_audit, finish_audit, reconcile_orphans
 from envman.operate.passthrough import run_passthrough
 from envman.operate.tfargs import Access, TfCommand, build_argv, classify, mask_args
 from envman.planning import current_pins
@@ -116,7 +116,12 @@ def _setup(workspace: Workspace, command: TfCommand) -> int:
 
 def _audited(workspace: Workspace, store: LedgerStore, command: TfCommand, redact: Redact) -> int:
     tf = workspace.terraform
-    entry = begin_audit(store, workspace.env.name, mask_args(command.args), _state_info(tf), redact)
+    before = _state_info(tf)
+    for orphan in reconcile_orphans(store, before):
+        _say(
+            f"audit entry {orphan} was left running by a run that died: marked interrupted", redact
+        )
+    entry = begin_audit(store, workspace.env.name, mask_args(command.args), before, redact)
     _say(f"audit entry {entry.id}: {entry.command_text()} by {entry.actor}", redact)
     status: AuditStatus = "interrupted"
     code: int | None = None

@@ -113,6 +113,20 @@ def finish_audit(
     store.replace(entry.name(), _encode(entry))
 
 
+def reconcile_orphans(store: LedgerStore, state_now: StateInfo, newest: int = 5) -> list[str]:
+    """Mark entries left ``running`` by an envman that died as interrupted (call under the
+    operation lock: no audited command of this environment runs then). Returns their ids."""
+    entries, _ = read_audit(store, newest)
+    fixed: list[str] = []
+    for entry in entries:
+        if entry.status != "running":
+            continue
+        why = "envman stopped before terraform ended; outcome unknown (reconciled by a later run)"
+        finish_audit(store, entry, "interrupted", None, state_now, why)
+        fixed.append(entry.id)
+    return fixed
+
+
 def read_audit(store: LedgerStore, limit: int | None = None) -> tuple[list[AuditEntry], list[str]]:
     """The newest entries first (at most ``limit``), and problems with unreadable ones."""
     names = [n for n in store.list_names(PREFIX) if n.endswith(".json")]

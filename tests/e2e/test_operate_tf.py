@@ -186,3 +186,21 @@ def test_a_run_that_cannot_start_is_audited_as_failed(op: Cli, project: Path) ->
     assert entry["status"] == "failed" and entry["exit_code"] is None
     assert "not a regular file" in entry["error"]
     assert not (ledger_dir(project, "dev") / "lock.json").exists()
+
+
+def test_an_entry_left_running_by_a_dead_run_is_reconciled(op: Cli, project: Path) -> None:
+    from envman.operate.audit import begin_audit
+    from envman.releases.store_local import LocalStore
+    from envman.terraform.state import StateInfo
+
+    assert op("apply", "dev", "--yes").exit_code == 0
+    orphan = begin_audit(
+        LocalStore(ledger_dir(project, "dev")), "dev", ["taint", "x.y"], StateInfo(1, "L")
+    )
+    untainted = op("tf", "dev", "--", "taint", "terraform_data.app")
+    assert untainted.exit_code == 0, untainted.output
+    assert f"audit entry {orphan.id} was left running" in untainted.stderr
+    entries = {e["id"]: e for e in (json.loads(p.read_text()) for p in audit_files(project, "dev"))}
+    assert entries[orphan.id]["status"] == "interrupted"
+    assert "outcome unknown" in entries[orphan.id]["error"]
+    assert [e["status"] for i, e in entries.items() if i != orphan.id] == ["succeeded"]
