@@ -280,6 +280,79 @@ def rollback_command(
     _run(lambda: run_rollback(_ctx(), environment, to, dry_run, options, allow))
 
 
+ComponentOpt = Annotated[
+    list[str],
+    typer.Option(
+        "-c", "--component", help="Component (components are not configured yet).", metavar="NAME"
+    ),
+]
+
+
+def _no_components(components: list[str]) -> None:
+    if components:
+        from envman.errors import UsageError
+
+        raise UsageError(
+            f"-c {components[0]}: components are not configured in this project",
+            hint="leave -c out: the environment has one stack",
+        )
+
+
+@app.command("destroy")
+def destroy_command(
+    environment: Annotated[str, typer.Argument(help="The environment to destroy.")],
+    components: ComponentOpt = [],  # noqa: B006
+    confirm: ConfirmOpt = None,
+    break_glass: Annotated[
+        str | None,
+        typer.Option(
+            "--break-glass",
+            help="Needed to destroy a protected environment; also overrides deploy windows. Recorded.",
+            metavar="REASON",
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Never enough to destroy: the name is always needed.")
+    ] = False,
+) -> None:
+    """Plan a destroy with the environment's inputs, show it, type the name, destroy, record it."""
+    from envman.commands.destroy import run_destroy
+    from envman.operate.destroy import DestroyOptions
+
+    options = DestroyOptions(confirm=confirm, yes=yes, break_glass=break_glass)
+
+    def call() -> int:
+        _no_components(components)
+        return run_destroy(_ctx(), environment, options)
+
+    _run(call)
+
+
+@app.command(
+    "tf",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def tf_command(
+    environment: Annotated[str, typer.Argument(help="The environment.")],
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(help="terraform's arguments, after --.", metavar="-- TERRAFORM-ARGS..."),
+    ] = None,
+    components: ComponentOpt = [],  # noqa: B006
+    confirm: ConfirmOpt = None,
+) -> None:
+    """terraform itself with the environment's setup; state changes locked and audited."""
+    from envman.commands.tf import TfOptions, run_tf
+
+    options = TfOptions(confirm=confirm)
+
+    def call() -> int:
+        _no_components(components)
+        return run_tf(_ctx(), environment, args or [], options)
+
+    _run(call)
+
+
 @app.command("history")
 def history_command(
     environment: Annotated[str, typer.Argument(help="The environment.")],

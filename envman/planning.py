@@ -107,6 +107,7 @@ def plan_environment(
     on_event: EventHandler | None = None,
     plan_name: str = PLAN_FILE,
     input_opts: InputOptions | None = None,
+    destroy: bool = False,
 ) -> PlannedRun:
     env = workspace.env
     workspace.check_backend()  # a wrong backend is reported as such, before the ledger is read
@@ -126,7 +127,10 @@ def plan_environment(
     workspace.ensure_init(on_event)
     plan_file = env.work_dir / plan_name
     options = PlanOptions(
-        out=plan_file, var_files=inputs.var_files, lock_timeout=workspace.lock_timeout
+        out=plan_file,
+        var_files=inputs.var_files,
+        lock_timeout=workspace.lock_timeout,
+        destroy=destroy,
     )
     try:
         streamed = run_plan(workspace.terraform, options, on_event)

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from envman.commands import AppContext, emit_json
 from envman.errors import EXIT_OK
+from envman.operate.audit import AuditEntry, audit_row, merge_newest_first, read_audit
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.models import Release
@@ -34,11 +35,13 @@ def describe_origin(release: Release) -> str:
 def run_history(ctx: AppContext, name: str, as_json: bool, limit: int | None) -> int:
     env = ctx.project.environment(name)
     ledger = Ledger(store_for(env), env.name)
-    records = list(reversed(ledger.records()))
-    remember_recorded(env, (r.inputs for r in records))
+    releases = list(reversed(ledger.records()))
+    remember_recorded(env, (r.inputs for r in releases))
+    audits, audit_problems = read_audit(ledger.store, limit)  # `envman tf` audit entries
+    records = merge_newest_first(releases, audits)
     if limit is not None:
         records = records[:limit]
-    for problem in ledger.problems:
+    for problem in [*ledger.problems, *audit_problems]:
         print(f"warning: {problem}", file=sys.stderr)
     if as_json:
         emit_json([r.to_json() for r in records])
@@ -52,6 +55,9 @@ def run_history(ctx: AppContext, name: str, as_json: bool, limit: int | None) ->
     for column in ("seq", "kind", "status", "inputs", "origin", "finished", "actor"):
         table.add_column(column)
     for record in records:
+        if isinstance(record, AuditEntry):
+            table.add_row(*audit_row(record))
+            continue
         mark = " *" if current is not None and record.seq == current.seq else ""
         table.add_row(
             f"#{record.seq}{mark}",
@@ -64,4 +70,7 @@ def run_history(ctx: AppContext, name: str, as_json: bool, limit: int | None) ->
         )
     console.print(table)
     console.print("* current release")
+    last_ok = next((r for r in releases if r.succeeded), None)
+    if last_ok is not None and last_ok.kind == "destroy":
+        console.print(f"'{name}' was destroyed by release #{last_ok.seq}; no current release.")
     return EXIT_OK

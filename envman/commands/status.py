@@ -43,11 +43,22 @@ def environment_status(ctx: AppContext, name: str) -> dict[str, Any]:
             "actor": current.actor,
             "source": current.source.model_dump() if current.source else None,
         }
+    row["destroyed"] = _destroyed(ledger) if current is None else None
     if latest is not None and (current is None or latest.seq != current.seq):
         row["latest"] = {"seq": latest.seq, "kind": latest.kind, "status": latest.status}
     if drift is not None:
         row["drift"] = {k: drift.get(k) for k in ("status", "checked_at", "counts")}
     return row
+
+
+def _destroyed(ledger: Ledger) -> dict[str, Any] | None:
+    """The destroy that left the environment without a current release, if any."""
+    from envman.operate.destroy import destroyed_by
+
+    release = destroyed_by(ledger)
+    if release is None:
+        return None
+    return {"seq": release.seq, "finished_at": release.finished_at, "actor": release.actor}
 
 
 def pending_promotions(ctx: AppContext, rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -106,6 +117,10 @@ def run_status(ctx: AppContext, names: list[str], as_json: bool) -> int:
         drift = row.get("drift") or {}
         release = f"#{current['seq']} {current['kind']}" if current else "-"
         status = current.get("status", "-") if current else ("error" if row["error"] else "-")
+        destroyed = row.get("destroyed") or {}
+        if destroyed:
+            release, status = f"#{destroyed['seq']} destroy", "destroyed"
+            current = {"finished_at": destroyed["finished_at"], "actor": destroyed["actor"]}
         table.add_row(
             name,
             release,
@@ -118,6 +133,10 @@ def run_status(ctx: AppContext, names: list[str], as_json: bool) -> int:
         if row["error"]:
             print(f"warning: {name}: {row['error']}", file=sys.stderr)
     console.print(table)
+    for name in wanted:
+        if rows[name].get("destroyed"):
+            seq = rows[name]["destroyed"]["seq"]
+            console.print(f"'{name}' was destroyed by release #{seq}; it has no current release.")
     if pending:
         console.print("Waiting for promotion:")
         for item in pending:

@@ -29,7 +29,7 @@ def release_in_place(ledger: Ledger) -> tuple[Release | None, list[Release]]:
     newer: list[Release] = []
     for release in reversed(ledger.records()):
         if release.status in IN_PLACE:
-            return release, newer
+            return (None if release.kind == "destroy" else release), newer
         newer.append(release)
     return None, newer
 
@@ -58,6 +58,9 @@ def run_verify(ctx: AppContext, name: str) -> int:
         ledger = Ledger(store, env.name)
         release, newer = release_in_place(ledger)
         if release is None:
+            from envman.operate.destroy import check_not_destroyed
+
+            check_not_destroyed(ledger, "verify")
             raise EnvmanError(
                 f"'{name}' has no applied release to verify",
                 hint=f"apply it first: envman apply {name}",

@@ -26,6 +26,8 @@ NotifyEvent = Literal[
     "promote_failed",
     "rollback",
     "rollback_failed",
+    "destroy",
+    "destroy_failed",
     "verify_failed",
     "auto_rollback",
     "break_glass",

@@ -62,12 +62,18 @@ class Ledger:
         records = self.records()
         return records[-1] if records else None
 
-    def current(self) -> Release | None:
-        """The newest record with status applied or verified."""
+    def last_successful(self) -> Release | None:
+        """The newest record with status applied or verified, of any kind (a destroy too)."""
         for release in reversed(self.records()):
             if release.succeeded:
                 return release
         return None
+
+    def current(self) -> Release | None:
+        """The newest record with status applied or verified; none once a destroy succeeded
+        after it (a later apply rebuilds with the stack's own values)."""
+        release = self.last_successful()
+        return None if release is None or release.kind == "destroy" else release
 
     def previous_successful(self, before_seq: int) -> Release | None:
         """The newest record with seq < ``before_seq`` whose status is applied or verified.
@@ -76,7 +82,7 @@ class Ledger:
         the release before the current one that applied successfully.
         """
         for release in reversed(self.records()):
-            if release.seq < before_seq and release.succeeded:
+            if release.seq < before_seq and release.succeeded and release.kind != "destroy":
                 return release
         return None
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA = 1
-Kind = Literal["apply", "promote", "rollback"]
+Kind = Literal["apply", "promote", "rollback", "destroy"]
 Status = Literal[
     "applying", "applied", "verified", "failed", "interrupted", "verify_failed", "rolled_back"
 ]

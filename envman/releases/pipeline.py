@@ -6,6 +6,7 @@ plan (done by the caller) -> show -> confirm -> record `applying` -> apply -> re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ HOOK_EVENTS = {
     "apply": ("after_apply",),
     "promote": ("after_apply", "after_promote"),
     "rollback": ("after_apply", "after_rollback"),
+    "destroy": (),  # nothing is left to migrate or verify
 }
 
 
@@ -45,6 +47,7 @@ class DeploySpec:
     automatic: bool = False
     version_lines: tuple[str, ...] = ()
     allow_destroy: tuple[str, ...] = ()  # --allow-destroy: addresses the guard lets through
+    confirmer: Callable[[], None] | None = None  # the caller's own confirmation (destroy)
 
 
 @dataclass
@@ -69,14 +72,20 @@ def deploy_planned(
     current = ledger.current()
     # pins dropped (--unpin) are a change even when terraform has nothing to do
     unchanged_inputs = current.inputs == inputs if current is not None else not inputs
-    if not planned.streamed.summary.has_changes and unchanged_inputs:
+    no_changes = not planned.streamed.summary.has_changes
+    if spec.kind != "destroy" and no_changes and unchanged_inputs:
         console.print(f"Nothing to {spec.kind}: '{env.name}' already matches.")
         return DeployResult(release=None)
     # guard and policies: after the plan, before confirmation, hooks and anything applied
-    allowed_destroy = review_before_apply(planned, spec.allow_destroy, console)
-    if not spec.automatic:
+    allowed_destroy = review_before_apply(
+        planned, spec.allow_destroy, console, destroy_run=spec.kind == "destroy"
+    )
+    if spec.confirmer is not None:
+        spec.confirmer()
+    elif not spec.automatic:
         confirm_change(env.name, env.protected, spec.confirm, spec.kind)
-    run_hooks(env, "before_apply", {})  # after confirmation (DESIGN section 4)
+    if spec.kind != "destroy":
+        run_hooks(env, "before_apply", {})  # after confirmation (DESIGN section 4)
     tf = planned.workspace.terraform
     break_glass = (
         BreakGlass(reason=spec.break_glass, rules=list(spec.break_glass_rules))
@@ -118,7 +127,7 @@ def deploy_planned(
         )
         raise
     console.print(f"Applied release #{release.seq} of '{env.name}'.")
-    event = HOOK_EVENTS[spec.kind][0]
+    event = next(iter(HOOK_EVENTS[spec.kind]), "")
     try:
         for event in HOOK_EVENTS[spec.kind]:
             run_hooks(env, event, outputs)
@@ -133,6 +142,9 @@ def deploy_planned(
             [str(exc)],
         )
         raise
+    if spec.kind == "destroy":
+        _notify(env, spec.kind, spec, release, f"{env.name} destroyed", list(spec.version_lines))
+        return DeployResult(release=release)
     previous_outputs = current.outputs if current is not None else None
     outcome = verify_environment(env, outputs, previous_outputs)
     result = DeployResult(release=release, verify=outcome)

@@ -125,6 +125,9 @@ def plan_promotion(
     source_ws = Workspace(project, source_env)
     source_ledger = Ledger(store_for_env(source_env), source_env.name)
     source_release = running_release(source_ledger)
+    from envman.operate.destroy import check_not_destroyed
+
+    check_not_destroyed(source_ledger, "promote from")
     check_source_release(source_release, promotion, source_env.name)
     source_ws.ensure_init()
     outputs = read_outputs(source_ws.terraform)

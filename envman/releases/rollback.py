@@ -45,6 +45,11 @@ def rollback_target(
         return current, current
     if to_seq is not None:
         target = ledger.get(to_seq)
+        if target.kind == "destroy":
+            raise UsageError(
+                f"release #{to_seq} of '{env}' is a destroy; roll back to a release that deployed",
+                hint=f"see: envman history {env}",
+            )
         if not target.succeeded:
             raise UsageError(
                 f"release #{to_seq} of '{env}' has status {target.status}; only applied or "
@@ -53,6 +58,12 @@ def rollback_target(
             )
         return target, current
     if current is None:
+        last = ledger.last_successful()
+        if last is not None and last.kind == "destroy":
+            raise UsageError(
+                f"'{env}' was destroyed by release #{last.seq}; nothing to roll back",
+                hint=f"rebuild it: envman apply {env}, or envman rollback {env} --to SEQ",
+            )
         raise UsageError(
             f"'{env}' has no successful release; nothing to roll back",
             hint=f"see: envman history {env}",

@@ -1,0 +1,157 @@
+"""envman tf ENV -- ARGS: terraform itself with the environment's setup (DESIGN section 14).
+
+Data dir, automatic init, CLI config with the mirror, AWS credentials and endpoint, and for
+plan, apply, import, refresh and console the environment's var files with its pinned inputs.
+terraform's stdin, stdout and stderr are the user's; its exit code is envman's. Commands that
+change state run under the operation lock, need --confirm ENV on a protected environment and
+leave an audit entry in the ledger. envman's own lines go to stderr.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from envman.commands import AppContext
+from envman.config.project import Environment
+from envman.errors import EXIT_INTERRUPTED, EnvmanError, ProtectionRefused
+from envman.inputs import build_inputs
+from envman.operate import Redact, no_redaction
+from envman.operate.audit import AuditStatus, begin_audit, finish_audit, reconcile_orphans
+from envman.operate.passthrough import run_passthrough
+from envman.operate.tfargs import Access, TfCommand, build_argv, classify, mask_args
+from envman.planning import current_pins
+from envman.protect.confirm import ConfirmOptions, confirm_change
+from envman.protect.windows import check_windows
+from envman.releases.locate import store_for
+from envman.releases.oplock import acquire
+from envman.releases.provenance import actor
+from envman.releases.store import LedgerStore
+from envman.terraform import signals
+from envman.terraform.init import FINGERPRINT_FILE, build_init_args
+from envman.terraform.runner import Terraform
+from envman.terraform.state import StateInfo, read_state_info
+from envman.timeutil import now
+from envman.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class TfOptions:
+    confirm: str | None = None
+    redact: Redact = no_redaction
+
+
+def run_tf(ctx: AppContext, name: str, args: Sequence[str], options: TfOptions) -> int:
+    command = classify(args)
+    project = ctx.project
+    env = project.environment(name)
+    if options.confirm is not None and options.confirm != env.name:
+        raise ProtectionRefused(
+            f"--confirm {options.confirm!r} does not match environment '{env.name}'",
+            hint=f"pass --confirm {env.name}",
+        )
+    workspace = Workspace(project, env)
+    if command.access is Access.READ:
+        workspace.ensure_init()
+        return _run(workspace, command)
+    if command.access is Access.MUTATE:
+        _confirm(env, command, options)
+    store = store_for(env)
+    with acquire(store, f"tf {command.name}", actor(), environment=env.name):
+        if command.access is Access.SETUP:
+            return _setup(workspace, command)
+        workspace.ensure_init()
+        return _audited(workspace, store, command, options.redact)
+
+
+def _confirm(env: Environment, command: TfCommand, options: TfOptions) -> None:
+    if env.protected:
+        action = f"run terraform {command.name}"
+        confirm_change(env.name, True, ConfirmOptions(confirm=options.confirm), action)
+    if command.name == "apply":  # deploy windows hold for an apply through tf too
+        try:
+            check_windows(env, "apply", now(), None)
+        except ProtectionRefused as exc:
+            raise ProtectionRefused(
+                exc.message, hint=f"deploy with envman apply {env.name} --break-glass REASON"
+            ) from None
+
+
+def _run(workspace: Workspace, command: TfCommand) -> int:
+    """terraform with envman's additions; a private folder for the var files of this run."""
+    env = workspace.env
+    folder = env.work_dir / "tf-runs" / uuid.uuid4().hex[:12]
+    try:
+        var_files: tuple[Path, ...] = ()
+        if command.takes_var_files:
+            pins = current_pins(workspace)
+            var_files = build_inputs(
+                workspace.stack,
+                env.var_files(),
+                folder,
+                pinned=pins.inputs,
+                pinned_from=pins.seq,
+            ).var_files
+        init_args = build_init_args(env.backend_config())[1:]
+        init_args = [a for a in init_args if a not in ("-no-color", "-input=false")]
+        code = run_passthrough(workspace.terraform, build_argv(command, var_files, init_args))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # pinned values: never left behind
+    return EXIT_INTERRUPTED if signals.interrupted() else code
+
+
+def _setup(workspace: Workspace, command: TfCommand) -> int:
+    workspace.check_backend()
+    if command.name != "init":
+        workspace.ensure_init()
+    code = _run(workspace, command)
+    if command.name == "init":  # envman's next run checks its init again
+        (workspace.env.work_dir / FINGERPRINT_FILE).unlink(missing_ok=True)
+    return code
+
+
+def _audited(workspace: Workspace, store: LedgerStore, command: TfCommand, redact: Redact) -> int:
+    tf = workspace.terraform
+    before = _state_info(tf)
+    for orphan in reconcile_orphans(store, before):
+        _say(
+            f"audit entry {orphan} was left running by a run that died: marked interrupted", redact
+        )
+    entry = begin_audit(store, workspace.env.name, mask_args(command.args), before, redact)
+    _say(f"audit entry {entry.id}: {entry.command_text()} by {entry.actor}", redact)
+    status: AuditStatus = "interrupted"
+    code: int | None = None
+    error: str | None = None
+    try:
+        code = _run(workspace, command)
+        if not signals.interrupted():
+            status = "succeeded" if code == 0 else "failed"
+    except EnvmanError as exc:  # e.g. terraform could not start: it did not run
+        status = "interrupted" if signals.interrupted() else "failed"
+        error = redact(str(exc))
+        raise
+    finally:  # KeyboardInterrupt (before terraform started) leaves "interrupted"
+        after = _state_info(tf)
+        try:
+            finish_audit(store, entry, status, code, after, error)
+        except EnvmanError as exc:
+            _say(f"warning: could not complete audit entry {entry.id}: {exc}", redact)
+    serials = f"state serial {entry.state.serial_before} → {entry.state.serial_after}"
+    _say(f"audit entry {entry.id}: {status} (exit {code}), {serials}", redact)
+    return EXIT_INTERRUPTED if code is None else code
+
+
+def _state_info(tf: Terraform) -> StateInfo:
+    """Serial and lineage, or unknown (no state yet, state unreadable, run interrupted)."""
+    try:
+        return read_state_info(tf)
+    except EnvmanError:
+        return StateInfo(None, None)
+
+
+def _say(line: str, redact: Redact) -> None:
+    print(f"envman: {redact(line)}", file=sys.stderr, flush=True)

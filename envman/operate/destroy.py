@@ -1,0 +1,124 @@
+"""Destroy an environment: a destroy plan with its inputs through the deploy pipeline.
+
+plan -destroy (the environment's var files and pinned inputs) -> show -> the typed name ->
+record a release of kind ``destroy`` -> apply exactly that plan. Once the destroy succeeded the
+environment has no current release: a later apply rebuilds it with the stack's own values.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.console import Console
+
+from envman.config.project import Environment
+from envman.display import show_plan
+from envman.errors import ProtectionRefused, UsageError
+from envman.operate import Redact, no_redaction
+from envman.planning import plan_environment
+from envman.protect.confirm import ConfirmOptions, confirm_change, stdin_is_terminal
+from envman.protect.windows import check_windows
+from envman.releases.ledger import Ledger
+from envman.releases.models import Release
+from envman.releases.pipeline import DeployResult, DeploySpec, deploy_planned
+from envman.terraform.progress import Progress
+from envman.workspace import Workspace
+
+DESTROY_PLAN = "destroy.tfplan"
+PROTECTED_RULE = "protection.confirm"  # recorded in break_glass.rules when a protected env goes
+
+
+@dataclass(frozen=True)
+class DestroyOptions:
+    confirm: str | None = None
+    yes: bool = False
+    break_glass: str | None = None
+    redact: Redact = no_redaction
+
+
+def destroyed_by(ledger: Ledger) -> Release | None:
+    """The destroy release that left the environment without a current release, if any."""
+    last = ledger.last_successful()
+    return last if last is not None and last.kind == "destroy" else None
+
+
+def destroy_rules(env: Environment, moment: datetime, options: DestroyOptions) -> list[str]:
+    """The rules --break-glass overrides; refuses (exit 3) a protected environment without it
+    and a deploy window (deny day, freeze) without it."""
+    rules = check_windows(env, "apply", moment, options.break_glass)
+    if not env.protected:
+        return rules
+    if options.break_glass is None:
+        raise ProtectionRefused(
+            f"environment '{env.name}' is protected: destroying it needs --break-glass REASON",
+            hint=f"envman destroy {env.name} --break-glass 'why' (and the typed name)",
+        )
+    reason = options.redact(options.break_glass.strip())
+    print(
+        f"envman: warning: break-glass on '{env.name}': destroying a protected environment ({reason})",
+        file=sys.stderr,
+        flush=True,
+    )
+    return [PROTECTED_RULE, *rules]
+
+
+def confirm_destroy(name: str, options: DestroyOptions) -> None:
+    """The typed name, always: --confirm NAME without a terminal; --yes is never enough."""
+    if options.confirm is None and not stdin_is_terminal():
+        raise ProtectionRefused(
+            f"destroying '{name}' needs its name typed and there is no terminal",
+            hint=f"pass --confirm {name} (--yes is never enough)",
+        )
+    confirm_change(name, True, ConfirmOptions(confirm=options.confirm), "destroy")
+
+
+def destroy_environment(
+    workspace: Workspace,
+    ledger: Ledger,
+    options: DestroyOptions,
+    rules: list[str],
+    console: Console,
+) -> DeployResult | None:
+    """Plan, show, confirm, record and apply the destroy; None when there is nothing to do."""
+    env = workspace.env
+    progress = Progress(env.name, "Planning")
+    with progress:
+        planned = plan_environment(
+            workspace, on_event=progress, plan_name=DESTROY_PLAN, destroy=True
+        )
+    try:
+        console.print(f"Destroy plan for [bold]{env.name}[/bold]:")
+        show_plan(console, planned)
+        if not planned.streamed.summary.has_changes and ledger.current() is None:
+            console.print(f"Nothing to destroy: '{env.name}' has nothing in its state.")
+            return None
+        spec = DeploySpec(
+            kind="destroy",
+            break_glass=options.break_glass,
+            break_glass_rules=tuple(rules),
+            confirmer=lambda: confirm_destroy(env.name, options),
+        )
+        result = deploy_planned(ledger, planned, spec, console, progress)
+    finally:  # refused or applied, a plan file holds every variable: never leave it behind
+        planned.plan_file.unlink(missing_ok=True)
+    if result.release is not None:
+        console.print(
+            f"'{env.name}' is destroyed (release #{result.release.seq}); it has no current "
+            f"release: `envman apply {env.name}` rebuilds it with the stack's values."
+        )
+    return result
+
+
+def check_not_destroyed(ledger: Ledger, role: str) -> None:
+    """Refuse to read from an environment whose last successful release is a destroy."""
+    release = destroyed_by(ledger)
+    if release is None:
+        return
+    name = ledger.environment
+    raise UsageError(
+        f"cannot {role} '{name}': it was destroyed by release #{release.seq}"
+        f"{' on ' + release.finished_at if release.finished_at else ''}",
+        hint=f"rebuild it first: envman apply {name}",
+    )
