@@ -19,6 +19,7 @@ Redact = Callable[[str], str]
 STDERR_LINES = 3  # the app's last stderr lines quoted in a failure
 _MISSING_LIBRARY = re.compile(r"No module named '(cdktn|cdktf|constructs|jsii)'")
 _BANNER = re.compile(r"^(b')?!!")  # jsii's boxed warnings (e.g. "Node 20 is end-of-life")
+_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b")  # a traceback's end
 # variables that would make the app synthesise something else than envman reads
 _CLEARED = (
     "SYNTH_HCL_OUTPUT",
@@ -95,7 +96,8 @@ def failure(run: AppRun, code: int, stderr: str, redact: Redact = identity) -> S
         )
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     lines = [line for line in lines if not _BANNER.match(line)]
-    tail = " | ".join(lines[-STDERR_LINES:]) or "no output on stderr"
+    raised = [line for line in lines if _EXCEPTION.match(line)]
+    tail = raised[-1] if raised else " | ".join(lines[-STDERR_LINES:]) or "no output on stderr"
     return SynthError(
         f"the CDK app {run.app.directory} failed (exit {code}): {redact(tail)}",
         hint=f"fix the app; its command is: {run.app.command}",
