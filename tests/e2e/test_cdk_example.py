@@ -27,11 +27,12 @@ def example(
     shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns(".envman", "__pycache__"))
     for hcl in project.glob("environments/*/environment.hcl"):
         hcl.write_text(hcl.read_text().replace("http://127.0.0.1:4566", moto))
-    boto3.client("s3", endpoint_url=moto).create_bucket(Bucket="envman-local-tfstate")
     return Cli(project)
 
 
 def test_example_app_applies_and_promotes_on_the_emulator(example: Cli, moto: str) -> None:
+    bootstrapped = example("bootstrap", "dev")  # the README's steps: the state bucket first
+    assert bootstrapped.exit_code == 0, bootstrapped.output
     assert example("validate").exit_code == 0
     applied = example("apply", "dev", "--set", "backend_image_tag=v7", "--yes")
     assert applied.exit_code == 0, applied.output
