@@ -20,12 +20,21 @@ def synth_root(env: Environment) -> Path:
 
 def environment_stack_dir(env: Environment, redact: Redact = identity) -> Path:
     """The folder terraform runs in for env: its stack, or its CDK app's synthesised stack."""
-    if not is_cdk_app(env.stack_dir):
-        return env.stack_dir
-    return synthesise(env.stack_dir, synth_target(env), SynthOptions(redact=redact)).stack_dir
+    return stack_dir_for(env, env.stack_dir, synth_root(env), redact)
 
 
-def synth_target(env: Environment) -> SynthTarget:
+def stack_dir_for(
+    env: Environment, stack_dir: Path, out_root: Path, redact: Redact = identity
+) -> Path:
+    """Where terraform runs for one stack folder of env: the folder itself, or, for a CDK app,
+    its stack synthesised for env into out_root (a component passes its own stack and root)."""
+    if not is_cdk_app(stack_dir):
+        return stack_dir
+    target = synth_target(env, out_root)
+    return synthesise(stack_dir, target, SynthOptions(redact=redact)).stack_dir
+
+
+def synth_target(env: Environment, out_root: Path | None = None) -> SynthTarget:
     backend = env.config.backend
     where = str(env.config_path)
     if backend is None:
@@ -43,7 +52,7 @@ def synth_target(env: Environment) -> SynthTarget:
         )
     return SynthTarget(
         environment=env.name,
-        out_root=synth_root(env),
+        out_root=out_root or synth_root(env),
         backend_type=backend.type,
         choice=stack_choice(env),
     )

@@ -80,7 +80,7 @@ def synthesise(
 
 def _build(app: CdkApp, out_dir: Path, target: SynthTarget, options: SynthOptions) -> None:
     root = target.out_root
-    root.mkdir(parents=True, exist_ok=True)
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
     _remove_dead_temps(root)
     tmp = root / f"{_TMP}{os.getpid()}-{secrets.token_hex(4)}"
     tmp.mkdir(mode=0o700)

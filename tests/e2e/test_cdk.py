@@ -83,6 +83,8 @@ def test_plan_apply_promote_rollback_with_one_synthesis_per_environment(project:
     history = json.loads(cli("history", "staging", "--json").stdout)
     assert [r["kind"] for r in history] == ["rollback", "promote", "promote"]
     assert "tok-7c1e" not in json.dumps(history)  # the sensitive variable's default
+    drift = cli("drift", "dev", "staging")
+    assert drift.exit_code == 0, drift.output
     # the unchanged app was not synthesised again by any of these commands
     assert synth_runs(project) == ["dev", "staging"]
 
