@@ -255,3 +255,35 @@ def test_concurrent_synthesis_of_one_app(tmp_path: Path, monkeypatch: pytest.Mon
     assert len({r.stack_dir for r in results}) == 1
     assert [p.name for p in (tmp_path / "synth").iterdir()] == [results[0].out_dir.name]
     assert read_stack(results[0].stack_dir).backend_type == "s3"
+
+
+def test_a_failed_or_interrupted_synthesis_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+
+    from envman.errors import Interrupted
+    from envman.synth.synthesise import SynthTarget, synthesise
+
+    app, _ = shell_app(tmp_path, monkeypatch)
+    target = SynthTarget("dev", tmp_path / "synth", "local", StackChoice(None, tmp_path / "e.hcl"))
+    script = app / "synth.sh"
+    script.write_text(SCRIPT + 'echo "Error: half-way" >&2\nexit 3\n')
+    with pytest.raises(SynthError, match=r"failed \(exit 3\): .*Error: half-way"):
+        synthesise(app, target)
+    assert list((tmp_path / "synth").iterdir()) == []
+
+    script.write_text(SCRIPT + "sleep 5\n")
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    try:
+        with pytest.raises(Interrupted):
+            synthesise(app, target)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert list((tmp_path / "synth").iterdir()) == []
