@@ -89,10 +89,17 @@ def failure(run: AppRun, code: int, stderr: str, redact: Redact = identity) -> S
     """The one-line error for a failed app run, from its exit code and stderr."""
     missing = _MISSING_LIBRARY.search(stderr)
     if missing:
+        module = missing.group(1)
+        hint = f"pip install 'envman[cdk]' into {sys.prefix} (or the app's own environment)"
+        if module == "cdktf":  # HashiCorp's archived library
+            hint = (
+                f"pip install 'cdktf>=0.21' into {sys.prefix}, "
+                "or pip install 'envman[cdk]' and import cdktn instead"
+            )
         return SynthError(
-            f"the CDK app {run.app.directory} cannot import '{missing.group(1)}': "
-            "CDK Terrain is not installed for the Python that runs it",
-            hint=f"pip install 'envman[cdk]' into {sys.prefix} (or the app's own environment)",
+            f"the CDK app {run.app.directory} cannot import '{module}': "
+            "the CDK library is not installed for the Python that runs it",
+            hint=hint,
         )
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     lines = [line for line in lines if not _BANNER.match(line)]
