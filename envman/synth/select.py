@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,6 @@ def put_backend(stack_dir: Path, backend_type: str, config_path: Path) -> None:
     path = stack_dir / OVERRIDE_FILE
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
