@@ -82,6 +82,8 @@ def _build(app: CdkApp, out_dir: Path, target: SynthTarget, options: SynthOption
     root = target.out_root
     root.mkdir(mode=0o700, parents=True, exist_ok=True)
     _remove_dead_temps(root)
+    if out_dir.exists() and not (out_dir / DONE).is_file():  # left half-removed by a pruning
+        shutil.rmtree(out_dir, ignore_errors=True)
     tmp = root / f"{_TMP}{os.getpid()}-{secrets.token_hex(4)}"
     tmp.mkdir(mode=0o700)
     try:
