@@ -289,10 +289,18 @@ def bench_aws(tmp: Path) -> list[str]:
 BEGIN, END = "<!-- figures: written by bench/run.py -->", "<!-- end of figures -->"
 
 
+def bench_synth(tmp: Path) -> list[str]:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from synth_bench import bench_synth as synth_rows
+
+    return synth_rows(tmp)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="envman-bench-") as folder:
         tmp = Path(folder)
         rows = bench_startup(tmp) + bench_scale(tmp)
+        rows += bench_synth(tmp)
         if "--no-aws" not in sys.argv:
             rows += bench_aws(tmp)
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"

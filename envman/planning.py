@@ -141,7 +141,7 @@ def plan_environment(
         inputs,
         plan_file,
         streamed,
-        stack_code_digest(env.stack_dir, workspace.facts_cache),
+        stack_code_digest(workspace.stack_dir, workspace.facts_cache),
         pins.seq,
     )
 
@@ -185,7 +185,7 @@ def load_saved_plan(workspace: Workspace) -> tuple[Path, dict[str, Any]]:
         reasons.append("the plan file changed")
     if meta.get("inputs_digest") != inputs_digest(env.var_files(), pins.inputs):
         reasons.append("the environment's inputs changed")
-    if meta.get("stack_digest") != stack_code_digest(env.stack_dir, workspace.facts_cache):
+    if meta.get("stack_digest") != stack_code_digest(workspace.stack_dir, workspace.facts_cache):
         reasons.append("the stack code changed")
     if meta.get("current_seq") != pins.seq:
         reasons.append(f"a new release (#{pins.seq}) was recorded")

@@ -11,6 +11,7 @@ from envman.config.project import FACTS_CACHE, Environment, Project
 from envman.config.stack import StackInfo, read_stack
 from envman.errors import ConfigError
 from envman.secrets.sources import remember_credentials
+from envman.synth.environment import environment_stack_dir
 from envman.terraform.binary import Binary, find_binary
 from envman.terraform.cliconfig import ensure_cli_config
 from envman.terraform.init import ensure_init, init_fingerprint
@@ -28,8 +29,13 @@ class Workspace:
         return self.project.state_root / FACTS_CACHE
 
     @cached_property
+    def stack_dir(self) -> Path:
+        """Where terraform runs: the stack folder, or a CDK app's synthesised stack."""
+        return environment_stack_dir(self.env)
+
+    @cached_property
     def stack(self) -> StackInfo:
-        return read_stack(self.env.stack_dir, self.facts_cache)
+        return read_stack(self.stack_dir, self.facts_cache)
 
     @cached_property
     def binary(self) -> Binary:
@@ -46,7 +52,7 @@ class Workspace:
         env = base_environment(self.env.data_dir, cli_config, extra)
         if "AWS_SESSION_TOKEN" in extra and "AWS_PROFILE" not in extra:
             env.pop("AWS_PROFILE", None)  # the assumed role's credentials, not the shell's profile
-        return Terraform(binary=self.binary, stack_dir=self.env.stack_dir, env=env)
+        return Terraform(binary=self.binary, stack_dir=self.stack_dir, env=env)
 
     @property
     def lock_timeout(self) -> str:

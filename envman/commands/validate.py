@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from rich.markup import escape
+
 from envman.commands import AppContext
 from envman.config.tfvars import read_tfvars
 from envman.errors import EXIT_ERROR, EXIT_OK, EnvmanError
@@ -63,7 +65,7 @@ def run_validate(ctx: AppContext, names: list[str]) -> int:
         if problems:
             failed += 1
             for problem in problems:
-                console.print(f"[red]✗[/red] {name}: {problem}", markup=True)
+                console.print(f"[red]✗[/red] {name}: {escape(problem)}", markup=True)
         else:
             console.print(f"[green]✓[/green] {name}")
     return EXIT_ERROR if failed else EXIT_OK

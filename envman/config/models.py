@@ -161,6 +161,7 @@ class EnvironmentConfig(Strict):
 
     description: str = ""
     stack: str | None = None
+    cdk_stack: str | None = None  # the stack of a CDK app to plan, when it has several
     backend: Backend | None = None
     aws: AwsSettings | None = None
     promotion: Promotion | None = None

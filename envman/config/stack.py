@@ -56,7 +56,13 @@ def tf_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.tf") if p.is_file())
 
 
-FACTS_KIND = "stack-facts-2"
+def tf_json_files(directory: Path) -> list[Path]:
+    """*.tf.json files (a synthesised CDK stack), override files last as terraform merges them."""
+    files = sorted(p for p in directory.glob("*.tf.json") if p.is_file())
+    return sorted(files, key=lambda p: p.name.endswith("_override.tf.json"))
+
+
+FACTS_KIND = "stack-facts-3"
 
 
 def file_facts(data: dict[str, Any]) -> dict[str, Any]:
@@ -93,10 +99,10 @@ def read_file_facts(path: Path, cache_dir: Path | None = None) -> dict[str, Any]
 
 
 def read_stack(directory: Path, cache_dir: Path | None = None) -> StackInfo:
-    files = tf_files(directory)
+    files = tf_files(directory) + tf_json_files(directory)
     if not files:
         raise ConfigError(
-            f"stack folder {directory} has no *.tf files",
+            f"stack folder {directory} has no *.tf or *.tf.json files",
             hint="point 'stack' at the folder of the root module",
         )
     variables: dict[str, StackVariable] = {}
@@ -104,7 +110,10 @@ def read_stack(directory: Path, cache_dir: Path | None = None) -> StackInfo:
     backend: str | None = None
     sources: list[str] = []
     for path in files:
-        facts = read_file_facts(path, cache_dir)
+        if path.name.endswith(".tf.json"):
+            facts = read_json_facts(path)
+        else:
+            facts = read_file_facts(path, cache_dir)
         for var in facts["variables"]:
             variables[var["name"]] = StackVariable(
                 name=var["name"],
@@ -123,6 +132,38 @@ def read_stack(directory: Path, cache_dir: Path | None = None) -> StackInfo:
         backend_type=backend,
         module_sources=tuple(sorted(sources)),
     )
+
+
+def read_json_facts(path: Path) -> dict[str, Any]:
+    """The facts of a *.tf.json file (terraform's JSON syntax), as file_facts gives them."""
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"invalid JSON: {exc}", path=str(path)) from None
+    if not isinstance(data, dict):
+        raise ConfigError("invalid terraform JSON: not an object", path=str(path))
+    shaped: dict[str, Any] = {}
+    for kind in ("variable", "output", "module"):
+        shaped[kind] = [
+            {**body, LABEL: name}
+            for group in _json_objects(data.get(kind))
+            for name, body in group.items()
+            if name != "//" and isinstance(body, dict)
+        ]
+    shaped["terraform"] = [
+        {"backend": [{**body, LABEL: kind} for kind, body in backend.items() if kind != "//"]}
+        for block in _json_objects(data.get("terraform"))
+        for backend in _json_objects(block.get("backend"))
+    ]
+    return file_facts(shaped)
+
+
+def _json_objects(value: Any) -> list[dict[str, Any]]:
+    """A JSON-syntax block: one object or a list of objects."""
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if isinstance(item, dict)]
 
 
 def _blocks(data: dict[str, Any], name: str) -> list[dict[str, Any]]:
