@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, cast
 
 import typer
 
-from envman.errors import EXIT_ERROR, EXIT_INTERRUPTED, EnvmanError
-
 if TYPE_CHECKING:
     from envman.commands import AppContext
 
@@ -86,29 +84,28 @@ def _ctx() -> AppContext:
 
 
 def _run(call: Callable[[], int]) -> NoReturn:
-    """Run a command function and exit with its code; errors become one line on stderr."""
+    """Run a command function and exit with its code; errors go through the one handler
+    (envman.errorlog): one line on stderr, the traceback in .envman/envman.log."""
     from envman.terraform import signals
 
     signals.install()
-    verbose = bool(getattr(_state.get("ctx"), "verbose", False))
     try:
         code = call()
-    except EnvmanError as exc:
-        _error(str(exc))
-        raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        _error("interrupted")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except Exception as exc:  # a bug: still one line, the traceback only with -v
-        if verbose:
-            import traceback
-
-            traceback.print_exc()
-        _error(
-            f"internal error: {type(exc).__name__}: {exc} (run with -v for details; please report it)"
-        )
-        raise typer.Exit(EXIT_ERROR) from None
+    except (Exception, KeyboardInterrupt) as exc:
+        raise typer.Exit(_fail(exc)) from None
     raise typer.Exit(int(code))
+
+
+def _fail(exc: BaseException) -> int:
+    from envman import errorlog
+
+    ctx = cast("AppContext | None", _state.get("ctx"))
+    verbose = ctx is not None and ctx.verbose
+    log_dir = ctx.log_dir() if ctx is not None else errorlog.fallback_log_dir()
+    show = (lambda entry: print(entry, file=sys.stderr, end="", flush=True)) if verbose else None
+    outcome = errorlog.handle(exc, log_dir, show)
+    _error(outcome.line)
+    return outcome.exit_code
 
 
 def _error(message: str) -> None:

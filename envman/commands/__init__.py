@@ -26,6 +26,17 @@ class AppContext:
             self._project = load_project(self.project_dir)
         return self._project
 
+    def log_dir(self) -> Path:
+        """Where the error log goes: the project's .envman/, else the user's cache."""
+        from envman import errorlog
+        from envman.config.project import STATE_DIR, find_project_root
+        from envman.errors import EnvmanError
+
+        try:
+            return find_project_root(self.project_dir) / STATE_DIR
+        except EnvmanError:
+            return errorlog.fallback_log_dir()
+
     def console(self, json_mode: bool = False) -> Console:
         """Where human output goes: stdout, or stderr when stdout carries a JSON document."""
         return Console(stderr=json_mode, no_color=self.no_color, highlight=False, soft_wrap=True)

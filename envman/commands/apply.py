@@ -12,6 +12,7 @@ from envman.protect.confirm import ConfirmOptions
 from envman.protect.windows import check_windows
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
+from envman.releases.models import Kind
 from envman.releases.oplock import acquire
 from envman.releases.pipeline import DeploySpec, deploy_planned
 from envman.releases.provenance import actor
@@ -55,7 +56,7 @@ def run_apply(
                 planned = plan_environment(workspace, overrides=overrides, on_event=progress)
             show_plan(console, planned)
         spec = DeploySpec(
-            kind="apply", confirm=confirm, break_glass=break_glass, break_glass_rules=tuple(rules)
+            kind=Kind.APPLY, confirm=confirm, break_glass=break_glass, break_glass_rules=tuple(rules)
         )
         try:
             result = deploy_planned(ledger, planned, spec, console, progress)

@@ -202,7 +202,7 @@ def _notify(project: Project, result: EnvResult) -> None:
             Notification(event="drift", environment=result.environment, title=title, lines=lines),
         )
     except Exception as exc:  # notify() should never raise; a broken hook must not lose the report
-        _say(f"drift: {result.environment}: notification failed: {type(exc).__name__}")
+        _say(f"drift: {result.environment}: notification failed: {type(exc).__name__}: {exc}")
 
 
 # -- the baseline -----------------------------------------------------------------------------

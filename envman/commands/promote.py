@@ -9,6 +9,7 @@ from envman.protect.confirm import ConfirmOptions
 from envman.protect.windows import check_windows
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
+from envman.releases.models import Kind
 from envman.releases.oplock import acquire
 from envman.releases.pipeline import DeploySpec, deploy_planned
 from envman.releases.promote import plan_promotion, promotion_target
@@ -38,7 +39,7 @@ def run_promote(
             console.print("Dry run: nothing changed.")
             return EXIT_OK
         spec = DeploySpec(
-            kind="promote",
+            kind=Kind.PROMOTE,
             confirm=confirm,
             break_glass=break_glass,
             break_glass_rules=tuple(rules),

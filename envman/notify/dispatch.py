@@ -8,22 +8,13 @@ A notification with ``break_glass`` also goes to the blocks subscribed to ``brea
 from __future__ import annotations
 
 import os
-import sys
-from dataclasses import dataclass, field
-from typing import Any
 
 from envman.config.project import Environment
+from envman.notify.message import Notification, warn
+from envman.notify.slack import post_message, slack_message
+from envman.notify.summary import append_step_summary
 
-
-@dataclass(frozen=True)
-class Notification:
-    event: str
-    environment: str
-    title: str
-    lines: list[str] = field(default_factory=list)
-    release: dict[str, Any] | None = None
-    break_glass: str | None = None
-    link: str | None = None  # e.g. a drift report; the CI run link is added automatically
+__all__ = ["Notification", "notify", "warn"]
 
 
 def notify(env: Environment, notification: Notification) -> None:
@@ -31,13 +22,11 @@ def notify(env: Environment, notification: Notification) -> None:
     try:
         _notify(env, notification)
     except Exception as exc:  # a notification must never break the operation it reports
-        warn(f"notification '{notification.event}' failed: {type(exc).__name__}")
+        reason = redact_webhooks(f"{type(exc).__name__}: {exc}", env)
+        warn(f"notification '{notification.event}' failed: {reason}")
 
 
 def _notify(env: Environment, notification: Notification) -> None:
-    from envman.notify.slack import post_message, slack_message
-    from envman.notify.summary import append_step_summary
-
     append_step_summary(notification)
     sent_to: set[int] = set()
     for index, block in enumerate(env.config.notify):
@@ -61,5 +50,10 @@ def _notify(env: Environment, notification: Notification) -> None:
         post_message(url, slack_message(notification, event), f"{block.kind} '{event}'")
 
 
-def warn(message: str) -> None:
-    print(f"envman: warning: {message}", file=sys.stderr, flush=True)
+def redact_webhooks(text: str, env: Environment) -> str:
+    """``text`` without the values of the environment's webhook variables (secrets)."""
+    for block in env.config.notify:
+        url = os.environ.get(block.webhook_url_env, "").strip()
+        if url:
+            text = text.replace(url, f"${block.webhook_url_env}")
+    return text

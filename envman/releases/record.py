@@ -8,7 +8,7 @@ from typing import Any
 from envman.errors import EnvmanError, Interrupted
 from envman.planning import PlannedRun, discard_saved_plan
 from envman.releases.ledger import Ledger
-from envman.releases.models import BreakGlass, Kind, Release, SourceRef
+from envman.releases.models import BreakGlass, Kind, Release, SourceRef, Status
 from envman.releases.provenance import actor, envman_version, git_info
 from envman.terraform.apply import run_apply
 from envman.terraform.models import OutputValue, redacted_outputs
@@ -91,7 +91,7 @@ def apply_recorded(
 
 
 def finish_release(ledger: Ledger, release: Release, status: str, error: str | None) -> None:
-    release.status = status  # type: ignore[assignment]
+    release.status = Status(status)
     release.finished_at = iso(now())
     release.error = error
     try:
@@ -104,7 +104,7 @@ def finish_release(ledger: Ledger, release: Release, status: str, error: str | N
 
 
 def set_status(ledger: Ledger, release: Release, status: str, **extra: Any) -> None:
-    release.status = status  # type: ignore[assignment]
+    release.status = Status(status)
     for key, value in extra.items():
         setattr(release, key, value)
     ledger.save(release)

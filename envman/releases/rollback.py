@@ -9,7 +9,7 @@ from envman.errors import EnvmanError, UsageError
 from envman.planning import Pins, plan_environment
 from envman.protect.confirm import ConfirmOptions
 from envman.releases.ledger import Ledger
-from envman.releases.models import Release
+from envman.releases.models import Kind, Release
 from envman.releases.pipeline import DeployResult, DeploySpec, deploy_planned
 from envman.releases.record import set_status
 from envman.terraform.progress import Progress
@@ -87,7 +87,7 @@ def rollback_environment(
         console.print("Dry run: nothing changed.")
         return None
     spec = DeploySpec(
-        kind="rollback",
+        kind=Kind.ROLLBACK,
         confirm=confirm or ConfirmOptions(),
         target_seq=target.seq,
         rollback_of=failed_seq if automatic else (current.seq if current else None),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from envman.errors import TerraformError
@@ -10,29 +12,84 @@ from envman.errors import TerraformError
 SUPPORTED_PLAN_FORMAT = 1
 
 
+class Action(StrEnum):
+    """One action as terraform writes it: ``show -json`` lists ``no-op``; the streamed
+    ``-json`` UI messages write ``noop`` and one word for a replacement. Both spellings are
+    kept as written (a member compares equal to terraform's own string); ``Actions`` judges
+    them the same way."""
+
+    NOOP = "no-op"
+    NOOP_STREAMED = "noop"
+    CREATE = "create"
+    READ = "read"
+    UPDATE = "update"
+    DELETE = "delete"
+    REPLACE = "replace"
+    FORGET = "forget"
+    MOVE = "move"
+    REMOVE = "remove"
+    IMPORT = "import"
+
+    @classmethod
+    def parse(cls, raw: object) -> Action | str:
+        """The member for ``raw``; an empty value is a no-op; a word a newer terraform
+        writes is kept as it is (never judged as a change it is not)."""
+        text = str(raw or "")
+        if not text:
+            return cls.NOOP
+        try:
+            return cls(text)
+        except ValueError:
+            return text
+
+
+# Actions that change nothing: a no-op, or a data source read.
+_UNCHANGED = frozenset({Action.NOOP, Action.NOOP_STREAMED, Action.READ})
+
+
 @dataclass(frozen=True)
 class Actions:
+    """The actions of one change (``["delete", "create"]``...), with the predicates every
+    part of envman uses: the one definition of "changes nothing", "replaces"..."""
+
     actions: tuple[str, ...]
 
+    @classmethod
+    def of(cls, raw: str | Iterable[str] | None) -> Actions:
+        """From a ``show -json`` list or one streamed action word (``replace``, ``noop``)."""
+        if raw is None or raw == "":
+            return cls((Action.NOOP,))
+        if isinstance(raw, str):
+            if raw == Action.REPLACE:
+                return cls((Action.DELETE, Action.CREATE))
+            return cls((Action.parse(raw),))
+        parsed = tuple(Action.parse(a) for a in raw)
+        return cls(parsed or (Action.NOOP,))
+
     def noop(self) -> bool:
-        return self.actions in (("no-op",), ("read",))
+        return len(self.actions) == 1 and self.actions[0] in _UNCHANGED
 
     def create(self) -> bool:
-        return self.actions == ("create",)
+        return self.actions == (Action.CREATE,)
 
     def delete(self) -> bool:
-        return self.actions == ("delete",)
+        return self.actions == (Action.DELETE,)
 
     def update(self) -> bool:
-        return self.actions == ("update",)
+        return self.actions == (Action.UPDATE,)
 
     def replace(self) -> bool:
-        return set(self.actions) == {"create", "delete"}
+        return set(self.actions) == {Action.CREATE, Action.DELETE}
 
     def __str__(self) -> str:
         if self.replace():
             return "replace"
         return "+".join(self.actions)
+
+
+def changes_nothing(action: str | None) -> bool:
+    """Whether one action word (streamed or ``show -json``) changes nothing."""
+    return Actions.of(action).noop()
 
 
 @dataclass(frozen=True)
@@ -63,7 +120,7 @@ class ResourceChange:
             name=str(data.get("name", "")),
             mode=str(data.get("mode", "managed")),
             change=Change(
-                actions=Actions(tuple(raw.get("actions") or ("no-op",))),
+                actions=Actions.of(raw.get("actions")),
                 before=raw.get("before"),
                 after=raw.get("after"),
                 after_unknown=raw.get("after_unknown"),
@@ -141,7 +198,7 @@ class Plan:
         outputs = {}
         for name, raw in (data.get("output_changes") or {}).items():
             outputs[name] = Change(
-                Actions(tuple(raw.get("actions") or ("no-op",))),
+                Actions.of(raw.get("actions")),
                 raw.get("before"),
                 raw.get("after"),
                 raw.get("after_unknown"),

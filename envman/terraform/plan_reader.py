@@ -23,7 +23,7 @@ from dataclasses import replace
 from typing import IO, Any
 
 from envman.errors import TerraformError
-from envman.terraform.models import Plan, ResourceChange
+from envman.terraform.models import Actions, Plan, ResourceChange
 
 _Events = Iterator[tuple[str, Any]]
 _KEPT = frozenset(
@@ -38,7 +38,6 @@ _KEPT = frozenset(
 )
 _CHANGE_LISTS = frozenset({"resource_changes", "resource_drift"})
 _VALUE_KEYS = frozenset({"before", "after", "after_unknown", "before_sensitive", "after_sensitive"})
-_NOOP = (("no-op",), ("read",))
 
 
 def read_plan(
@@ -143,12 +142,10 @@ def _read_change(events: _Events, keep_values: bool) -> dict[str, Any]:
     for event, key in events:
         if event == "end_map":
             return change
-        if key in _VALUE_KEYS:
-            # terraform writes "actions" first; values of a no-op are never read
-            actions = tuple(change.get("actions") or ())
-            if not keep_values or actions in _NOOP:
-                _skip(events, next(events))
-                continue
+        # terraform writes "actions" first; values of a no-op are never read
+        if key in _VALUE_KEYS and (not keep_values or Actions.of(change.get("actions")).noop()):
+            _skip(events, next(events))
+            continue
         change[key] = _build(events, next(events))
     raise TypeError("unterminated change")
 

@@ -9,10 +9,11 @@ import pytest
 
 from envman.drift import values
 from envman.drift.classify import Context, classify, index_configuration, pending_changes
-from envman.drift.detect import lock_info, notification_state, sensitive_values
+from envman.drift.detect import notification_state, sensitive_values
 from envman.drift.model import EnvResult, Finding, error_result, fingerprint
 from envman.drift.rules import Acknowledgement, ignored_by, parse_expiry
 from envman.errors import UsageError
+from envman.terraform.errors import lock_info
 from envman.terraform.models import Plan
 from envman.terraform.runner import Diagnostic
 
