@@ -9,6 +9,7 @@ wrong; everything else catches the types:
 - ``MissingVariable``: a required variable has no value (names it);
 - ``UndeclaredVariable``: a value was given for a variable the stack does not declare;
 - ``StalePlan``: a saved plan no longer matches the state;
+- ``MalformedPlan``: ``show -json`` wrote something that is not a plan document;
 - otherwise a plain ``TerraformError`` with terraform's first error.
 
 All are ``TerraformError``s (exit code 1).
@@ -90,6 +91,16 @@ class UndeclaredVariable(TerraformError):
     def __init__(self, message: str, variable: str | None) -> None:
         super().__init__(message, hint="remove it, or declare it in the stack's variables.tf")
         self.variable = variable
+
+
+class MalformedPlan(TerraformError):
+    """A ``show -json`` document that is not JSON, or not of the shape terraform writes."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(
+            f"malformed plan JSON from terraform show: {problem}",
+            hint="is the plan file from a compatible terraform version?",
+        )
 
 
 class StalePlan(TerraformError):
