@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, cast
 
 import typer
 
+from envman.cliutil import DefaultCommandGroup, EnvmanGroup
+from envman.drift.model import ReportFormat
+
 if TYPE_CHECKING:
     from envman.commands import AppContext
 
@@ -23,8 +26,8 @@ app = typer.Typer(
         "Exit codes: 0 ok; 1 error; 2 changes or drift found; 3 refused by protection; "
         "4 verification failed; 130 interrupted."
     ),
+    cls=EnvmanGroup,
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -59,6 +62,14 @@ BreakGlassOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from envman import __version__
+
+        print(f"envman {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def main_options(
     project: Annotated[
@@ -71,7 +82,18 @@ def main_options(
     ] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colours in output.")] = False,
     verbose: Annotated[
-        bool, typer.Option("-v", "--verbose", help="More detail on errors.")
+        bool,
+        typer.Option(
+            "-v",
+            "--verbose",
+            help="More detail on errors (tracebacks are also in .envman/envman.log).",
+        ),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print envman's version and exit.", is_eager=True, callback=_version
+        ),
     ] = False,
 ) -> None:
     from envman.commands import AppContext
@@ -256,18 +278,35 @@ def outputs_command(
     _run(lambda: run_outputs(_ctx(), environment, as_json))
 
 
-@app.command("drift")
-def drift_command(
-    args: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Environments (default: all); or `ack ENV FINGERPRINT`; or `baseline ENV`.",
-            metavar="[ENV...]",
-        ),
+drift_app = typer.Typer(
+    name="drift",
+    cls=DefaultCommandGroup,
+    help=(
+        "Detect drift (never changes anything); acknowledge findings. "
+        "`envman drift ENV...` is `envman drift check ENV...`."
+    ),
+    no_args_is_help=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(drift_app)
+
+
+@drift_app.command("check")
+def drift_check_command(
+    environments: Annotated[
+        list[str] | None, typer.Argument(help="Environments (default: all).", metavar="[ENV]...")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text, json, markdown or junit.")] = "text",
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", help="Report format on stdout.")
+    ] = ReportFormat.TEXT,
     report: Annotated[
-        Path | None, typer.Option("--report", help="Also write the report to FILE.", metavar="FILE")
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Also write the report to FILE (format from its extension: .json, .md, .xml).",
+            metavar="FILE",
+        ),
     ] = None,
     notify: Annotated[
         bool, typer.Option("--notify", help="Notify (Slack) about new or changed drift.")
@@ -275,28 +314,56 @@ def drift_command(
     parallel: Annotated[
         int | None,
         typer.Option(
-            "--parallel", help="Environments checked at once (default: CPU count).", min=1
-        ),
-    ] = None,
-    reason: Annotated[
-        str | None, typer.Option("--reason", help="With `ack`: why the finding is acceptable.")
-    ] = None,
-    expires: Annotated[
-        str | None,
-        typer.Option(
-            "--expires", help="With `ack`: date or RFC 3339 time the acknowledgement ends."
+            "--parallel",
+            help="Environments checked at once (default: CPU count).",
+            min=1,
+            metavar="N",
         ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Detect drift (never changes anything). Exit 2 drift, 1 error only, 0 clean."""
-    from envman.commands.drift import run_drift_cli
+    """Check environments for drift. Exit 2 drift, 1 error only, 0 clean."""
+    from envman.commands.drift import DriftOptions, run_check
 
-    _run(
-        lambda: run_drift_cli(
-            _ctx(), args or [], fmt, report, notify, parallel, reason, expires, as_json
-        )
-    )
+    options = DriftOptions(fmt, report, notify, parallel, as_json)
+    _run(lambda: run_check(_ctx(), environments or [], options))
+
+
+@drift_app.command("ack")
+def drift_ack_command(
+    environment: Annotated[str, typer.Argument(help="The environment.", metavar="ENV")],
+    fingerprint: Annotated[
+        str, typer.Argument(help="The finding's fingerprint (from the report).")
+    ],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why the finding is acceptable.", metavar="TEXT")
+    ],
+    expires: Annotated[
+        str,
+        typer.Option(
+            "--expires",
+            help="When the acknowledgement ends: a date (through that day, UTC) or RFC 3339 time.",
+            metavar="DATE",
+        ),
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Acknowledge a drift finding until a date (kept in the environment's baseline)."""
+    from envman.commands.drift import AckRequest, run_ack
+
+    request = AckRequest(environment, fingerprint, reason, expires, as_json)
+    _run(lambda: run_ack(_ctx(), request))
+
+
+@drift_app.command("baseline")
+def drift_baseline_command(
+    environment: Annotated[str, typer.Argument(help="The environment.", metavar="ENV")],
+    as_json: JsonOpt = False,
+) -> None:
+    """List the environment's acknowledged drift (active and expired)."""
+    from envman.commands.drift import run_baseline
+
+    _run(lambda: run_baseline(_ctx(), environment, as_json))
 
 
 @app.command("verify")

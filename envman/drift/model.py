@@ -12,7 +12,6 @@ SCHEMA = 1
 REDACTED = "<sensitive>"
 
 
-
 class DriftStatus(StrEnum):
     """The result of one environment's drift check (DESIGN section 7)."""
 
@@ -20,6 +19,15 @@ class DriftStatus(StrEnum):
     PENDING = "pending"
     DRIFTED = "drifted"
     ERROR = "error"
+
+
+class ReportFormat(StrEnum):
+    """The formats of a drift report (``--format``)."""
+
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    JUNIT = "junit"
 
 
 IN_SYNC, PENDING, DRIFTED, ERROR = (
