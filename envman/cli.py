@@ -60,6 +60,12 @@ BreakGlassOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
+ResultJsonOpt = Annotated[
+    bool,
+    typer.Option(
+        "--json", help="The result (release, verification) as one JSON document on stdout."
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -126,7 +132,10 @@ def _fail(exc: BaseException) -> int:
     log_dir = ctx.log_dir() if ctx is not None else errorlog.fallback_log_dir()
     show = (lambda entry: print(entry, file=sys.stderr, end="", flush=True)) if verbose else None
     outcome = errorlog.handle(exc, log_dir, show)
-    _error(outcome.line)
+    if outcome.error:
+        _error(outcome.line)
+    else:
+        print(f"envman: {outcome.line}", file=sys.stderr, flush=True)
     return outcome.exit_code
 
 
@@ -183,13 +192,14 @@ def apply_command(
     yes: YesOpt = False,
     confirm: ConfirmOpt = None,
     break_glass: BreakGlassOpt = None,
+    as_json: ResultJsonOpt = False,
 ) -> None:
     """Plan, show, confirm and apply exactly that plan; record a release; verify."""
     from envman.commands.apply import run_apply
     from envman.protect.confirm import ConfirmOptions
 
     options = ConfirmOptions(yes=yes, confirm=confirm)
-    _run(lambda: run_apply(_ctx(), environment, sets, use_plan, options, break_glass))
+    _run(lambda: run_apply(_ctx(), environment, sets, use_plan, options, break_glass, as_json))
 
 
 @app.command("promote")
@@ -208,13 +218,14 @@ def promote_command(
     yes: YesOpt = False,
     confirm: ConfirmOpt = None,
     break_glass: BreakGlassOpt = None,
+    as_json: ResultJsonOpt = False,
 ) -> None:
     """Promote the source environment's outputs (e.g. image tags) into the target."""
     from envman.commands.promote import run_promote
     from envman.protect.confirm import ConfirmOptions
 
     options = ConfirmOptions(yes=yes, confirm=confirm)
-    _run(lambda: run_promote(_ctx(), target, source, dry_run, options, break_glass))
+    _run(lambda: run_promote(_ctx(), target, source, dry_run, options, break_glass, as_json))
 
 
 @app.command("rollback")
@@ -231,13 +242,14 @@ def rollback_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only; change nothing.")] = False,
     yes: YesOpt = False,
     confirm: ConfirmOpt = None,
+    as_json: ResultJsonOpt = False,
 ) -> None:
     """Re-apply an earlier release's inputs (a real planned apply, recorded as kind rollback)."""
     from envman.commands.rollback import run_rollback
     from envman.protect.confirm import ConfirmOptions
 
     options = ConfirmOptions(yes=yes, confirm=confirm)
-    _run(lambda: run_rollback(_ctx(), environment, to, dry_run, options))
+    _run(lambda: run_rollback(_ctx(), environment, to, dry_run, options, as_json))
 
 
 @app.command("history")
@@ -270,12 +282,21 @@ def status_command(
 @app.command("outputs")
 def outputs_command(
     environment: Annotated[str, typer.Argument(help="The environment.")],
+    name: Annotated[
+        str | None,
+        typer.Argument(help="One output: print only it (with --raw: its bare value)."),
+    ] = None,
     as_json: JsonOpt = False,
+    raw: Annotated[
+        bool,
+        typer.Option("--raw", help="With NAME: the value alone, for scripts (strings unquoted)."),
+    ] = False,
 ) -> None:
     """The environment's outputs; sensitive values are shown as <sensitive>."""
-    from envman.commands.outputs import run_outputs
+    from envman.commands.outputs import OutputsRequest, run_outputs
 
-    _run(lambda: run_outputs(_ctx(), environment, as_json))
+    request = OutputsRequest(environment, name, as_json, raw)
+    _run(lambda: run_outputs(_ctx(), request))
 
 
 drift_app = typer.Typer(

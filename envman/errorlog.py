@@ -52,6 +52,7 @@ class Outcome:
     line: str  # the one line for stderr, without the "envman: error: " prefix
     bug: bool
     log: Path | None  # where the details went (None when they could not be written)
+    error: bool = True  # False: a stop the user asked for ("declined"), not an error
 
 
 def handle(exc: BaseException, log_dir: Path, show: Callable[[str], None] | None = None) -> Outcome:
@@ -60,6 +61,8 @@ def handle(exc: BaseException, log_dir: Path, show: Callable[[str], None] | None
     ``show`` (for ``-v``) receives the log entry as well."""
     if isinstance(exc, KeyboardInterrupt):
         return Outcome(EXIT_INTERRUPTED, "interrupted", bug=False, log=None)
+    if isinstance(exc, EnvmanError) and not exc.is_error:
+        return Outcome(exc.exit_code, str(exc), bug=False, log=None, error=False)
     bug = not isinstance(exc, EnvmanError)
     entry = log_entry(exc)
     log = write_log(log_dir, entry)

@@ -12,6 +12,8 @@ from rich.console import Console
 
 from envman.config.project import Project, load_project
 
+LOG_WIDTH = 4096  # columns of output without a terminal: wide enough that nothing is cut
+
 
 @dataclass
 class AppContext:
@@ -38,8 +40,14 @@ class AppContext:
             return errorlog.fallback_log_dir()
 
     def console(self, json_mode: bool = False) -> Console:
-        """Where human output goes: stdout, or stderr when stdout carries a JSON document."""
-        return Console(stderr=json_mode, no_color=self.no_color, highlight=False, soft_wrap=True)
+        """Where human output goes: stdout, or stderr when stdout carries a JSON document.
+
+        Without a terminal (CI logs, a pipe) lines are never cut: tables get the width they
+        need instead of 80 columns with cells cut to "…"."""
+        console = Console(stderr=json_mode, no_color=self.no_color, highlight=False, soft_wrap=True)
+        if not console.is_terminal:
+            console.width = LOG_WIDTH
+        return console
 
 
 def emit_json(document: Any) -> None:

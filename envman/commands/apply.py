@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from envman.commands import AppContext
+from envman.commands import AppContext, emit_json
+from envman.commands.results import deploy_document
 from envman.display import show_plan
 from envman.errors import EXIT_OK
 from envman.hooks import run_hooks
@@ -30,12 +31,13 @@ def run_apply(
     use_saved_plan: bool,
     confirm: ConfirmOptions,
     break_glass: str | None,
+    as_json: bool = False,
 ) -> int:
     overrides = parse_set(sets)
     project = ctx.project
     env = project.environment(name)
     workspace = Workspace(project, env)
-    console = ctx.console()
+    console = ctx.console(json_mode=as_json)
     rules = check_windows(env, "apply", now(), break_glass)
     store = store_for(env)
     with acquire(store, "apply", actor(), environment=env.name):
@@ -56,13 +58,18 @@ def run_apply(
                 planned = plan_environment(workspace, overrides=overrides, on_event=progress)
             show_plan(console, planned)
         spec = DeploySpec(
-            kind=Kind.APPLY, confirm=confirm, break_glass=break_glass, break_glass_rules=tuple(rules)
+            kind=Kind.APPLY,
+            confirm=confirm,
+            break_glass=break_glass,
+            break_glass_rules=tuple(rules),
         )
         try:
             result = deploy_planned(ledger, planned, spec, console, progress)
         finally:
             if use_saved_plan:
                 discard_saved_plan(workspace)
+    if as_json:
+        emit_json(deploy_document(name, Kind.APPLY, result))
     return result.exit_code if result.release is not None else EXIT_OK
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from envman.commands import AppContext, emit_json
-from envman.config.project import Project
+from envman.config.project import Project, suggest_environment
 from envman.drift.detect import LAST_DOC, CheckOptions, check_environment
 from envman.drift.model import (
     EnvResult,
@@ -103,7 +103,7 @@ def run_drift(ctx: AppContext, names: list[str], options: DriftOptions) -> int:
         raise UsageError(
             f"unknown environment{'s' if len(unknown) > 1 else ''} "
             f"{', '.join(repr(n) for n in unknown)}",
-            hint=f"environments: {', '.join(known) or 'none'}",
+            hint=suggest_environment(unknown[0], known, project.root / "environments"),
         )
     wanted = list(dict.fromkeys(names)) or known
     if not wanted:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from envman.commands import AppContext
+from envman.commands import AppContext, emit_json
+from envman.commands.results import deploy_document
 from envman.errors import EXIT_OK
 from envman.hooks import run_hooks
 from envman.protect.confirm import ConfirmOptions
@@ -25,10 +26,11 @@ def run_promote(
     dry_run: bool,
     confirm: ConfirmOptions,
     break_glass: str | None,
+    as_json: bool = False,
 ) -> int:
     project = ctx.project
     target = promotion_target(project, target_name)
-    console = ctx.console()
+    console = ctx.console(json_mode=as_json)
     rules = [] if dry_run else check_windows(target, "promote", now(), break_glass)
     store = store_for(target)
     with acquire(store, "promote", actor(), environment=target.name):
@@ -37,6 +39,8 @@ def run_promote(
         promotion = plan_promotion(project, target, source_name, console)
         if dry_run:
             console.print("Dry run: nothing changed.")
+            if as_json:
+                emit_json(deploy_document(target.name, Kind.PROMOTE, None, dry_run=True))
             return EXIT_OK
         spec = DeploySpec(
             kind=Kind.PROMOTE,
@@ -52,4 +56,6 @@ def run_promote(
         result = deploy_planned(
             ledger, promotion.planned, spec, console, Progress(target.name, "Applying")
         )
+    if as_json:
+        emit_json(deploy_document(target.name, Kind.PROMOTE, result))
     return result.exit_code

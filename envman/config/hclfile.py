@@ -61,14 +61,12 @@ def parse_hcl_text(text: str, path: Path) -> dict[str, Any]:
 
     try:
         raw = hcl2.loads(text, serialization_options=_options())
-    except UnexpectedInput as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
-        raise ConfigError(
-            f"invalid HCL: {first}", path=str(path), line=exc.line, hint="fix the syntax"
-        ) from None
     except (LarkError, ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:
+        from envman.config.hclsyntax import explain
+
+        problem = explain(text, exc if isinstance(exc, UnexpectedInput) else None)
         raise ConfigError(
-            f"invalid HCL: {type(exc).__name__}: {exc}", path=str(path), hint="fix the syntax"
+            f"invalid HCL: {problem.message}", path=str(path), line=problem.line
         ) from None
     if not isinstance(raw, dict):
         raise ConfigError("invalid HCL: not a body", path=str(path))

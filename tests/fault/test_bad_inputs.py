@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import Cli
 
-PROGRESS = re.compile(r"^\[[a-z0-9_-]+\] ")
+PROGRESS = re.compile(r"^(\d\d:\d\d:\d\dZ )?\[[a-z0-9_-]+\] ")
 STAGING = Path("environments") / "staging"
 
 

@@ -27,7 +27,7 @@ from conftest_moto import start_moto_server
 
 pytestmark = pytest.mark.aws
 STATE_BUCKET = "envman-test-tfstate"
-PROGRESS = re.compile(r"^\[[a-z0-9_-]+\] ")
+PROGRESS = re.compile(r"^(\d\d:\d\d:\d\dZ )?\[[a-z0-9_-]+\] ")
 
 
 class Server:

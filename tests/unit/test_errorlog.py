@@ -60,7 +60,7 @@ def test_verbose_shows_the_traceback_too(tmp_path: Path, monkeypatch: pytest.Mon
 def test_a_user_error_is_not_called_a_bug(tmp_path: Path) -> None:
     root = make_project(tmp_path)
     (root / "environments" / "dev" / "environment.hcl").write_text("stak = 1\n")
-    code, _, err = invoke(root, "list")
+    code, _, err = invoke(root, "history", "dev")
     assert code == 1
     assert "internal error" not in err and "report" not in err
     assert "environment.hcl:1" in err
