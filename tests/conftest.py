@@ -8,20 +8,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).parent))
+from tests.helpers import Cli, copy_fixture, need_terraform
+from tests.moto_server import reset as reset_moto
+from tests.moto_server import start_moto_server
 
-from conftest_moto import reset as reset_moto
-from conftest_moto import start_moto_server
-
-FIXTURES = Path(__file__).parent / "fixtures"
 DEFAULT_MIRROR = "/opt/tf-plugins"
 
 
@@ -42,11 +37,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
     if problems:
         pytest.exit("CI requires real parts: " + "; ".join(problems), returncode=3)
-
-
-def need_terraform() -> None:
-    if shutil.which(os.environ.get("ENVMAN_TERRAFORM", "terraform")) is None:
-        pytest.skip("terraform is not on PATH (CI fails instead of skipping)")
 
 
 @pytest.fixture(scope="session")
@@ -75,37 +65,6 @@ def _isolated_env(
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(tmp_path_factory.getbasetemp() / "missing.tfrc"))
-
-
-@dataclass
-class Result:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-
-class Cli:
-    def __init__(self, project: Path) -> None:
-        self.project = project
-
-    def __call__(self, *args: str, input: str | None = None) -> Result:
-        from envman.cli import app
-
-        runner = CliRunner()
-        result = runner.invoke(app, ["--project", str(self.project), *args], input=input)
-        if result.exception and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return Result(result.exit_code, result.stdout, result.stderr)
-
-
-def copy_fixture(name: str, dest: Path) -> Path:
-    target = dest / name
-    shutil.copytree(FIXTURES / name, target)
-    return target
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from typer.main import get_command
 
 from envman.cli import app
-from tests.conftest import Cli
+from tests.helpers import Cli
 
 
 def test_version(cli: Cli) -> None:

@@ -15,10 +15,10 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import Cli, copy_fixture, need_terraform
-from conftest_moto import free_port
 
 from envman.drift.report import render
+from tests.helpers import Cli, copy_fixture, need_terraform
+from tests.moto_server import free_port
 
 BUCKET = "drift-tfstate"
 SECRET = "canary-secret-5e1f0a"  # the SecureString's value (a sensitive variable)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from envman.drift.rules import Acknowledgement, baseline_doc_with
-from tests.conftest import Cli
+from tests.helpers import Cli
 
 
 def test_an_environment_named_ack_can_be_checked(basic_project: Path) -> None:

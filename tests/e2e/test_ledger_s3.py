@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import socket
-import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -25,12 +24,7 @@ from envman.releases import oplock
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.store_s3 import S3Store
-
-try:
-    import conftest_moto
-except ImportError:  # run standalone, without tests/ on sys.path
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    import conftest_moto
+from tests import moto_server
 
 WRITERS = 10
 PREFIX = "dev/terraform.tfstate.releases/"
@@ -42,7 +36,7 @@ def moto_url(request: pytest.FixtureRequest) -> Iterator[str]:
     try:
         server: Any = request.getfixturevalue("moto_server")
     except pytest.FixtureLookupError:
-        url, stop = conftest_moto.start_moto_server()
+        url, stop = moto_server.start_moto_server()
         try:
             yield url
         finally:
@@ -157,7 +151,7 @@ def test_concurrent_writers_get_distinct_seqs(moto_url: str, bucket: str) -> Non
 
 
 def test_dead_endpoint_is_one_clear_line() -> None:
-    url = f"http://127.0.0.1:{conftest_moto.free_port()}"  # nothing listens there
+    url = f"http://127.0.0.1:{moto_server.free_port()}"  # nothing listens there
     store = S3Store(s3_client(url), "state-bucket", PREFIX)
     for action in (
         lambda: store.read("00000001.json"),

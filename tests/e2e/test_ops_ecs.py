@@ -9,7 +9,8 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import Cli, copy_fixture, need_terraform
+
+from tests.helpers import Cli, copy_fixture, need_terraform
 
 pytestmark = pytest.mark.aws
 

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Cli
+
+from tests.helpers import Cli
 
 
 def outputs(cli: Cli, env: str) -> dict[str, object]:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import need_terraform
 from envman.terraform.binary import find_binary
 from envman.terraform.errors import (
     MissingVariable,
@@ -16,6 +15,7 @@ from envman.terraform.errors import (
     lock_info,
 )
 from envman.terraform.runner import Diagnostic, Terraform, base_environment
+from tests.helpers import need_terraform
 
 STACK = """
 variable "x" {

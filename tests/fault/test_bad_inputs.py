@@ -13,7 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Cli
+
+from tests.helpers import Cli
 
 PROGRESS = re.compile(r"^(\d\d:\d\d:\d\dZ )?\[[a-z0-9_-]+\] ")
 STAGING = Path("environments") / "staging"

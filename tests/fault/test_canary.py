@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Cli, Result
+
+from tests.helpers import Cli, Result
 
 CANARY = "tfvars-canary-7d41e0b9"
 CANARY2 = "set-canary-c0ffee42"

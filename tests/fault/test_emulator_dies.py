@@ -22,8 +22,9 @@ from pathlib import Path
 
 import boto3
 import pytest
-from conftest import Cli, copy_fixture, need_terraform
-from conftest_moto import start_moto_server
+
+from tests.helpers import Cli, copy_fixture, need_terraform
+from tests.moto_server import start_moto_server
 
 pytestmark = pytest.mark.aws
 STATE_BUCKET = "envman-test-tfstate"

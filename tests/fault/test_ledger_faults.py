@@ -6,10 +6,9 @@ import json
 import multiprocessing
 from pathlib import Path
 
-from conftest import Cli
-
 from envman.releases.ledger import Ledger, record_name
 from envman.releases.store_local import LocalStore
+from tests.helpers import Cli
 
 WRITERS = 20
 
