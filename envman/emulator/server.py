@@ -100,9 +100,7 @@ def start(state_root: Path, port: int = DEFAULT_PORT, wait: float = 60.0) -> Emu
             start_new_session=True,
         )
     except OSError as exc:
-        raise EnvmanError(
-            f"cannot start the emulator: {exc}", hint=INSTALL_HINT
-        ) from None
+        raise EnvmanError(f"cannot start the emulator: {exc}", hint=INSTALL_HINT) from None
     state = EmulatorState(pid=child.pid, port=port)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:

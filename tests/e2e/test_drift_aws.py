@@ -76,7 +76,8 @@ def aws_project(
 
 
 def client(moto: str, service: str) -> Any:
-    return boto3.client(service, endpoint_url=moto, region_name="us-east-1")
+    make: Any = boto3.client  # any service by name
+    return make(service, endpoint_url=moto, region_name="us-east-1")
 
 
 def drift_json(cli: Cli, *args: str) -> tuple[int, dict[str, Any], str]:

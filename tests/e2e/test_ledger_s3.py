@@ -23,6 +23,7 @@ from envman.errors import EnvmanError, LockHeld
 from envman.releases import oplock
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
+from envman.releases.models import Status
 from envman.releases.store_s3 import S3Store
 from tests import moto_server
 
@@ -102,10 +103,10 @@ def test_if_none_match_is_enforced_by_the_server(store: S3Store) -> None:
 def test_ledger_on_s3(store: S3Store) -> None:
     ledger = Ledger(store, "dev")
     first = ledger.begin(kind="apply", inputs={"image": "v1"})
-    first.status = "verified"
+    first.status = Status.VERIFIED
     ledger.save(first)
     second = ledger.begin(kind="promote", inputs={"image": "v2"})
-    second.status = "applied"
+    second.status = Status.APPLIED
     ledger.save(second)
     store.replace("00000003.json", b"{broken")
     current = ledger.current()

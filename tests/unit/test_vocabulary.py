@@ -30,12 +30,14 @@ def test_statuses_and_kinds_compare_equal_to_their_strings() -> None:
     assert release.kind == "apply" and release.kind is Kind.APPLY
     assert release.succeeded and Status.VERIFIED in SUCCESS_STATUSES
     assert json.loads(json.dumps(release.to_json()))["status"] == "applied"
-    assert error_result("dev", "boom").status == "error" == DriftStatus.ERROR
+    status = error_result("dev", "boom").status
+    assert isinstance(status, DriftStatus) and status == DriftStatus("error")
+    assert json.dumps({"s": status}) == '{"s": "error"}'
 
 
 def test_a_misspelt_field_is_refused_in_code() -> None:
     with pytest.raises(ValidationError, match="rollbak_of"):
-        Release(**record(rollbak_of=3))  # type: ignore[arg-type]
+        Release(**record(rollbak_of=3))
     release = Release.from_json(record())
     with pytest.raises(ValidationError):
         release.rollbak_of = 3  # type: ignore[attr-defined]
