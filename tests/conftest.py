@@ -20,6 +20,16 @@ from tests.moto_server import start_moto_server
 DEFAULT_MIRROR = "/opt/tf-plugins"
 
 
+MOTO_FIXTURES = frozenset({"moto", "moto_server"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the moto server is an `aws` test, whatever its file says."""
+    for item in items:
+        if MOTO_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.aws)
+
+
 def _mirror() -> Path | None:
     path = Path(os.environ.get("ENVMAN_PROVIDER_MIRROR", DEFAULT_MIRROR))
     return path if (path / "registry.terraform.io" / "hashicorp" / "aws").is_dir() else None

@@ -20,6 +20,7 @@ from envman.drift.report import render
 from tests.helpers import Cli, copy_fixture, need_terraform
 from tests.moto_server import free_port
 
+pytestmark = pytest.mark.aws  # against a moto server
 BUCKET = "drift-tfstate"
 SECRET = "canary-secret-5e1f0a"  # the SecureString's value (a sensitive variable)
 NEW_SECRET = "leaked-new-secret-99"  # what someone put there by hand

@@ -27,6 +27,7 @@ from envman.releases.models import Status
 from envman.releases.store_s3 import S3Store
 from tests import moto_server
 
+pytestmark = pytest.mark.aws  # against a moto server
 WRITERS = 10
 PREFIX = "dev/terraform.tfstate.releases/"
 

@@ -24,6 +24,7 @@ from envman.config.project import Environment
 from tests.helpers import Cli, copy_fixture
 from tests.servers import tls_moto
 
+pytestmark = pytest.mark.aws  # against a moto server
 BUCKET = "ops-state-bucket"
 
 

@@ -135,3 +135,23 @@ def test_dev_tools_are_pinned() -> None:
     assert "make" not in pinned
     makefile = (ROOT / "Makefile").read_text()
     assert "-c $(CONSTRAINTS)" in makefile and "mypy --strict envman tests bench" in makefile
+
+
+def test_tests_against_moto_carry_the_aws_marker() -> None:
+    """Every test module that starts or uses a moto server is marked ``aws`` (so
+    ``-m "not aws"`` runs without one)."""
+    unmarked = []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        text = path.read_text()
+        uses_moto = any(
+            word in text for word in ("moto: str", "moto_server", "tls_moto", "start_moto_server")
+        )
+        if uses_moto and path.name != "test_structure.py" and "pytest.mark.aws" not in text:
+            unmarked.append(str(path.relative_to(ROOT)))
+    assert unmarked == []
+
+
+def test_helper_modules_are_not_collected_as_tests() -> None:
+    for path in (ROOT / "tests").rglob("test_*.py"):
+        text = path.read_text()
+        assert "def test_" in text, f"{path} is named like a test file but holds no test"
