@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from envman.config.project import load_project
-from envman.errors import ConfigError, EnvmanError, UsageError
+from envman.errors import ConfigError, UsageError
 from envman.timeutil import parse_duration, parse_time_point
 
 FULL = """
