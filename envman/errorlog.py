@@ -79,6 +79,12 @@ def handle(exc: BaseException, log_dir: Path, show: Callable[[str], None] | None
     return Outcome(EXIT_ERROR, line, bug=True, log=log)
 
 
+def bug_report(exc: BaseException, log_dir: Path) -> str:
+    """For a bug caught where one failure must not stop the rest (one environment's drift
+    check): the traceback goes to the log, and this one line says it is a bug."""
+    return handle(exc, log_dir).line
+
+
 def log_entry(exc: BaseException) -> str:
     header = " ".join(f"{k} {v}" for k, v in versions().items())
     kind = "user error" if isinstance(exc, EnvmanError) else "internal error (bug)"

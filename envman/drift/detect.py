@@ -24,6 +24,7 @@ from typing import Any
 from envman.drift.classify import Context, classify
 from envman.drift.model import ERROR, EnvResult, Finding, error_result
 from envman.drift.rules import BASELINE_DOC, active_fingerprints, baseline_from_doc
+from envman.errorlog import bug_report
 from envman.errors import EnvmanError, Interrupted
 from envman.inputs import build_inputs
 from envman.planning import check_required, current_pins
@@ -201,7 +202,7 @@ def check_environment(workspace: Workspace, options: CheckOptions) -> EnvResult:
     except EnvmanError as exc:
         result = error_result(env.name, str(exc))
     except Exception as exc:  # a bug must not hide the other environments
-        result = error_result(env.name, f"internal error: {type(exc).__name__}: {exc}")
+        result = error_result(env.name, bug_report(exc, workspace.project.state_root))
     result.duration_s = time.monotonic() - started
     result.to_notify, notified = notification_state(result, previous, options.notify)
     if ledger is not None and options.record:

@@ -125,10 +125,11 @@ class Progress:
         detail = " ".join(str(diag.get("detail") or "").split())
         if len(detail) > 200:
             detail = detail[:197] + "..."
-        self._log(f"warning: {diag.get('summary', '')}" + (f": {detail}" if detail else ""))
+        text = f"warning: {diag.get('summary', '')}" + (f": {detail}" if detail else "")
+        self._log(text, always=True)  # even with --json: stderr, and it matters
 
-    def _log(self, message: str) -> None:
-        if self.quiet:
+    def _log(self, message: str, *, always: bool = False) -> None:
+        if self.quiet and not always:
             return
         if self.live is not None:
             self.live.console.print(Text(f"  {message}", style="dim"))

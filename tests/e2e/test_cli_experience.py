@@ -47,6 +47,9 @@ def test_terraform_warnings_are_shown(cli: Cli, basic_project: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "warning: Value for undeclared variable" in result.stderr
     assert "image_tga" in result.stderr
+    as_json = cli("plan", "dev", "--json")  # the warning still shows, on stderr
+    assert as_json.exit_code == 0 and json.loads(as_json.stdout)["environment"] == "dev"
+    assert "warning: Value for undeclared variable" in as_json.stderr
 
 
 def test_answering_no_is_a_refusal_not_an_error(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from envman.drift.rules import Acknowledgement, baseline_doc_with
 from tests.helpers import Cli
@@ -49,3 +52,20 @@ def test_ack_never_drops_entries_it_cannot_read() -> None:
     assert out["entries"][:3] == [unreadable, "garbage", from_newer]
     assert [e.get("reason") for e in out["entries"] if isinstance(e, dict)][-1] == "new"
     assert sum(1 for e in out["entries"] if isinstance(e, dict) and e["fingerprint"] == "cccc") == 1
+
+
+def test_a_bug_in_drift_is_reported_as_one_and_logged(
+    cli: Cli, basic_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object, **__: object) -> object:
+        raise KeyError("resource_drift")
+
+    monkeypatch.setattr("envman.drift.detect.classify", broken)
+    result = cli("drift", "dev", "--json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)["environments"][0]
+    assert report["status"] == "error"
+    assert "internal error: KeyError: 'resource_drift'" in report["error"]
+    assert "bug in envman" in report["error"]
+    log = (basic_project / ".envman" / "envman.log").read_text()
+    assert "Traceback" in log and "resource_drift" in log
