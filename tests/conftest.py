@@ -65,6 +65,8 @@ def _isolated_env(
     cache.mkdir(exist_ok=True)
     monkeypatch.setenv("ENVMAN_PLUGIN_CACHE_DIR", str(cache))
     monkeypatch.setenv("ENVMAN_ACTOR", "tester")
+    # envman's error log outside a project goes to $XDG_CACHE_HOME/envman: never the user's
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
     for name in (
         "ENVMAN_PROJECT",
         "ENVMAN_NOW",
