@@ -87,12 +87,6 @@ class DefaultCommandGroup(TidyGroup):
         return list(self.commands)
 
 
-class EnvmanUsageError(UsageError):
-    """click's usage error with envman's exit code for errors."""
-
-    exit_code = EXIT_ERROR
-
-
 class EnvmanGroup(TidyGroup):
     """The top-level group: a usage error (unknown option, missing argument, bad value)
     exits 1 with click's message, never 2 (which means "changes or drift found")."""
@@ -101,16 +95,17 @@ class EnvmanGroup(TidyGroup):
         try:
             return super().parse_args(ctx, args)
         except UsageError as exc:
-            raise _as_envman(exc) from None
+            _with_envman_exit_code(exc)
+            raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except UsageError as exc:
-            raise _as_envman(exc) from None
+            _with_envman_exit_code(exc)
+            raise
 
 
-def _as_envman(exc: UsageError) -> UsageError:
-    if exc.exit_code == EXIT_ERROR:
-        return exc
-    return EnvmanUsageError(exc.format_message(), exc.ctx)
+def _with_envman_exit_code(exc: UsageError) -> None:
+    """The same error (same message, same help) with envman's exit code for errors."""
+    object.__setattr__(exc, "exit_code", EXIT_ERROR)  # an instance value over click's class one

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from typer.main import get_command
+from typer.testing import CliRunner
 
 from envman.cli import app
 from tests.helpers import Cli
@@ -15,6 +16,13 @@ from tests.helpers import Cli
 def test_version(cli: Cli) -> None:
     result = cli("--version")
     assert result.exit_code == 0 and result.stdout.strip() == "envman 0.1.0"
+
+
+def test_no_command_is_a_usage_error_exit_1(cli: Cli) -> None:
+    result = cli()
+    assert result.exit_code == 1 and "Missing command" in result.stderr
+    bare = CliRunner().invoke(app, [])
+    assert bare.exit_code == 1 and "Usage: envman" in bare.output
 
 
 def _command_paths() -> list[tuple[str, ...]]:
