@@ -78,6 +78,8 @@ class DefaultCommandGroup(TidyGroup):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         help_options = set(ctx.help_option_names)
+        if not args and ctx.resilient_parsing:  # shell completion: offer the subcommands
+            return super().parse_args(ctx, args)
         if not args or (args[0] not in self.commands and args[0] not in help_options):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)

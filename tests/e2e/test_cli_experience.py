@@ -25,6 +25,24 @@ def test_no_command_is_a_usage_error_exit_1(cli: Cli) -> None:
     assert bare.exit_code == 1 and "Usage: envman" in bare.output
 
 
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("envman dr", {"drift"}),
+        ("envman drift ", {"check", "ack", "baseline"}),
+        ("envman drift dev --format ", {"text", "json", "markdown", "junit"}),
+    ],
+)
+def test_shell_completion(words: str, expected: set[str]) -> None:
+    env = {
+        "_ENVMAN_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split(" ")) - 1),
+    }
+    result = CliRunner().invoke(app, [], env=env, prog_name="envman")
+    assert set(result.stdout.split()) == expected, result.output
+
+
 def _command_paths() -> list[tuple[str, ...]]:
     root = get_command(app)
     paths: list[tuple[str, ...]] = [()]
