@@ -52,7 +52,9 @@ def explain(text: str, exc: Any) -> SyntaxProblem:
 
 def scan(text: str) -> SyntaxProblem | None:
     """Unbalanced brackets and unclosed strings, with the line where they start."""
+    lines = text.splitlines()
     stack: list[tuple[str, int]] = []
+    suspect: int | None = None  # a block whose closing brace is indented like an outer one's
     for char, line, in_string_start in _structure(text):
         if char == '"':
             return SyntaxProblem(in_string_start, "unclosed string (no closing quote on its line)")
@@ -67,11 +69,22 @@ def scan(text: str) -> SyntaxProblem | None:
                 return SyntaxProblem(
                     line, f"'{char}' where '{close}' was expected ({kind} opened at line {opened})"
                 )
-    if stack:  # the outermost: what was opened first and never closed
+            if suspect is None and _indent(lines, line) < _indent(lines, opened):
+                suspect = opened
+    if stack:
+        # the block whose '}' looks like an outer block's is the one left open; else the
+        # outermost: what was opened first and never closed
         opener, opened = stack[0]
+        if suspect is not None and opener == "{":
+            opened = suspect
         close, kind = _OPENERS[opener]
         return SyntaxProblem(opened, f"unclosed {kind} opened at line {opened} (no '{close}')")
     return None
+
+
+def _indent(lines: list[str], line: int) -> int:
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return len(text) - len(text.lstrip(" \t"))
 
 
 def _structure(text: str) -> list[tuple[str, int, int]]:

@@ -23,6 +23,11 @@ from envman.errors import ConfigError
         ("x {\n}\n}\n", 3, "'}' closes nothing"),
         ("x {\n  a = [1, 2}\n}\n", 2, "'}' where ']' was expected (list opened at line 2)"),
         ("a = = 1\n", 1, "unexpected"),
+        (  # the block whose '}' is indented like its parent's is the one left open
+            'protection {\n  freeze "h" {\n    from = "2026-12-19"\n}\nbackend "local" {\n}\n',
+            2,
+            "unclosed block opened at line 2",
+        ),
     ],
 )
 def test_syntax_errors_in_words(tmp_path: Path, text: str, line: int, words: str) -> None:
