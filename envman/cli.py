@@ -119,6 +119,8 @@ def _run(call: Callable[[], int]) -> NoReturn:
     signals.install()
     try:
         code = call()
+    except typer.Exit:  # a command that chose its exit itself
+        raise
     except (Exception, KeyboardInterrupt) as exc:
         raise typer.Exit(_fail(exc)) from None
     raise typer.Exit(int(code))
