@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+CONSTRAINTS := constraints/dev.txt
 NODE_STAMP := tools/node_modules/.installed-stamp
 CHECKOV_VENV ?= .venv-checkov
 PYTEST_ARGS ?=
@@ -16,10 +17,10 @@ help:
 	@echo "make lint   - ruff, mypy --strict, terraform fmt, checkov"
 	@echo "make bench  - benchmarks; figures go to bench/results.md"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,cdk]'
+	$(PY) -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev,cdk]'
 	touch $@
 
 $(NODE_STAMP): tools/package.json
@@ -36,12 +37,12 @@ test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 typecheck: setup
-	$(VENV)/bin/mypy --strict envman
+	$(VENV)/bin/mypy --strict envman tests bench
 
 lint: setup
 	$(VENV)/bin/ruff check envman tests bench scripts
 	$(VENV)/bin/ruff format --check envman tests bench scripts
-	$(VENV)/bin/mypy --strict envman
+	$(VENV)/bin/mypy --strict envman tests bench
 	terraform fmt -check -recursive terraform modules
 	$(MAKE) checkov
 

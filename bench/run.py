@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))  # bench/ is run as a script; the tests' helpers live at the root
 RESULTS = ROOT / "bench" / "results.md"
 ENVMAN = [sys.executable, "-m", "envman"]
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
@@ -177,9 +177,9 @@ GO_DEFAULTS = {"GOGC": "100", "GOMEMLIMIT": "off"}  # Go's own defaults, what ot
 
 def bench_aws(tmp: Path) -> list[str]:
     import boto3
-    from conftest_moto import start_moto_server
 
     from envman.terraform.runner import GO_RUNTIME_DEFAULTS
+    from tests.moto_server import start_moto_server
 
     url, stop = start_moto_server()
     try:

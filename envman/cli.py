@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, cast
 
 import typer
 
-from envman.errors import EXIT_ERROR, EXIT_INTERRUPTED, EnvmanError
+from envman.cliutil import DefaultCommandGroup, EnvmanGroup
+from envman.drift.model import ReportFormat
 
 if TYPE_CHECKING:
     from envman.commands import AppContext
@@ -25,8 +26,8 @@ app = typer.Typer(
         "Exit codes: 0 ok; 1 error; 2 changes or drift found; 3 refused by protection; "
         "4 verification failed; 130 interrupted."
     ),
+    cls=EnvmanGroup,
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -84,6 +85,20 @@ AllowDestroyOpt = Annotated[
         metavar="ADDR",
     ),
 ]
+ResultJsonOpt = Annotated[
+    bool,
+    typer.Option(
+        "--json", help="The result (release, verification) as one JSON document on stdout."
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from envman import __version__
+
+        print(f"envman {__version__}")
+        raise typer.Exit(0)
 
 
 @app.callback()
@@ -98,7 +113,18 @@ def main_options(
     ] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colours in output.")] = False,
     verbose: Annotated[
-        bool, typer.Option("-v", "--verbose", help="More detail on errors.")
+        bool,
+        typer.Option(
+            "-v",
+            "--verbose",
+            help="More detail on errors (tracebacks are also in .envman/envman.log).",
+        ),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print envman's version and exit.", is_eager=True, callback=_version
+        ),
     ] = False,
 ) -> None:
     from envman.commands import AppContext
@@ -111,31 +137,35 @@ def _ctx() -> AppContext:
 
 
 def _run(call: Callable[[], int]) -> NoReturn:
-    """Run a command function and exit with its code; errors become one line on stderr."""
+    """Run a command function and exit with its code; errors go through the one handler
+    (envman.errorlog): one line on stderr, the traceback in .envman/envman.log."""
     from envman.secrets.streams import guard_output
     from envman.terraform import signals
 
     signals.install()
     guard_output()  # every line on stdout/stderr goes through the redactor (DESIGN section 13)
-    verbose = bool(getattr(_state.get("ctx"), "verbose", False))
     try:
         code = call()
-    except EnvmanError as exc:
-        _error(str(exc))
-        raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        _error("interrupted")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except Exception as exc:  # a bug: still one line, the traceback only with -v
-        if verbose:
-            import traceback
-
-            traceback.print_exc()
-        _error(
-            f"internal error: {type(exc).__name__}: {exc} (run with -v for details; please report it)"
-        )
-        raise typer.Exit(EXIT_ERROR) from None
+    except typer.Exit:  # a command that chose its exit itself
+        raise
+    except (Exception, KeyboardInterrupt) as exc:
+        raise typer.Exit(_fail(exc)) from None
     raise typer.Exit(int(code))
+
+
+def _fail(exc: BaseException) -> int:
+    from envman import errorlog
+
+    ctx = cast("AppContext | None", _state.get("ctx"))
+    verbose = ctx is not None and ctx.verbose
+    log_dir = ctx.log_dir() if ctx is not None else errorlog.fallback_log_dir()
+    show = (lambda entry: print(entry, file=sys.stderr, end="", flush=True)) if verbose else None
+    outcome = errorlog.handle(exc, log_dir, show)
+    if outcome.error:
+        _error(outcome.line)
+    else:
+        print(f"envman: {outcome.line}", file=sys.stderr, flush=True)
+    return outcome.exit_code
 
 
 def _error(message: str) -> None:
@@ -215,6 +245,7 @@ def apply_command(
     pin: PinOpt = [],  # noqa: B006
     unpin: UnpinOpt = [],  # noqa: B006
     allow_destroy: AllowDestroyOpt = [],  # noqa: B006
+    as_json: ResultJsonOpt = False,
 ) -> None:
     """Plan, show, confirm and apply exactly that plan; record a release; verify."""
     from envman.commands.apply import run_apply
@@ -224,7 +255,9 @@ def apply_command(
     pins = (list(pin), list(unpin))
     allow = tuple(allow_destroy)
     _run(
-        lambda: run_apply(_ctx(), environment, sets, use_plan, options, break_glass, pins, allow)
+        lambda: run_apply(
+            _ctx(), environment, sets, use_plan, options, break_glass, pins, allow, as_json
+        )
     )
 
 
@@ -245,6 +278,7 @@ def promote_command(
     confirm: ConfirmOpt = None,
     break_glass: BreakGlassOpt = None,
     allow_destroy: AllowDestroyOpt = [],  # noqa: B006
+    as_json: ResultJsonOpt = False,
 ) -> None:
     """Promote the source environment's outputs (e.g. image tags) into the target."""
     from envman.commands.promote import run_promote
@@ -252,7 +286,9 @@ def promote_command(
 
     options = ConfirmOptions(yes=yes, confirm=confirm)
     allow = tuple(allow_destroy)
-    _run(lambda: run_promote(_ctx(), target, source, dry_run, options, break_glass, allow))
+    _run(
+        lambda: run_promote(_ctx(), target, source, dry_run, options, break_glass, allow, as_json)
+    )
 
 
 @app.command("rollback")
@@ -270,6 +306,7 @@ def rollback_command(
     yes: YesOpt = False,
     confirm: ConfirmOpt = None,
     allow_destroy: AllowDestroyOpt = [],  # noqa: B006
+    as_json: ResultJsonOpt = False,
 ) -> None:
     """Re-apply an earlier release's inputs (a real planned apply, recorded as kind rollback)."""
     from envman.commands.rollback import run_rollback
@@ -277,7 +314,7 @@ def rollback_command(
 
     options = ConfirmOptions(yes=yes, confirm=confirm)
     allow = tuple(allow_destroy)
-    _run(lambda: run_rollback(_ctx(), environment, to, dry_run, options, allow))
+    _run(lambda: run_rollback(_ctx(), environment, to, dry_run, options, allow, as_json))
 
 
 ComponentOpt = Annotated[
@@ -383,26 +420,52 @@ def status_command(
 @app.command("outputs")
 def outputs_command(
     environment: Annotated[str, typer.Argument(help="The environment.")],
+    name: Annotated[
+        str | None,
+        typer.Argument(help="One output: print only it (with --raw: its bare value)."),
+    ] = None,
     as_json: JsonOpt = False,
+    raw: Annotated[
+        bool,
+        typer.Option("--raw", help="With NAME: the value alone, for scripts (strings unquoted)."),
+    ] = False,
 ) -> None:
     """The environment's outputs; sensitive values are shown as <sensitive>."""
-    from envman.commands.outputs import run_outputs
+    from envman.commands.outputs import OutputsRequest, run_outputs
 
-    _run(lambda: run_outputs(_ctx(), environment, as_json))
+    request = OutputsRequest(environment, name, as_json, raw)
+    _run(lambda: run_outputs(_ctx(), request))
 
 
-@app.command("drift")
-def drift_command(
-    args: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Environments (default: all); or `ack ENV FINGERPRINT`; or `baseline ENV`.",
-            metavar="[ENV...]",
-        ),
+drift_app = typer.Typer(
+    name="drift",
+    cls=DefaultCommandGroup,
+    help=(
+        "Detect drift (never changes anything); acknowledge findings. "
+        "`envman drift ENV...` is `envman drift check ENV...`."
+    ),
+    no_args_is_help=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(drift_app)
+
+
+@drift_app.command("check")
+def drift_check_command(
+    environments: Annotated[
+        list[str] | None, typer.Argument(help="Environments (default: all).", metavar="[ENV]...")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text, json, markdown or junit.")] = "text",
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", help="Report format on stdout.")
+    ] = ReportFormat.TEXT,
     report: Annotated[
-        Path | None, typer.Option("--report", help="Also write the report to FILE.", metavar="FILE")
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Also write the report to FILE (format from its extension: .json, .md, .xml).",
+            metavar="FILE",
+        ),
     ] = None,
     notify: Annotated[
         bool, typer.Option("--notify", help="Notify (Slack) about new or changed drift.")
@@ -410,28 +473,56 @@ def drift_command(
     parallel: Annotated[
         int | None,
         typer.Option(
-            "--parallel", help="Environments checked at once (default: CPU count).", min=1
-        ),
-    ] = None,
-    reason: Annotated[
-        str | None, typer.Option("--reason", help="With `ack`: why the finding is acceptable.")
-    ] = None,
-    expires: Annotated[
-        str | None,
-        typer.Option(
-            "--expires", help="With `ack`: date or RFC 3339 time the acknowledgement ends."
+            "--parallel",
+            help="Environments checked at once (default: CPU count).",
+            min=1,
+            metavar="N",
         ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Detect drift (never changes anything). Exit 2 drift, 1 error only, 0 clean."""
-    from envman.commands.drift import run_drift_cli
+    """Check environments for drift. Exit 2 drift, 1 error only, 0 clean."""
+    from envman.commands.drift import DriftOptions, run_check
 
-    _run(
-        lambda: run_drift_cli(
-            _ctx(), args or [], fmt, report, notify, parallel, reason, expires, as_json
-        )
-    )
+    options = DriftOptions(fmt, report, notify, parallel, as_json)
+    _run(lambda: run_check(_ctx(), environments or [], options))
+
+
+@drift_app.command("ack")
+def drift_ack_command(
+    environment: Annotated[str, typer.Argument(help="The environment.", metavar="ENV")],
+    fingerprint: Annotated[
+        str, typer.Argument(help="The finding's fingerprint (from the report).")
+    ],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why the finding is acceptable.", metavar="TEXT")
+    ],
+    expires: Annotated[
+        str,
+        typer.Option(
+            "--expires",
+            help="When the acknowledgement ends: a date (through that day, UTC) or RFC 3339 time.",
+            metavar="DATE",
+        ),
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Acknowledge a drift finding until a date (kept in the environment's baseline)."""
+    from envman.commands.drift import AckRequest, run_ack
+
+    request = AckRequest(environment, fingerprint, reason, expires, as_json)
+    _run(lambda: run_ack(_ctx(), request))
+
+
+@drift_app.command("baseline")
+def drift_baseline_command(
+    environment: Annotated[str, typer.Argument(help="The environment.", metavar="ENV")],
+    as_json: JsonOpt = False,
+) -> None:
+    """List the environment's acknowledged drift (active and expired)."""
+    from envman.commands.drift import run_baseline
+
+    _run(lambda: run_baseline(_ctx(), environment, as_json))
 
 
 @app.command("verify")

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from envman.planning import PlannedRun
-from envman.terraform.models import OutputValue
+from envman.terraform.models import OutputValue, changes_nothing
 
 SENSITIVE = "<sensitive>"
 _ACTION_STYLE = {"create": "green", "update": "yellow", "delete": "red", "replace": "magenta"}
@@ -24,12 +24,12 @@ def show_plan(console: Console, planned: PlannedRun) -> None:
     for line in input_lines(planned.inputs, planned.workspace.stack.sensitive_variables()):
         console.print(line, markup=False, highlight=False)
     for address, action in planned.streamed.planned:
-        if action in ("noop", "no-op", "read"):
+        if changes_nothing(action):
             continue
         style = _ACTION_STYLE.get(action, "white")
         sign = _ACTION_SIGN.get(action, "?")
         console.print(f"  [{style}]{sign} {address}[/{style}] ({action})", highlight=False)
-    changed = [n for n, a in planned.streamed.output_actions.items() if a not in ("noop", "")]
+    changed = [n for n, a in planned.streamed.output_actions.items() if not changes_nothing(a)]
     if changed:
         console.print(f"  outputs changing: {', '.join(sorted(changed))}")
     console.print(f"Plan for [bold]{env}[/bold]: {planned.streamed.summary.text()}")

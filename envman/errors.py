@@ -14,6 +14,7 @@ class EnvmanError(Exception):
     """An error with a one-line message for the user and the exit code it maps to."""
 
     exit_code = EXIT_ERROR
+    is_error = True  # False: the command stopped as asked (said without "error:", not logged)
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -61,6 +62,13 @@ class ProtectionRefused(EnvmanError):
     """A protection rule refused the operation (confirmation, deny day, freeze, soak...)."""
 
     exit_code = EXIT_REFUSED
+
+
+class Declined(ProtectionRefused):
+    """The user answered no: nothing changed. Not an error, but not a success either, so a
+    script never takes it for a done change: exit 3 like every refusal (DESIGN section 4)."""
+
+    is_error = False
 
 
 class VerificationFailed(EnvmanError):

@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).parent))
+from tests.helpers import Cli, copy_fixture, need_terraform
+from tests.moto_server import reset as reset_moto
+from tests.moto_server import start_moto_server
 
-from conftest_moto import reset as reset_moto
-from conftest_moto import start_moto_server
-
-FIXTURES = Path(__file__).parent / "fixtures"
 DEFAULT_MIRROR = "/opt/tf-plugins"
+
+
+MOTO_FIXTURES = frozenset({"moto", "moto_server"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the moto server is an `aws` test, whatever its file says."""
+    for item in items:
+        if MOTO_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.aws)
 
 
 def _mirror() -> Path | None:
@@ -44,11 +49,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit("CI requires real parts: " + "; ".join(problems), returncode=3)
 
 
-def need_terraform() -> None:
-    if shutil.which(os.environ.get("ENVMAN_TERRAFORM", "terraform")) is None:
-        pytest.skip("terraform is not on PATH (CI fails instead of skipping)")
-
-
 @pytest.fixture(scope="session")
 def provider_mirror() -> Path:
     mirror = _mirror()
@@ -65,7 +65,7 @@ def _isolated_env(
     cache.mkdir(exist_ok=True)
     monkeypatch.setenv("ENVMAN_PLUGIN_CACHE_DIR", str(cache))
     monkeypatch.setenv("ENVMAN_ACTOR", "tester")
-    # the parse cache's per-user key (envman.config.cachekey): never the real home's
+    # the parse cache's per-user key and envman's error log outside a project: never the real home's
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
     for name in (
         "ENVMAN_PROJECT",
@@ -77,37 +77,6 @@ def _isolated_env(
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(tmp_path_factory.getbasetemp() / "missing.tfrc"))
-
-
-@dataclass
-class Result:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-
-class Cli:
-    def __init__(self, project: Path) -> None:
-        self.project = project
-
-    def __call__(self, *args: str, input: str | None = None) -> Result:
-        from envman.cli import app
-
-        runner = CliRunner()
-        result = runner.invoke(app, ["--project", str(self.project), *args], input=input)
-        if result.exception and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return Result(result.exit_code, result.stdout, result.stderr)
-
-
-def copy_fixture(name: str, dest: Path) -> Path:
-    target = dest / name
-    shutil.copytree(FIXTURES / name, target)
-    return target
 
 
 @pytest.fixture

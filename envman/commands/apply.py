@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from envman.commands import AppContext
+from envman.commands import AppContext, emit_json
+from envman.commands.results import deploy_document
 from envman.display import show_plan
 from envman.errors import EXIT_OK, UsageError
 from envman.inputs import RunInputs, parse_set
@@ -20,6 +21,7 @@ from envman.protect.windows import check_windows
 from envman.releases.gate import GateResult, check_apply
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
+from envman.releases.models import Kind
 from envman.releases.oplock import acquire
 from envman.releases.pipeline import DeploySpec, deploy_planned
 from envman.releases.provenance import actor
@@ -39,6 +41,7 @@ def run_apply(
     break_glass: str | None,
     pins: tuple[list[str], list[str]] = ([], []),
     allow_destroy: tuple[str, ...] = (),
+    as_json: bool = False,
 ) -> int:
     """`pins` is (--pin names, --unpin names)."""
     overrides = parse_set(sets)
@@ -46,7 +49,7 @@ def run_apply(
     project = ctx.project
     env = project.environment(name)
     workspace = Workspace(project, env)
-    console = ctx.console()
+    console = ctx.console(json_mode=as_json)
     rules = check_windows(env, "apply", now(), break_glass)
     if use_saved_plan and (overrides or pin or unpin):
         raise UsageError(
@@ -71,7 +74,7 @@ def run_apply(
                 )
             show_plan(console, planned)
         spec = DeploySpec(
-            kind="apply",
+            kind=Kind.APPLY,
             confirm=confirm,
             break_glass=break_glass,
             break_glass_rules=(*rules, *gate.rules),
@@ -82,6 +85,8 @@ def run_apply(
         finally:
             if use_saved_plan:
                 discard_saved_plan(workspace)
+    if as_json:
+        emit_json(deploy_document(name, Kind.APPLY, result))
     return result.exit_code if result.release is not None else EXIT_OK
 
 

@@ -1,7 +1,7 @@
 """envman drift: detect drift per environment; `drift ack` and `drift baseline` for the baseline.
 
-    envman drift [ENV...] [--format text|json|markdown|junit] [--report FILE] [--notify]
-                 [--parallel N]
+    envman drift [check] [ENV...] [--format text|json|markdown|junit] [--report FILE]
+                 [--notify] [--parallel N] [--json]
     envman drift ack ENV FINGERPRINT --reason TEXT --expires DATE|RFC3339 [--json]
     envman drift baseline ENV [--json]
 
@@ -17,17 +17,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from envman.commands import AppContext, emit_json
-from envman.config.project import Project
+from envman.config.project import Project, suggest_environment
 from envman.drift.detect import LAST_DOC, CheckOptions, check_environment
-from envman.drift.model import EnvResult, error_result, exit_code, report_document
-from envman.drift.report import FORMATS, render
+from envman.drift.model import (
+    EnvResult,
+    ReportFormat,
+    error_result,
+    exit_code,
+    report_document,
+)
+from envman.drift.report import render
 from envman.drift.rules import (
     BASELINE_DOC,
     Acknowledgement,
-    baseline_doc,
+    baseline_doc_with,
     baseline_from_doc,
     parse_expiry,
-    with_acknowledgement,
 )
 from envman.drift.values import short
 from envman.errors import EXIT_OK, EnvmanError, UsageError
@@ -43,38 +48,31 @@ MAX_NOTIFY_LINES = 20
 
 @dataclass(frozen=True)
 class DriftOptions:
-    fmt: str = "text"
+    fmt: ReportFormat = ReportFormat.TEXT
     report: Path | None = None
     notify: bool = False
     parallel: int | None = None
+    as_json: bool = False  # --json: the same as --format json
 
 
-def run_drift_cli(
-    ctx: AppContext,
-    args: list[str],
-    fmt: str,
-    report: Path | None,
-    notify: bool,
-    parallel: int | None,
-    reason: str | None,
-    expires: str | None,
-    as_json: bool,
-) -> int:
-    if args[:1] == ["ack"]:
-        return run_ack(ctx, args[1:], reason, expires, as_json)
-    if reason is not None or expires is not None:
-        raise UsageError("--reason and --expires go with `envman drift ack ENV FINGERPRINT`")
-    if args[:1] == ["baseline"]:
-        return run_baseline(ctx, args[1:], as_json)
-    if as_json:
-        if fmt not in ("text", "json"):
-            raise UsageError(f"--json conflicts with --format {fmt}")
-        fmt = "json"
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown --format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
-    if parallel is not None and parallel < 1:
+@dataclass(frozen=True)
+class AckRequest:
+    environment: str
+    fingerprint: str
+    reason: str
+    expires: str
+    as_json: bool = False
+
+
+def run_check(ctx: AppContext, names: list[str], options: DriftOptions) -> int:
+    """``envman drift check``: the options checked, then ``run_drift``."""
+    if options.as_json:
+        if options.fmt not in (ReportFormat.TEXT, ReportFormat.JSON):
+            raise UsageError(f"--json conflicts with --format {options.fmt}")
+        options = DriftOptions(ReportFormat.JSON, options.report, options.notify, options.parallel)
+    if options.parallel is not None and options.parallel < 1:
         raise UsageError("--parallel must be at least 1")
-    return run_drift(ctx, args, DriftOptions(fmt, report, notify, parallel))
+    return run_drift(ctx, names, options)
 
 
 # -- the check ------------------------------------------------------------------------------
@@ -106,7 +104,7 @@ def run_drift(ctx: AppContext, names: list[str], options: DriftOptions) -> int:
         raise UsageError(
             f"unknown environment{'s' if len(unknown) > 1 else ''} "
             f"{', '.join(repr(n) for n in unknown)}",
-            hint=f"environments: {', '.join(known) or 'none'}",
+            hint=suggest_environment(unknown[0], known, project.root / "environments"),
         )
     wanted = list(dict.fromkeys(names)) or known
     if not wanted:
@@ -203,7 +201,7 @@ def _notify(project: Project, result: EnvResult) -> None:
             Notification(event="drift", environment=result.environment, title=title, lines=lines),
         )
     except Exception as exc:  # notify() should never raise; a broken hook must not lose the report
-        _say(f"drift: {result.environment}: notification failed: {type(exc).__name__}")
+        _say(f"drift: {result.environment}: notification failed: {type(exc).__name__}: {exc}")
 
 
 # -- the baseline -----------------------------------------------------------------------------
@@ -214,22 +212,18 @@ def _ledger(ctx: AppContext, name: str) -> Ledger:
     return Ledger(store_for(env), env.name)
 
 
-def run_ack(
-    ctx: AppContext, args: list[str], reason: str | None, expires: str | None, as_json: bool
-) -> int:
-    if len(args) != 2:
-        raise UsageError("usage: envman drift ack ENV FINGERPRINT --reason TEXT --expires DATE")
-    name, print_ = args
-    if not reason or not reason.strip():
+def run_ack(ctx: AppContext, request: AckRequest) -> int:
+    name, print_ = request.environment, request.fingerprint
+    if not request.reason.strip():
         raise UsageError("an acknowledgement needs --reason", hint="say why this drift is fine")
-    if not expires:
+    if not request.expires.strip():
         raise UsageError(
             "an acknowledgement needs --expires",
             hint="a date (2026-12-31, through that day UTC) or an RFC 3339 time",
         )
     ledger = _ledger(ctx, name)
     moment = now()
-    until = parse_expiry(expires, moment)
+    until = parse_expiry(request.expires, moment)
     last = ledger.read_doc(LAST_DOC) or {}
     known = [
         f
@@ -240,20 +234,19 @@ def run_ack(
     if not known:
         raise UsageError(
             f"no finding with fingerprint {print_} in the last drift check of '{name}'",
-            hint=f"run `envman drift {name}`; the report lists fingerprints",
+            hint=f"run `envman drift check {name}`; the report lists fingerprints",
         )
     entry = Acknowledgement(
         fingerprint=print_,
-        reason=reason.strip(),
+        reason=request.reason.strip(),
         expires=until,
         address=str(known[0].get("address", "")),
         attribute=str(known[0].get("attribute", "")),
         acknowledged_at=iso(moment),
         actor=actor(),
     )
-    entries = with_acknowledgement(baseline_from_doc(ledger.read_doc(BASELINE_DOC)), entry)
-    ledger.write_doc(BASELINE_DOC, baseline_doc(entries))
-    if as_json:
+    ledger.write_doc(BASELINE_DOC, baseline_doc_with(ledger.read_doc(BASELINE_DOC), entry))
+    if request.as_json:
         emit_json(entry.to_json())
     else:
         print(
@@ -263,18 +256,16 @@ def run_ack(
     return EXIT_OK
 
 
-def run_baseline(ctx: AppContext, args: list[str], as_json: bool) -> int:
-    if len(args) != 1:
-        raise UsageError("usage: envman drift baseline ENV [--json]")
-    ledger = _ledger(ctx, args[0])
+def run_baseline(ctx: AppContext, name: str, as_json: bool) -> int:
+    ledger = _ledger(ctx, name)
     moment = now()
     entries = baseline_from_doc(ledger.read_doc(BASELINE_DOC))
     rows = [{**e.to_json(), "active": e.active(moment)} for e in entries]
     if as_json:
-        emit_json({"environment": args[0], "entries": rows})
+        emit_json({"environment": name, "entries": rows})
         return EXIT_OK
     if not rows:
-        print(f"No acknowledged drift in '{args[0]}'.")
+        print(f"No acknowledged drift in '{name}'.")
         return EXIT_OK
     for row in rows:
         state = "active" if row["active"] else "expired"

@@ -1,19 +1,28 @@
-"""envman list: environments, their stack, backend, promotion source."""
+"""envman list: environments, their stack, backend, promotion source.
+
+An environment whose configuration does not load is listed as broken (with its one-line
+error), the others normally; the exit code is then 1."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from envman.commands import AppContext, emit_json
-from envman.errors import EXIT_OK
+from envman.errors import EXIT_ERROR, EXIT_OK, EnvmanError
 
 
 def environment_rows(ctx: AppContext) -> list[dict[str, Any]]:
     project = ctx.project
     rows = []
-    for env in project.environments():
+    for name in project.environment_names():
+        try:
+            env = project.environment(name)
+        except EnvmanError as exc:
+            rows.append(_broken_row(name, str(exc)))
+            continue
         backend = env.config.backend
         rows.append(
             {
@@ -24,16 +33,31 @@ def environment_rows(ctx: AppContext) -> list[dict[str, Any]]:
                 "promotion_from": env.config.promotion.source if env.config.promotion else None,
                 "protected": env.protected,
                 "emulator": bool(env.config.aws and env.config.aws.endpoint_url),
+                "error": None,
             }
         )
     return rows
 
 
+def _broken_row(name: str, error: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "description": "",
+        "stack": None,
+        "backend": None,
+        "promotion_from": None,
+        "protected": None,
+        "emulator": None,
+        "error": error,
+    }
+
+
 def run_list(ctx: AppContext, as_json: bool) -> int:
     rows = environment_rows(ctx)
+    code = EXIT_ERROR if any(row["error"] for row in rows) else EXIT_OK
     if as_json:
         emit_json(rows)
-        return EXIT_OK
+        return code
     console = ctx.console()
     if not rows:
         console.print(f"No environments in {ctx.project.root / 'environments'}.")
@@ -42,6 +66,9 @@ def run_list(ctx: AppContext, as_json: bool) -> int:
     for column in ("environment", "stack", "backend", "promotes from", "protected", "description"):
         table.add_column(column)
     for row in rows:
+        if row["error"]:
+            table.add_row(row["name"], "-", "-", "-", "-", Text(f"BROKEN: {row['error']}"))
+            continue
         table.add_row(
             row["name"],
             row["stack"],
@@ -51,7 +78,7 @@ def run_list(ctx: AppContext, as_json: bool) -> int:
             row["description"],
         )
     console.print(table)
-    return EXIT_OK
+    return code
 
 
 def _relative(path: Any, root: Any) -> str:

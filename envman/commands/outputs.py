@@ -1,21 +1,67 @@
-"""envman outputs ENV: the environment's outputs; sensitive values shown as <sensitive>."""
+"""envman outputs ENV [NAME] [--json] [--raw]: the environment's outputs.
+
+Sensitive values are shown as <sensitive>; ``--raw`` of a sensitive output is refused (envman
+never prints a secret). ``--raw`` prints a string as it is and anything else as JSON."""
 
 from __future__ import annotations
 
+import difflib
+import json
+from dataclasses import dataclass
+
 from envman.commands import AppContext, emit_json
 from envman.display import outputs_as_json, show_outputs
-from envman.errors import EXIT_OK
+from envman.errors import EXIT_OK, EnvmanError, UsageError
+from envman.terraform.models import OutputValue
 from envman.terraform.output import read_outputs
 from envman.workspace import Workspace
 
 
-def run_outputs(ctx: AppContext, name: str, as_json: bool) -> int:
+@dataclass(frozen=True)
+class OutputsRequest:
+    environment: str
+    name: str | None = None
+    as_json: bool = False
+    raw: bool = False
+
+
+def run_outputs(ctx: AppContext, request: OutputsRequest) -> int:
+    if request.raw and request.name is None:
+        raise UsageError("--raw needs an output NAME", hint="envman outputs ENV NAME --raw")
+    if request.raw and request.as_json:
+        raise UsageError("--raw and --json do not go together")
     project = ctx.project
-    workspace = Workspace(project, project.environment(name))
+    workspace = Workspace(project, project.environment(request.environment))
     workspace.ensure_init()
     outputs = read_outputs(workspace.terraform)
-    if as_json:
+    if request.name is not None:
+        outputs = {request.name: _one(outputs, request)}
+    if request.raw:
+        print(raw_value(outputs[str(request.name)]))
+    elif request.as_json:
         emit_json(outputs_as_json(outputs))
     else:
         show_outputs(ctx.console(), outputs)
     return EXIT_OK
+
+
+def _one(outputs: dict[str, OutputValue], request: OutputsRequest) -> OutputValue:
+    name = str(request.name)
+    if name in outputs:
+        return outputs[name]
+    close = difflib.get_close_matches(name, list(outputs), n=1)
+    known = ", ".join(sorted(outputs)) or "none"
+    raise EnvmanError(
+        f"'{request.environment}' has no output '{name}'",
+        hint=(f"did you mean '{close[0]}'? " if close else "") + f"outputs: {known}",
+    )
+
+
+def raw_value(output: OutputValue) -> str:
+    if output.sensitive:
+        raise EnvmanError(
+            f"output '{output.name}' is sensitive; envman never prints its value",
+            hint="read it where it is needed (terraform output -raw in a trusted step)",
+        )
+    value = output.value
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)

@@ -12,7 +12,7 @@ from envman.errors import EXIT_CHANGES, EXIT_OK, EXIT_REFUSED, UsageError
 from envman.inputs import parse_set
 from envman.planning import PlannedRun, input_options, plan_environment, save_plan_meta
 from envman.releases.gate import promoted_variables
-from envman.terraform.plan import NOOP_ACTIONS
+from envman.terraform.models import changes_nothing
 from envman.terraform.progress import Progress
 from envman.workspace import Workspace
 
@@ -32,10 +32,10 @@ def plan_document(planned: PlannedRun) -> dict[str, Any]:
         "resource_changes": [
             {"address": address, "action": action}
             for address, action in streamed.planned
-            if action not in NOOP_ACTIONS
+            if not changes_nothing(action)
         ],
         "output_changes": sorted(
-            n for n, action in streamed.output_actions.items() if action not in NOOP_ACTIONS
+            n for n, action in streamed.output_actions.items() if not changes_nothing(action)
         ),
         "pinned_from": planned.inputs.pinned_from,
         "inputs": {

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from envman.commands import AppContext
+from envman.commands import AppContext, emit_json
+from envman.commands.results import deploy_document
 from envman.errors import EXIT_OK
 from envman.protect.confirm import ConfirmOptions
 from envman.protect.windows import check_windows
 from envman.releases.gate import check_promote_source
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
+from envman.releases.models import Kind
 from envman.releases.oplock import acquire
 from envman.releases.pipeline import DeploySpec, deploy_planned
 from envman.releases.promote import plan_promotion, promotion_target
@@ -26,10 +28,11 @@ def run_promote(
     confirm: ConfirmOptions,
     break_glass: str | None,
     allow_destroy: tuple[str, ...] = (),
+    as_json: bool = False,
 ) -> int:
     project = ctx.project
     target = promotion_target(project, target_name)
-    console = ctx.console()
+    console = ctx.console(json_mode=as_json)
     rules = [] if dry_run else check_windows(target, "promote", now(), break_glass)
     promotion = target.config.promotion
     gate = check_promote_source(
@@ -40,9 +43,11 @@ def run_promote(
         planned = plan_promotion(project, target, source_name, console, gate.bypass)
         if dry_run:
             console.print("Dry run: nothing changed.")
+            if as_json:
+                emit_json(deploy_document(target.name, Kind.PROMOTE, None, dry_run=True))
             return EXIT_OK
         spec = DeploySpec(
-            kind="promote",
+            kind=Kind.PROMOTE,
             confirm=confirm,
             break_glass=break_glass,
             break_glass_rules=(*rules, *gate.rules),
@@ -54,4 +59,6 @@ def run_promote(
         result = deploy_planned(
             ledger, planned.planned, spec, console, Progress(target.name, "Applying")
         )
+    if as_json:
+        emit_json(deploy_document(target.name, Kind.PROMOTE, result))
     return result.exit_code

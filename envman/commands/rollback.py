@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from envman.commands import AppContext
+from envman.commands import AppContext, emit_json
+from envman.commands.results import deploy_document
 from envman.errors import EXIT_OK
 from envman.protect.confirm import ConfirmOptions
 from envman.protect.windows import check_windows
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
+from envman.releases.models import Kind
 from envman.releases.oplock import acquire
 from envman.releases.provenance import actor
 from envman.releases.rollback import rollback_environment
@@ -22,10 +24,11 @@ def run_rollback(
     dry_run: bool,
     confirm: ConfirmOptions,
     allow_destroy: tuple[str, ...] = (),
+    as_json: bool = False,
 ) -> int:
     project = ctx.project
     env = project.environment(name)
-    console = ctx.console()
+    console = ctx.console(json_mode=as_json)
     if not dry_run:
         check_windows(env, "rollback", now(), None)
     store = store_for(env)
@@ -39,6 +42,8 @@ def run_rollback(
             dry_run=dry_run,
             allow_destroy=allow_destroy,
         )
+    if as_json:
+        emit_json(deploy_document(name, Kind.ROLLBACK, result, dry_run=dry_run))
     if result is None or result.release is None:
         return EXIT_OK
     return result.exit_code

@@ -66,41 +66,21 @@ def parse_hcl_text(text: str, path: Path) -> dict[str, Any]:
 
     try:
         raw = hcl2.loads(text, serialization_options=_options())
-    except UnexpectedInput as exc:
-        raise ConfigError(
-            f"invalid HCL: {syntax_error_kind(exc)}",
-            path=str(path),
-            line=exc.line if exc.line and exc.line > 0 else None,
-            column=exc.column if exc.column and exc.column > 0 else None,
-            hint="check for an unclosed quote, bracket or heredoc there",
-        ) from None
     except (LarkError, ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:
+        from envman.config.hclsyntax import explain
+
+        problem = explain(text, exc if isinstance(exc, UnexpectedInput) else None)
         raise ConfigError(
-            f"invalid HCL ({type(exc).__name__})", path=str(path), hint="fix the syntax"
+            f"invalid HCL: {problem.message}",
+            path=str(path),
+            line=problem.line,
+            hint="fix the syntax there",
         ) from None
     if not isinstance(raw, dict):
         raise ConfigError("invalid HCL: not a body", path=str(path))
     normalised = normalise(raw)
     assert isinstance(normalised, dict)
     return normalised
-
-
-def syntax_error_kind(exc: Exception) -> str:
-    """What went wrong, in words that carry none of the text (lark's messages quote it)."""
-    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
-
-    if isinstance(exc, UnexpectedEOF):
-        return "unexpected end of file"
-    if isinstance(exc, UnexpectedToken):
-        token = getattr(exc.token, "type", "")
-        if token == "$END":
-            return "unexpected end of file (something is not closed)"
-        if token == "STRING_CHARS":
-            return "unexpected text (an unclosed string or heredoc?)"
-        return f"unexpected {str(token).lower().replace('_', ' ') or 'token'}"
-    if isinstance(exc, UnexpectedCharacters):
-        return "unexpected character"
-    return "syntax error"
 
 
 def read_hcl_text(path: Path) -> str:

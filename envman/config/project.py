@@ -88,15 +88,14 @@ class Project:
             return self._environments[name]
         names = self.environment_names()
         if name not in names:
-            known = ", ".join(names) or "none"
-            raise UsageError(
-                f"unknown environment '{name}'",
-                hint=f"environments in {self.root / ENVIRONMENTS_DIR}: {known}",
-            )
+            raise UsageError(f"unknown environment '{name}'", hint=self._suggest(name, names))
         env = _load_environment(self, name)
         remember_environment(env)  # its webhook URLs are secrets
         self._environments[name] = env
         return env
+
+    def _suggest(self, name: str, names: list[str]) -> str:
+        return suggest_environment(name, names, self.root / ENVIRONMENTS_DIR)
 
     def environments(self) -> list[Environment]:
         return [self.environment(n) for n in self.environment_names()]
@@ -108,6 +107,15 @@ class Project:
         if self.settings.provider_mirror:
             return (self.root / self.settings.provider_mirror).resolve()
         return None
+
+
+def suggest_environment(name: str, names: list[str], folder: Path) -> str:
+    """A hint for an unknown environment name: the closest known one, and the list."""
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    listed = f"environments in {folder}: {', '.join(names) or 'none'}"
+    return f"did you mean '{close[0]}'? {listed}" if close else listed
 
 
 def find_project_root(explicit: Path | None = None) -> Path:

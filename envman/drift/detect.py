@@ -24,31 +24,23 @@ from typing import Any
 from envman.drift.classify import Context, classify
 from envman.drift.model import ERROR, EnvResult, Finding, error_result
 from envman.drift.rules import BASELINE_DOC, active_fingerprints, baseline_from_doc
-from envman.errors import EnvmanError, Interrupted, TerraformError
+from envman.errorlog import bug_report
+from envman.errors import EnvmanError, Interrupted
 from envman.inputs import build_inputs, scrub_overrides
 from envman.planning import check_required, current_pins
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.secrets.redactor import MIN_LENGTH, known, remember_all
+from envman.terraform.errors import StateLocked, terraform_error
 from envman.terraform.models import Plan
 from envman.terraform.plan import PlanOptions, StreamedPlan, build_plan_args, protect_plan_file
-from envman.terraform.runner import Completed, Diagnostic, failure_message
+from envman.terraform.runner import Completed
 from envman.terraform.show import show_plan
 from envman.workspace import Workspace
 
 LAST_DOC = "drift/last.json"
 WORK_DIR = "drift"
 PLAN_NAME = "drift.tfplan"
-LOCK_SUMMARY = "Error acquiring the state lock"
-_LOCK_FIELDS = {
-    "ID": "id",
-    "Path": "path",
-    "Operation": "operation",
-    "Who": "who",
-    "Version": "version",
-    "Created": "created",
-    "Info": "info",
-}
 
 
 @dataclass(frozen=True)
@@ -59,46 +51,8 @@ class CheckOptions:
     record: bool = True
 
 
-class StateLocked(EnvmanError):
-    """The state lock stayed held by someone else for the whole lock timeout."""
-
-    def __init__(self, environment: str, lock: dict[str, str], waited: str) -> None:
-        who = lock.get("who") or "an unknown holder"
-        what = ", ".join(f"{k} {lock[k]}" for k in ("operation", "created") if lock.get(k))
-        super().__init__(
-            f"state is locked by {who}"
-            + (f" ({what})" if what else "")
-            + f"; waited {waited}"
-            + (f"; lock ID {lock['id']}" if lock.get("id") else ""),
-            hint=f"wait for that run to finish; if it is stale: envman unlock {environment} "
-            f"{lock.get('id') or 'LOCK_ID'} --confirm {environment}",
-        )
-        self.lock = lock
-
-
-def lock_info(diagnostic: Diagnostic) -> dict[str, str]:
-    """The ``Lock Info:`` block of terraform's lock diagnostic (from its -json output)."""
-    info: dict[str, str] = {}
-    in_block = False
-    for line in diagnostic.detail.splitlines():
-        if line.strip() == "Lock Info:":
-            in_block = True
-            continue
-        if in_block:
-            key, sep, value = line.strip().partition(":")
-            if not sep or key not in _LOCK_FIELDS:
-                if info:
-                    break
-                continue
-            info[_LOCK_FIELDS[key]] = value.strip()
-    return info
-
-
 def plan_failure(environment: str, done: Completed, waited: str) -> EnvmanError:
-    for diagnostic in done.errors():
-        if diagnostic.summary == LOCK_SUMMARY:
-            return StateLocked(environment, lock_info(diagnostic), waited)
-    return TerraformError(failure_message("terraform plan", done))
+    return terraform_error("terraform plan", done, environment=environment, waited=waited)
 
 
 def _plan(workspace: Workspace, options: PlanOptions) -> StreamedPlan:
@@ -252,7 +206,7 @@ def check_environment(workspace: Workspace, options: CheckOptions) -> EnvResult:
     except EnvmanError as exc:
         result = error_result(env.name, str(exc))
     except Exception as exc:  # a bug must not hide the other environments
-        result = error_result(env.name, f"internal error: {type(exc).__name__}: {exc}")
+        result = error_result(env.name, bug_report(exc, workspace.project.state_root))
     result.duration_s = time.monotonic() - started
     result.to_notify, notified = notification_state(result, previous, options.notify)
     if ledger is not None and options.record:

@@ -5,13 +5,38 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 SCHEMA = 1
 REDACTED = "<sensitive>"
 
-IN_SYNC, PENDING, DRIFTED, ERROR = "in_sync", "pending", "drifted", "error"
-STATUSES = (IN_SYNC, PENDING, DRIFTED, ERROR)
+
+class DriftStatus(StrEnum):
+    """The result of one environment's drift check (DESIGN section 7)."""
+
+    IN_SYNC = "in_sync"
+    PENDING = "pending"
+    DRIFTED = "drifted"
+    ERROR = "error"
+
+
+class ReportFormat(StrEnum):
+    """The formats of a drift report (``--format``)."""
+
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    JUNIT = "junit"
+
+
+IN_SYNC, PENDING, DRIFTED, ERROR = (
+    DriftStatus.IN_SYNC,
+    DriftStatus.PENDING,
+    DriftStatus.DRIFTED,
+    DriftStatus.ERROR,
+)
+STATUSES = tuple(DriftStatus)
 
 
 def fingerprint(environment: str, address: str, attribute: str, actual: Any) -> str:
@@ -72,7 +97,7 @@ class Counts:
 @dataclass
 class EnvResult:
     environment: str
-    status: str
+    status: DriftStatus
     error: str | None = None
     counts: Counts = field(default_factory=Counts)
     findings: list[Finding] = field(default_factory=list)

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from envman.errors import UsageError
+from envman.errors import EnvmanError, UsageError
 from envman.timeutil import iso, parse_rfc3339, parse_time_point
 
 BASELINE_DOC = "drift/baseline.json"
@@ -127,6 +127,27 @@ def baseline_from_doc(doc: dict[str, Any] | None) -> list[Acknowledgement]:
 def baseline_doc(entries: Sequence[Acknowledgement]) -> dict[str, Any]:
     ordered = sorted(entries, key=lambda e: (e.address, e.attribute, e.fingerprint))
     return {"schema": 1, "entries": [e.to_json() for e in ordered]}
+
+
+def baseline_doc_with(doc: dict[str, Any] | None, new: Acknowledgement) -> dict[str, Any]:
+    """``doc`` with ``new`` added, replacing the entry of the same fingerprint. Every other
+    entry is kept exactly as stored, even one this envman cannot read (a newer writer's, or a
+    damaged one a person should look at): an acknowledgement never drops another."""
+    doc = dict(doc or {})
+    stored = doc.get("entries")
+    if stored is None:
+        stored = []
+    if not isinstance(stored, list):
+        raise EnvmanError(
+            "the drift baseline's entries are not a list; it was not rewritten",
+            hint="fix or remove drift/baseline.json in the environment's ledger",
+        )
+    kept = [
+        e for e in stored if not (isinstance(e, dict) and e.get("fingerprint") == new.fingerprint)
+    ]
+    doc.setdefault("schema", 1)
+    doc["entries"] = [*kept, new.to_json()]
+    return doc
 
 
 def with_acknowledgement(

@@ -57,7 +57,27 @@ def read_state(state_root: Path) -> EmulatorState | None:
         return None
 
 
+INSTALL_HINT = "install the emulator extra: pip install 'envman[emulator]' (pipx: pipx inject envman 'moto[server]')"
+
+
+def require_moto() -> None:
+    """The emulator is moto's server: say how to get it when it is not installed."""
+    import importlib.util
+
+    for module in ("moto", "flask"):  # moto[server] brings flask
+        try:
+            found = importlib.util.find_spec(module)
+        except (ImportError, ValueError):
+            found = None
+        if found is None:
+            raise EnvmanError(
+                f"the AWS emulator needs moto's server ({module} is not installed)",
+                hint=INSTALL_HINT,
+            )
+
+
 def start(state_root: Path, port: int = DEFAULT_PORT, wait: float = 60.0) -> EmulatorState:
+    require_moto()
     existing = read_state(state_root)
     if existing is not None and pid_alive(existing.pid) and is_answering(existing.url):
         return existing
@@ -80,16 +100,14 @@ def start(state_root: Path, port: int = DEFAULT_PORT, wait: float = 60.0) -> Emu
             start_new_session=True,
         )
     except OSError as exc:
-        raise EnvmanError(
-            f"cannot start the emulator: {exc}", hint="install envman's dev extra (moto[server])"
-        ) from None
+        raise EnvmanError(f"cannot start the emulator: {exc}", hint=INSTALL_HINT) from None
     state = EmulatorState(pid=child.pid, port=port)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if child.poll() is not None:
             raise EnvmanError(
                 f"the emulator exited at start (code {child.returncode})",
-                hint=f"see {state_root / 'emulator.log'}; is moto[server] installed?",
+                hint=f"see {state_root / 'emulator.log'}",
             )
         if is_answering(url):
             (state_root / PID_FILE).write_text(json.dumps({"pid": child.pid, "port": port}))

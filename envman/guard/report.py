@@ -17,8 +17,7 @@ from envman.guard.diff import SENSITIVE, render_resource, value_text
 from envman.guard.model import DestroyAction, PolicyStatus, ReviewResult
 from envman.guard.review import PlanReview
 from envman.planning import PlannedRun
-from envman.terraform.models import PlanSummary
-from envman.terraform.plan import NOOP_ACTIONS
+from envman.terraform.models import PlanSummary, changes_nothing
 
 ACTIONS = ("create", "update", "replace", "delete")
 _TITLES = {"create": "Create", "update": "Update", "replace": "Replace", "delete": "Destroy"}
@@ -71,7 +70,7 @@ def section_for(planned: PlannedRun, review: PlanReview | None, reviewed: bool) 
         sorted(
             (address, action)
             for address, action in planned.streamed.planned
-            if action not in NOOP_ACTIONS
+            if not changes_nothing(action)
         )
     )
     diff: list[str] = []

@@ -10,24 +10,16 @@ leaves is redacted first (``outgoing``).
 from __future__ import annotations
 
 import os
-import sys
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
 from envman.config.project import Environment
+from envman.notify.message import Notification, warn
+from envman.notify.slack import post_message, slack_message
+from envman.notify.summary import append_step_summary
 from envman.secrets.redactor import redact_document, redact_stored
 from envman.secrets.sources import remember_environment
 
-
-@dataclass(frozen=True)
-class Notification:
-    event: str
-    environment: str
-    title: str
-    lines: list[str] = field(default_factory=list)
-    release: dict[str, Any] | None = None
-    break_glass: str | None = None
-    link: str | None = None  # e.g. a drift report; the CI run link is added automatically
+__all__ = ["Notification", "notify", "warn"]
 
 
 def notify(env: Environment, notification: Notification) -> None:
@@ -35,13 +27,11 @@ def notify(env: Environment, notification: Notification) -> None:
     try:
         _notify(env, notification)
     except Exception as exc:  # a notification must never break the operation it reports
-        warn(f"notification '{notification.event}' failed: {type(exc).__name__}")
+        reason = redact_webhooks(f"{type(exc).__name__}: {exc}", env)
+        warn(f"notification '{notification.event}' failed: {reason}")
 
 
 def _notify(env: Environment, notification: Notification) -> None:
-    from envman.notify.slack import post_message, slack_message
-    from envman.notify.summary import append_step_summary
-
     remember_environment(env)
     notification = outgoing(notification)
     append_step_summary(notification)
@@ -85,5 +75,10 @@ def outgoing(notification: Notification) -> Notification:
     )
 
 
-def warn(message: str) -> None:
-    print(f"envman: warning: {message}", file=sys.stderr, flush=True)
+def redact_webhooks(text: str, env: Environment) -> str:
+    """``text`` without the values of the environment's webhook variables (secrets)."""
+    for block in env.config.notify:
+        url = os.environ.get(block.webhook_url_env, "").strip()
+        if url:
+            text = text.replace(url, f"${block.webhook_url_env}")
+    return text

@@ -9,7 +9,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from envman.notify.dispatch import Notification, warn
+from envman.notify.message import Notification, warn
 
 TRIES = 3
 ATTEMPT_TIMEOUT = 2.5  # seconds per try

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from envman.notify.dispatch import Notification, warn
+from envman.notify.message import Notification, warn
 from envman.notify.slack import actor_of, ci_run_link, release_text
 
 _ICON = {

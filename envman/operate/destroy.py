@@ -21,7 +21,7 @@ from envman.planning import plan_environment
 from envman.protect.confirm import ConfirmOptions, confirm_change, stdin_is_terminal
 from envman.protect.windows import check_windows
 from envman.releases.ledger import Ledger
-from envman.releases.models import Release
+from envman.releases.models import Kind, Release
 from envman.releases.pipeline import DeployResult, DeploySpec, deploy_planned
 from envman.terraform.progress import Progress
 from envman.workspace import Workspace
@@ -95,7 +95,7 @@ def destroy_environment(
             console.print(f"Nothing to destroy: '{env.name}' has nothing in its state.")
             return None
         spec = DeploySpec(
-            kind="destroy",
+            kind=Kind.DESTROY,
             break_glass=options.break_glass,
             break_glass_rules=tuple(rules),
             confirmer=lambda: confirm_destroy(env.name, options),

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from envman.errors import ProtectionRefused
+from envman.errors import Declined, ProtectionRefused
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def confirm_change(
         )
     answer = prompt(f"{action.capitalize()} '{environment}'? [y/N] ")
     if answer.strip().lower() not in ("y", "yes"):
-        raise ProtectionRefused(f"{action} of '{environment}' declined; nothing changed")
+        raise Declined(f"{action} of '{environment}' declined; nothing changed")
 
 
 def _ask(question: str) -> str:

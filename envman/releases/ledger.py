@@ -103,7 +103,7 @@ class Ledger:
         if data is None:
             return None
         try:
-            release = Release.model_validate(json.loads(data))
+            release = Release.from_json(json.loads(data))
         except (ValueError, ValidationError) as exc:
             self._problem(name, _why(exc))
             return None

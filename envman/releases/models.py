@@ -1,67 +1,132 @@
-"""The release record (DESIGN section 5, schema 1)."""
+"""The release record (DESIGN section 5, schema 1).
+
+Unknown fields: a record built in code refuses them (a misspelt ``rollbak_of=3`` raises, and so
+does an assignment to a field that does not exist or of a value of the wrong type: models
+validate assignments). A record read from the ledger (``Release.from_json``) keeps the fields a
+newer envman wrote, and writes them back unchanged.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 SCHEMA = 1
-Kind = Literal["apply", "promote", "rollback", "destroy"]
-Status = Literal[
-    "applying", "applied", "verified", "failed", "interrupted", "verify_failed", "rolled_back"
-]
-SUCCESS_STATUSES: frozenset[str] = frozenset({"applied", "verified"})
+# Validation context that keeps unknown fields (reading what a newer envman wrote).
+KEEP_UNKNOWN = "keep_unknown"
 
 
-class SourceRef(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class Kind(StrEnum):
+    APPLY = "apply"
+    PROMOTE = "promote"
+    ROLLBACK = "rollback"
+    DESTROY = "destroy"
+
+
+class Status(StrEnum):
+    APPLYING = "applying"
+    APPLIED = "applied"
+    VERIFIED = "verified"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    VERIFY_FAILED = "verify_failed"
+    ROLLED_BACK = "rolled_back"
+    PARTIAL = "partial"
+
+
+SUCCESS_STATUSES: frozenset[Status] = frozenset({Status.APPLIED, Status.VERIFIED})
+
+
+class LedgerModel(BaseModel):
+    """A part of a release record: strict in code, lenient (and lossless) on read."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, populate_by_name=True)
+    _unknown: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_unknown(
+        cls, data: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
+        if not (isinstance(data, dict) and (info.context or {}).get(KEEP_UNKNOWN)):
+            return handler(data)
+        known = {name for name in cls.model_fields} | {
+            f.alias for f in cls.model_fields.values() if f.alias
+        }
+        unknown = {k: v for k, v in data.items() if k not in known}
+        model = handler({k: v for k, v in data.items() if k in known})
+        if isinstance(model, LedgerModel):
+            model._unknown = unknown
+        return model
+
+    @model_serializer(mode="wrap")
+    def _write_unknown(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for key, value in self._unknown.items():
+            data.setdefault(key, value)
+        return data
+
+    @property
+    def unknown_fields(self) -> dict[str, Any]:
+        """Fields a newer envman wrote that this one does not know (kept as read)."""
+        return dict(self._unknown)
+
+
+class SourceRef(LedgerModel):
     environment: str
     seq: int | None = None
     serial: int | None = None
     lineage: str | None = None
 
 
-class StateRef(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class StateRef(LedgerModel):
     serial_before: int | None = None
     lineage_before: str | None = None
     serial_after: int | None = None
     lineage_after: str | None = None
 
 
-class PlanCounts(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class PlanCounts(LedgerModel):
     add: int = 0
     change: int = 0
     destroy: int = 0
     replace: int = 0
 
 
-class GitInfo(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class GitInfo(LedgerModel):
     commit: str | None = None
     dirty: bool | None = None
 
 
-class BreakGlass(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class BreakGlass(LedgerModel):
     reason: str
     rules: list[str] = Field(default_factory=list)
 
 
-class ClockOverride(BaseModel):
+class ClockOverride(LedgerModel):
     """The run's clock was replaced by ENVMAN_NOW: the time it said, and the real time."""
 
-    model_config = ConfigDict(extra="allow")
     now: str
     real: str
 
 
-class Release(BaseModel):
-    """One release of one environment. Unknown keys from newer writers are kept."""
-
-    model_config = ConfigDict(extra="allow")
+class Release(LedgerModel):
+    """One release of one environment."""
 
     schema_: int = Field(default=SCHEMA, alias="schema")
     environment: str
@@ -94,6 +159,11 @@ class Release(BaseModel):
     @property
     def succeeded(self) -> bool:
         return self.status in SUCCESS_STATUSES
+
+    @classmethod
+    def from_json(cls, data: Any) -> Release:
+        """A record as stored: fields a newer envman wrote are kept and written back."""
+        return cls.model_validate(data, context={KEEP_UNKNOWN: True})
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True, exclude_none=False)

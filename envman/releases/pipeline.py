@@ -199,7 +199,7 @@ def _auto_rollback(
         _notify(
             env,
             "rollback_failed",
-            DeploySpec(kind="rollback"),
+            DeploySpec(kind=Kind.ROLLBACK),
             failed,
             f"automatic rollback of {env.name} failed",
             [str(exc)],
@@ -209,7 +209,7 @@ def _auto_rollback(
         _notify(
             env,
             "auto_rollback",
-            DeploySpec(kind="rollback"),
+            DeploySpec(kind=Kind.ROLLBACK),
             outcome.release,
             f"{env.name} rolled back automatically to release #{outcome.release.target_seq}",
             [f"release #{failed.seq} failed verification"],

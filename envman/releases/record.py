@@ -8,7 +8,7 @@ from typing import Any
 from envman.errors import EnvmanError, Interrupted
 from envman.planning import PlannedRun, discard_saved_plan
 from envman.releases.ledger import Ledger
-from envman.releases.models import BreakGlass, Kind, Release, SourceRef
+from envman.releases.models import BreakGlass, Kind, Release, SourceRef, Status
 from envman.releases.provenance import actor, envman_version, git_info
 from envman.secrets.redactor import redact_stored
 from envman.terraform.apply import run_apply
@@ -106,7 +106,7 @@ def apply_recorded(
 
 
 def finish_release(ledger: Ledger, release: Release, status: str, error: str | None) -> None:
-    release.status = status  # type: ignore[assignment]
+    release.status = Status(status)
     release.finished_at = iso(now())
     release.error = redact_stored(error) if error else None
     try:
@@ -119,7 +119,7 @@ def finish_release(ledger: Ledger, release: Release, status: str, error: str | N
 
 
 def set_status(ledger: Ledger, release: Release, status: str, **extra: Any) -> None:
-    release.status = status  # type: ignore[assignment]
+    release.status = Status(status)
     for key, value in extra.items():
         setattr(release, key, value)
     ledger.save(release)

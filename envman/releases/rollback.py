@@ -12,7 +12,7 @@ from envman.input_values import Source
 from envman.planning import Pins, input_options, plan_environment
 from envman.protect.confirm import ConfirmOptions
 from envman.releases.ledger import Ledger
-from envman.releases.models import Release
+from envman.releases.models import Kind, Release
 from envman.releases.pipeline import DeployResult, DeploySpec, deploy_planned
 from envman.releases.record import set_status
 from envman.releases.versions import (
@@ -119,7 +119,7 @@ def rollback_environment(
         console.print("Dry run: nothing changed.")
         return None
     spec = DeploySpec(
-        kind="rollback",
+        kind=Kind.ROLLBACK,
         confirm=confirm or ConfirmOptions(),
         target_seq=target.seq,
         rollback_of=failed_seq if automatic else (current.seq if current else None),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from envman.errorlog import note_version
 from envman.errors import EnvmanError
 
 MIN_VERSION = (1, 5, 0)
@@ -69,6 +70,7 @@ def _find(name: str) -> Binary:
         ) from None
     flavour = "tofu" if "tofu" in Path(path).name else "terraform"
     binary = Binary(path=path, version=version, flavour=flavour)
+    note_version(flavour, version)
     if binary.version_tuple < MIN_VERSION:
         wanted = ".".join(map(str, MIN_VERSION))
         raise EnvmanError(

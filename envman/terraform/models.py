@@ -2,37 +2,97 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from envman.errors import TerraformError
+from envman.terraform.errors import MalformedPlan
 
 SUPPORTED_PLAN_FORMAT = 1
 
 
+class Action(StrEnum):
+    """One action as terraform writes it: ``show -json`` lists ``no-op``; the streamed
+    ``-json`` UI messages write ``noop`` and one word for a replacement. Both spellings are
+    kept as written (a member compares equal to terraform's own string); ``Actions`` judges
+    them the same way."""
+
+    NOOP = "no-op"
+    NOOP_STREAMED = "noop"
+    CREATE = "create"
+    READ = "read"
+    UPDATE = "update"
+    DELETE = "delete"
+    REPLACE = "replace"
+    FORGET = "forget"
+    MOVE = "move"
+    REMOVE = "remove"
+    IMPORT = "import"
+
+    @classmethod
+    def parse(cls, raw: object) -> Action | str:
+        """The member for ``raw``; an empty value is a no-op; a word a newer terraform
+        writes is kept as it is (never judged as a change it is not)."""
+        text = str(raw or "")
+        if not text:
+            return cls.NOOP
+        try:
+            return cls(text)
+        except ValueError:
+            return text
+
+
+# Actions that change nothing: a no-op, or a data source read.
+_UNCHANGED = frozenset({Action.NOOP, Action.NOOP_STREAMED, Action.READ})
+
+
 @dataclass(frozen=True)
 class Actions:
+    """The actions of one change (``["delete", "create"]``...), with the predicates every
+    part of envman uses: the one definition of "changes nothing", "replaces"..."""
+
     actions: tuple[str, ...]
 
+    @classmethod
+    def of(cls, raw: str | Iterable[str] | None) -> Actions:
+        """From a ``show -json`` list or one streamed action word (``replace``, ``noop``)."""
+        if raw is None or raw == "":
+            return cls((Action.NOOP,))
+        if isinstance(raw, str):
+            if raw == Action.REPLACE:
+                return cls((Action.DELETE, Action.CREATE))
+            return cls((Action.parse(raw),))
+        if not isinstance(raw, list | tuple) or not all(isinstance(a, str) for a in raw):
+            raise MalformedPlan(f"actions must be a list of words, not {_shape(raw)}")
+        parsed = tuple(Action.parse(a) for a in raw)
+        return cls(parsed or (Action.NOOP,))
+
     def noop(self) -> bool:
-        return self.actions in (("no-op",), ("read",))
+        return len(self.actions) == 1 and self.actions[0] in _UNCHANGED
 
     def create(self) -> bool:
-        return self.actions == ("create",)
+        return self.actions == (Action.CREATE,)
 
     def delete(self) -> bool:
-        return self.actions == ("delete",)
+        return self.actions == (Action.DELETE,)
 
     def update(self) -> bool:
-        return self.actions == ("update",)
+        return self.actions == (Action.UPDATE,)
 
     def replace(self) -> bool:
-        return set(self.actions) == {"create", "delete"}
+        return set(self.actions) == {Action.CREATE, Action.DELETE}
 
     def __str__(self) -> str:
         if self.replace():
             return "replace"
         return "+".join(self.actions)
+
+
+def changes_nothing(action: str | None) -> bool:
+    """Whether one action word (streamed or ``show -json``) changes nothing."""
+    return Actions.of(action).noop()
 
 
 @dataclass(frozen=True)
@@ -45,6 +105,19 @@ class Change:
     after_sensitive: Any
     replace_paths: Any = None  # attribute paths whose change forces the replacement
 
+    @classmethod
+    def from_json(cls, data: Any, what: str) -> Change:
+        raw = _object(data, what)
+        return cls(
+            actions=Actions.of(raw.get("actions")),
+            before=raw.get("before"),
+            after=raw.get("after"),
+            after_unknown=raw.get("after_unknown"),
+            before_sensitive=raw.get("before_sensitive"),
+            after_sensitive=raw.get("after_sensitive"),
+            replace_paths=raw.get("replace_paths"),
+        )
+
 
 @dataclass(frozen=True)
 class ResourceChange:
@@ -56,23 +129,16 @@ class ResourceChange:
     action_reason: str | None = None
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ResourceChange:
-        raw = data.get("change") or {}
+    def from_json(cls, data: Any) -> ResourceChange:
+        data = _object(data, "a resource change")
+        reason = data.get("action_reason")
         return cls(
             address=str(data.get("address", "")),
             type=str(data.get("type", "")),
             name=str(data.get("name", "")),
             mode=str(data.get("mode", "managed")),
-            change=Change(
-                actions=Actions(tuple(raw.get("actions") or ("no-op",))),
-                before=raw.get("before"),
-                after=raw.get("after"),
-                after_unknown=raw.get("after_unknown"),
-                before_sensitive=raw.get("before_sensitive"),
-                after_sensitive=raw.get("after_sensitive"),
-                replace_paths=raw.get("replace_paths"),
-            ),
-            action_reason=data.get("action_reason"),
+            change=Change.from_json(data.get("change"), "the change of a resource"),
+            action_reason=None if reason is None else str(reason),
         )
 
 
@@ -120,19 +186,10 @@ class Plan:
     variables: dict[str, Any] = field(default_factory=dict)  # name -> {"value": ...}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Plan:
-        try:
-            return cls._from_json(data)
-        except (TypeError, AttributeError, ValueError, KeyError) as exc:
-            raise TerraformError(
-                f"malformed plan JSON from terraform show: {type(exc).__name__}: {exc}",
-                hint="is the plan file from a compatible terraform version?",
-            ) from None
-
-    @classmethod
-    def _from_json(cls, data: dict[str, Any]) -> Plan:
-        if not isinstance(data, dict):
-            raise TypeError("the plan is not a JSON object")
+    def from_json(cls, data: Any) -> Plan:
+        """The plan of a ``show -json`` document. A document of the wrong shape raises
+        ``MalformedPlan``; anything else raised here is a bug in envman, never disguised."""
+        data = _object(data, "the plan")
         version = str(data.get("format_version", ""))
         major = version.split(".")[0]
         if not major.isdigit() or int(major) != SUPPORTED_PLAN_FORMAT:
@@ -140,30 +197,20 @@ class Plan:
                 f"unsupported plan JSON format_version {version!r} (envman reads 1.x)",
                 hint="use terraform 1.5+ or OpenTofu 1.6+",
             )
-        outputs = {}
-        for name, raw in (data.get("output_changes") or {}).items():
-            outputs[name] = Change(
-                Actions(tuple(raw.get("actions") or ("no-op",))),
-                raw.get("before"),
-                raw.get("after"),
-                raw.get("after_unknown"),
-                raw.get("before_sensitive"),
-                raw.get("after_sensitive"),
-            )
+        outputs = {
+            str(name): Change.from_json(raw, f"output change {name!r}")
+            for name, raw in _object(data.get("output_changes"), "output_changes").items()
+        }
         return cls(
             format_version=version,
             terraform_version=str(data.get("terraform_version", "")),
-            resource_changes=tuple(
-                ResourceChange.from_json(r) for r in data.get("resource_changes") or ()
-            ),
-            resource_drift=tuple(
-                ResourceChange.from_json(r) for r in data.get("resource_drift") or ()
-            ),
+            resource_changes=_changes(data.get("resource_changes"), "resource_changes"),
+            resource_drift=_changes(data.get("resource_drift"), "resource_drift"),
             output_changes=outputs,
-            prior_state=data.get("prior_state") or {},
-            configuration=data.get("configuration") or {},
+            prior_state=_object(data.get("prior_state"), "prior_state"),
+            configuration=_object(data.get("configuration"), "configuration"),
             errored=bool(data.get("errored", False)),
-            variables=data.get("variables") or {},
+            variables=_object(data.get("variables"), "variables"),
         )
 
     def summary(self) -> PlanSummary:
@@ -190,6 +237,27 @@ def summarise(
             change += 1
     outputs_changed = sum(1 for c in outputs.values() if not c.actions.noop())
     return PlanSummary(add, change, destroy, replace, outputs_changed)
+
+
+def _shape(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    """``value`` when it is a JSON object; null counts as an empty one."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise MalformedPlan(f"{what} is not an object but {_shape(value)}")
+    return value
+
+
+def _changes(value: Any, what: str) -> tuple[ResourceChange, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise MalformedPlan(f"{what} is not a list but {_shape(value)}")
+    return tuple(ResourceChange.from_json(item) for item in value)
 
 
 @dataclass(frozen=True)

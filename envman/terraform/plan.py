@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from envman.terraform.models import PlanSummary
+from envman.terraform.models import Action, PlanSummary, changes_nothing
 from envman.terraform.runner import Event, EventHandler, Terraform
 
 
@@ -38,37 +38,35 @@ def build_plan_args(options: PlanOptions) -> list[str]:
     return args
 
 
-# Actions of streamed `planned_change` / `outputs` messages that change nothing.
-NOOP_ACTIONS = frozenset({"noop", "no-op", "read", ""})
-
-
 @dataclass
 class StreamedPlan:
     """What the streamed -json messages of a plan say, without a `show -json`."""
 
     summary: PlanSummary = field(default_factory=PlanSummary)
-    planned: list[tuple[str, str]] = field(default_factory=list)  # (address, action)
-    drifted: list[tuple[str, str]] = field(default_factory=list)
-    output_actions: dict[str, str] = field(default_factory=dict)
+    # (address, action); actions are ``Action`` members (a word a newer terraform writes stays
+    # a plain string); judge them with ``changes_nothing`` / ``Actions.of``.
+    planned: list[tuple[str, Action | str]] = field(default_factory=list)
+    drifted: list[tuple[str, Action | str]] = field(default_factory=list)
+    output_actions: dict[str, Action | str] = field(default_factory=dict)
 
     def feed(self, event: Event) -> None:
         kind = event.get("type")
         if kind == "planned_change":
             change = event.get("change") or {}
             address = (change.get("resource") or {}).get("addr", "")
-            self.planned.append((address, str(change.get("action", ""))))
+            self.planned.append((address, Action.parse(change.get("action"))))
         elif kind == "resource_drift":
             change = event.get("change") or {}
             address = (change.get("resource") or {}).get("addr", "")
-            self.drifted.append((address, str(change.get("action", ""))))
+            self.drifted.append((address, Action.parse(change.get("action"))))
         elif kind == "outputs":
             for name, raw in (event.get("outputs") or {}).items():
                 if isinstance(raw, dict):
-                    self.output_actions[name] = str(raw.get("action", "noop"))
+                    self.output_actions[name] = Action.parse(raw.get("action"))
         elif kind == "change_summary":
             counts: dict[str, Any] = event.get("changes") or {}
-            replace = sum(1 for _, action in self.planned if action == "replace")
-            outputs = sum(1 for a in self.output_actions.values() if a not in NOOP_ACTIONS)
+            replace = sum(1 for _, action in self.planned if action == Action.REPLACE)
+            outputs = sum(1 for a in self.output_actions.values() if not changes_nothing(a))
             self.summary = PlanSummary(
                 add=int(counts.get("add", 0)),
                 change=int(counts.get("change", 0)),

@@ -23,7 +23,8 @@ from dataclasses import replace
 from typing import IO, Any
 
 from envman.errors import TerraformError
-from envman.terraform.models import Plan, ResourceChange
+from envman.terraform.errors import MalformedPlan
+from envman.terraform.models import Actions, Plan, ResourceChange
 
 _Events = Iterator[tuple[str, Any]]
 _KEPT = frozenset(
@@ -38,7 +39,6 @@ _KEPT = frozenset(
 )
 _CHANGE_LISTS = frozenset({"resource_changes", "resource_drift"})
 _VALUE_KEYS = frozenset({"before", "after", "after_unknown", "before_sensitive", "after_sensitive"})
-_NOOP = (("no-op",), ("read",))
 
 
 def read_plan(
@@ -52,27 +52,19 @@ def read_plan(
         return _read(
             ijson.basic_parse(stream, use_float=True), keep_values, changes_of_drifted_only
         )
-    except TerraformError:
-        raise
-    except (
-        ijson.JSONError,
-        ValueError,
-        TypeError,
-        KeyError,
-        AttributeError,
-        StopIteration,
-        RecursionError,
-    ) as exc:
-        raise TerraformError(
-            f"malformed plan JSON from terraform show: {type(exc).__name__}: {exc}",
-            hint="is the plan file from a compatible terraform version?",
-        ) from None
+    except (ijson.JSONError, UnicodeDecodeError) as exc:  # not JSON at all
+        raise MalformedPlan(f"{type(exc).__name__}: {exc}") from None
+    except StopIteration:  # the document ended in the middle
+        raise MalformedPlan("the document ends early") from None
+    except RecursionError:
+        raise MalformedPlan("values nested too deeply") from None
+    # anything else is a bug in envman: it is not disguised as a malformed plan
 
 
 def _read(events: _Events, keep_values: bool, changes_of_drifted_only: bool) -> Plan:
     event, _ = next(events)
     if event != "start_map":
-        raise TypeError("the plan is not a JSON object")
+        raise MalformedPlan("the plan is not a JSON object")
     top: dict[str, Any] = {}
     lists: dict[str, tuple[ResourceChange, ...]] = {}
     for event, key in events:
@@ -108,15 +100,15 @@ def _read_changes(
     if event == "null":
         return ()
     if event != "start_array":
-        raise TypeError("resource_changes is not a list")
+        raise MalformedPlan("resource_changes is not a list")
     found: list[ResourceChange] = []
     for event, _ in events:
         if event == "end_array":
             return tuple(found)
         if event != "start_map":
-            raise TypeError("a resource change is not an object")
+            raise MalformedPlan("a resource change is not an object")
         found.append(_read_change_entry(events, keep_values, values_of))
-    raise TypeError("unterminated list")
+    raise MalformedPlan("unterminated list")
 
 
 def _read_change_entry(
@@ -128,7 +120,7 @@ def _read_change_entry(
         if event == "end_map":
             break
         if key == "change":
-            wanted = values_of is None or fields.get("address") in values_of
+            wanted = values_of is None or str(fields.get("address", "")) in values_of
             change = _read_change(events, keep_values and wanted)
         else:
             fields[key] = _build(events, next(events))
@@ -138,19 +130,17 @@ def _read_change_entry(
 def _read_change(events: _Events, keep_values: bool) -> dict[str, Any]:
     event, _ = next(events)
     if event != "start_map":
-        raise TypeError("a change is not an object")
+        raise MalformedPlan("a change is not an object")
     change: dict[str, Any] = {}
     for event, key in events:
         if event == "end_map":
             return change
-        if key in _VALUE_KEYS:
-            # terraform writes "actions" first; values of a no-op are never read
-            actions = tuple(change.get("actions") or ())
-            if not keep_values or actions in _NOOP:
-                _skip(events, next(events))
-                continue
+        # terraform writes "actions" first; values of a no-op are never read
+        if key in _VALUE_KEYS and (not keep_values or Actions.of(change.get("actions")).noop()):
+            _skip(events, next(events))
+            continue
         change[key] = _build(events, next(events))
-    raise TypeError("unterminated change")
+    raise MalformedPlan("unterminated change")
 
 
 def _build(events: _Events, first: tuple[str, Any]) -> Any:
@@ -161,16 +151,16 @@ def _build(events: _Events, first: tuple[str, Any]) -> Any:
             if event == "end_map":
                 return built
             built[key] = _build(events, next(events))
-        raise TypeError("unterminated object")
+        raise MalformedPlan("unterminated object")
     if event == "start_array":
         items: list[Any] = []
         for item in events:
             if item[0] == "end_array":
                 return items
             items.append(_build(events, item))
-        raise TypeError("unterminated array")
+        raise MalformedPlan("unterminated array")
     if event in ("end_map", "end_array", "map_key"):
-        raise TypeError(f"unexpected {event}")
+        raise MalformedPlan(f"unexpected {event}")
     return value
 
 
@@ -185,4 +175,4 @@ def _skip(events: _Events, first: tuple[str, Any]) -> None:
             depth -= 1
             if depth == 0:
                 return
-    raise TypeError("unterminated value")
+    raise MalformedPlan("unterminated value")

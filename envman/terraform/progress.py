@@ -1,14 +1,18 @@
 """Turn terraform's streamed -json UI messages into progress for people.
 
-On a terminal: a live rich line (resources done / planned, the current resource, elapsed).
-Without one: plain log lines. Both go to stderr; stdout is kept for --json documents.
-Only addresses and actions are shown, never attribute values.
+On a terminal: a live rich line (resources done / planned, the current resource, an elapsed
+counter that moves on its own). Without one (CI logs): plain lines with a UTC time stamp, and a
+heartbeat for a resource that takes long ("still creating... 1m30s elapsed", about every 30 s,
+from terraform's own progress messages) so a 15-minute create is never 15 silent minutes.
+terraform's warnings are shown (it writes level "warn"). Both go to stderr; stdout is kept for
+--json documents. Only addresses and actions are shown, never attribute values.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
@@ -17,6 +21,9 @@ from rich.live import Live
 from rich.text import Text
 
 from envman.terraform.runner import Event
+
+HEARTBEAT_SECONDS = 30
+_WARNING_LEVELS = ("warn", "warning")
 
 
 class Progress:
@@ -32,6 +39,7 @@ class Progress:
         self.current: dict[str, float] = {}
         self.started = time.monotonic()
         self.live: Live | None = None
+        self.heartbeats: dict[str, int] = {}  # address -> elapsed seconds last reported
 
     @property
     def interactive(self) -> bool:
@@ -40,7 +48,10 @@ class Progress:
     def __enter__(self) -> Progress:
         if self.interactive:
             self.live = Live(
-                self._render(), console=self.console, transient=True, refresh_per_second=4
+                console=self.console,
+                transient=True,
+                refresh_per_second=4,
+                get_renderable=self._render,  # re-rendered on each refresh: elapsed moves
             )
             self.live.__enter__()
         return self
@@ -89,18 +100,42 @@ class Progress:
         elif kind == "apply_errored":
             self.current.pop(address, None)
             self._log(f"{address}: failed")
-        elif kind == "diagnostic" and event.get("@level") == "warning":
-            diag = event.get("diagnostic") or {}
-            self._log(f"warning: {diag.get('summary', '')}")
+        elif kind == "apply_progress":
+            self._heartbeat(address, hook)
+        elif kind == "diagnostic":
+            self._diagnostic(event)
         self._update()
 
-    def _log(self, message: str) -> None:
-        if self.quiet:
+    def _heartbeat(self, address: str, hook: dict[str, Any]) -> None:
+        """terraform reports a running change every 10 s; say so about every 30 s."""
+        elapsed = int(hook.get("elapsed_seconds") or 0)
+        last = self.heartbeats.get(address, 0)
+        if elapsed - last < HEARTBEAT_SECONDS:
+            return
+        self.heartbeats[address] = elapsed
+        action = str(hook.get("action") or "apply")
+        verb = _ING.get(action, f"{action}ing")
+        self._log(f"{address}: still {verb}... {_duration(elapsed)} elapsed")
+
+    def _diagnostic(self, event: Event) -> None:
+        diag: dict[str, Any] = event.get("diagnostic") or {}
+        level = str(event.get("@level") or "")
+        if level not in _WARNING_LEVELS and diag.get("severity") != "warning":
+            return
+        detail = " ".join(str(diag.get("detail") or "").split())
+        if len(detail) > 200:
+            detail = detail[:197] + "..."
+        text = f"warning: {diag.get('summary', '')}" + (f": {detail}" if detail else "")
+        self._log(text, always=True)  # even with --json: stderr, and it matters
+
+    def _log(self, message: str, *, always: bool = False) -> None:
+        if self.quiet and not always:
             return
         if self.live is not None:
             self.live.console.print(Text(f"  {message}", style="dim"))
         else:
-            print(f"[{self.environment}] {message}", file=sys.stderr, flush=True)
+            stamp = datetime.now(UTC).strftime("%H:%M:%SZ")
+            print(f"{stamp} [{self.environment}] {message}", file=sys.stderr, flush=True)
 
     def _render(self) -> Text:
         elapsed = time.monotonic() - self.started
@@ -109,9 +144,17 @@ class Progress:
         line = Text(f"{self.verb} {self.environment}: {self.done}{total} done", style="bold")
         if current:
             line.append(f" · {current}", style="cyan")
-        line.append(f" · {elapsed:.0f}s", style="dim")
+        line.append(f" · {_duration(int(elapsed))}", style="dim")
         return line
 
     def _update(self) -> None:
         if self.live is not None:
             self.live.update(self._render())
+
+
+_ING = {"create": "creating", "update": "updating", "delete": "destroying", "read": "reading"}
+
+
+def _duration(seconds: int) -> str:
+    minutes, secs = divmod(max(0, seconds), 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"

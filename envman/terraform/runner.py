@@ -15,6 +15,8 @@ from envman.errors import Interrupted, TerraformError
 from envman.secrets.redactor import redact
 from envman.terraform import signals
 from envman.terraform.binary import Binary
+from envman.terraform.errors import failure_message as failure_message
+from envman.terraform.errors import terraform_error
 
 Event = dict[str, Any]
 EventHandler = Callable[[Event], None]
@@ -136,7 +138,7 @@ class Terraform:
                 hint="run the command again when ready",
             )
         if check and returncode != 0:
-            raise TerraformError(failure_message(label, done))
+            raise terraform_error(label, done)
         if unreadable is not None:
             raise unreadable
         return done
@@ -199,22 +201,6 @@ def diagnostics_from_text(stderr: str) -> list[Diagnostic]:
                 )
         index += 1
     return found
-
-
-def failure_message(label: str, done: Completed) -> str:
-    """One line from terraform's diagnostics, with the run's sensitive values redacted
-    (terraform's own diagnostics can echo them, e.g. a function error on a sensitive value)."""
-    return redact(_failure_message(label, done))
-
-
-def _failure_message(label: str, done: Completed) -> str:
-    errors = done.errors()
-    if errors:
-        first = errors[0].one_line()
-        more = f" (+{len(errors) - 1} more errors)" if len(errors) > 1 else ""
-        return f"{label} failed: {first}{more}"
-    tail = [line for line in done.stderr.strip().splitlines() if line.strip()][-1:]
-    return f"{label} failed (exit {done.returncode})" + (f": {tail[0]}" if tail else "")
 
 
 # terraform and its providers are Go programs that allocate heavily while they load provider

@@ -2,8 +2,11 @@
 
 Order: ECS services stable first (new tasks are up), then the CloudFront invalidation (when the
 frontend release changed), then the HTTP checks (they now see the new version). Every check
-ends as a dict ``{name, kind, ok, detail, duration_s, ...}``; a check never raises, and no
-detail ever holds a sensitive output's value or a URL's credentials or query.
+ends as a dict ``{name, kind, ok, detail, duration_s, ...}``; a check that fails (an
+``EnvmanError``: unreachable, wrong status, not stable, AWS refused) is a failed check. A bug in
+envman's own check code is never a failed check (it would roll production back for envman's
+fault): it raises ``CheckCrashed``, an internal error naming the check. No detail ever holds a
+sensitive output's value or a URL's credentials or query.
 """
 
 from __future__ import annotations
@@ -15,10 +18,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from envman.config.project import Environment
+from envman.errors import EnvmanError
 from envman.terraform.models import OutputValue
 from envman.timeutil import iso, now
 from envman.verify.aws_checks import cloudfront_invalidation, ecs_stable, frontend_changed
 from envman.verify.http import run_http_check
+
+
+class CheckCrashed(Exception):  # not an EnvmanError: a bug, reported as an internal error
+    """envman's own code of a verify check raised: a bug, not a failed check."""
 
 
 @dataclass(frozen=True)
@@ -62,16 +70,21 @@ def verify_environment(
     checks: list[dict[str, Any]] = []
     if config.ecs_stable:
         log("waiting for the ECS services to be stable")
-        checks.append(_timed(lambda: ecs_stable(env, config, outputs)))
+        checks.append(_timed("ecs_stable", lambda: ecs_stable(env, config, outputs)))
     if config.cloudfront_invalidation:
         changed, old, new = frontend_changed(outputs, previous_outputs)
         if changed:
             reference = f"envman-{env.name}-{new}-{int(time.time())}"
             checks.append(
-                _timed(lambda: cloudfront_invalidation(env, outputs, old, new, reference))
+                _timed(
+                    "cloudfront_invalidation",
+                    lambda: cloudfront_invalidation(env, outputs, old, new, reference),
+                )
             )
     for http in config.http:
-        checks.append(_timed(lambda http=http: run_http_check(http, outputs, log)))  # type: ignore[misc]
+        checks.append(
+            _timed(f"http {http.name}", lambda http=http: run_http_check(http, outputs, log))  # type: ignore[misc]
+        )
     for done in checks:
         log(
             f"{'ok' if done['ok'] else 'FAILED'}: {done['kind']} {done['name']}: "
@@ -86,17 +99,17 @@ def verify_environment(
     )
 
 
-def _timed(run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def _timed(label: str, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     started = time.monotonic()
     try:
         result = run()
-    except Exception as exc:  # a check must never break the deploy pipeline
-        result = {
-            "name": "?",
-            "kind": "error",
-            "ok": False,
-            "detail": f"internal error: {type(exc).__name__}: {exc}",
-        }
+    except EnvmanError as exc:  # the check failed: what it checks is not right
+        result = {"name": label, "kind": "error", "ok": False, "detail": str(exc)}
+    except Exception as exc:
+        raise CheckCrashed(
+            f"verify check {label} crashed: {type(exc).__name__}: {exc} "
+            "(not a verification failure; nothing was rolled back)"
+        ) from exc
     result["duration_s"] = round(time.monotonic() - started, 2)
     return result
 

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Cli, copy_fixture, need_terraform
+
+from tests.helpers import Cli, copy_fixture, need_terraform
 
 
 def need_cdk() -> None:

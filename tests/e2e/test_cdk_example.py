@@ -9,8 +9,9 @@ from pathlib import Path
 
 import boto3
 import pytest
-from conftest import Cli, need_terraform
-from test_cdk import need_cdk
+
+from tests.e2e.test_cdk import need_cdk
+from tests.helpers import Cli, need_terraform
 
 pytestmark = pytest.mark.aws
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cdk"

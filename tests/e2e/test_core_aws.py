@@ -7,7 +7,8 @@ from pathlib import Path
 
 import boto3
 import pytest
-from conftest import Cli, copy_fixture, need_terraform
+
+from tests.helpers import Cli, copy_fixture, need_terraform
 
 pytestmark = pytest.mark.aws
 STATE_BUCKET = "envman-test-tfstate"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import Cli
+from tests.helpers import Cli
 
 
 def test_plan_counts_and_detailed_exitcode(cli: Cli) -> None:

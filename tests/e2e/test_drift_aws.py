@@ -15,11 +15,12 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import Cli, copy_fixture, need_terraform
-from conftest_moto import free_port
 
 from envman.drift.report import render
+from tests.helpers import Cli, copy_fixture, need_terraform
+from tests.moto_server import free_port
 
+pytestmark = pytest.mark.aws  # against a moto server
 BUCKET = "drift-tfstate"
 SECRET = "canary-secret-5e1f0a"  # the SecureString's value (a sensitive variable)
 NEW_SECRET = "leaked-new-secret-99"  # what someone put there by hand
@@ -76,7 +77,8 @@ def aws_project(
 
 
 def client(moto: str, service: str) -> Any:
-    return boto3.client(service, endpoint_url=moto, region_name="us-east-1")
+    make: Any = boto3.client  # any service by name
+    return make(service, endpoint_url=moto, region_name="us-east-1")
 
 
 def drift_json(cli: Cli, *args: str) -> tuple[int, dict[str, Any], str]:

@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Cli, copy_fixture, need_terraform
+
+from tests.helpers import Cli, copy_fixture, need_terraform
 
 TOKEN = "tok-7f3a91c2e5"  # the stack's sensitive variable
 

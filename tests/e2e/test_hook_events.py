@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import Cli
+from tests.helpers import Cli
 
 
 def test_after_apply_runs_on_promote_and_rollback(cli: Cli, basic_project: Path) -> None:

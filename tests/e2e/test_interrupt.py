@@ -10,7 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
-from conftest import Cli
+from tests.helpers import Cli
 
 
 def start_envman(project: Path, *args: str) -> subprocess.Popen[str]:

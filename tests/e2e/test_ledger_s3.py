@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import socket
-import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -24,14 +23,11 @@ from envman.errors import EnvmanError, LockHeld
 from envman.releases import oplock
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
+from envman.releases.models import Status
 from envman.releases.store_s3 import S3Store
+from tests import moto_server
 
-try:
-    import conftest_moto
-except ImportError:  # run standalone, without tests/ on sys.path
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    import conftest_moto
-
+pytestmark = pytest.mark.aws  # against a moto server
 WRITERS = 10
 PREFIX = "dev/terraform.tfstate.releases/"
 
@@ -42,7 +38,7 @@ def moto_url(request: pytest.FixtureRequest) -> Iterator[str]:
     try:
         server: Any = request.getfixturevalue("moto_server")
     except pytest.FixtureLookupError:
-        url, stop = conftest_moto.start_moto_server()
+        url, stop = moto_server.start_moto_server()
         try:
             yield url
         finally:
@@ -108,10 +104,10 @@ def test_if_none_match_is_enforced_by_the_server(store: S3Store) -> None:
 def test_ledger_on_s3(store: S3Store) -> None:
     ledger = Ledger(store, "dev")
     first = ledger.begin(kind="apply", inputs={"image": "v1"})
-    first.status = "verified"
+    first.status = Status.VERIFIED
     ledger.save(first)
     second = ledger.begin(kind="promote", inputs={"image": "v2"})
-    second.status = "applied"
+    second.status = Status.APPLIED
     ledger.save(second)
     store.replace("00000003.json", b"{broken")
     current = ledger.current()
@@ -157,7 +153,7 @@ def test_concurrent_writers_get_distinct_seqs(moto_url: str, bucket: str) -> Non
 
 
 def test_dead_endpoint_is_one_clear_line() -> None:
-    url = f"http://127.0.0.1:{conftest_moto.free_port()}"  # nothing listens there
+    url = f"http://127.0.0.1:{moto_server.free_port()}"  # nothing listens there
     store = S3Store(s3_client(url), "state-bucket", PREFIX)
     for action in (
         lambda: store.read("00000001.json"),

@@ -10,7 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Cli, copy_fixture, need_terraform
+
+from tests.helpers import Cli, copy_fixture, need_terraform
 
 
 @pytest.fixture

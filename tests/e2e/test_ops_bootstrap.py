@@ -11,8 +11,6 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import Cli, copy_fixture
-from test_ops_support import tls_moto
 
 from envman.aws.errors import AwsError, aws_call
 from envman.aws.session import (
@@ -23,7 +21,10 @@ from envman.aws.session import (
 )
 from envman.config.models import EnvironmentConfig
 from envman.config.project import Environment
+from tests.helpers import Cli, copy_fixture
+from tests.servers import tls_moto
 
+pytestmark = pytest.mark.aws  # against a moto server
 BUCKET = "ops-state-bucket"
 
 
@@ -156,7 +157,7 @@ def test_bootstrap_of_a_local_backend_is_a_clear_error(project: Path) -> None:
 
 def test_unreachable_endpoint_is_one_line(project: Path) -> None:
     path = project / "environments" / "prod" / "environment.hcl"
-    from conftest_moto import free_port
+    from tests.moto_server import free_port
 
     text = path.read_text()
     start = text.index("http://127.0.0.1:")

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Cli
-from test_ops_support import Health, Receiver
+
+from tests.helpers import Cli
+from tests.servers import Health, Receiver
 
 CANARY = "canary-token-1f3c9a"
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import Cli, copy_fixture, need_terraform
+
+from tests.helpers import Cli, copy_fixture, need_terraform
 
 pytestmark = pytest.mark.aws
 
@@ -34,7 +35,8 @@ def distribution(moto: str) -> str:
             "TrustedSigners": {"Enabled": False, "Quantity": 0},
         },
     }
-    return str(cloudfront.create_distribution(DistributionConfig=config)["Distribution"]["Id"])
+    created = cloudfront.create_distribution(DistributionConfig=config)  # type: ignore[arg-type]
+    return str(created["Distribution"]["Id"])
 
 
 def last(cli: Cli) -> dict[str, Any]:

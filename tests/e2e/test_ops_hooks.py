@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Cli
+
+from tests.helpers import Cli
 
 CANARY = "canary-token-1f3c9a"
 SCRIPT = """

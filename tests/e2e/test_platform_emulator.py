@@ -8,7 +8,8 @@ from pathlib import Path
 
 import boto3
 import pytest
-from conftest import Cli, need_terraform
+
+from tests.helpers import Cli, need_terraform
 
 pytestmark = [pytest.mark.slow, pytest.mark.aws]
 REPO = Path(__file__).resolve().parents[2]

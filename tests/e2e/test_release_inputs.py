@@ -7,7 +7,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from conftest import Cli
+from tests.helpers import Cli
 
 
 def outputs(cli: Cli, env: str) -> dict[str, object]:
@@ -284,7 +284,7 @@ def test_records_written_before_values_still_load(cli: Cli, basic_project: Path)
 
 
 def test_promote_judges_the_release_the_source_runs(cli: Cli, basic_project: Path) -> None:
-    from test_ops_support import Health
+    from tests.servers import Health
 
     health = Health()
     try:

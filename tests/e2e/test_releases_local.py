@@ -6,9 +6,11 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import Cli
+
+from tests.helpers import Cli
 
 
 def outputs(cli: Cli, env: str) -> dict[str, object]:
@@ -17,7 +19,7 @@ def outputs(cli: Cli, env: str) -> dict[str, object]:
     return {k: v["value"] for k, v in json.loads(result.stdout).items()}
 
 
-def history(cli: Cli, env: str) -> list[dict[str, object]]:
+def history(cli: Cli, env: str) -> list[dict[str, Any]]:
     result = cli("history", env, "--json")
     assert result.exit_code == 0, result.output
     return list(json.loads(result.stdout))

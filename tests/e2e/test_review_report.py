@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, Cli, copy_fixture, need_terraform
+
+from tests.helpers import FIXTURES, Cli, copy_fixture, need_terraform
 
 GOLDEN = FIXTURES / "guarded" / "golden"
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Cli, Result
+
+from tests.helpers import Cli, Result
 
 CANARY = "tfvars-canary-7d41e0b9"
 CANARY2 = "set-canary-c0ffee42"
@@ -388,7 +389,7 @@ class Scenario:
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
-    from conftest import need_terraform
+    from tests.helpers import need_terraform
 
     need_terraform()
     base = tmp_path_factory.mktemp("canary-matrix")

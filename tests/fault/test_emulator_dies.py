@@ -22,12 +22,13 @@ from pathlib import Path
 
 import boto3
 import pytest
-from conftest import Cli, copy_fixture, need_terraform
-from conftest_moto import start_moto_server
+
+from tests.helpers import Cli, copy_fixture, need_terraform
+from tests.moto_server import start_moto_server
 
 pytestmark = pytest.mark.aws
 STATE_BUCKET = "envman-test-tfstate"
-PROGRESS = re.compile(r"^\[[a-z0-9_-]+\] ")
+PROGRESS = re.compile(r"^(\d\d:\d\d:\d\dZ )?\[[a-z0-9_-]+\] ")
 
 
 class Server:

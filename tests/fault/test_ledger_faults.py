@@ -6,10 +6,10 @@ import json
 import multiprocessing
 from pathlib import Path
 
-from conftest import Cli
-
 from envman.releases.ledger import Ledger, record_name
+from envman.releases.models import Status
 from envman.releases.store_local import LocalStore
+from tests.helpers import Cli
 
 WRITERS = 20
 
@@ -18,7 +18,7 @@ def _writer(folder: str, index: int, barrier: object, results: object) -> None:
     ledger = Ledger(LocalStore(Path(folder)), "staging")
     barrier.wait(timeout=30)  # type: ignore[attr-defined]
     release = ledger.begin(kind="apply", inputs={"writer": index}, actor=f"w{index}")
-    release.status = "applied"
+    release.status = Status.APPLIED
     ledger.save(release)
     results.put((index, release.seq))  # type: ignore[attr-defined]
 

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Cli
+
+from tests.helpers import Cli
 
 pytestmark = pytest.mark.platform
 REPO = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from envman.config.project import load_project
-from envman.errors import ConfigError, EnvmanError, UsageError
+from envman.errors import ConfigError, UsageError
 from envman.timeutil import parse_duration, parse_time_point
 
 FULL = """
@@ -207,8 +207,8 @@ def test_fuzzed_environment_files_only_raise_envman_errors(tokens: list[str]) ->
         make_project(root, text)
         try:
             load_project(root).environment("production")
-        except EnvmanError as exc:
-            assert str(exc)
+        except ConfigError as exc:  # names the file (and a line within it, when it has one)
+            _assert_names_the_file(exc, root, text)
 
 
 @settings(max_examples=100, deadline=None)
@@ -221,8 +221,17 @@ def test_mutated_full_file_only_raises_envman_errors(position: int, char: str) -
 
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        make_project(root, FULL[:position] + char + FULL[position + 1 :])
+        text = FULL[:position] + char + FULL[position + 1 :]
+        make_project(root, text)
         try:
             load_project(root).environment("production")
-        except EnvmanError as exc:
-            assert str(exc)
+        except ConfigError as exc:
+            _assert_names_the_file(exc, root, text)
+
+
+def _assert_names_the_file(exc: ConfigError, root: Path, text: str) -> None:
+    assert exc.path is not None and Path(exc.path).name == "environment.hcl", str(exc)
+    assert str(exc).startswith(exc.path), str(exc)
+    if exc.line is not None:
+        assert 1 <= exc.line <= text.count("\n") + 1, str(exc)
+    assert "Token(" not in str(exc) and "Traceback" not in str(exc)

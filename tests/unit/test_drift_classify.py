@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,10 +10,11 @@ import pytest
 
 from envman.drift import values
 from envman.drift.classify import Context, classify, index_configuration, pending_changes
-from envman.drift.detect import lock_info, notification_state, sensitive_values
-from envman.drift.model import EnvResult, Finding, error_result, fingerprint
+from envman.drift.detect import notification_state, sensitive_values
+from envman.drift.model import DriftStatus, EnvResult, Finding, error_result, fingerprint
 from envman.drift.rules import Acknowledgement, ignored_by, parse_expiry
 from envman.errors import UsageError
+from envman.terraform.errors import lock_info
 from envman.terraform.models import Plan
 from envman.terraform.runner import Diagnostic
 
@@ -70,8 +72,8 @@ CONFIG = {
 
 
 def plan(
-    drift: list[dict[str, Any]] = (), changes: list[dict[str, Any]] = (), **extra: Any
-) -> Plan:  # type: ignore[assignment]
+    drift: Sequence[dict[str, Any]] = (), changes: Sequence[dict[str, Any]] = (), **extra: Any
+) -> Plan:
     return Plan.from_json(
         {
             "format_version": "1.2",
@@ -331,7 +333,7 @@ def test_expiry_dates() -> None:
 def test_notifications_never_repeat_for_the_same_findings() -> None:
     one = Finding("aws_x.a", "tags.env", "a", "b", "fp1", True)
     two = Finding("aws_x.b", "*", "exists", None, "fp2", True, change="deleted")
-    drifted = EnvResult("dev", "drifted", findings=[one, two])
+    drifted = EnvResult("dev", DriftStatus.DRIFTED, findings=[one, two])
     # a run without --notify records nothing as notified: a later --notify run still sends
     fresh, notified = notification_state(drifted, None, notify=False)
     assert [f.fingerprint for f in fresh] == ["fp1", "fp2"] and notified == []
@@ -345,5 +347,5 @@ def test_notifications_never_repeat_for_the_same_findings() -> None:
         [],
         ["fp1"],
     )
-    only_two = EnvResult("dev", "drifted", findings=[two])
+    only_two = EnvResult("dev", DriftStatus.DRIFTED, findings=[two])
     assert notification_state(only_two, {"notified": ["fp1", "fp2"]}, True) == ([], ["fp2"])

@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from envman.drift.model import Counts, EnvResult, Finding, error_result, exit_code, report_document
+from envman.drift.model import (
+    Counts,
+    DriftStatus,
+    EnvResult,
+    Finding,
+    error_result,
+    exit_code,
+    report_document,
+)
 from envman.drift.report import render
 
 SECRET_FREE = "<sensitive>"
@@ -14,7 +22,7 @@ SECRET_FREE = "<sensitive>"
 def results() -> list[EnvResult]:
     drifted = EnvResult(
         "dev",
-        "drifted",
+        DriftStatus.DRIFTED,
         counts=Counts(findings=2, new=1, actionable=1, normalised=3),
         findings=[
             Finding("aws_s3_bucket.data", "tags.env", "dev", "a|b", "f1", True, new=True),
@@ -31,9 +39,11 @@ def results() -> list[EnvResult]:
         ],
     )
     pending = EnvResult(
-        "qa", "pending", pending_changes=[{"address": "aws_ecs_cluster.main", "action": "create"}]
+        "qa",
+        DriftStatus.PENDING,
+        pending_changes=[{"address": "aws_ecs_cluster.main", "action": "create"}],
     )
-    clean = EnvResult("staging", "in_sync")
+    clean = EnvResult("staging", DriftStatus.IN_SYNC)
     broken = error_result("prod", "state is locked by alice@ci <&>", lock={"who": "alice@ci"})
     return [drifted, pending, clean, broken]
 
@@ -86,7 +96,7 @@ def test_junit_one_testcase_per_environment() -> None:
     root = ET.fromstring(xml)
     suite = root.find("testsuite")
     assert suite is not None and suite.get("failures") == "1" and suite.get("errors") == "1"
-    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    cases = {str(c.get("name")): c for c in suite.iter("testcase")}
     assert sorted(cases) == ["dev", "prod", "qa", "staging"]
     failure = cases["dev"].find("failure")
     assert failure is not None and "2 drift finding(s)" in str(failure.get("message"))

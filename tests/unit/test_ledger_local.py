@@ -20,6 +20,7 @@ from envman.errors import ConfigError, EnvmanError, LockHeld
 from envman.releases import oplock
 from envman.releases.ledger import Ledger, record_name
 from envman.releases.locate import store_for
+from envman.releases.models import Status
 from envman.releases.store import LedgerStore
 from envman.releases.store_local import LocalStore
 
@@ -76,7 +77,7 @@ def test_begin_save_current_previous_successful(tmp_path: Path) -> None:
     assert (first.seq, first.status, first.environment) == (1, "applying", "dev")
     assert first.started_at
     assert ledger.current() is None  # applying is not a release yet
-    first.status = "verified"
+    first.status = Status.VERIFIED
     ledger.save(first)
 
     second = ledger.begin(kind="apply", inputs={"image": "v2"})
@@ -162,7 +163,9 @@ def test_concurrent_writers_threads(tmp_path: Path) -> None:
     assert_all_recorded(ledger_in(tmp_path), seqs)  # a failed writer leaves a seq missing
 
 
-def _process_writer(folder: str, start: str, index: int, results: multiprocessing.Queue) -> None:
+def _process_writer(
+    folder: str, start: str, index: int, results: multiprocessing.Queue[int]
+) -> None:
     deadline = time.monotonic() + 30
     while not os.path.exists(start) and time.monotonic() < deadline:
         time.sleep(0.001)
@@ -172,7 +175,7 @@ def _process_writer(folder: str, start: str, index: int, results: multiprocessin
 
 def test_concurrent_writers_processes(tmp_path: Path) -> None:
     context = multiprocessing.get_context("spawn")
-    results: multiprocessing.Queue = context.Queue()
+    results: multiprocessing.Queue[int] = context.Queue()
     start = tmp_path / "go"
     folder = tmp_path / "releases"
     workers = [

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "e2e"))
-
-from test_ops_support import Receiver, serving
-
 from envman.config.models import EnvironmentConfig
 from envman.config.project import Environment
 from envman.notify.dispatch import Notification, notify
 from envman.notify.summary import step_summary
+from tests.servers import Receiver, serving
 
 CANARY = "canary-token-1f3c9a"
 RELEASE = {

@@ -149,11 +149,12 @@ def test_api_errors_are_one_line_without_the_token(
 
 
 def test_long_reviews_fit_in_one_comment(tmp_path: Path) -> None:
-    sys.path.insert(0, str(SCRIPT.parent))
-    try:
-        import pr_comment
-    finally:
-        sys.path.pop(0)
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("pr_comment", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    pr_comment = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pr_comment)
     (tmp_path / "dev.md").write_text("x" * 100_000)
     body = pr_comment.build_body(tmp_path, ["dev"], None)
     assert len(body) <= pr_comment.MAX_BODY and body.startswith(MARKER)

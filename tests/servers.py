@@ -147,7 +147,7 @@ def tls_moto(directory: Path) -> Iterator[tuple[str, Path]]:
     import time
     import urllib.request
 
-    from conftest_moto import free_port
+    from tests.moto_server import free_port
 
     cert, key = self_signed_cert(directory)
     port = free_port()

@@ -1,0 +1,40 @@
+"""The `--json` result of apply, promote and rollback: one document on stdout.
+
+    {"environment", "kind", "dry_run", "changed", "exit_code",
+     "release": <the release record, or null when nothing changed>,
+     "verification": {"ok", "checks"} or null,
+     "auto_rollback": <the automatic rollback's release record> or null}
+
+Everything else those commands say goes to stderr while --json is on. The release record is
+the one in the ledger: sensitive outputs are already only ``{"sensitive": true}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from envman.releases.pipeline import DeployResult
+
+
+def deploy_document(
+    environment: str, kind: str, result: DeployResult | None, *, dry_run: bool = False
+) -> dict[str, Any]:
+    release = result.release if result is not None else None
+    verify = result.verify if result is not None else None
+    auto = result.auto_rollback if result is not None else None
+    return {
+        "environment": environment,
+        "kind": kind,
+        "dry_run": dry_run,
+        "changed": release is not None,
+        "exit_code": result.exit_code if result is not None and release is not None else 0,
+        "release": release.to_json() if release is not None else None,
+        "verification": (
+            {"ok": verify.ok, "checks": verify.checks}
+            if verify is not None and verify.ran
+            else None
+        ),
+        "auto_rollback": (
+            auto.release.to_json() if auto is not None and auto.release is not None else None
+        ),
+    }

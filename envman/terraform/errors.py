@@ -1,0 +1,191 @@
+"""terraform's failures, typed in one place (DESIGN section 3).
+
+terraform reports errors as diagnostics (``summary`` + ``detail``, from its ``-json`` stream or
+its human output). This module is the only place that reads their words to tell what went
+wrong; everything else catches the types:
+
+- ``StateLocked``: the state lock stayed held by someone else (names the holder and the lock id);
+- ``InitRequired``: the backend, a provider or a module is not initialised (or changed);
+- ``MissingVariable``: a required variable has no value (names it);
+- ``UndeclaredVariable``: a value was given for a variable the stack does not declare;
+- ``StalePlan``: a saved plan no longer matches the state;
+- ``MalformedPlan``: ``show -json`` wrote something that is not a plan document;
+- otherwise a plain ``TerraformError`` with terraform's first error.
+
+All are ``TerraformError``s (exit code 1).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from envman.errors import TerraformError
+from envman.secrets.redactor import redact
+
+if TYPE_CHECKING:
+    from envman.terraform.runner import Completed, Diagnostic
+
+LOCK_SUMMARY = "Error acquiring the state lock"
+_LOCK_FIELDS = {
+    "ID": "id",
+    "Path": "path",
+    "Operation": "operation",
+    "Who": "who",
+    "Version": "version",
+    "Created": "created",
+    "Info": "info",
+}
+_INIT_SUMMARIES = (
+    "Backend initialization required",
+    "Backend configuration changed",
+    "Required plugins are not installed",
+    "Missing required provider",
+    "Inconsistent dependency lock file",
+    "Module not installed",
+    "Module source has changed",
+)
+_QUOTED = re.compile(r'"([^"]+)"')
+
+
+class StateLocked(TerraformError):
+    """The state lock stayed held by someone else for the whole lock timeout."""
+
+    def __init__(
+        self, lock: dict[str, str], waited: str | None = None, *, environment: str | None = None
+    ) -> None:
+        who = lock.get("who") or "an unknown holder"
+        what = ", ".join(f"{k} {lock[k]}" for k in ("operation", "created") if lock.get(k))
+        env = environment or "ENV"
+        super().__init__(
+            f"state is locked by {who}"
+            + (f" ({what})" if what else "")
+            + (f"; waited {waited}" if waited else "")
+            + (f"; lock ID {lock['id']}" if lock.get("id") else ""),
+            hint=f"wait for that run to finish; if it is stale: envman unlock {env} "
+            f"{lock.get('id') or 'LOCK_ID'} --confirm {env}",
+        )
+        self.lock = lock
+
+
+class InitRequired(TerraformError):
+    """The backend, a provider or a module needs `terraform init` (envman runs it itself)."""
+
+
+class MissingVariable(TerraformError):
+    """A required variable has no value."""
+
+    def __init__(self, message: str, variable: str | None) -> None:
+        hint = (
+            f"give it in the environment's terraform.tfvars or with --set {variable}=VALUE"
+            if variable
+            else "give it in the environment's terraform.tfvars or with --set NAME=VALUE"
+        )
+        super().__init__(message, hint=hint)
+        self.variable = variable
+
+
+class UndeclaredVariable(TerraformError):
+    """A value was given for a variable that the stack does not declare."""
+
+    def __init__(self, message: str, variable: str | None) -> None:
+        super().__init__(message, hint="remove it, or declare it in the stack's variables.tf")
+        self.variable = variable
+
+
+class MalformedPlan(TerraformError):
+    """A ``show -json`` document that is not JSON, or not of the shape terraform writes."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(
+            f"malformed plan JSON from terraform show: {problem}",
+            hint="is the plan file from a compatible terraform version?",
+        )
+
+
+class StalePlan(TerraformError):
+    """A saved plan no longer matches the state it was made from."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, hint="plan again")
+
+
+def lock_info(diagnostic: Diagnostic) -> dict[str, str]:
+    """The ``Lock Info:`` block of terraform's lock diagnostic."""
+    info: dict[str, str] = {}
+    in_block = False
+    for line in diagnostic.detail.splitlines():
+        if line.strip() == "Lock Info:":
+            in_block = True
+            continue
+        if in_block:
+            key, sep, value = line.strip().partition(":")
+            if not sep or key not in _LOCK_FIELDS:
+                if info:
+                    break
+                continue
+            info[_LOCK_FIELDS[key]] = value.strip()
+    return info
+
+
+def failure_message(label: str, done: Completed) -> str:
+    """One line: terraform's first error (and how many more), or the tail of its stderr, with
+    the run's sensitive values redacted (terraform's diagnostics can echo them, e.g. a
+    function error on a sensitive value)."""
+    return redact(_failure_message(label, done))
+
+
+def _failure_message(label: str, done: Completed) -> str:
+    errors = done.errors()
+    if errors:
+        first = errors[0].one_line()
+        more = f" (+{len(errors) - 1} more errors)" if len(errors) > 1 else ""
+        return f"{label} failed: {first}{more}"
+    tail = [line for line in done.stderr.strip().splitlines() if line.strip()][-1:]
+    return f"{label} failed (exit {done.returncode})" + (f": {tail[0]}" if tail else "")
+
+
+def terraform_error(
+    label: str,
+    done: Completed,
+    *,
+    environment: str | None = None,
+    waited: str | None = None,
+) -> TerraformError:
+    """The typed error for a failed terraform run."""
+    message = failure_message(label, done)
+    typed = classify(message, done.errors(), environment=environment, waited=waited)
+    return typed or TerraformError(message)
+
+
+def classify(
+    message: str,
+    errors: Sequence[Diagnostic],
+    *,
+    environment: str | None = None,
+    waited: str | None = None,
+) -> TerraformError | None:
+    """The typed error named by the first recognised diagnostic, if any."""
+    for diagnostic in errors:
+        summary = diagnostic.summary
+        if summary == LOCK_SUMMARY:
+            return StateLocked(lock_info(diagnostic), waited, environment=environment)
+        if summary.startswith(_INIT_SUMMARIES):
+            return InitRequired(message, hint="run the command again: envman initialises itself")
+        if summary.startswith("No value for required variable"):
+            return MissingVariable(message, _variable(diagnostic))
+        if summary.startswith("Value for undeclared variable"):
+            return UndeclaredVariable(message, _variable(diagnostic))
+        if summary.startswith("Saved plan is stale"):
+            return StalePlan(message)
+    return None
+
+
+def _variable(diagnostic: Diagnostic) -> str | None:
+    """The variable a diagnostic names (``variable "x"`` in its detail or summary)."""
+    for text in (diagnostic.detail, diagnostic.summary):
+        found = _QUOTED.search(text)
+        if found:
+            return found.group(1)
+    return None
