@@ -74,6 +74,7 @@ def parse_hcl_text(text: str, path: Path) -> dict[str, Any]:
             f"invalid HCL: {problem.message}",
             path=str(path),
             line=problem.line,
+            column=problem.column if problem.line is not None else None,
             hint="fix the syntax there",
         ) from None
     if not isinstance(raw, dict):

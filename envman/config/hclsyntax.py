@@ -33,6 +33,7 @@ _TOKENS = {
 class SyntaxProblem:
     line: int | None
     message: str
+    column: int | None = None
 
 
 def explain(text: str, exc: Any) -> SyntaxProblem:
@@ -44,9 +45,10 @@ def explain(text: str, exc: Any) -> SyntaxProblem:
     column = getattr(exc, "column", None)
     token = getattr(exc, "token", None)
     what = _describe(token) if token is not None else "text"
-    where = f" (column {column})" if isinstance(column, int) and column > 0 else ""
     return SyntaxProblem(
-        line if isinstance(line, int) and line > 0 else None, f"unexpected {what}{where}"
+        line if isinstance(line, int) and line > 0 else None,
+        f"unexpected {what}",
+        column if isinstance(column, int) and column > 0 else None,
     )
 
 

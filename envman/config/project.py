@@ -11,15 +11,17 @@ from typing import Any
 from envman.config.hclfile import HclDocument, load_hcl
 from envman.config.loader import shape_blocks, validate_model
 from envman.config.models import ENVIRONMENT_KEYS, EnvironmentConfig, ProjectSettings
+from envman.config.paths import (
+    CONFIG_CACHE,
+    ENVIRONMENT_FILE,
+    ENVIRONMENTS_DIR,
+    PROJECT_FILE,
+    STATE_DIR,
+)
+from envman.config.paths import FACTS_CACHE as FACTS_CACHE  # re-exported
 from envman.errors import ConfigError, UsageError
 from envman.secrets.sources import remember_environment
 
-PROJECT_FILE = "envman.hcl"
-ENVIRONMENT_FILE = "environment.hcl"
-ENVIRONMENTS_DIR = "environments"
-STATE_DIR = ".envman"
-CONFIG_CACHE = "cache/config"
-FACTS_CACHE = "cache/facts"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 

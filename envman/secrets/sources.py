@@ -88,7 +88,7 @@ def remember_var_file(path: Path, sensitive: set[str]) -> None:
 
 
 def _stack_of(env: Environment) -> StackInfo | None:
-    from envman.config.project import FACTS_CACHE, STATE_DIR
+    from envman.config.paths import FACTS_CACHE, STATE_DIR
     from envman.config.stack import read_stack
     from envman.errors import ConfigError
 

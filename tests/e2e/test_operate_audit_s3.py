@@ -13,6 +13,8 @@ from envman.releases.ledger import Ledger
 from envman.releases.store_s3 import S3Store
 from envman.terraform.state import StateInfo
 
+pytestmark = pytest.mark.aws
+
 PREFIX = "dev/terraform.tfstate.releases/"
 
 

@@ -10,6 +10,8 @@ import pytest
 
 from tests.helpers import Cli, copy_fixture, need_terraform
 
+pytestmark = pytest.mark.aws
+
 BUCKET = "envman-adopted-assets"
 
 
