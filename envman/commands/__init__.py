@@ -31,7 +31,8 @@ class AppContext:
     def log_dir(self) -> Path:
         """Where the error log goes: the project's .envman/, else the user's cache."""
         from envman import errorlog
-        from envman.config.project import STATE_DIR, find_project_root
+        from envman.config.paths import STATE_DIR
+        from envman.config.project import find_project_root
         from envman.errors import EnvmanError
 
         try:

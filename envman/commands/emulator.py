@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from envman.commands import AppContext
-from envman.config.project import STATE_DIR
+from envman.config.paths import STATE_DIR
 from envman.emulator import server
 from envman.errors import EXIT_ERROR, EXIT_OK, UsageError
 

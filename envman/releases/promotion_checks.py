@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from envman.config.hclfile import HclDocument, load_hcl
-from envman.config.project import CONFIG_CACHE, Environment, Project
+from envman.config.paths import CONFIG_CACHE
+from envman.config.project import Environment, Project
 from envman.config.stack import StackInfo
 from envman.errors import EnvmanError
 from envman.workspace import Workspace

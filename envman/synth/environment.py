@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from envman.config.hclfile import locate_line
-from envman.config.project import PROJECT_FILE, STATE_DIR, Environment
+from envman.config.paths import PROJECT_FILE, STATE_DIR
+from envman.config.project import Environment
 from envman.errors import ConfigError
 from envman.synth.app import is_cdk_app
 from envman.synth.process import Redact, identity
