@@ -29,9 +29,7 @@ def describe_origin(release: Release) -> str:
 def run_history(ctx: AppContext, name: str, as_json: bool, limit: int | None) -> int:
     env = ctx.project.environment(name)
     ledger = Ledger(store_for(env), env.name)
-    records = list(reversed(ledger.records()))
-    if limit is not None:
-        records = records[:limit]
+    records = ledger.page(limit)  # newest first; reads only the records it shows
     for problem in ledger.problems:
         print(f"warning: {problem}", file=sys.stderr)
     if as_json:
