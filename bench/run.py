@@ -20,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # bench/ is run as a script; the tests' helpers live at the root
+sys.path.insert(0, str(ROOT / "bench"))
 RESULTS = ROOT / "bench" / "results.md"
 ENVMAN = [sys.executable, "-m", "envman"]
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
@@ -145,10 +146,10 @@ def bench_real_plan(tmp: Path, count: int) -> list[str]:
     return rows
 
 
-def aws_project(tmp: Path, url: str, envs: Sequence[str]) -> Path:
+def aws_project(tmp: Path, url: str, envs: Sequence[str], folder: str = "aws") -> Path:
     import boto3
 
-    project = tmp / "aws"
+    project = tmp / folder
     shutil.copytree(ROOT / "bench" / "stack", project / "stack")
     template = (
         ROOT / "tests" / "fixtures" / "aws_basic" / "environments" / "staging" / "environment.hcl"
@@ -286,6 +287,28 @@ def bench_aws(tmp: Path) -> list[str]:
     ]
 
 
+def bench_ledger_aws(tmp: Path) -> list[str]:
+    import boto3
+    from ledger_bench import bench_ledger, environment_names
+
+    from tests.moto_server import start_moto_server
+
+    url, stop = start_moto_server()
+    try:
+        project = aws_project(tmp, url, environment_names(), folder="ledger")
+        env = {**base_env(tmp), "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+        return bench_ledger([*ENVMAN, "--project", str(project)], env, s3, timed)
+    finally:
+        stop()
+
+
 BEGIN, END = "<!-- figures: written by bench/run.py -->", "<!-- end of figures -->"
 
 
@@ -303,6 +326,7 @@ def main() -> None:
         rows += bench_synth(tmp)
         if "--no-aws" not in sys.argv:
             rows += bench_aws(tmp)
+            rows += bench_ledger_aws(tmp)
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
     terraform = subprocess.run(
         ["terraform", "version"], capture_output=True, text=True

@@ -35,7 +35,7 @@ def describe_origin(release: Release) -> str:
 def run_history(ctx: AppContext, name: str, as_json: bool, limit: int | None) -> int:
     env = ctx.project.environment(name)
     ledger = Ledger(store_for(env), env.name)
-    releases = list(reversed(ledger.records()))
+    releases = ledger.page(limit)  # newest first; reads only the records it shows
     remember_recorded(env, (r.inputs for r in releases))
     audits, audit_problems = read_audit(ledger.store, limit)  # `envman tf` audit entries
     records = merge_newest_first(releases, audits)
@@ -70,7 +70,7 @@ def run_history(ctx: AppContext, name: str, as_json: bool, limit: int | None) ->
         )
     console.print(table)
     console.print("* current release")
-    last_ok = next((r for r in releases if r.succeeded), None)
+    last_ok = ledger.last_successful()
     if last_ok is not None and last_ok.kind == "destroy":
         console.print(f"'{name}' was destroyed by release #{last_ok.seq}; no current release.")
     return EXIT_OK

@@ -27,7 +27,7 @@ def release_in_place(ledger: Ledger) -> tuple[Release | None, list[Release]]:
     what runs, so the checks judge it (recording them on an older release would be false;
     promote judges the same release, see releases.promote.running_release)."""
     newer: list[Release] = []
-    for release in reversed(ledger.records()):
+    for release in ledger.newest_first():
         if release.status in IN_PLACE:
             return (None if release.kind == "destroy" else release), newer
         newer.append(release)

@@ -9,30 +9,32 @@ Records that cannot be read are skipped and reported in ``problems``, never fata
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import ValidationError
 
 from envman.errors import EnvmanError
+from envman.releases.head import HEAD, newer_seqs, read_head, record_name, record_seqs, write_head
 from envman.releases.models import Release
 from envman.releases.store import LedgerStore
 from envman.secrets.redactor import redact_document
 from envman.timeutil import iso, now
 
-RECORD = re.compile(r"^(\d{8,})\.json$")
 MAX_ALLOCATION_TRIES = 50
 
 
-def record_name(seq: int) -> str:
-    return f"{seq:08d}.json"
-
-
 class Ledger:
+    """Reads cost O(1) in the length of history: the newest seq comes from the head object
+    plus a listing of what is newer, records are read newest-first and only as far as needed,
+    and each record is read at most once per ``Ledger`` (this run's cache)."""
+
     def __init__(self, store: LedgerStore, environment: str) -> None:
         self.store = store
         self.environment = environment
         self.problems: list[str] = []
+        self._loaded: dict[int, Release | None] = {}
+        self._newest: int | None = None
 
     def describe(self) -> str:
         return self.store.describe()
@@ -40,34 +42,65 @@ class Ledger:
     # -- reading ---------------------------------------------------------------------------
 
     def seqs(self) -> list[int]:
-        """The seqs that have a record object, valid or not, ascending."""
-        found: list[int] = []
-        for name in self.store.list_names():
-            match = RECORD.match(name)
-            if match:
-                found.append(int(match.group(1)))
-        return sorted(found)
+        """The seqs that have a record object, valid or not, ascending (lists everything)."""
+        return record_seqs(self.store.list_names())
+
+    def newest_seq(self) -> int:
+        """The highest seq with a record object (0 for an empty ledger), found without
+        listing the history: the head, checked against what is listed after it."""
+        if self._newest is None:
+            self._newest = self._find_newest()
+        return self._newest
+
+    def _find_newest(self) -> int:
+        head = read_head(self.store)
+        newer = newer_seqs(self.store, head)
+        lying = head is not None and not newer and not self._exists(head.newest_seq)
+        if lying:
+            head, newer = None, record_seqs(self.store.list_names())
+        newest = newer[-1] if newer else (head.newest_seq if head is not None else 0)
+        if lying or (newest and (head is None or head.newest_seq != newest)):
+            self._advance_head(newest, repair=lying)
+        return newest
+
+    def _exists(self, seq: int) -> bool:
+        if seq == 0:
+            return True
+        data = self.store.read(record_name(seq))
+        if data is not None:
+            self._loaded[seq] = self._parse(seq, data)
+        return data is not None
+
+    def newest_first(self, below: int | None = None) -> Iterator[Release]:
+        """Valid records from the newest down (those with seq < ``below`` when given)."""
+        top = self.newest_seq() if below is None else min(below - 1, self.newest_seq())
+        for seq in range(top, 0, -1):
+            release = self._cached(seq)
+            if release is not None:
+                yield release
 
     def records(self) -> list[Release]:
         """Every valid record, by seq. Invalid ones are skipped and listed in ``problems``."""
         self.problems = []
-        releases: list[Release] = []
-        for seq in self.seqs():
-            release = self._load(seq)
-            if release is not None:
-                releases.append(release)
-        return releases
+        return [r for r in map(self._cached, self.seqs()) if r is not None]
+
+    def page(self, limit: int | None) -> list[Release]:
+        """The newest ``limit`` valid records (all when None), newest first."""
+        found: list[Release] = []
+        if limit is not None and limit <= 0:
+            return found
+        for release in self.newest_first():
+            found.append(release)
+            if len(found) == limit:
+                break
+        return found
 
     def latest(self) -> Release | None:
-        records = self.records()
-        return records[-1] if records else None
+        return next(self.newest_first(), None)
 
     def last_successful(self) -> Release | None:
         """The newest record with status applied or verified, of any kind (a destroy too)."""
-        for release in reversed(self.records()):
-            if release.succeeded:
-                return release
-        return None
+        return next((r for r in self.newest_first() if r.succeeded), None)
 
     def current(self) -> Release | None:
         """The newest record with status applied or verified; none once a destroy succeeded
@@ -81,27 +114,37 @@ class Ledger:
         With ``before_seq`` = the current release's seq this is the default rollback target:
         the release before the current one that applied successfully.
         """
-        for release in reversed(self.records()):
-            if release.seq < before_seq and release.succeeded and release.kind != "destroy":
-                return release
-        return None
+        return next(
+            (
+                r
+                for r in self.newest_first(below=before_seq)
+                if r.succeeded and r.kind != "destroy"
+            ),
+            None,
+        )
+
+    def _cached(self, seq: int) -> Release | None:
+        if seq not in self._loaded:
+            self._loaded[seq] = self._load(seq)
+        return self._loaded[seq]
 
     def get(self, seq: int) -> Release:
-        release = self._load(seq)
+        release = self._cached(seq)
         if release is None:
             problem = f" ({self.problems[-1]})" if self.problems else ""
             raise EnvmanError(
                 f"environment '{self.environment}' has no release {seq} "
                 f"in {self.describe()}{problem}",
-                hint=f"list its releases with: envman releases {self.environment}",
+                hint=f"list its releases with: envman history {self.environment}",
             )
         return release
 
     def _load(self, seq: int) -> Release | None:
+        data = self.store.read(record_name(seq))
+        return None if data is None else self._parse(seq, data)
+
+    def _parse(self, seq: int, data: bytes) -> Release | None:
         name = record_name(seq)
-        data = self.store.read(name)
-        if data is None:
-            return None
         try:
             release = Release.from_json(json.loads(data))
         except (ValueError, ValidationError) as exc:
@@ -129,13 +172,15 @@ class Ledger:
             raise TypeError(f"begin(): this ledger is environment '{self.environment}'")
         fields.setdefault("status", "applying")
         fields.setdefault("started_at", iso(now()))
-        existing = self.seqs()
-        seq = (existing[-1] if existing else 0) + 1
+        self._newest = None  # allocate after the newest record as it is now
+        seq = self.newest_seq() + 1
         for _ in range(MAX_ALLOCATION_TRIES):
             release = Release.model_validate(
                 {**fields, "environment": self.environment, "seq": seq}
             )
             if self.store.create(record_name(seq), _encode(release.to_json())):
+                self._remember(release)
+                self._advance_head(seq)
                 return release
             seq += 1
         raise EnvmanError(
@@ -152,6 +197,18 @@ class Ledger:
                 f"not '{self.environment}'"
             )
         self.store.replace(record_name(release.seq), _encode(release.to_json()))
+        self._remember(release)
+
+    def _remember(self, release: Release) -> None:
+        self._loaded[release.seq] = release
+        self._newest = max(self._newest or 0, release.seq)
+
+    def _advance_head(self, seq: int, *, repair: bool = False) -> None:
+        """Best effort: a head that could not be written is only behind, which readers fix."""
+        try:
+            write_head(self.store, seq, repair=repair)
+        except EnvmanError as exc:
+            self.problems.append(f"{self.describe()}{HEAD}: not updated ({exc})")
 
     # -- auxiliary documents (drift/last.json, drift/baseline.json) -------------------------
 

@@ -53,7 +53,7 @@ def running_release(ledger: Ledger) -> Release | None:
     """The release whose values the source's state holds: its current release, or a newer one
     whose apply completed but whose verification failed (`on_failure = "fail"` leaves it
     running). Promote reads the state's outputs, so it must judge that release."""
-    for release in reversed(ledger.records()):
+    for release in ledger.newest_first():
         if release.succeeded or release.status == "verify_failed":
             return release
     return None

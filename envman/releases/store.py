@@ -14,8 +14,12 @@ from envman.errors import EnvmanError
 
 @runtime_checkable
 class LedgerStore(Protocol):
-    def list_names(self, prefix: str = "") -> list[str]:
-        """Names starting with ``prefix``, sorted."""
+    def list_names(self, prefix: str = "", start_after: str = "") -> list[str]:
+        """Names starting with ``prefix`` (and sorting after ``start_after``), sorted.
+
+        ``start_after`` lets a reader list only what is newer than a name it knows (S3 lists
+        from there, so the cost does not grow with the history before it).
+        """
         ...
 
     def read(self, name: str) -> bytes | None:

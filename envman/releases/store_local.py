@@ -31,7 +31,7 @@ class LocalStore:
     def _path(self, name: str) -> Path:
         return self.folder.joinpath(*check_name(name).split("/"))
 
-    def list_names(self, prefix: str = "") -> list[str]:
+    def list_names(self, prefix: str = "", start_after: str = "") -> list[str]:
         if not self.folder.is_dir():
             return []
         names: list[str] = []
@@ -43,7 +43,7 @@ class LocalStore:
                 names.extend(base + f for f in files if not f.startswith("."))
         except OSError as exc:
             raise _error("list", self.folder, exc) from None
-        return sorted(n for n in names if n.startswith(prefix))
+        return sorted(n for n in names if n.startswith(prefix) and n > start_after)
 
     def read(self, name: str) -> bytes | None:
         path = self._path(name)

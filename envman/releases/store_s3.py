@@ -39,12 +39,13 @@ class S3Store:
     def _key(self, name: str) -> str:
         return self.prefix + check_name(name)
 
-    def list_names(self, prefix: str = "") -> list[str]:
+    def list_names(self, prefix: str = "", start_after: str = "") -> list[str]:
         names: list[str] = []
         full = self.prefix + prefix
+        extra = {"StartAfter": self.prefix + start_after} if start_after else {}
         with self._errors("list", full):
             paginator = self.client.get_paginator("list_objects_v2")
-            for page in paginator.paginate(Bucket=self.bucket, Prefix=full):
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=full, **extra):
                 for item in page.get("Contents", []):
                     names.append(str(item["Key"])[len(self.prefix) :])
         return sorted(names)

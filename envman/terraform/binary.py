@@ -12,6 +12,7 @@ from pathlib import Path
 
 from envman.errorlog import note_version
 from envman.errors import EnvmanError
+from envman.terraform.version_cache import cached_version, remember_version
 
 MIN_VERSION = (1, 5, 0)
 
@@ -51,6 +52,20 @@ def _find(name: str) -> Binary:
             f"terraform binary '{name}' not found",
             hint="install terraform >= 1.5 (or OpenTofu) on PATH, or set ENVMAN_TERRAFORM to its path",
         )
+    version = cached_version(path) or _ask_version(path)
+    flavour = "tofu" if "tofu" in Path(path).name else "terraform"
+    binary = Binary(path=path, version=version, flavour=flavour)
+    note_version(flavour, version)
+    if binary.version_tuple < MIN_VERSION:
+        wanted = ".".join(map(str, MIN_VERSION))
+        raise EnvmanError(
+            f"{path} is version {version}; envman needs >= {wanted}",
+            hint="upgrade terraform or point ENVMAN_TERRAFORM at a newer one",
+        )
+    return binary
+
+
+def _ask_version(path: str) -> str:
     try:
         done = subprocess.run(
             [path, "version", "-json"],
@@ -68,13 +83,5 @@ def _find(name: str) -> Binary:
             f"'{path} version -json' did not report a version",
             hint="is this really terraform or tofu?",
         ) from None
-    flavour = "tofu" if "tofu" in Path(path).name else "terraform"
-    binary = Binary(path=path, version=version, flavour=flavour)
-    note_version(flavour, version)
-    if binary.version_tuple < MIN_VERSION:
-        wanted = ".".join(map(str, MIN_VERSION))
-        raise EnvmanError(
-            f"{path} is version {version}; envman needs >= {wanted}",
-            hint="upgrade terraform or point ENVMAN_TERRAFORM at a newer one",
-        )
-    return binary
+    remember_version(path, version)
+    return version
