@@ -10,6 +10,8 @@ from envman.aws.session import terraform_child_env
 from envman.config.project import FACTS_CACHE, Environment, Project
 from envman.config.stack import StackInfo, read_stack
 from envman.errors import ConfigError
+from envman.runs.folder import Run, new_run
+from envman.runs.legacy import migrate
 from envman.terraform.binary import Binary, find_binary
 from envman.terraform.cliconfig import ensure_cli_config
 from envman.terraform.init import ensure_init, init_fingerprint
@@ -36,15 +38,27 @@ class Workspace:
 
     @cached_property
     def terraform(self) -> Terraform:
-        # plan files hold every variable (sensitive ones too): keep the folder private
-        self.env.work_dir.mkdir(parents=True, exist_ok=True)
-        self.env.work_dir.chmod(0o700)
+        self.prepare_folder()
         cli_config = ensure_cli_config(self.project.state_root, self.project.provider_mirror())
         extra = terraform_child_env(self.env)
         env = base_environment(self.env.data_dir, cli_config, extra)
         if "AWS_SESSION_TOKEN" in extra and "AWS_PROFILE" not in extra:
             env.pop("AWS_PROFILE", None)  # the assumed role's credentials, not the shell's profile
         return Terraform(binary=self.binary, stack_dir=self.env.stack_dir, env=env)
+
+    def prepare_folder(self) -> Path:
+        """.envman/envs/<env>/, private (plan files hold every variable, secrets too); an
+        old .envman/<env>/ folder is moved there first."""
+        root = self.env.work_dir
+        if not root.is_dir():
+            migrate(self.env.legacy_work_dir, root, self.env.name)
+        root.mkdir(parents=True, exist_ok=True)
+        root.chmod(0o700)
+        return root
+
+    def new_run(self, kind: str) -> Run:
+        """A private run folder for one plan/apply/promote/rollback/drift run."""
+        return new_run(self.prepare_folder(), kind)
 
     @property
     def lock_timeout(self) -> str:

@@ -250,8 +250,10 @@ def run_ack(
         acknowledged_at=iso(moment),
         actor=actor(),
     )
-    entries = with_acknowledgement(baseline_from_doc(ledger.read_doc(BASELINE_DOC)), entry)
-    ledger.write_doc(BASELINE_DOC, baseline_doc(entries))
+    ledger.update_doc(  # conditional: concurrent acks are all kept
+        BASELINE_DOC,
+        lambda doc: baseline_doc(with_acknowledgement(baseline_from_doc(doc), entry)),
+    )
     if as_json:
         emit_json(entry.to_json())
     else:

@@ -9,6 +9,7 @@ from envman.display import show_plan
 from envman.errors import EXIT_CHANGES, EXIT_OK
 from envman.inputs import parse_set
 from envman.planning import PlannedRun, plan_environment, save_plan_meta
+from envman.runs.folder import finish_run
 from envman.terraform.plan import NOOP_ACTIONS
 from envman.terraform.progress import Progress
 from envman.workspace import Workspace
@@ -54,6 +55,8 @@ def run_plan(
     with progress:
         planned = plan_environment(workspace, overrides=overrides, on_event=progress)
     save_plan_meta(planned)
+    if planned.run is not None:
+        finish_run(planned.run)  # prunes older runs; this one is `last-plan` and stays
     if as_json:
         emit_json(plan_document(planned))
     else:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from envman.commands import AppContext
 from envman.errors import EXIT_OK
-from envman.hooks import run_hooks
 from envman.protect.confirm import ConfirmOptions
 from envman.protect.windows import check_windows
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
-from envman.releases.oplock import acquire
-from envman.releases.provenance import actor
 from envman.releases.rollback import rollback_environment
+from envman.runs.session import console_say, locked_operation
 from envman.timeutil import now
 from envman.workspace import Workspace
 
@@ -25,11 +23,10 @@ def run_rollback(
     if not dry_run:
         check_windows(env, "rollback", now(), None)
     store = store_for(env)
-    with acquire(store, "rollback", actor(), environment=env.name):
-        if not dry_run:
-            run_hooks(env, "before_apply", {})
+    workspace = Workspace(project, env)
+    with locked_operation(workspace, store, "rollback", console_say(console)):
         result = rollback_environment(
-            Workspace(project, env),
+            workspace,
             Ledger(store, env.name),
             to_seq=to_seq,
             console=console,

@@ -17,6 +17,7 @@ PROJECT_FILE = "envman.hcl"
 ENVIRONMENT_FILE = "environment.hcl"
 ENVIRONMENTS_DIR = "environments"
 STATE_DIR = ".envman"
+ENVS_DIR = "envs"
 CONFIG_CACHE = "cache/config"
 FACTS_CACHE = "cache/facts"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -33,7 +34,13 @@ class Environment:
 
     @property
     def work_dir(self) -> Path:
-        """Where envman keeps this environment's working files (.envman/<env>/)."""
+        """Where envman keeps this environment's files: .envman/envs/<env>/ (a folder no
+        environment name can collide with: `cache`, `terraformrc` are valid names)."""
+        return self.project_root / STATE_DIR / ENVS_DIR / self.name
+
+    @property
+    def legacy_work_dir(self) -> Path:
+        """Where envman before runs kept them (.envman/<env>/); moved on first use."""
         return self.project_root / STATE_DIR / self.name
 
     @property

@@ -253,8 +253,10 @@ def check_environment(workspace: Workspace, options: CheckOptions) -> EnvResult:
     result.to_notify, notified = notification_state(result, previous, options.notify)
     if ledger is not None and options.record:
         try:
-            doc = last_document(result, previous, options.checked_at, notified)
-            ledger.write_doc(LAST_DOC, doc)
+            ledger.update_doc(  # conditional: a concurrent check or ack is never lost
+                LAST_DOC,
+                lambda doc: last_document(result, doc, options.checked_at, notified),
+            )
         except EnvmanError as exc:
             result.warnings.append(f"could not record the result: {exc}")
     return result

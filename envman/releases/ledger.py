@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,6 +23,7 @@ from envman.timeutil import iso, now
 
 RECORD = re.compile(r"^(\d{8,})\.json$")
 MAX_ALLOCATION_TRIES = 50
+MAX_UPDATE_TRIES = 20
 
 
 def record_name(seq: int) -> str:
@@ -146,12 +149,58 @@ class Ledger:
             )
         self.store.replace(record_name(release.seq), _encode(release.to_json()))
 
+    def update(self, seq: int, changes: dict[str, Any]) -> Release:
+        """Set ``changes`` on the stored record of ``seq`` with a conditional write, retried
+        on conflict, so a concurrent status update is never overwritten with stale fields."""
+        name = record_name(seq)
+        for attempt in range(MAX_UPDATE_TRIES):
+            found = self.store.read_versioned(name)
+            if found is None:
+                raise EnvmanError(f"release {seq} of '{self.environment}' vanished from "
+                                  f"{self.describe()}")
+            doc = {**json.loads(found.data), **changes}
+            release = Release.model_validate(doc)
+            if self.store.replace_if(name, _encode(release.to_json()), found.version):
+                return release
+            time.sleep(0.01 * (attempt + 1))
+        raise EnvmanError(
+            f"could not update release {seq} of '{self.environment}' in {self.describe()}: "
+            f"it kept changing ({MAX_UPDATE_TRIES} tries)",
+            hint="retry the command",
+        )
+
+    def update_doc(
+        self, name: str, change: Callable[[dict[str, Any] | None], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Read-modify-write of an auxiliary document with a conditional write, retried on
+        conflict: ``change`` gets the current document (None when absent, or unreadable)."""
+        for attempt in range(MAX_UPDATE_TRIES):
+            found = self.store.read_versioned(name)
+            current = None if found is None else self._parse_doc(name, found.data)
+            doc = change(current)
+            data = _encode(doc)
+            if found is None:
+                written = self.store.create(name, data)
+            else:
+                written = self.store.replace_if(name, data, found.version)
+            if written:
+                return doc
+            time.sleep(0.01 * (attempt + 1))
+        raise EnvmanError(
+            f"could not update {self.describe()}{name}: it kept changing "
+            f"({MAX_UPDATE_TRIES} tries)",
+            hint="retry the command",
+        )
+
     # -- auxiliary documents (drift/last.json, drift/baseline.json) -------------------------
 
     def read_doc(self, name: str) -> dict[str, Any] | None:
         data = self.store.read(name)
         if data is None:
             return None
+        return self._parse_doc(name, data)
+
+    def _parse_doc(self, name: str, data: bytes) -> dict[str, Any] | None:
         try:
             doc = json.loads(data)
         except ValueError as exc:

@@ -75,6 +75,9 @@ class Release(BaseModel):
     break_glass: BreakGlass | None = None
     verification: dict[str, Any] | None = None
     error: str | None = None
+    run_id: str | None = None  # the run folder (.envman/envs/<env>/runs/<id>/) that applied it
+    reconciled_at: str | None = None
+    note: str | None = None
 
     @property
     def succeeded(self) -> bool:

@@ -38,7 +38,7 @@ from envman.releases.lease import (
     process_start,
     wall_clock,
 )
-from envman.releases.store import LedgerStore, Versioned
+from envman.releases.store import LedgerStore
 from envman.timeutil import iso, parse_rfc3339
 
 LOCK_NAME = "lock.json"
@@ -235,8 +235,8 @@ def acquire(
         if store.replace_if(LOCK_NAME, data, found.version):
             note(f"took over the operation lock of {current.describe()}: {why}")
             return _held_by_us(store, me, data)
-    current = holder(store)
-    raise _held(store, current or me, environment)
+    last = holder(store)
+    raise _held(store, last or me, environment)
 
 
 def _held_by_us(store: LedgerStore, me: LockInfo, data: bytes) -> OperationLock:
@@ -253,7 +253,7 @@ def _held_by_us(store: LedgerStore, me: LockInfo, data: bytes) -> OperationLock:
 
 def force_release(store: LedgerStore, lock_id: str) -> bool:
     """Delete the lock if it holds ``lock_id`` (for ``envman unlock``); True if deleted."""
-    found: Versioned | None = store.read_versioned(LOCK_NAME)
+    found = store.read_versioned(LOCK_NAME)
     if found is None or LockInfo.parse(found.data).id != lock_id:
         return False
     return store.delete_if(LOCK_NAME, found.version)
