@@ -287,3 +287,32 @@ def test_before_apply_hook_runs_only_after_confirmation_and_before_auto_rollback
     assert kinds[:2] == [("apply", "verified"), ("apply", "verify_failed")]
     assert kinds[2][0] == "rollback"
     assert state_outputs(basic_project)["image_tag"] == "v1"
+
+
+def sleepers(seconds: str) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv[:2] == [b"sleep", seconds.encode()]:
+            found.append(int(proc.name))
+    return found
+
+
+def test_ctrl_c_stops_terraform_and_its_provisioners(basic_project: Path) -> None:
+    cli = Cli(basic_project)
+    run = Run(basic_project, "apply", "staging", "--set", "apply_delay=97", "--yes")
+    try:
+        assert run.wait_for(SLOW), run.text()
+        assert poll(lambda: sleepers("97")), run.text()
+        run.child.send_signal(signal.SIGINT)
+        code = run.finish()
+    finally:
+        if not run.done():
+            run.child.kill()
+    assert code == 130, run.text()
+    assert poll(lambda: not sleepers("97")), "the provisioner's child outlived the interrupt"
+    assert history(cli)[0]["status"] == "interrupted"
+    assert lock_infos(basic_project) == []
