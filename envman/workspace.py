@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -14,7 +15,7 @@ from envman.runs.folder import Run, new_run
 from envman.runs.legacy import migrate
 from envman.terraform.binary import Binary, find_binary
 from envman.terraform.cliconfig import ensure_cli_config
-from envman.terraform.init import ensure_init, init_fingerprint
+from envman.terraform.init import ensure_init, init_current, init_fingerprint
 from envman.terraform.runner import EventHandler, Terraform, base_environment
 
 
@@ -99,4 +100,23 @@ class Workspace:
                 self.terraform, self.stack.backend_type, backend_config, self.stack.module_sources
             )
 
-        return ensure_init(self.terraform, self.env.work_dir, fingerprint, backend_config, on_event)
+        if init_current(self.terraform, self.env.work_dir, fingerprint()):
+            return False
+        with self._init_guard():  # init writes the data dir every run shares: under the lock
+            return ensure_init(
+                self.terraform, self.env.work_dir, fingerprint, backend_config, on_event
+            )
+
+    def _init_guard(self) -> contextlib.AbstractContextManager[object]:
+        """The operation lock for init, unless this process already holds it (or the
+        environment has no ledger to hold it in)."""
+        if self.env.config.backend is None or self.env.config.backend.type not in ("s3", "local"):
+            return contextlib.nullcontext()
+        from envman.releases.locate import store_for
+        from envman.releases.oplock import acquire, held_here
+        from envman.releases.provenance import actor
+
+        store = store_for(self.env)
+        if held_here(store) is not None:
+            return contextlib.nullcontext()
+        return acquire(store, "init", actor(), environment=self.env.name)

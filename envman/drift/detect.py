@@ -29,6 +29,7 @@ from envman.inputs import build_inputs
 from envman.planning import check_required, current_pins
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
+from envman.runs.folder import finish_run
 from envman.terraform.models import Plan
 from envman.terraform.plan import PlanOptions, StreamedPlan, build_plan_args, protect_plan_file
 from envman.terraform.runner import Completed, Diagnostic, failure_message
@@ -105,7 +106,11 @@ def _plan(workspace: Workspace, options: PlanOptions) -> StreamedPlan:
     options.out.unlink(missing_ok=True)
     streamed = StreamedPlan()
     done = workspace.terraform.run(
-        build_plan_args(options), on_event=streamed.feed, check=False, what="terraform plan"
+        build_plan_args(options),
+        on_event=streamed.feed,
+        check=False,
+        what="terraform plan",
+        events=options.events,
     )
     protect_plan_file(options.out)
     if done.returncode != 0:
@@ -146,14 +151,20 @@ def run_plans(workspace: Workspace) -> tuple[Plan, frozenset[str]]:
     """One plan, shown when it has anything to show; the secrets to redact."""
     env = workspace.env
     pins = current_pins(workspace)
-    folder = env.work_dir / WORK_DIR
+    run = workspace.new_run("drift")  # its own var files, plan and event log
+    folder = run.folder
     inputs = build_inputs(
         workspace.stack, env.var_files(), folder, pinned=pins.inputs, pinned_from=pins.seq
     )
     check_required(workspace, inputs.pinned, inputs.overrides)
     workspace.ensure_init()
     waited = f"{int(env.config.drift.lock_timeout.total_seconds())}s"
-    options = PlanOptions(out=folder / PLAN_NAME, var_files=inputs.var_files, lock_timeout=waited)
+    options = PlanOptions(
+        out=folder / PLAN_NAME,
+        var_files=inputs.var_files,
+        lock_timeout=waited,
+        events=run.events("plan"),
+    )
     try:
         streamed = _plan(workspace, options)
         if nothing_to_show(streamed):
@@ -165,6 +176,7 @@ def run_plans(workspace: Workspace) -> tuple[Plan, frozenset[str]]:
         return plan, sensitive_values(plan)
     finally:  # plan files hold secrets; drift never applies them
         options.out.unlink(missing_ok=True)
+        finish_run(run)
 
 
 def previous_fingerprints(previous: dict[str, Any] | None) -> frozenset[str]:

@@ -6,6 +6,8 @@ verify + record). Public API (used by apply, promote, rollback, destroy, ``tf``)
     with acquire(store, "apply", actor(), environment=env.name, run_id=run.id) as lock:
         lock.attach_child(pid)   # terraform started: the lease lives while it runs
         lock.check()             # raise LockHeld if the lease was lost (taken over)
+    held_here(store)             # the lease this process holds on store, or None
+    force_release(store, lock_id)  # `envman unlock`: a conditional delete of that holder
 
 - Taking it is an exclusive create. The holder names actor, host, pid, the process's start
   time, the boot id and the run id, and an ``expires_at`` that a background thread renews
@@ -45,6 +47,8 @@ LOCK_NAME = "lock.json"
 UNREADABLE = "unreadable"
 _TRIES = 5
 Note = Callable[[str], None]
+_HELD: dict[str, OperationLock] = {}  # the leases this process holds, by store
+_HELD_GUARD = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,9 @@ class OperationLock:
 
     def release(self) -> None:
         self._stop.set()
+        with _HELD_GUARD:
+            if _HELD.get(self.store.describe()) is self:
+                del _HELD[self.store.describe()]
         with self._guard:
             if self.released:
                 return
@@ -248,7 +255,16 @@ def _held_by_us(store: LedgerStore, me: LockInfo, data: bytes) -> OperationLock:
         )
     lock = OperationLock(store, me, found.version)
     lock.start_renewing()
+    with _HELD_GUARD:
+        _HELD[store.describe()] = lock
     return lock
+
+
+def held_here(store: LedgerStore) -> OperationLock | None:
+    """The lease on ``store`` that this process holds, if any (for steps deep in a run)."""
+    with _HELD_GUARD:
+        lock = _HELD.get(store.describe())
+    return lock if lock is not None and not lock.released else None
 
 
 def force_release(store: LedgerStore, lock_id: str) -> bool:

@@ -22,7 +22,7 @@ from envman.planning import PlannedRun
 from envman.protect.confirm import ConfirmOptions, confirm_change
 from envman.releases.ledger import Ledger
 from envman.releases.models import BreakGlass, Kind, Release, SourceRef
-from envman.releases.oplock import OperationLock
+from envman.releases.oplock import OperationLock, held_here
 from envman.releases.record import apply_recorded, begin_release, finish_release, set_status
 from envman.terraform.models import OutputValue
 from envman.terraform.progress import Progress
@@ -83,11 +83,10 @@ def deploy_planned(
     if not spec.automatic:
         confirm_change(env.name, env.protected, spec.confirm, spec.kind)
     run_hooks(env, "before_apply", {})  # after confirmation, right before terraform applies
-    if spec.lease is not None:
-        spec.lease.check()
+    lease = _lease(ledger, planned, spec)
     release = _record_applying(ledger, planned, spec)
     console.print(f"Recording release #{release.seq} ({spec.kind}) of '{env.name}'")
-    release, outputs = _apply(ledger, release, planned, spec, progress)
+    release, outputs = _apply(ledger, release, planned, spec, progress, lease)
     console.print(f"Applied release #{release.seq} of '{env.name}'.")
     _after_hooks(ledger, release, planned, spec, outputs)
     result = _verify(ledger, release, planned, outputs, current, console)
@@ -99,6 +98,17 @@ def _nothing_to_do(planned: PlannedRun, current: Release | None) -> bool:
     inputs = planned.recorded_inputs
     unchanged_inputs = current is not None and current.inputs == inputs
     return not planned.streamed.summary.has_changes and (unchanged_inputs or not inputs)
+
+
+def _lease(ledger: Ledger, planned: PlannedRun, spec: DeploySpec) -> OperationLock | None:
+    """The operation lock this run holds: still ours (else stop), and naming the run."""
+    lease = spec.lease or held_here(ledger.store)
+    if lease is not None:
+        lease.check()
+        if planned.run is not None:
+            lease.renew(run_id=planned.run.id)
+            lease.check()
+    return lease
 
 
 def _record_applying(ledger: Ledger, planned: PlannedRun, spec: DeploySpec) -> Release:
@@ -121,11 +131,15 @@ def _record_applying(ledger: Ledger, planned: PlannedRun, spec: DeploySpec) -> R
 
 
 def _apply(
-    ledger: Ledger, release: Release, planned: PlannedRun, spec: DeploySpec, progress: Progress
+    ledger: Ledger,
+    release: Release,
+    planned: PlannedRun,
+    spec: DeploySpec,
+    progress: Progress,
+    lease: OperationLock | None,
 ) -> tuple[Release, dict[str, OutputValue]]:
     env = planned.workspace.env
     summary = planned.streamed.summary
-    lease = spec.lease
     try:
         progress.set_verb("Applying", summary.add + summary.change + summary.destroy)
         with progress:
