@@ -156,10 +156,15 @@ class Ledger:
         for attempt in range(MAX_UPDATE_TRIES):
             found = self.store.read_versioned(name)
             if found is None:
-                raise EnvmanError(f"release {seq} of '{self.environment}' vanished from "
-                                  f"{self.describe()}")
-            doc = {**json.loads(found.data), **changes}
-            release = Release.model_validate(doc)
+                raise EnvmanError(
+                    f"release {seq} of '{self.environment}' vanished from {self.describe()}"
+                )
+            try:
+                release = Release.model_validate({**json.loads(found.data), **changes})
+            except (ValueError, ValidationError) as exc:
+                raise EnvmanError(
+                    f"cannot update {self.describe()}{name}: invalid record ({_why(exc)})"
+                ) from None
             if self.store.replace_if(name, _encode(release.to_json()), found.version):
                 return release
             time.sleep(0.01 * (attempt + 1))

@@ -69,10 +69,14 @@ def apply_recorded(
     run = planned.run
 
     def started(pid: int) -> None:
-        if run is not None:
-            run.record_terraform(pid)
-        if on_start is not None:
-            on_start(pid)
+        # bookkeeping only: terraform is running now, and a failure here must not fail it
+        try:
+            if run is not None:
+                run.record_terraform(pid)
+            if on_start is not None:
+                on_start(pid)
+        except (EnvmanError, OSError) as exc:
+            print(f"warning: could not record terraform's pid {pid}: {exc}", file=sys.stderr)
 
     try:
         check_plan_digest(planned)
@@ -113,9 +117,7 @@ def apply_recorded(
     return release, outputs
 
 
-def finish_release(
-    ledger: Ledger, release: Release, status: str, error: str | None
-) -> str | None:
+def finish_release(ledger: Ledger, release: Release, status: str, error: str | None) -> str | None:
     """Record how the apply ended; a failed write is reported (returned and printed), never
     raised: what follows (verification, rollback, notifications) must still run, and the next
     run reconciles the record from the run's event log."""
