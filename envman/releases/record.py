@@ -11,6 +11,7 @@ from envman.planning import PlannedRun, check_plan_digest, discard_saved_plan
 from envman.releases.ledger import Ledger
 from envman.releases.models import BreakGlass, Kind, Release, SourceRef
 from envman.releases.provenance import actor, envman_version, git_info
+from envman.runs.folder import spend_last_plan
 from envman.terraform.apply import run_apply
 from envman.terraform.models import OutputValue, redacted_outputs
 from envman.terraform.output import read_outputs
@@ -89,8 +90,9 @@ def apply_recorded(
                 events=run.events("apply") if run is not None else None,
                 on_start=started,
             )
-        finally:  # an applied (or failed) plan is spent; it also holds secrets
+        finally:  # an applied (or failed) plan is spent, the saved one stale; both hold secrets
             discard_saved_plan(planned)
+            spend_last_plan(workspace.env.work_dir)
     except Interrupted as exc:
         finish_release(ledger, release, "interrupted", str(exc))
         raise

@@ -114,8 +114,18 @@ def find_run(env_root: Path, run_id: str) -> Run | None:
 
 
 def point_last_plan(run: Run) -> None:
-    """``apply --plan`` takes this run's plan from now on."""
+    """``apply --plan`` takes this run's plan from now on (the one before is spent)."""
+    previous = last_plan_run(run.env_root)
     _write_private(run.env_root / LAST_PLAN, run.id + "\n")
+    if previous is not None and previous.id != run.id:
+        spend_plan(previous)
+
+
+def spend_last_plan(env_root: Path) -> None:
+    """terraform applied something: the saved plan is stale now (and holds secrets)."""
+    run = last_plan_run(env_root)
+    if run is not None:
+        spend_plan(run)
 
 
 def last_plan_run(env_root: Path) -> Run | None:
