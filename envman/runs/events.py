@@ -10,6 +10,7 @@ from typing import Any
 APPLIED = "applied"
 FAILED = "failed"
 INTERRUPTED = "interrupted"
+ROLLED_BACK = "rolled_back"
 
 
 @dataclass
@@ -22,6 +23,8 @@ class ApplyOutcome:
     def describe(self) -> str:
         if self.status == APPLIED:
             return "terraform finished the apply"
+        if self.status == ROLLED_BACK:
+            return "terraform finished the apply; a later release rolled it back"
         if self.status == FAILED:
             return f"terraform's apply failed: {self.error}"
         done = f" after {self.completed} completed change(s)" if self.completed else ""

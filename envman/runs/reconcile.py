@@ -9,24 +9,21 @@ and a note. Each settled record is reported in one line.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from envman.errors import EnvmanError
-from envman.releases.lease import wall_clock
+from envman.releases.lease import process_alive, wall_clock
 from envman.releases.ledger import Ledger
 from envman.releases.models import Release
-from envman.runs.events import INTERRUPTED, ApplyOutcome, read_outcome
+from envman.runs.events import APPLIED, INTERRUPTED, ROLLED_BACK, ApplyOutcome, read_outcome
 from envman.runs.folder import find_run
 from envman.timeutil import iso
 
 Say = Callable[[str], None]
 NEWEST = 20  # only the newest records can still be applying
-
-
-def orphans(ledger: Ledger) -> list[Release]:
-    return [r for r in ledger.records()[-NEWEST:] if r.status == "applying"]
 
 
 def reconcile(ledger: Ledger, env_root: Path, say: Say, *, locked: bool) -> int:
@@ -35,10 +32,14 @@ def reconcile(ledger: Ledger, env_root: Path, say: Say, *, locked: bool) -> int:
     ``locked``: the caller holds the operation lock, so a record without a readable run on this
     host belongs to a run that is over (its lease was released or taken over)."""
     settled = 0
-    for release in orphans(ledger):
+    records = ledger.records()[-NEWEST:]
+    undone = {r.rollback_of for r in records if r.kind == "rollback" and r.rollback_of}
+    for release in [r for r in records if r.status == "applying"]:
         outcome = _outcome(release, env_root, locked)
         if outcome is None:
             continue
+        if outcome.status == APPLIED and release.seq in undone:
+            outcome.status = ROLLED_BACK  # applied, then rolled back by a later release
         try:
             _settle(ledger, release, outcome)
         except EnvmanError as exc:
@@ -66,9 +67,9 @@ def _outcome(release: Release, env_root: Path, locked: bool) -> ApplyOutcome | N
 
 
 def _envman_running(info: dict[str, Any]) -> bool:
-    from envman.releases.lease import process_alive
-
     pid = info.get("pid")
+    if pid == os.getpid():
+        return False  # a run of this process that is over (this process is not in it now)
     return isinstance(pid, int) and process_alive(pid, str(info.get("process_start", "")))
 
 
@@ -80,7 +81,7 @@ def _settle(ledger: Ledger, release: Release, outcome: ApplyOutcome) -> None:
         "finished_at": release.finished_at or moment,
         "note": f"reconciled from the run's event log: {outcome.describe()}",
     }
-    if outcome.status == "applied":
+    if outcome.status in (APPLIED, ROLLED_BACK):
         changes["outputs"] = outcome.outputs
     elif outcome.error:
         changes["error"] = outcome.error

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -31,6 +31,7 @@ from envman.releases.ledger import Ledger
 from envman.releases.store_s3 import S3Store
 
 PREFIX = "dev/terraform.tfstate.releases/"
+DENIED = b"<Error><Code>AccessDenied</Code><Message>refused by the test proxy</Message></Error>"
 ACKS = 10
 ENVMAN = (sys.executable, "-m", "envman")
 
@@ -42,27 +43,50 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def _forward(self) -> None:
+    def _body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            while self.rfile.readline().strip():
+                pass  # trailers
+            return b"".join(chunks)
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        return self.rfile.read(length) if length else b""
+
+    def _forward(self) -> None:
+        body = self._body()
+        if self.server.should_refuse(self.command, self.path, self.headers):
+            self._send(403, [], DENIED)  # S3 refusing a write: envman's status update fails
+            return
         target = urlsplit(self.server.upstream)
         upstream = http.client.HTTPConnection(target.hostname or "", target.port, timeout=30)
-        headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
+        skip = ("connection", "transfer-encoding", "content-length")
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in skip}
+        headers["Content-Length"] = str(len(body))
         upstream.request(self.command, self.path, body=body, headers=headers)
         response = upstream.getresponse()
         data = response.read()
+        upstream.close()
         if self.server.should_drop(self.command, self.path, self.headers):
             self.close_connection = True  # moto stored it; the answer never reaches envman
-            upstream.close()
             return
-        self.send_response(response.status)
-        for name, value in response.getheaders():
-            if name.lower() not in ("transfer-encoding", "connection", "content-length"):
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
+        self._send(response.status, response.getheaders(), data)
+
+    def _send(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            if name.lower() in ("transfer-encoding", "connection"):
+                continue
+            if name.lower() == "content-length" and self.command != "HEAD":
+                continue
+            self.send_header(name, value)
+        if self.command != "HEAD":
+            self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
-        upstream.close()
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
     do_GET = do_PUT = do_DELETE = do_HEAD = do_POST = _forward
 
@@ -75,6 +99,16 @@ class DroppingProxy(ThreadingHTTPServer):
         self.upstream = upstream
         self.drop_next: str | None = None  # a key suffix whose next conditional PUT is dropped
         self.dropped: list[str] = []
+        self.refuse_updates: str | None = None  # a key suffix whose If-Match PUTs get 403
+        self.refused: list[str] = []
+
+    def should_refuse(self, method: str, path: str, headers: Any) -> bool:
+        suffix = self.refuse_updates
+        key = path.split("?")[0]
+        if method == "PUT" and headers.get("If-Match") and suffix and key.endswith(suffix):
+            self.refused.append(path)
+            return True
+        return False
 
     def should_drop(self, method: str, path: str, headers: Any) -> bool:
         conditional = headers.get("If-None-Match") or headers.get("If-Match")
@@ -258,3 +292,116 @@ def test_ten_concurrent_drift_acks_are_all_kept(
     baseline = json.loads(store.read("drift/baseline.json") or b"{}")
     kept = sorted(e["fingerprint"] for e in baseline["entries"])
     assert kept == [f"fp{i:02d}" for i in range(ACKS)]
+
+
+STACK = """
+terraform {
+  backend "s3" {}
+}
+variable "image_tag" {
+  type    = string
+  default = "v1"
+}
+variable "health_base" {
+  type = string
+}
+resource "terraform_data" "app" {
+  input = var.image_tag
+}
+output "health_url" {
+  value = "${var.health_base}/${terraform_data.app.output}"
+}
+"""
+DEPLOY_ENV = """
+stack = "../../stack"
+backend "s3" {{
+  bucket         = "{bucket}"
+  key            = "staging/terraform.tfstate"
+  region         = "us-east-1"
+  use_path_style = true
+}}
+aws {{
+  region       = "us-east-1"
+  endpoint_url = "{endpoint}"
+}}
+verify {{
+  http "api" {{
+    url_output = "health_url"
+    timeout    = "2s"
+    interval   = "1s"
+  }}
+  on_failure = "rollback"
+}}
+notify "slack" {{
+  webhook_url_env = "RUNS_SLACK"
+}}
+"""
+
+
+class Health(BaseHTTPRequestHandler):
+    """200 for /v1, 500 for anything else; POSTs (webhooks) are collected."""
+
+    posts: ClassVar[list[bytes]] = []
+
+    def do_GET(self) -> None:
+        self.send_response(200 if self.path == "/v1" else 500)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        type(self).posts.append(self.rfile.read(length))
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_failed_status_write_never_skips_verification_rollback_or_notifications(
+    tmp_path: Path, proxy: DroppingProxy, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import Cli, need_terraform
+
+    need_terraform()
+    handler = type("Site", (Health,), {"posts": []})
+    site = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{site.server_address[1]}"
+    monkeypatch.setenv("RUNS_SLACK", f"{base}/hooks/T0/B0/x")
+    project = tmp_path / "project"
+    (project / "stack").mkdir(parents=True)
+    (project / "stack" / "main.tf").write_text(STACK)
+    env_dir = project / "environments" / "staging"
+    env_dir.mkdir(parents=True)
+    (env_dir / "environment.hcl").write_text(DEPLOY_ENV.format(bucket=bucket, endpoint=proxy.url))
+    (env_dir / "terraform.tfvars").write_text(f'health_base = "{base}"\n')
+    cli = Cli(project)
+    try:
+        first = cli("apply", "staging", "--yes")
+        assert first.exit_code == 0, first.output
+        proxy.refuse_updates = "staging/terraform.tfstate.releases/00000002.json"
+        failed = cli("apply", "staging", "--set", "image_tag=v2", "--yes")
+        proxy.refuse_updates = None
+    finally:
+        site.shutdown()
+        site.server_close()
+    assert failed.exit_code == 4, failed.output  # verification ran and failed
+    assert proxy.refused, "the proxy refused nothing: the test tested nothing"
+    assert "could not record release #2 as applied" in failed.output
+    posts = b"".join(handler.posts).decode()
+    assert "verification failed on staging" in posts  # notified despite the failed write
+    assert "rolled back automatically" in posts
+    releases = json.loads(cli("history", "staging", "--json").stdout)
+    assert [(r["seq"], r["kind"], r["status"]) for r in releases] == [
+        (3, "rollback", "verified"),
+        (2, "apply", "applying"),  # the write failed: repaired by the next run
+        (1, "apply", "verified"),
+    ]
+    status = cli("status", "staging")
+    said = [line for line in status.output.splitlines() if "reconciled release #2" in line]
+    assert len(said) == 1 and "rolled_back" in said[0], status.output
+    repaired = json.loads(cli("history", "staging", "--json").stdout)[1]
+    assert repaired["status"] == "rolled_back" and repaired["reconciled_at"]
