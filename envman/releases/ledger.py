@@ -2,7 +2,8 @@
 
 One JSON document per release, named ``<seq, 8 digits>.json`` in a ``LedgerStore``. A new
 seq is allocated by exclusive create: the writer that creates the name owns the seq, so two
-concurrent runs never share one. Only that writer updates the record afterwards (``save``).
+concurrent runs never share one. Records and auxiliary documents are changed afterwards with
+conditional writes retried on conflict (``update``, ``update_doc``), never blind overwrites.
 Records that cannot be read are skipped and reported in ``problems``, never fatal.
 """
 
@@ -141,7 +142,8 @@ class Ledger:
         )
 
     def save(self, release: Release) -> None:
-        """Overwrite the record of ``release.seq`` (only the writer that began it)."""
+        """Overwrite the record of ``release.seq`` unconditionally (tests, repairs by hand);
+        runs use ``update``, which never loses a concurrent change."""
         if release.environment != self.environment:
             raise EnvmanError(
                 f"release {release.seq} belongs to '{release.environment}', "
@@ -217,6 +219,7 @@ class Ledger:
         return doc
 
     def write_doc(self, name: str, data: dict[str, Any]) -> None:
+        """Overwrite a document unconditionally; concurrent writers use ``update_doc``."""
         self.store.replace(name, _encode(data))
 
 

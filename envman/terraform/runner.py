@@ -7,14 +7,11 @@ it: if envman dies, terraform finishes or stops on its own, saves state and rele
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
-import tempfile
 import threading
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from subprocess import Popen
@@ -23,8 +20,8 @@ from typing import IO, Any
 from envman.errors import Interrupted, TerraformError
 from envman.terraform import signals
 from envman.terraform.binary import Binary
+from envman.terraform.eventlog import event_log, follow
 
-FOLLOW_INTERVAL = 0.05  # seconds between looks at a quiet event log
 Event = dict[str, Any]
 EventHandler = Callable[[Event], None]
 
@@ -93,7 +90,7 @@ class Terraform:
         and envman follows it; with consume_stdout, stdout is handed over as a stream."""
         label = what or f"terraform {args[0]}"
         if on_event is not None:
-            with _event_log(events) as log:
+            with event_log(events) as log:
                 return self._run_logged(list(args), label, on_event, log, check, on_start)
         return self._run_piped(list(args), label, consume_stdout, check)
 
@@ -200,58 +197,10 @@ def _finish(label: str, done: Completed, check: bool) -> Completed:
     return done
 
 
-@contextlib.contextmanager
-def _event_log(events: Path | None) -> Iterator[Path]:
-    """The run's event log, or a private temporary one removed afterwards."""
-    if events is not None:
-        events.parent.mkdir(parents=True, exist_ok=True)
-        yield events
-        return
-    with tempfile.TemporaryDirectory(prefix="envman-") as folder:
-        yield Path(folder) / "events.jsonl"
-
-
-def follow(log: Path, child: Popen[bytes], on_event: EventHandler) -> None:
-    """Hand every complete line terraform writes to ``log`` to ``on_event`` until it exits."""
-    with log.open("rb") as handle:
-        pending = b""
-        while True:
-            chunk = handle.read(65536)
-            if chunk:
-                pending += chunk
-                *lines, pending = pending.split(b"\n")
-                for raw in lines:
-                    event = _parse_line(raw)
-                    if event is not None:
-                        on_event(event)
-                continue
-            if child.poll() is not None:
-                rest = handle.read()
-                if not rest:
-                    break
-                pending += rest
-                continue
-            time.sleep(FOLLOW_INTERVAL)
-        event = _parse_line(pending)
-        if event is not None:
-            on_event(event)
-
-
 def _drain(child: subprocess.Popen[bytes], chunks: list[bytes]) -> None:
     assert child.stderr is not None
     for chunk in iter(lambda: child.stderr.read(65536) if child.stderr else b"", b""):
         chunks.append(chunk)
-
-
-def _parse_line(raw: bytes) -> Event | None:
-    raw = raw.strip()
-    if not raw.startswith(b"{"):
-        return None
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def diagnostic_from_json(data: Mapping[str, Any]) -> Diagnostic:
