@@ -10,8 +10,9 @@ from pathlib import Path
 from envman.runs.folder import META_FILE, PLAN_FILE, new_run, point_last_plan
 
 # Names envman itself uses directly under .envman/: never an environment's old folder.
-RESERVED = frozenset({"cache", "envs", "terraformrc", "plugin-cache", "emulator.json"})
-_MARKERS = ("init.fingerprint", "terraform", PLAN_FILE)
+# (`demo`: scripts/demo.py builds its throwaway project in .envman/demo/.)
+RESERVED = frozenset({"cache", "envs", "terraformrc", "emulator.json", "emulator.log", "demo"})
+_MARKERS = ("init.fingerprint", META_FILE)  # files only an environment's old folder has
 
 
 def migrate(legacy: Path, target: Path, name: str) -> bool:

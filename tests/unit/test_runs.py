@@ -218,3 +218,28 @@ def test_status_updates_are_conditional(tmp_path: Path) -> None:
     ledger.update(1, {"status": "applied"})
     assert not store.replace_if("00000001.json", b"{}", found.version)  # a stale writer loses
     assert ledger.update(release.seq, {"note": "x"}).status == "applied"
+
+
+def test_second_interrupt_says_terraform_is_still_stopping(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import signal
+
+    from envman.terraform import signals
+
+    ignores_sigint = (
+        "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); time.sleep(30)"
+    )
+    child = subprocess.Popen([sys.executable, "-c", ignores_sigint], start_new_session=True)
+    signals.register(child)
+    try:
+        signals._handle(signal.SIGINT, None)  # forwarded to its process group
+        assert signals.interrupted() and capsys.readouterr().err == ""
+        signals._handle(signal.SIGINT, None)  # not forwarded again: it is still stopping
+        assert f"still stopping: terraform (pid {child.pid})" in capsys.readouterr().err
+        assert child.poll() is None
+    finally:
+        signals.unregister(child)
+        signals.reset()
+        child.kill()
+        child.wait()
