@@ -83,10 +83,10 @@ def deploy_planned(
     if not spec.automatic:
         confirm_change(env.name, env.protected, spec.confirm, spec.kind)
     run_hooks(env, "before_apply", {})  # after confirmation, right before terraform applies
-    lease = _lease(ledger, planned, spec)
+    _check_lease(ledger, planned, spec)
     release = _record_applying(ledger, planned, spec)
     console.print(f"Recording release #{release.seq} ({spec.kind}) of '{env.name}'")
-    release, outputs = _apply(ledger, release, planned, spec, progress, lease)
+    release, outputs = _apply(ledger, release, planned, spec, progress)
     console.print(f"Applied release #{release.seq} of '{env.name}'.")
     _after_hooks(ledger, release, planned, spec, outputs)
     result = _verify(ledger, release, planned, outputs, current, console)
@@ -100,15 +100,18 @@ def _nothing_to_do(planned: PlannedRun, current: Release | None) -> bool:
     return not planned.streamed.summary.has_changes and (unchanged_inputs or not inputs)
 
 
-def _lease(ledger: Ledger, planned: PlannedRun, spec: DeploySpec) -> OperationLock | None:
-    """The operation lock this run holds: still ours (else stop), and naming the run."""
-    lease = spec.lease or held_here(ledger.store)
+def _lease(ledger: Ledger, spec: DeploySpec) -> OperationLock | None:
+    return spec.lease or held_here(ledger.store)
+
+
+def _check_lease(ledger: Ledger, planned: PlannedRun, spec: DeploySpec) -> None:
+    """The operation lock this run holds is still ours (else stop), and names the run."""
+    lease = _lease(ledger, spec)
     if lease is not None:
         lease.check()
         if planned.run is not None:
             lease.renew(run_id=planned.run.id)
             lease.check()
-    return lease
 
 
 def _record_applying(ledger: Ledger, planned: PlannedRun, spec: DeploySpec) -> Release:
@@ -131,15 +134,11 @@ def _record_applying(ledger: Ledger, planned: PlannedRun, spec: DeploySpec) -> R
 
 
 def _apply(
-    ledger: Ledger,
-    release: Release,
-    planned: PlannedRun,
-    spec: DeploySpec,
-    progress: Progress,
-    lease: OperationLock | None,
+    ledger: Ledger, release: Release, planned: PlannedRun, spec: DeploySpec, progress: Progress
 ) -> tuple[Release, dict[str, OutputValue]]:
     env = planned.workspace.env
     summary = planned.streamed.summary
+    lease = _lease(ledger, spec)
     try:
         progress.set_verb("Applying", summary.add + summary.change + summary.destroy)
         with progress:
