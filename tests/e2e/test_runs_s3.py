@@ -209,6 +209,9 @@ def test_lease_expiry_takeover_and_conditional_release(bucket: str, moto: str) -
     first.release()
     holder = oplock.holder(store)
     assert holder is not None and holder.id == second.id
+    stale = store.read_versioned("lock.json")
+    assert stale is not None and second.renew()
+    assert store.delete_if("lock.json", stale.version) is False  # If-Match refused by S3
     second.release()
     assert oplock.holder(store) is None
 
