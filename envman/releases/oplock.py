@@ -48,6 +48,7 @@ _TRIES = 5
 Note = Callable[[str], None]
 _HELD: dict[str, OperationLock] = {}  # the leases this process holds, by store
 _HELD_GUARD = threading.Lock()
+_REMOVED = LockInfo("removed", "unlock", "?", "?", 0, "?")  # "lost": deleted, not taken over
 
 
 def _stderr_note(text: str) -> None:
@@ -92,7 +93,7 @@ class OperationLock:
             data = info.to_bytes()
             if not self.store.replace_if(LOCK_NAME, data, self.version):
                 current = self.store.read(LOCK_NAME)
-                self.lost = LockInfo.parse(current) if current else self.info
+                self.lost = LockInfo.parse(current) if current else _REMOVED
                 return False
             found = self.store.read_versioned(LOCK_NAME)
             self.info = info
@@ -105,6 +106,11 @@ class OperationLock:
 
     def check(self) -> None:
         """Raise ``LockHeld`` if another run took the lease over."""
+        if self.lost is _REMOVED:
+            raise LockHeld(
+                "the operation lock was removed while this run held it (envman unlock?); stopping",
+                hint="check that no other run is active, then run the command again",
+            )
         if self.lost is not None:
             raise LockHeld(
                 f"the operation lock was taken over by {self.lost.describe()}; stopping",
