@@ -151,9 +151,12 @@ class Ledger:
             )
         self.store.replace(record_name(release.seq), _encode(release.to_json()))
 
-    def update(self, seq: int, changes: dict[str, Any]) -> Release:
+    def update(
+        self, seq: int, changes: dict[str, Any], *, expect_status: str | None = None
+    ) -> Release | None:
         """Set ``changes`` on the stored record of ``seq`` with a conditional write, retried
-        on conflict, so a concurrent status update is never overwritten with stale fields."""
+        on conflict, so a concurrent status update is never overwritten with stale fields.
+        With ``expect_status``, nothing is written (None) unless the record still has it."""
         name = record_name(seq)
         for attempt in range(MAX_UPDATE_TRIES):
             found = self.store.read_versioned(name)
@@ -162,11 +165,14 @@ class Ledger:
                     f"release {seq} of '{self.environment}' vanished from {self.describe()}"
                 )
             try:
-                release = Release.model_validate({**json.loads(found.data), **changes})
+                stored = json.loads(found.data)
+                release = Release.model_validate({**stored, **changes})
             except (ValueError, ValidationError) as exc:
                 raise EnvmanError(
                     f"cannot update {self.describe()}{name}: invalid record ({_why(exc)})"
                 ) from None
+            if expect_status is not None and stored.get("status") != expect_status:
+                return None
             if self.store.replace_if(name, _encode(release.to_json()), found.version):
                 return release
             time.sleep(0.01 * (attempt + 1))

@@ -41,7 +41,8 @@ def reconcile(ledger: Ledger, env_root: Path, say: Say, *, locked: bool) -> int:
         if outcome.status == APPLIED and release.seq in undone:
             outcome.status = ROLLED_BACK  # applied, then rolled back by a later release
         try:
-            _settle(ledger, release, outcome)
+            if not _settle(ledger, release, outcome):
+                continue  # its run recorded it meanwhile
         except EnvmanError as exc:
             say(f"warning: could not reconcile release #{release.seq}: {exc}")
             continue
@@ -73,7 +74,7 @@ def _envman_running(info: dict[str, Any]) -> bool:
     return isinstance(pid, int) and process_alive(pid, str(info.get("process_start", "")))
 
 
-def _settle(ledger: Ledger, release: Release, outcome: ApplyOutcome) -> None:
+def _settle(ledger: Ledger, release: Release, outcome: ApplyOutcome) -> bool:
     moment = iso(wall_clock())
     changes: dict[str, Any] = {
         "status": outcome.status,
@@ -85,4 +86,4 @@ def _settle(ledger: Ledger, release: Release, outcome: ApplyOutcome) -> None:
         changes["outputs"] = outcome.outputs
     elif outcome.error:
         changes["error"] = outcome.error
-    ledger.update(release.seq, changes)
+    return ledger.update(release.seq, changes, expect_status="applying") is not None
