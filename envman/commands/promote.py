@@ -36,6 +36,7 @@ def run_promote(
     with locked_operation(workspace, store, "promote", console_say(console)) as lease:
         promotion = plan_promotion(project, target, source_name, console)
         if dry_run:
+            discard_saved_plan(promotion.planned)  # never applied; it holds secrets
             console.print("Dry run: nothing changed.")
             return EXIT_OK
         spec = DeploySpec(
