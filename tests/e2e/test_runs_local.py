@@ -148,7 +148,7 @@ def test_plan_during_apply_does_not_change_what_is_applied(wrapped: Path) -> Non
 # (where envman is killed, the marker to wait for, the wrapper's mode, apply_delay)
 KILL_POINTS = [
     ("before terraform starts", "apply-started", "sleep", 0),
-    ("while a resource is created", SLOW, "none", 3),
+    ("while a resource is created", SLOW, "none", 5),
     ("after terraform finished, before the record", "", "kill_after", 0),
 ]
 
@@ -171,6 +171,11 @@ def test_kill_9_of_envman_mid_apply_is_reconciled(
     finally:
         if not run.done():
             run.child.kill()
+    if delay:  # while terraform still runs, the lock stays held and says why
+        early = cli("apply", "staging", "--yes")
+        if any(process_alive(p, s) for p, s in terraform_pids(wrapped)):
+            assert early.exit_code == 1, early.output
+            assert "still running after envman stopped" in early.output
     # terraform outlives envman: it finishes the apply on its own
     assert poll(lambda: not any(process_alive(p, s) for p, s in terraform_pids(wrapped)))
     assert state_outputs(wrapped)["image_tag"] == "v7"  # state complete and valid
