@@ -1,9 +1,9 @@
 """Check one environment for drift: one plan, never an apply, never a state write.
 
 1. the inputs of the current release (pinned) plus the environment's tfvars, as for any plan;
-2. a normal ``plan`` (takes the state lock with ``drift.lock_timeout``), saved under
-   its run folder ``.envman/envs/<env>/runs/<id>/``. Its refresh gives the drift (``resource_drift``: state -> reality,
-   the same set a ``-refresh-only`` plan reports) and its changes say what applying would do
+2. a normal ``plan`` (takes the state lock with ``drift.lock_timeout``), saved in its run
+   folder ``.envman/envs/<env>/runs/<id>/``. Its refresh gives the drift (``resource_drift``:
+   state -> reality, the same set a ``-refresh-only`` plan reports) and its changes say what applying would do
    (``resource_changes``), so one plan serves both and the provider starts once, not twice;
 3. ``show -json`` of that plan, only when its streamed messages report drift or changes: an
    environment in sync costs one plan (``show`` starts the provider again, ~2 s);
