@@ -3,8 +3,9 @@
 1. the inputs of the current release (pinned) plus the environment's tfvars, as for any plan;
 2. a normal ``plan`` (takes the state lock with ``drift.lock_timeout``), saved in its run
    folder ``.envman/envs/<env>/runs/<id>/``. Its refresh gives the drift (``resource_drift``:
-   state -> reality, the same set a ``-refresh-only`` plan reports) and its changes say what applying would do
-   (``resource_changes``), so one plan serves both and the provider starts once, not twice;
+   state -> reality, the same set a ``-refresh-only`` plan reports) and its changes say what
+   applying would do (``resource_changes``), so one plan serves both and the provider starts
+   once, not twice;
 3. ``show -json`` of that plan, only when its streamed messages report drift or changes: an
    environment in sync costs one plan (``show`` starts the provider again, ~2 s);
 4. classify (``envman.drift.classify``) and record the result as ``drift/last.json`` in the
