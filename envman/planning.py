@@ -14,14 +14,12 @@ from envman.config.stack import stack_code_digest
 from envman.config.tfvars import tfvars_names
 from envman.errors import EnvmanError, UsageError
 from envman.inputs import InputOptions, RunInputs, build_inputs, inputs_digest, scrub_overrides
+from envman.runs.folder import Run, last_plan_run, point_last_plan, spend_plan
 from envman.secrets.sources import remember_inputs
 from envman.terraform.plan import PlanOptions, StreamedPlan, run_plan
 from envman.terraform.runner import EventHandler
 from envman.timeutil import iso, now
 from envman.workspace import Workspace
-
-PLAN_FILE = "plan.tfplan"
-META_FILE = "plan.meta.json"
 
 
 @dataclass(frozen=True)
@@ -38,6 +36,8 @@ class PlannedRun:
     streamed: StreamedPlan
     stack_digest: str
     current_seq: int | None = None
+    run: Run | None = None  # the run folder holding the plan file and its var files
+    plan_sha256: str = ""  # the digest of the plan that was shown, checked before apply
 
     @property
     def recorded_inputs(self) -> dict[str, Any]:
@@ -105,18 +105,20 @@ def plan_environment(
     typed_overrides: Mapping[str, Any] | None = None,
     pins: Pins | None = None,
     on_event: EventHandler | None = None,
-    plan_name: str = PLAN_FILE,
     input_opts: InputOptions | None = None,
     destroy: bool = False,
+    run: Run | None = None,
 ) -> PlannedRun:
+    """Plan into a run folder of its own (a new one unless ``run`` is given)."""
     env = workspace.env
     workspace.check_backend()  # a wrong backend is reported as such, before the ledger is read
     if pins is None:
         pins = current_pins(workspace)
+    run = run or workspace.new_run("plan")
     inputs = build_inputs(
         workspace.stack,
         env.var_files(),
-        env.work_dir,
+        run.folder,
         pinned=pins.inputs,
         pinned_from=pins.seq,
         overrides=overrides,
@@ -125,32 +127,35 @@ def plan_environment(
     )
     check_required(workspace, inputs.pinned, inputs.overrides)
     workspace.ensure_init(on_event)
-    plan_file = env.work_dir / plan_name
     options = PlanOptions(
-        out=plan_file,
+        out=run.plan_file,
         var_files=inputs.var_files,
         lock_timeout=workspace.lock_timeout,
         destroy=destroy,
+        events=run.events("plan"),
     )
     try:
         streamed = run_plan(workspace.terraform, options, on_event)
     finally:
-        scrub_overrides(env.work_dir)
+        scrub_overrides(run.folder)  # --set values (maybe secrets) do not stay on disk
     return PlannedRun(
         workspace,
         inputs,
-        plan_file,
+        run.plan_file,
         streamed,
         stack_code_digest(workspace.stack_dir, workspace.facts_cache),
         pins.seq,
+        run=run,
+        plan_sha256=_sha256(run.plan_file),
     )
 
 
 def save_plan_meta(planned: PlannedRun) -> None:
+    """Keep the plan for `apply --plan`: its metadata, and `last-plan` pointing at its run."""
     meta = {
         "environment": planned.workspace.env.name,
         "created_at": iso(now()),
-        "plan_sha256": _sha256(planned.plan_file),
+        "plan_sha256": planned.plan_sha256 or _sha256(planned.plan_file),
         "inputs_digest": planned.inputs.digest,
         "stack_digest": planned.stack_digest,
         "current_seq": planned.current_seq,
@@ -161,27 +166,31 @@ def save_plan_meta(planned: PlannedRun) -> None:
             "outputs_changed": planned.streamed.summary.outputs_changed,
         },
     }
-    path = planned.workspace.env.work_dir / META_FILE
+    if planned.run is None:
+        raise EnvmanError("internal error: a plan to save needs its run folder")
+    path = planned.run.meta_file
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     tmp.write_text(json.dumps(meta, indent=2, sort_keys=True))
     tmp.replace(path)
+    point_last_plan(planned.run)
 
 
-def load_saved_plan(workspace: Workspace) -> tuple[Path, dict[str, Any]]:
-    """The plan saved by the last `envman plan ENV`, refused when it is stale."""
+def load_saved_plan(workspace: Workspace) -> tuple[Run, dict[str, Any]]:
+    """The run of the last `envman plan ENV` and its plan's metadata, refused when stale."""
     env = workspace.env
-    plan_file = env.work_dir / PLAN_FILE
-    meta_file = env.work_dir / META_FILE
-    if not plan_file.is_file() or not meta_file.is_file():
+    run = last_plan_run(workspace.prepare_folder())
+    if run is None or not run.plan_file.is_file() or not run.meta_file.is_file():
         raise UsageError(f"no saved plan for '{env.name}'", hint=f"run: envman plan {env.name}")
     try:
-        meta = json.loads(meta_file.read_text())
+        meta = json.loads(run.meta_file.read_text())
     except ValueError:
-        raise EnvmanError(f"{meta_file} is corrupt", hint=f"run: envman plan {env.name}") from None
+        raise EnvmanError(
+            f"{run.meta_file} is corrupt", hint=f"run: envman plan {env.name}"
+        ) from None
     pins = current_pins(workspace)
     remember_inputs(workspace.stack, env.var_files(), (pins.inputs,))
     reasons = []
-    if meta.get("plan_sha256") != _sha256(plan_file):
+    if meta.get("plan_sha256") != _sha256(run.plan_file):
         reasons.append("the plan file changed")
     if meta.get("inputs_digest") != inputs_digest(env.var_files(), pins.inputs):
         reasons.append("the environment's inputs changed")
@@ -194,12 +203,27 @@ def load_saved_plan(workspace: Workspace) -> tuple[Path, dict[str, Any]]:
             f"the saved plan of '{env.name}' is stale: {'; '.join(reasons)}",
             hint=f"run envman plan {env.name} again",
         )
-    return plan_file, meta
+    return run, meta
 
 
-def discard_saved_plan(workspace: Workspace) -> None:
-    for name in (PLAN_FILE, META_FILE):
-        (workspace.env.work_dir / name).unlink(missing_ok=True)
+def check_plan_digest(planned: PlannedRun) -> None:
+    """Right before `terraform apply`: the plan file is still the plan that was shown."""
+    if planned.plan_sha256 and (
+        not planned.plan_file.is_file() or _sha256(planned.plan_file) != planned.plan_sha256
+    ):
+        raise EnvmanError(
+            f"the plan of '{planned.workspace.env.name}' changed since it was shown "
+            f"({planned.plan_file}); nothing applied",
+            hint=f"plan again: envman plan {planned.workspace.env.name}",
+        )
+
+
+def discard_saved_plan(planned: PlannedRun) -> None:
+    """The plan is spent (applied, or failed to apply): delete it, it holds secrets."""
+    if planned.run is not None:
+        spend_plan(planned.run)
+    else:
+        planned.plan_file.unlink(missing_ok=True)
 
 
 def _sha256(path: Path) -> str:

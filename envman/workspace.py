@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -10,11 +11,13 @@ from envman.aws.session import terraform_child_env
 from envman.config.project import FACTS_CACHE, Environment, Project
 from envman.config.stack import StackInfo, read_stack
 from envman.errors import ConfigError
+from envman.runs.folder import Run, new_run
+from envman.runs.legacy import migrate
 from envman.secrets.sources import remember_credentials
 from envman.synth.environment import environment_stack_dir
 from envman.terraform.binary import Binary, find_binary
 from envman.terraform.cliconfig import ensure_cli_config
-from envman.terraform.init import ensure_init, init_fingerprint
+from envman.terraform.init import ensure_init, init_current, init_fingerprint
 from envman.terraform.runner import EventHandler, Terraform, base_environment
 
 
@@ -43,9 +46,7 @@ class Workspace:
 
     @cached_property
     def terraform(self) -> Terraform:
-        # plan files hold every variable (sensitive ones too): keep the folder private
-        self.env.work_dir.mkdir(parents=True, exist_ok=True)
-        self.env.work_dir.chmod(0o700)
+        self.prepare_folder()
         cli_config = ensure_cli_config(self.project.state_root, self.project.provider_mirror())
         extra = terraform_child_env(self.env)
         remember_credentials(extra)
@@ -53,6 +54,20 @@ class Workspace:
         if "AWS_SESSION_TOKEN" in extra and "AWS_PROFILE" not in extra:
             env.pop("AWS_PROFILE", None)  # the assumed role's credentials, not the shell's profile
         return Terraform(binary=self.binary, stack_dir=self.stack_dir, env=env)
+
+    def prepare_folder(self) -> Path:
+        """.envman/envs/<env>/, private (plan files hold every variable, secrets too); an
+        old .envman/<env>/ folder is moved there first."""
+        root = self.env.work_dir
+        if not root.is_dir():
+            migrate(self.env.legacy_work_dir, root, self.env.name)
+        root.mkdir(parents=True, exist_ok=True)
+        root.chmod(0o700)
+        return root
+
+    def new_run(self, kind: str) -> Run:
+        """A private run folder for one plan/apply/promote/rollback/drift run."""
+        return new_run(self.prepare_folder(), kind)
 
     @property
     def lock_timeout(self) -> str:
@@ -93,4 +108,23 @@ class Workspace:
                 self.terraform, self.stack.backend_type, backend_config, self.stack.module_sources
             )
 
-        return ensure_init(self.terraform, self.env.work_dir, fingerprint, backend_config, on_event)
+        if init_current(self.terraform, self.env.work_dir, fingerprint()):
+            return False
+        with self._init_guard():  # init writes the data dir every run shares: under the lock
+            return ensure_init(
+                self.terraform, self.env.work_dir, fingerprint, backend_config, on_event
+            )
+
+    def _init_guard(self) -> contextlib.AbstractContextManager[object]:
+        """The operation lock for init, unless this process already holds it (or the
+        environment has no ledger to hold it in)."""
+        if self.env.config.backend is None or self.env.config.backend.type not in ("s3", "local"):
+            return contextlib.nullcontext()
+        from envman.releases.locate import store_for
+        from envman.releases.oplock import acquire, held_here
+        from envman.releases.provenance import actor
+
+        store = store_for(self.env)
+        if held_here(store) is not None:
+            return contextlib.nullcontext()
+        return acquire(store, "init", actor(), environment=self.env.name)

@@ -18,13 +18,14 @@ from envman.planning import (
 )
 from envman.protect.confirm import ConfirmOptions
 from envman.protect.windows import check_windows
+from envman.releases.autorollback import run_auto_rollback
 from envman.releases.gate import GateResult, check_apply
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.models import Kind
-from envman.releases.oplock import acquire
 from envman.releases.pipeline import DeploySpec, deploy_planned
-from envman.releases.provenance import actor
+from envman.runs.folder import finish_run
+from envman.runs.session import console_say, locked_operation
 from envman.terraform.models import PlanSummary
 from envman.terraform.plan import StreamedPlan
 from envman.terraform.progress import Progress
@@ -58,7 +59,7 @@ def run_apply(
         )
     gate = check_apply(env, overrides, unpin, break_glass)
     store = store_for(env)
-    with acquire(store, "apply", actor(), environment=env.name):
+    with locked_operation(workspace, store, "apply", console_say(console)) as lease:
         ledger = Ledger(store, env.name)
         progress = Progress(name, "Planning")
         if use_saved_plan:
@@ -79,19 +80,25 @@ def run_apply(
             break_glass=break_glass,
             break_glass_rules=(*rules, *gate.rules),
             allow_destroy=allow_destroy,
+            lease=lease,
         )
         try:
             result = deploy_planned(ledger, planned, spec, console, progress)
+            if result.needs_rollback:  # the caller that sees the failed verification rolls back
+                run_auto_rollback(workspace, ledger, result, console)
         finally:
-            if use_saved_plan:
-                discard_saved_plan(workspace)
+            if not use_saved_plan:  # a refused saved plan stays for the next `apply --plan`
+                discard_saved_plan(planned)
+            if planned.run is not None:
+                finish_run(planned.run)
     if as_json:
         emit_json(deploy_document(name, Kind.APPLY, result))
     return result.exit_code if result.release is not None else EXIT_OK
 
 
 def _saved(workspace: Workspace) -> PlannedRun:
-    plan_file, meta = load_saved_plan(workspace)
+    run, meta = load_saved_plan(workspace)
+    run.claim()
     counts = meta.get("summary") or {}
     streamed = StreamedPlan(
         summary=PlanSummary(
@@ -115,10 +122,12 @@ def _saved(workspace: Workspace) -> PlannedRun:
     return PlannedRun(
         workspace,
         inputs,
-        plan_file,
+        run.plan_file,
         streamed,
         str(meta.get("stack_digest")),
         meta.get("current_seq"),
+        run=run,
+        plan_sha256=str(meta.get("plan_sha256") or ""),
     )
 
 

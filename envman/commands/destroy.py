@@ -7,8 +7,7 @@ from envman.errors import EXIT_OK
 from envman.operate.destroy import DestroyOptions, destroy_environment, destroy_rules
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
-from envman.releases.oplock import acquire
-from envman.releases.provenance import actor
+from envman.runs.session import console_say, locked_operation
 from envman.timeutil import now
 from envman.workspace import Workspace
 
@@ -18,8 +17,8 @@ def run_destroy(ctx: AppContext, name: str, options: DestroyOptions) -> int:
     env = project.environment(name)
     rules = destroy_rules(env, now(), options)  # refusals before anything runs
     store = store_for(env)
-    with acquire(store, "destroy", actor(), environment=env.name):
-        result = destroy_environment(
-            Workspace(project, env), Ledger(store, env.name), options, rules, ctx.console()
-        )
+    workspace = Workspace(project, env)
+    console = ctx.console()
+    with locked_operation(workspace, store, "destroy", console_say(console)):
+        result = destroy_environment(workspace, Ledger(store, env.name), options, rules, console)
     return EXIT_OK if result is None else result.exit_code

@@ -245,7 +245,9 @@ def run_ack(ctx: AppContext, request: AckRequest) -> int:
         acknowledged_at=iso(moment),
         actor=actor(),
     )
-    ledger.write_doc(BASELINE_DOC, baseline_doc_with(ledger.read_doc(BASELINE_DOC), entry))
+    ledger.update_doc(  # conditional: concurrent acks are all kept
+        BASELINE_DOC, lambda doc: baseline_doc_with(doc, entry)
+    )
     if request.as_json:
         emit_json(entry.to_json())
     else:

@@ -12,6 +12,7 @@ from envman.errors import EXIT_CHANGES, EXIT_OK, EXIT_REFUSED, UsageError
 from envman.inputs import parse_set
 from envman.planning import PlannedRun, input_options, plan_environment, save_plan_meta
 from envman.releases.gate import promoted_variables
+from envman.runs.folder import finish_run
 from envman.terraform.models import changes_nothing
 from envman.terraform.progress import Progress
 from envman.workspace import Workspace
@@ -92,6 +93,8 @@ def run_plan(
         show_plan(console, planned)
     review = review_for_plan(planned, output, console)
     reasons = review.result.reasons() if review is not None else []
+    if planned.run is not None:
+        finish_run(planned.run)  # prunes older runs; this one is `last-plan` and stays
     if as_json:
         document = plan_document(planned)
         if review is not None:

@@ -5,19 +5,22 @@ from __future__ import annotations
 from envman.commands import AppContext, emit_json
 from envman.commands.results import deploy_document
 from envman.errors import EXIT_OK
+from envman.planning import discard_saved_plan
 from envman.protect.confirm import ConfirmOptions
 from envman.protect.windows import check_windows
+from envman.releases.autorollback import run_auto_rollback
 from envman.releases.gate import check_promote_source
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.models import Kind
-from envman.releases.oplock import acquire
 from envman.releases.pipeline import DeploySpec, deploy_planned
 from envman.releases.promote import plan_promotion, promotion_target
-from envman.releases.provenance import actor
 from envman.releases.versions import change_lines
+from envman.runs.folder import finish_run
+from envman.runs.session import console_say, locked_operation
 from envman.terraform.progress import Progress
 from envman.timeutil import now
+from envman.workspace import Workspace
 
 
 def run_promote(
@@ -39,9 +42,11 @@ def run_promote(
         target, source_name or (promotion.source if promotion else ""), break_glass
     )
     store = store_for(target)
-    with acquire(store, "promote", actor(), environment=target.name):
-        planned = plan_promotion(project, target, source_name, console, gate.bypass)
+    workspace = Workspace(project, target)
+    with locked_operation(workspace, store, "promote", console_say(console)) as lease:
+        promoted = plan_promotion(project, target, source_name, console, gate.bypass)
         if dry_run:
+            discard_saved_plan(promoted.planned)  # never applied; it holds secrets
             console.print("Dry run: nothing changed.")
             if as_json:
                 emit_json(deploy_document(target.name, Kind.PROMOTE, None, dry_run=True))
@@ -51,14 +56,23 @@ def run_promote(
             confirm=confirm,
             break_glass=break_glass,
             break_glass_rules=(*rules, *gate.rules),
-            source=planned.source,
-            version_lines=change_lines(planned.changes, "promoted"),
+            source=promoted.source,
+            version_lines=change_lines(promoted.changes, "promoted"),
             allow_destroy=allow_destroy,
+            lease=lease,
         )
         ledger = Ledger(store, target.name)
-        result = deploy_planned(
-            ledger, planned.planned, spec, console, Progress(target.name, "Applying")
-        )
+        planned = promoted.planned
+        try:
+            result = deploy_planned(
+                ledger, planned, spec, console, Progress(target.name, "Applying")
+            )
+            if result.needs_rollback:  # the caller that sees the failed verification rolls back
+                run_auto_rollback(planned.workspace, ledger, result, console)
+        finally:
+            discard_saved_plan(planned)
+            if planned.run is not None:
+                finish_run(planned.run)
     if as_json:
         emit_json(deploy_document(target.name, Kind.PROMOTE, result))
     return result.exit_code

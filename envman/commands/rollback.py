@@ -10,9 +10,8 @@ from envman.protect.windows import check_windows
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.models import Kind
-from envman.releases.oplock import acquire
-from envman.releases.provenance import actor
 from envman.releases.rollback import rollback_environment
+from envman.runs.session import console_say, locked_operation
 from envman.timeutil import now
 from envman.workspace import Workspace
 
@@ -32,9 +31,10 @@ def run_rollback(
     if not dry_run:
         check_windows(env, "rollback", now(), None)
     store = store_for(env)
-    with acquire(store, "rollback", actor(), environment=env.name):
+    workspace = Workspace(project, env)
+    with locked_operation(workspace, store, "rollback", console_say(console)):
         result = rollback_environment(
-            Workspace(project, env),
+            workspace,
             Ledger(store, env.name),
             to_seq=to_seq,
             console=console,

@@ -13,7 +13,9 @@ from envman.errors import EXIT_OK, EnvmanError
 from envman.input_values import UNSET, show
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
+from envman.runs.session import reconcile_unlocked
 from envman.secrets.sources import remember_recorded
+from envman.workspace import Workspace
 
 DRIFT_DOC = "drift/last.json"
 
@@ -22,7 +24,11 @@ def environment_status(ctx: AppContext, name: str) -> dict[str, Any]:
     env = ctx.project.environment(name)
     row: dict[str, Any] = {"environment": name, "current": None, "drift": None, "error": None}
     try:
-        ledger = Ledger(store_for(env), name)
+        store = store_for(env)
+        reconcile_unlocked(  # releases left applying by a run that died
+            Workspace(ctx.project, env), store, lambda line: print(line, file=sys.stderr)
+        )
+        ledger = Ledger(store, name)
         current = ledger.current()
         latest = ledger.latest()
         drift = ledger.read_doc(DRIFT_DOC)

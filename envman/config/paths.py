@@ -6,5 +6,6 @@ PROJECT_FILE = "envman.hcl"
 ENVIRONMENT_FILE = "environment.hcl"
 ENVIRONMENTS_DIR = "environments"
 STATE_DIR = ".envman"
+ENVS_DIR = "envs"  # .envman/envs/<env>/: everything envman keeps for an environment
 CONFIG_CACHE = "cache/config"
 FACTS_CACHE = "cache/facts"

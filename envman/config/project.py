@@ -15,6 +15,7 @@ from envman.config.paths import (
     CONFIG_CACHE,
     ENVIRONMENT_FILE,
     ENVIRONMENTS_DIR,
+    ENVS_DIR,
     PROJECT_FILE,
     STATE_DIR,
 )
@@ -36,7 +37,13 @@ class Environment:
 
     @property
     def work_dir(self) -> Path:
-        """Where envman keeps this environment's working files (.envman/<env>/)."""
+        """Where envman keeps this environment's files: .envman/envs/<env>/ (a folder no
+        environment name can collide with: `cache`, `terraformrc` are valid names)."""
+        return self.project_root / STATE_DIR / ENVS_DIR / self.name
+
+    @property
+    def legacy_work_dir(self) -> Path:
+        """Where envman before runs kept them (.envman/<env>/); moved on first use."""
         return self.project_root / STATE_DIR / self.name
 
     @property

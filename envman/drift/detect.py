@@ -1,10 +1,11 @@
 """Check one environment for drift: one plan, never an apply, never a state write.
 
 1. the inputs of the current release (pinned) plus the environment's tfvars, as for any plan;
-2. a normal ``plan`` (takes the state lock with ``drift.lock_timeout``), saved under
-   ``.envman/<env>/drift/``. Its refresh gives the drift (``resource_drift``: state -> reality,
-   the same set a ``-refresh-only`` plan reports) and its changes say what applying would do
-   (``resource_changes``), so one plan serves both and the provider starts once, not twice;
+2. a normal ``plan`` (takes the state lock with ``drift.lock_timeout``), saved in its run
+   folder ``.envman/envs/<env>/runs/<id>/``. Its refresh gives the drift (``resource_drift``:
+   state -> reality, the same set a ``-refresh-only`` plan reports) and its changes say what
+   applying would do (``resource_changes``), so one plan serves both and the provider starts
+   once, not twice;
 3. ``show -json`` of that plan, only when its streamed messages report drift or changes: an
    environment in sync costs one plan (``show`` starts the provider again, ~2 s);
 4. classify (``envman.drift.classify``) and record the result as ``drift/last.json`` in the
@@ -30,6 +31,7 @@ from envman.inputs import build_inputs, scrub_overrides
 from envman.planning import check_required, current_pins
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
+from envman.runs.folder import finish_run
 from envman.secrets.redactor import MIN_LENGTH, known, remember_all
 from envman.terraform.errors import StateLocked, terraform_error
 from envman.terraform.models import Plan
@@ -60,7 +62,11 @@ def _plan(workspace: Workspace, options: PlanOptions) -> StreamedPlan:
     options.out.unlink(missing_ok=True)
     streamed = StreamedPlan()
     done = workspace.terraform.run(
-        build_plan_args(options), on_event=streamed.feed, check=False, what="terraform plan"
+        build_plan_args(options),
+        on_event=streamed.feed,
+        check=False,
+        what="terraform plan",
+        events=options.events,
     )
     protect_plan_file(options.out)
     if done.returncode != 0:
@@ -101,14 +107,20 @@ def run_plans(workspace: Workspace) -> tuple[Plan, frozenset[str]]:
     """One plan, shown when it has anything to show; the secrets to redact."""
     env = workspace.env
     pins = current_pins(workspace)
-    folder = env.work_dir / WORK_DIR
+    run = workspace.new_run("drift")  # its own var files, plan and event log
+    folder = run.folder
     inputs = build_inputs(
         workspace.stack, env.var_files(), folder, pinned=pins.inputs, pinned_from=pins.seq
     )
     check_required(workspace, inputs.pinned, inputs.overrides)
     workspace.ensure_init()
     waited = f"{int(env.config.drift.lock_timeout.total_seconds())}s"
-    options = PlanOptions(out=folder / PLAN_NAME, var_files=inputs.var_files, lock_timeout=waited)
+    options = PlanOptions(
+        out=folder / PLAN_NAME,
+        var_files=inputs.var_files,
+        lock_timeout=waited,
+        events=run.events("plan"),
+    )
     try:
         streamed = _plan(workspace, options)
         if nothing_to_show(streamed):
@@ -120,7 +132,8 @@ def run_plans(workspace: Workspace) -> tuple[Plan, frozenset[str]]:
         return plan, sensitive_values(plan)
     finally:  # plan files (and envman's var files) hold secrets; drift never applies them
         options.out.unlink(missing_ok=True)
-        scrub_overrides(folder)
+        scrub_overrides(run.folder)
+        finish_run(run)
 
 
 def previous_fingerprints(previous: dict[str, Any] | None) -> frozenset[str]:
@@ -211,8 +224,10 @@ def check_environment(workspace: Workspace, options: CheckOptions) -> EnvResult:
     result.to_notify, notified = notification_state(result, previous, options.notify)
     if ledger is not None and options.record:
         try:
-            doc = last_document(result, previous, options.checked_at, notified)
-            ledger.write_doc(LAST_DOC, doc)
+            ledger.update_doc(  # conditional: a concurrent check or ack is never lost
+                LAST_DOC,
+                lambda doc: last_document(result, doc, options.checked_at, notified),
+            )
         except EnvmanError as exc:
             result.warnings.append(f"could not record the result: {exc}")
     return result

@@ -23,6 +23,7 @@ from envman.protect.windows import check_windows
 from envman.releases.ledger import Ledger
 from envman.releases.models import Kind, Release
 from envman.releases.pipeline import DeployResult, DeploySpec, deploy_planned
+from envman.runs.folder import finish_run
 from envman.terraform.progress import Progress
 from envman.workspace import Workspace
 
@@ -85,9 +86,7 @@ def destroy_environment(
     env = workspace.env
     progress = Progress(env.name, "Planning")
     with progress:
-        planned = plan_environment(
-            workspace, on_event=progress, plan_name=DESTROY_PLAN, destroy=True
-        )
+        planned = plan_environment(workspace, on_event=progress, destroy=True)
     try:
         console.print(f"Destroy plan for [bold]{env.name}[/bold]:")
         show_plan(console, planned)
@@ -103,6 +102,8 @@ def destroy_environment(
         result = deploy_planned(ledger, planned, spec, console, progress)
     finally:  # refused or applied, a plan file holds every variable: never leave it behind
         planned.plan_file.unlink(missing_ok=True)
+        if planned.run is not None:
+            finish_run(planned.run)
     if result.release is not None:
         console.print(
             f"'{env.name}' is destroyed (release #{result.release.seq}); it has no current "

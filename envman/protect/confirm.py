@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from envman.errors import Declined, ProtectionRefused
+from envman.errors import Declined, Interrupted, ProtectionRefused
 
 
 @dataclass(frozen=True)
@@ -73,5 +73,8 @@ def _ask(question: str) -> str:
     print(question, end="", file=sys.stderr, flush=True)
     try:
         return sys.stdin.readline()
-    except (KeyboardInterrupt, EOFError):
+    except EOFError:
         return ""
+    except KeyboardInterrupt:  # Ctrl-C at the prompt: interrupted (130), not a refusal (3)
+        print(file=sys.stderr)
+        raise Interrupted("interrupted at the confirmation prompt; nothing changed") from None

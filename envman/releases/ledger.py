@@ -2,14 +2,16 @@
 
 One JSON document per release, named ``<seq, 8 digits>.json`` in a ``LedgerStore``. A new
 seq is allocated by exclusive create: the writer that creates the name owns the seq, so two
-concurrent runs never share one. Only that writer updates the record afterwards (``save``).
+concurrent runs never share one. Records and auxiliary documents are changed afterwards with
+conditional writes retried on conflict (``update``, ``update_doc``), never blind overwrites.
 Records that cannot be read are skipped and reported in ``problems``, never fatal.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,6 +24,7 @@ from envman.secrets.redactor import redact_document
 from envman.timeutil import iso, now
 
 MAX_ALLOCATION_TRIES = 50
+MAX_UPDATE_TRIES = 20
 
 
 class Ledger:
@@ -190,7 +193,8 @@ class Ledger:
         )
 
     def save(self, release: Release) -> None:
-        """Overwrite the record of ``release.seq`` (only the writer that began it)."""
+        """Overwrite the record of ``release.seq`` unconditionally (tests, repairs by hand);
+        runs use ``update``, which never loses a concurrent change."""
         if release.environment != self.environment:
             raise EnvmanError(
                 f"release {release.seq} belongs to '{release.environment}', "
@@ -210,12 +214,70 @@ class Ledger:
         except EnvmanError as exc:
             self.problems.append(f"{self.describe()}{HEAD}: not updated ({exc})")
 
+    def update(
+        self, seq: int, changes: dict[str, Any], *, expect_status: str | None = None
+    ) -> Release | None:
+        """Set ``changes`` on the stored record of ``seq`` with a conditional write, retried
+        on conflict, so a concurrent status update is never overwritten with stale fields.
+        With ``expect_status``, nothing is written (None) unless the record still has it."""
+        name = record_name(seq)
+        for attempt in range(MAX_UPDATE_TRIES):
+            found = self.store.read_versioned(name)
+            if found is None:
+                raise EnvmanError(
+                    f"release {seq} of '{self.environment}' vanished from {self.describe()}"
+                )
+            try:
+                stored = json.loads(found.data)
+                release = Release.from_json({**stored, **changes})
+            except (ValueError, ValidationError) as exc:
+                raise EnvmanError(
+                    f"cannot update {self.describe()}{name}: invalid record ({_why(exc)})"
+                ) from None
+            if expect_status is not None and stored.get("status") != expect_status:
+                return None
+            if self.store.replace_if(name, _encode(release.to_json()), found.version):
+                self._remember(release)
+                return release
+            time.sleep(0.01 * (attempt + 1))
+        raise EnvmanError(
+            f"could not update release {seq} of '{self.environment}' in {self.describe()}: "
+            f"it kept changing ({MAX_UPDATE_TRIES} tries)",
+            hint="retry the command",
+        )
+
+    def update_doc(
+        self, name: str, change: Callable[[dict[str, Any] | None], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Read-modify-write of an auxiliary document with a conditional write, retried on
+        conflict: ``change`` gets the current document (None when absent, or unreadable)."""
+        for attempt in range(MAX_UPDATE_TRIES):
+            found = self.store.read_versioned(name)
+            current = None if found is None else self._parse_doc(name, found.data)
+            doc = change(current)
+            data = _encode(doc)
+            if found is None:
+                written = self.store.create(name, data)
+            else:
+                written = self.store.replace_if(name, data, found.version)
+            if written:
+                return doc
+            time.sleep(0.01 * (attempt + 1))
+        raise EnvmanError(
+            f"could not update {self.describe()}{name}: it kept changing "
+            f"({MAX_UPDATE_TRIES} tries)",
+            hint="retry the command",
+        )
+
     # -- auxiliary documents (drift/last.json, drift/baseline.json) -------------------------
 
     def read_doc(self, name: str) -> dict[str, Any] | None:
         data = self.store.read(name)
         if data is None:
             return None
+        return self._parse_doc(name, data)
+
+    def _parse_doc(self, name: str, data: bytes) -> dict[str, Any] | None:
         try:
             doc = json.loads(data)
         except ValueError as exc:
@@ -227,6 +289,7 @@ class Ledger:
         return doc
 
     def write_doc(self, name: str, data: dict[str, Any]) -> None:
+        """Overwrite a document unconditionally; concurrent writers use ``update_doc``."""
         self.store.replace(name, _encode(data))
 
 

@@ -155,6 +155,9 @@ class Release(LedgerModel):
     allow_destroy: list[str] | None = None  # deleted/replaced addresses let through the guard
     verification: dict[str, Any] | None = None
     error: str | None = None
+    run_id: str | None = None  # the run folder (.envman/envs/<env>/runs/<id>/) that applied it
+    reconciled_at: str | None = None
+    note: str | None = None
 
     @property
     def succeeded(self) -> bool:

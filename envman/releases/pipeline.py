@@ -1,7 +1,11 @@
-"""The deploy pipeline shared by apply, promote and rollback.
+"""The deploy pipeline shared by apply, promote and rollback, as one readable sequence.
 
-plan (done by the caller) -> show -> confirm -> record `applying` -> apply -> record `applied`
--> after hooks -> verify (`verified` / `verify_failed`, automatic rollback) -> notify.
+plan (done by the caller) -> show (the caller) -> confirm -> before_apply hooks -> record
+`applying` -> apply -> record `applied` -> after hooks -> verify (`verified` / `verify_failed`)
+-> notify. Nothing that changes anything runs before confirmation. The automatic rollback
+after a failed verification is run by the command that sees it (``DeployResult.needs_rollback``),
+never from inside this step. A failed status write is reported and never skips verification,
+rollback or notifications.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from envman.planning import PlannedRun
 from envman.protect.confirm import ConfirmOptions, confirm_change
 from envman.releases.ledger import Ledger
 from envman.releases.models import BreakGlass, Kind, Release, SourceRef
+from envman.releases.oplock import OperationLock, held_here
 from envman.releases.record import apply_recorded, begin_release, finish_release, set_status
+from envman.terraform.models import OutputValue
 from envman.terraform.progress import Progress
 from envman.terraform.state import read_state_info
 from envman.verify.runner import VerifyOutcome, verify_environment
@@ -48,6 +54,7 @@ class DeploySpec:
     version_lines: tuple[str, ...] = ()
     allow_destroy: tuple[str, ...] = ()  # --allow-destroy: addresses the guard lets through
     confirmer: Callable[[], None] | None = None  # the caller's own confirmation (destroy)
+    lease: OperationLock | None = field(default=None, compare=False)  # the held operation lock
 
 
 @dataclass
@@ -56,6 +63,12 @@ class DeployResult:
     verify: VerifyOutcome | None = None
     auto_rollback: DeployResult | None = None
     notes: list[str] = field(default_factory=list)
+    rollback_wanted: bool = False
+
+    @property
+    def needs_rollback(self) -> bool:
+        """Verification failed and the environment asks for an automatic rollback."""
+        return self.rollback_wanted and self.auto_rollback is None
 
     @property
     def exit_code(self) -> int:
@@ -68,153 +81,160 @@ def deploy_planned(
     ledger: Ledger, planned: PlannedRun, spec: DeploySpec, console: Console, progress: Progress
 ) -> DeployResult:
     env = planned.workspace.env
-    inputs = planned.recorded_inputs
     current = ledger.current()
-    # pins dropped (--unpin) are a change even when terraform has nothing to do
-    unchanged_inputs = current.inputs == inputs if current is not None else not inputs
-    no_changes = not planned.streamed.summary.has_changes
-    if spec.kind != "destroy" and no_changes and unchanged_inputs:
+    if spec.kind != Kind.DESTROY and _nothing_to_do(planned, current):
         console.print(f"Nothing to {spec.kind}: '{env.name}' already matches.")
         return DeployResult(release=None)
     # guard and policies: after the plan, before confirmation, hooks and anything applied
-    allowed_destroy = review_before_apply(
-        planned, spec.allow_destroy, console, destroy_run=spec.kind == "destroy"
+    allowed = review_before_apply(
+        planned, spec.allow_destroy, console, destroy_run=spec.kind == Kind.DESTROY
     )
+    _confirm(planned, spec)
+    if spec.kind != Kind.DESTROY:
+        run_hooks(env, "before_apply", {})  # after confirmation, right before terraform applies
+    _check_lease(ledger, planned, spec)
+    release = _record_applying(ledger, planned, spec, allowed)
+    console.print(f"Recording release #{release.seq} ({spec.kind}) of '{env.name}'")
+    release, outputs = _apply(ledger, release, planned, spec, progress)
+    console.print(f"Applied release #{release.seq} of '{env.name}'.")
+    if spec.kind == Kind.DESTROY:
+        _notify(env, spec.kind, spec, release, f"{env.name} destroyed", list(spec.version_lines))
+        return DeployResult(release=release)
+    _after_hooks(ledger, release, planned, spec, outputs)
+    result = _verify(ledger, release, planned, outputs, current, console)
+    _notify_outcome(env, spec, result)
+    return result
+
+
+def _nothing_to_do(planned: PlannedRun, current: Release | None) -> bool:
+    """No resource changes and the same pins (pins dropped by --unpin are a change)."""
+    inputs = planned.recorded_inputs
+    unchanged_inputs = current.inputs == inputs if current is not None else not inputs
+    return not planned.streamed.summary.has_changes and unchanged_inputs
+
+
+def _confirm(planned: PlannedRun, spec: DeploySpec) -> None:
+    env = planned.workspace.env
     if spec.confirmer is not None:
         spec.confirmer()
     elif not spec.automatic:
         confirm_change(env.name, env.protected, spec.confirm, spec.kind)
-    if spec.kind != "destroy":
-        run_hooks(env, "before_apply", {})  # after confirmation (DESIGN section 4)
-    tf = planned.workspace.terraform
+
+
+def _lease(ledger: Ledger, spec: DeploySpec) -> OperationLock | None:
+    return spec.lease or held_here(ledger.store)
+
+
+def _check_lease(ledger: Ledger, planned: PlannedRun, spec: DeploySpec) -> None:
+    """The operation lock this run holds is still ours (else stop), and names the run."""
+    lease = _lease(ledger, spec)
+    if lease is not None:
+        lease.check()
+        if planned.run is not None:
+            lease.renew(run_id=planned.run.id)
+            lease.check()
+
+
+def _record_applying(
+    ledger: Ledger, planned: PlannedRun, spec: DeploySpec, allowed: list[str]
+) -> Release:
     break_glass = (
         BreakGlass(reason=spec.break_glass, rules=list(spec.break_glass_rules))
         if spec.break_glass and spec.break_glass_rules
         else None
     )
-    release = begin_release(
+    return begin_release(
         ledger,
         planned,
         spec.kind,
-        inputs=inputs,
+        inputs=planned.recorded_inputs,
         source=spec.source,
         target_seq=spec.target_seq,
         rollback_of=spec.rollback_of,
         break_glass=break_glass,
-        state_before=read_state_info(tf),
-        allow_destroy=allowed_destroy,
+        state_before=read_state_info(planned.workspace.terraform),
+        allow_destroy=allowed,
     )
+
+
+def _apply(
+    ledger: Ledger, release: Release, planned: PlannedRun, spec: DeploySpec, progress: Progress
+) -> tuple[Release, dict[str, OutputValue]]:
+    env = planned.workspace.env
     summary = planned.streamed.summary
+    lease = _lease(ledger, spec)
     try:
-        console.print(f"Recording release #{release.seq} ({spec.kind}) of '{env.name}'")
         progress.set_verb("Applying", summary.add + summary.change + summary.destroy)
         with progress:
-            release, outputs = apply_recorded(ledger, release, planned, progress)
-    except (
-        KeyboardInterrupt
-    ):  # a signal before terraform started: the record must not stay applying
+            return apply_recorded(
+                ledger, release, planned, progress, lease.attach_child if lease else None
+            )
+    except KeyboardInterrupt:  # a signal before terraform started: never left applying
         if release.status == "applying":
             finish_release(ledger, release, "interrupted", "interrupted before terraform apply")
         raise
     except EnvmanError as exc:
-        _notify(
-            env,
-            f"{spec.kind}_failed",
-            spec,
-            release,
-            f"{spec.kind} of {env.name} failed",
-            [str(exc)],
-        )
+        title = f"{spec.kind} of {env.name} failed"
+        _notify(env, f"{spec.kind}_failed", spec, release, title, [str(exc)])
         raise
-    console.print(f"Applied release #{release.seq} of '{env.name}'.")
-    event = next(iter(HOOK_EVENTS[spec.kind]), "")
+
+
+def _after_hooks(
+    ledger: Ledger,
+    release: Release,
+    planned: PlannedRun,
+    spec: DeploySpec,
+    outputs: dict[str, OutputValue],
+) -> None:
+    env = planned.workspace.env
+    event = HOOK_EVENTS[spec.kind][0]
     try:
         for event in HOOK_EVENTS[spec.kind]:
             run_hooks(env, event, outputs)
     except EnvmanError as exc:
         set_status(ledger, release, "failed", error=f"hook failed: {exc}")
-        _notify(
-            env,
-            f"{spec.kind}_failed",
-            spec,
-            release,
-            f"{event} hook failed on {env.name}",
-            [str(exc)],
-        )
+        title = f"{event} hook failed on {env.name}"
+        _notify(env, f"{spec.kind}_failed", spec, release, title, [str(exc)])
         raise
-    if spec.kind == "destroy":
-        _notify(env, spec.kind, spec, release, f"{env.name} destroyed", list(spec.version_lines))
-        return DeployResult(release=release)
+
+
+def _verify(
+    ledger: Ledger,
+    release: Release,
+    planned: PlannedRun,
+    outputs: dict[str, OutputValue],
+    current: Release | None,
+    console: Console,
+) -> DeployResult:
+    env = planned.workspace.env
     previous_outputs = current.outputs if current is not None else None
     outcome = verify_environment(env, outputs, previous_outputs)
     result = DeployResult(release=release, verify=outcome)
-    if outcome.ran:
-        status = "verified" if outcome.ok else "verify_failed"
-        set_status(
-            ledger, release, status, verification={"ok": outcome.ok, "checks": outcome.checks}
-        )
-        console.print(outcome.summary())
-    if outcome.ran and not outcome.ok:
-        _notify(
-            env,
-            "verify_failed",
-            spec,
-            release,
-            f"verification failed on {env.name}",
-            [outcome.summary()],
-        )
-        config = env.config.verify
-        if config is not None and config.on_failure == "rollback" and not spec.automatic:
-            result.auto_rollback = _auto_rollback(ledger, planned, release, console)
+    if not outcome.ran:
         return result
-    _notify(
-        env,
-        spec.kind,
-        spec,
-        release,
-        f"{spec.kind} of {env.name} succeeded",
-        list(spec.version_lines),
+    status = "verified" if outcome.ok else "verify_failed"
+    problem = set_status(
+        ledger, release, status, verification={"ok": outcome.ok, "checks": outcome.checks}
+    )
+    if problem:
+        result.notes.append(problem)
+    console.print(outcome.summary())
+    config = env.config.verify
+    result.rollback_wanted = (
+        not outcome.ok and config is not None and config.on_failure == "rollback"
     )
     return result
 
 
-def _auto_rollback(
-    ledger: Ledger, planned: PlannedRun, failed: Release, console: Console
-) -> DeployResult | None:
-    from envman.releases.rollback import rollback_environment
-
-    env = planned.workspace.env
-    console.print(f"[red]Verification failed[/red]; rolling '{env.name}' back automatically.")
-    try:
-        outcome = rollback_environment(
-            planned.workspace,
-            ledger,
-            to_seq=None,
-            console=console,
-            automatic=True,
-            failed_seq=failed.seq,
-        )
-    except EnvmanError as exc:
-        console.print(f"[red]Automatic rollback failed:[/red] {exc}")
-        _notify(
-            env,
-            "rollback_failed",
-            DeploySpec(kind=Kind.ROLLBACK),
-            failed,
-            f"automatic rollback of {env.name} failed",
-            [str(exc)],
-        )
-        return None
-    if outcome is not None and outcome.release is not None:
-        _notify(
-            env,
-            "auto_rollback",
-            DeploySpec(kind=Kind.ROLLBACK),
-            outcome.release,
-            f"{env.name} rolled back automatically to release #{outcome.release.target_seq}",
-            [f"release #{failed.seq} failed verification"],
-        )
-    return outcome
+def _notify_outcome(env: Any, spec: DeploySpec, result: DeployResult) -> None:
+    release = result.release
+    outcome = result.verify
+    if outcome is not None and outcome.ran and not outcome.ok:
+        title = f"verification failed on {env.name}"
+        _notify(env, "verify_failed", spec, release, title, [outcome.summary()])
+        return
+    title = f"{spec.kind} of {env.name} succeeded"
+    _notify(env, spec.kind, spec, release, title, list(spec.version_lines))
 
 
 def _notify(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from envman.errors import EnvmanError, Interrupted
-from envman.planning import PlannedRun, discard_saved_plan
+from envman.planning import PlannedRun, check_plan_digest, discard_saved_plan
 from envman.releases.ledger import Ledger
 from envman.releases.models import BreakGlass, Kind, Release, SourceRef, Status
 from envman.releases.provenance import actor, envman_version, git_info
+from envman.runs.folder import spend_last_plan
 from envman.secrets.redactor import redact_stored
 from envman.terraform.apply import run_apply
 from envman.terraform.models import OutputValue, redacted_outputs
@@ -48,6 +50,7 @@ def begin_release(
         "started_at": iso(now()),
         "break_glass": break_glass.model_dump() if break_glass else None,
         "clock_override": clock_override(),
+        "run_id": planned.run.id if planned.run is not None else None,
         "state": {
             "serial_before": state_before.serial if state_before else None,
             "lineage_before": state_before.lineage if state_before else None,
@@ -69,16 +72,42 @@ def begin_release(
 
 
 def apply_recorded(
-    ledger: Ledger, release: Release, planned: PlannedRun, on_event: EventHandler | None
+    ledger: Ledger,
+    release: Release,
+    planned: PlannedRun,
+    on_event: EventHandler | None,
+    on_start: Callable[[int], None] | None = None,
 ) -> tuple[Release, dict[str, OutputValue]]:
-    """Apply the plan; the release ends applied, failed or interrupted — never 'applying'."""
+    """Apply the plan; the release ends applied, failed or interrupted — never 'applying'
+    while envman lives (if it dies, the next run reconciles it from the run's event log)."""
     workspace = planned.workspace
     tf = workspace.terraform
-    try:
+    run = planned.run
+
+    def started(pid: int) -> None:
+        # bookkeeping only: terraform is running now, and a failure here must not fail it
         try:
-            run_apply(tf, planned.plan_file, workspace.lock_timeout, on_event)
-        finally:  # an applied (or failed) plan is spent; it also holds secrets
-            discard_saved_plan(workspace)
+            if run is not None:
+                run.record_terraform(pid)
+            if on_start is not None:
+                on_start(pid)
+        except (EnvmanError, OSError) as exc:
+            print(f"warning: could not record terraform's pid {pid}: {exc}", file=sys.stderr)
+
+    try:
+        check_plan_digest(planned)
+        try:
+            run_apply(
+                tf,
+                planned.plan_file,
+                workspace.lock_timeout,
+                on_event,
+                events=run.events("apply") if run is not None else None,
+                on_start=started,
+            )
+        finally:  # an applied (or failed) plan is spent, the saved one stale; both hold secrets
+            discard_saved_plan(planned)
+            spend_last_plan(workspace.env.work_dir)
     except Interrupted as exc:
         finish_release(ledger, release, "interrupted", str(exc))
         raise
@@ -105,21 +134,39 @@ def apply_recorded(
     return release, outputs
 
 
-def finish_release(ledger: Ledger, release: Release, status: str, error: str | None) -> None:
+def finish_release(ledger: Ledger, release: Release, status: str, error: str | None) -> str | None:
+    """Record how the apply ended; a failed write is reported (returned and printed), never
+    raised: what follows (verification, rollback, notifications) must still run, and the next
+    run reconciles the record from the run's event log."""
     release.status = Status(status)
     release.finished_at = iso(now())
     release.error = redact_stored(error) if error else None
-    try:
-        ledger.save(release)
-    except EnvmanError as exc:
-        print(
-            f"warning: could not record release #{release.seq} as {status}: {exc}",
-            file=sys.stderr,
-        )
+    changes = {
+        "status": status,
+        "finished_at": release.finished_at,
+        "error": release.error,
+        "outputs": release.outputs,
+        "state": release.state.model_dump(),
+    }
+    return _write(ledger, release, changes)
 
 
-def set_status(ledger: Ledger, release: Release, status: str, **extra: Any) -> None:
+def set_status(ledger: Ledger, release: Release, status: str, **extra: Any) -> str | None:
+    """A conditional status update (retried on conflict); a failure is returned, not raised."""
     release.status = Status(status)
     for key, value in extra.items():
         setattr(release, key, value)
-    ledger.save(release)
+    return _write(ledger, release, {"status": status, **extra})
+
+
+def _write(ledger: Ledger, release: Release, changes: dict[str, Any]) -> str | None:
+    try:
+        ledger.update(release.seq, changes)
+    except EnvmanError as exc:
+        problem = (
+            f"could not record release #{release.seq} as {release.status}: {exc} "
+            "(the next run of the environment reconciles it)"
+        )
+        print(f"warning: {problem}", file=sys.stderr)
+        return problem
+    return None

@@ -1,5 +1,8 @@
 """The byte-level store behind a ledger: objects keyed by relative names (DESIGN section 5).
 
+Conditional updates: ``read_versioned`` gives a version token, ``replace_if`` / ``delete_if``
+act only while the object still has it (S3 ``If-Match``; local: compare under a file lock).
+
 Names are relative and use '/' as separator: "00000001.json", "lock.json", "drift/last.json".
 Two implementations: ``LocalStore`` (a folder next to a local state file) and ``S3Store``
 (a prefix next to the state object, using S3 conditional writes).
@@ -7,9 +10,14 @@ Two implementations: ``LocalStore`` (a folder next to a local state file) and ``
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from envman.errors import EnvmanError
+
+
+class Versioned(NamedTuple):
+    data: bytes
+    version: str
 
 
 @runtime_checkable
@@ -39,6 +47,21 @@ class LedgerStore(Protocol):
 
     def delete(self, name: str) -> None:
         """Delete the object; deleting an absent object is not an error."""
+        ...
+
+    def read_versioned(self, name: str) -> Versioned | None:
+        """The object's bytes and a version token (S3: its ETag), or None when absent."""
+        ...
+
+    def replace_if(self, name: str, data: bytes, version: str) -> bool:
+        """Overwrite the object only if it still has ``version``: True if written.
+
+        A write whose response was lost and retried is recognised by reading it back.
+        """
+        ...
+
+    def delete_if(self, name: str, version: str) -> bool:
+        """Delete the object only if it still has ``version``: True if deleted (or gone)."""
         ...
 
     def describe(self) -> str:

@@ -4,19 +4,24 @@ Writes go to a hidden temp file in the same folder, are fsynced, then published:
 hard-links the temp file to the final name (the link fails if the name is taken, so it is
 exclusive and never overwrites) and ``replace`` renames it over the final name. Either way a
 reader sees the whole object or none of it.
+
+Conditional updates compare a version token (the SHA-256 of the content) while holding an
+exclusive ``flock`` on a hidden sidecar file ``.<name>.cas``, so two writers never both win.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
+import hashlib
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 from envman.errors import EnvmanError
-from envman.releases.store import check_name
+from envman.releases.store import Versioned, check_name
 
 _NO_LINKS = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EXDEV)
 
@@ -84,6 +89,43 @@ class LocalStore:
         except OSError as exc:
             raise _error("delete", path, exc) from None
 
+    def read_versioned(self, name: str) -> Versioned | None:
+        data = self.read(name)
+        return None if data is None else Versioned(data, content_version(data))
+
+    def replace_if(self, name: str, data: bytes, version: str) -> bool:
+        with self._exclusive(name):
+            current = self.read(name)
+            if current is None or content_version(current) != version:
+                return current == data
+            self.replace(name, data)
+            return True
+
+    def delete_if(self, name: str, version: str) -> bool:
+        with self._exclusive(name):
+            current = self.read(name)
+            if current is None:
+                return True
+            if content_version(current) != version:
+                return False
+            self.delete(name)
+            return True
+
+    @contextlib.contextmanager
+    def _exclusive(self, name: str) -> Iterator[None]:
+        path = self._path(name)
+        guard = path.with_name(f".{path.name}.cas")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(guard, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise _error("lock", guard, exc) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the flock
+
     @contextlib.contextmanager
     def _temp(self, path: Path, data: bytes) -> Iterator[Path]:
         """A fsynced temp file next to ``path`` holding ``data``; removed afterwards."""
@@ -119,6 +161,10 @@ class LocalStore:
         finally:
             os.close(fd)
         return True
+
+
+def content_version(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -2,7 +2,10 @@
 
 ``create`` is a conditional write (``If-None-Match: *``): S3 refuses it with 412 when the key
 exists, so two writers can never both create the same name, and S3 never exposes a partial
-object. Every botocore failure becomes one ``EnvmanError`` line naming the bucket and key.
+object. Updates and deletes of an existing object are conditional on its ETag (``If-Match``).
+A conditional write whose response was lost is retried by botocore and comes back 412: the
+object is then read back, and a write that left exactly our bytes is accepted as ours.
+Every botocore failure becomes one ``EnvmanError`` line naming the bucket and key.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from botocore.exceptions import (
 )
 
 from envman.errors import EnvmanError
-from envman.releases.store import check_name
+from envman.releases.store import Versioned, check_name
 
 _CONFLICT_RETRIES = 5
 _ABSENT = frozenset({"NoSuchKey", "404", "NotFound"})
@@ -60,26 +63,62 @@ class S3Store:
         except _Absent:
             return None
 
+    def read_versioned(self, name: str) -> Versioned | None:
+        key = self._key(name)
+        try:
+            with self._errors("read", key, absent_ok=True):
+                response = self.client.get_object(Bucket=self.bucket, Key=key)
+                body: bytes = response["Body"].read()
+                return Versioned(body, str(response["ETag"]))
+        except _Absent:
+            return None
+
     def create(self, name: str, data: bytes) -> bool:
+        return self._conditional("create", name, data, {"IfNoneMatch": "*"})
+
+    def replace_if(self, name: str, data: bytes, version: str) -> bool:
+        return self._conditional("write", name, data, {"IfMatch": version})
+
+    def _conditional(self, action: str, name: str, data: bytes, condition: dict[str, str]) -> bool:
         key = self._key(name)
         for attempt in range(_CONFLICT_RETRIES):
             try:
-                with self._errors("create", key, conflict_ok=True):
+                with self._errors(action, key, conflict_ok=True, absent_ok=True):
                     self.client.put_object(
                         Bucket=self.bucket,
                         Key=key,
                         Body=data,
-                        IfNoneMatch="*",
                         ContentType="application/json",
+                        **condition,
                     )
                 return True
-            except _Taken:
-                return False
+            except (_Taken, _Absent):
+                # 412 may answer our own first try whose response was lost: read it back
+                return self.read(name) == data
             except _Conflict:
                 # 409 ConditionalRequestConflict: a concurrent write to the key is in flight.
                 time.sleep(0.05 * (attempt + 1))
         raise EnvmanError(
-            f"cannot create s3://{self.bucket}/{key}: concurrent writes kept conflicting (409)",
+            f"cannot {action} s3://{self.bucket}/{key}: concurrent writes kept conflicting (409)",
+            hint="retry the command",
+        )
+
+    def delete_if(self, name: str, version: str) -> bool:
+        key = self._key(name)
+        for attempt in range(_CONFLICT_RETRIES):
+            try:
+                with self._errors("delete", key, conflict_ok=True, absent_ok=True):
+                    self.client.delete_object(Bucket=self.bucket, Key=key, IfMatch=version)
+                return True
+            except _Absent:
+                return True
+            except _Taken:
+                # 412: another version is there now, or our lost delete was followed by a create
+                return self.read(name) is None
+            except _Conflict:
+                time.sleep(0.05 * (attempt + 1))
+        raise EnvmanError(
+            f"cannot delete s3://{self.bucket}/{key}: concurrent writes kept conflicting (409)",
             hint="retry the command",
         )
 

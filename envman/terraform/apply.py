@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from envman.terraform.runner import Completed, EventHandler, Terraform
@@ -19,10 +20,20 @@ def build_apply_args(plan_file: Path, lock_timeout: str = "0s") -> list[str]:
 
 
 def run_apply(
-    tf: Terraform, plan_file: Path, lock_timeout: str, on_event: EventHandler | None = None
+    tf: Terraform,
+    plan_file: Path,
+    lock_timeout: str,
+    on_event: EventHandler | None = None,
+    *,
+    events: Path | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> Completed:
+    """Apply the saved plan; terraform writes its -json stream to ``events`` (the run's event
+    log) and ``on_start`` gets its pid as soon as it runs."""
     return tf.run(
         build_apply_args(plan_file, lock_timeout),
         on_event=on_event or (lambda _event: None),
         what="terraform apply",
+        events=events,
+        on_start=on_start,
     )

@@ -54,6 +54,13 @@ def _read(path: str | None) -> str:
     return ""
 
 
+def init_current(tf: Terraform, work_dir: Path, fingerprint: str) -> bool:
+    """True when the data dir was initialised for exactly ``fingerprint``."""
+    marker = work_dir / FINGERPRINT_FILE
+    data_dir = Path(tf.env["TF_DATA_DIR"])
+    return marker.is_file() and marker.read_text().strip() == fingerprint and data_dir.is_dir()
+
+
 def ensure_init(
     tf: Terraform,
     work_dir: Path,
@@ -65,11 +72,9 @@ def ensure_init(
 
     The fingerprint is taken again after init, since init may write the lock file.
     """
-    fingerprint = fingerprint_of()
-    marker = work_dir / FINGERPRINT_FILE
-    data_dir = Path(tf.env["TF_DATA_DIR"])
-    if marker.is_file() and marker.read_text().strip() == fingerprint and data_dir.is_dir():
+    if init_current(tf, work_dir, fingerprint_of()):
         return False
+    marker = work_dir / FINGERPRINT_FILE
     marker.unlink(missing_ok=True)
     if on_event is not None:
         on_event({"type": "envman_init", "@message": "terraform init"})

@@ -21,6 +21,7 @@ class PlanOptions:
     lock_timeout: str = "0s"
     destroy: bool = False
     targets: tuple[str, ...] = ()
+    events: Path | None = None  # the run's event log (terraform writes its -json stream there)
 
 
 def build_plan_args(options: PlanOptions) -> list[str]:
@@ -88,7 +89,9 @@ def run_plan(
 
     options.out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        tf.run(build_plan_args(options), on_event=handle, what="terraform plan")
+        tf.run(
+            build_plan_args(options), on_event=handle, what="terraform plan", events=options.events
+        )
     except BaseException:
         options.out.unlink(missing_ok=True)  # a failed plan is of no use
         raise

@@ -1,4 +1,9 @@
-"""Running the terraform binary: environment, process, streamed JSON, signals, diagnostics."""
+"""Running the terraform binary: environment, process, streamed JSON, signals, diagnostics.
+
+terraform runs in its own session (process group). Runs that stream -json write it to an
+event log file (the run's, DESIGN section 3) that envman follows, and stderr to a file beside
+it: if envman dies, terraform finishes or stops on its own, saves state and releases its lock.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from subprocess import Popen
 from typing import IO, Any
 
 from envman.errors import Interrupted, TerraformError
@@ -17,6 +23,7 @@ from envman.terraform import signals
 from envman.terraform.binary import Binary
 from envman.terraform.errors import failure_message as failure_message
 from envman.terraform.errors import terraform_error
+from envman.terraform.eventlog import event_log, follow
 
 Event = dict[str, Any]
 EventHandler = Callable[[Event], None]
@@ -78,27 +85,79 @@ class Terraform:
         consume_stdout: Callable[[IO[bytes]], None] | None = None,
         check: bool = True,
         what: str | None = None,
+        events: Path | None = None,
+        on_start: Callable[[int], None] | None = None,
     ) -> Completed:
-        """Run `terraform -chdir=<stack> ARGS`. With on_event, stdout is -json lines streamed;
-        with consume_stdout, stdout is handed over as a stream (never held whole)."""
-        argv = [self.binary.path, f"-chdir={self.stack_dir}", *args]
+        """Run `terraform -chdir=<stack> ARGS`. With on_event, terraform writes its -json
+        lines to the event log ``events`` (a file, never a pipe: terraform outlives envman)
+        and envman follows it; with consume_stdout, stdout is handed over as a stream."""
         label = what or f"terraform {args[0]}"
+        if on_event is not None:
+            with event_log(events) as log:
+                return self._run_logged(list(args), label, on_event, log, check, on_start)
+        return self._run_piped(list(args), label, consume_stdout, check)
+
+    def _argv(self, args: Sequence[str]) -> list[str]:
+        return [self.binary.path, f"-chdir={self.stack_dir}", *args]
+
+    def _start(self, args: list[str], label: str, stdout: Any, stderr: Any) -> Popen[bytes]:
         try:
-            child = subprocess.Popen(
-                argv,
+            return subprocess.Popen(
+                self._argv(args),
                 stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
+                stdout=stdout,
+                stderr=stderr,
                 env=dict(self.env),
-                start_new_session=True,
+                start_new_session=True,  # its own process group: our Ctrl-C or death is not its
             )
         except OSError as exc:
             raise TerraformError(f"{label}: cannot start {self.binary.path}: {exc}") from None
+
+    def _run_logged(
+        self,
+        args: list[str],
+        label: str,
+        on_event: EventHandler,
+        log: Path,
+        check: bool,
+        on_start: Callable[[int], None] | None,
+    ) -> Completed:
+        err_path = log.with_name(log.name + ".stderr")
+        with log.open("wb") as out, err_path.open("wb") as err:
+            child = self._start(args, label, out, err)
+        signals.register(child)
+        diagnostics: list[Diagnostic] = []
+
+        def handle(event: Event) -> None:
+            if event.get("type") == "diagnostic":
+                diagnostics.append(diagnostic_from_json(event.get("diagnostic", {})))
+            on_event(event)
+
+        try:
+            if on_start is not None:
+                on_start(child.pid)
+            follow(log, child, handle)
+            returncode = child.wait()
+        finally:
+            if child.poll() is None:
+                child.wait()
+            signals.unregister(child)
+        stderr = err_path.read_text("utf-8", "replace") if err_path.exists() else ""
+        diagnostics.extend(diagnostics_from_text(stderr))
+        return _finish(label, Completed(args, returncode, b"", stderr, diagnostics), check)
+
+    def _run_piped(
+        self,
+        args: list[str],
+        label: str,
+        consume_stdout: Callable[[IO[bytes]], None] | None,
+        check: bool,
+    ) -> Completed:
+        child = self._start(args, label, subprocess.PIPE, subprocess.PIPE)
         signals.register(child)
         stderr_chunks: list[bytes] = []
         reader = threading.Thread(target=_drain, args=(child, stderr_chunks), daemon=True)
         reader.start()
-        diagnostics: list[Diagnostic] = []
         stdout = b""
         unreadable: Exception | None = None
         try:
@@ -111,16 +170,8 @@ class Terraform:
                 finally:
                     for _ in iter(lambda: child.stdout.read(65536) if child.stdout else b"", b""):
                         pass  # drain: terraform must never block on a full pipe
-            elif on_event is None:
-                stdout = child.stdout.read()
             else:
-                for raw in child.stdout:
-                    event = _parse_line(raw)
-                    if event is None:
-                        continue
-                    if event.get("type") == "diagnostic":
-                        diagnostics.append(diagnostic_from_json(event.get("diagnostic", {})))
-                    on_event(event)
+                stdout = child.stdout.read()
             returncode = child.wait()
         finally:
             if child.poll() is None:
@@ -128,37 +179,31 @@ class Terraform:
             signals.unregister(child)
             reader.join(timeout=5)
         stderr = b"".join(stderr_chunks).decode("utf-8", "replace")
-        if on_event is None and "-json" in args and args[0] in ("validate",):
+        diagnostics: list[Diagnostic] = []
+        if "-json" in args and args[0] in ("validate",):
             diagnostics.extend(_validate_diagnostics(stdout))
         diagnostics.extend(diagnostics_from_text(stderr))
-        done = Completed(list(args), returncode, stdout, stderr, diagnostics)
-        if signals.interrupted():
-            raise Interrupted(
-                f"{label} was interrupted; terraform stopped cleanly and released its lock",
-                hint="run the command again when ready",
-            )
-        if check and returncode != 0:
-            raise terraform_error(label, done)
+        done = _finish(label, Completed(args, returncode, stdout, stderr, diagnostics), check)
         if unreadable is not None:
             raise unreadable
         return done
+
+
+def _finish(label: str, done: Completed, check: bool) -> Completed:
+    if signals.interrupted():
+        raise Interrupted(
+            f"{label} was interrupted; terraform stopped cleanly and released its lock",
+            hint="run the command again when ready",
+        )
+    if check and done.returncode != 0:
+        raise terraform_error(label, done)
+    return done
 
 
 def _drain(child: subprocess.Popen[bytes], chunks: list[bytes]) -> None:
     assert child.stderr is not None
     for chunk in iter(lambda: child.stderr.read(65536) if child.stderr else b"", b""):
         chunks.append(chunk)
-
-
-def _parse_line(raw: bytes) -> Event | None:
-    raw = raw.strip()
-    if not raw.startswith(b"{"):
-        return None
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def diagnostic_from_json(data: Mapping[str, Any]) -> Diagnostic:

@@ -2,14 +2,19 @@
 
 terraform, on its first SIGINT, stops cleanly: it finishes the operations under way, writes
 state and releases its lock. envman installs one handler (main thread) that forwards the
-first signal to every registered child and remembers that the run was interrupted.
+first signal to the whole process group of every registered child (terraform runs in its own
+session, so a provisioner's children stop too) and remembers that the run was interrupted. A
+second signal is not forwarded (terraform would abort without saving state): envman says that
+terraform is still stopping.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import subprocess
+import sys
 import threading
 from types import FrameType
 
@@ -39,8 +44,25 @@ def _handle(signum: int, frame: FrameType | None) -> None:
     if first:
         for child in children:
             if child.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    child.send_signal(signal.SIGINT)
+                interrupt_group(child.pid)
+        return
+    pids = ", ".join(str(c.pid) for c in children if c.poll() is None)
+    if pids:
+        print(
+            f"still stopping: terraform (pid {pids}) is finishing its operations, saving "
+            "state and releasing its lock",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def interrupt_group(pid: int) -> None:
+    """SIGINT to the process group led by ``pid`` (terraform and its provisioners)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        try:
+            os.killpg(pid, signal.SIGINT)
+        except ProcessLookupError:
+            os.kill(pid, signal.SIGINT)
 
 
 def interrupted() -> bool:
