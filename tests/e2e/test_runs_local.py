@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Cli
+from tests.helpers import Cli
 
 from envman.releases.lease import process_alive
 

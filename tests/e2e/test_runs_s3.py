@@ -30,6 +30,7 @@ from envman.releases import oplock
 from envman.releases.ledger import Ledger
 from envman.releases.store_s3 import S3Store
 
+pytestmark = pytest.mark.aws
 PREFIX = "dev/terraform.tfstate.releases/"
 DENIED = b"<Error><Code>AccessDenied</Code><Message>refused by the test proxy</Message></Error>"
 ACKS = 10

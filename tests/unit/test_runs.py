@@ -228,9 +228,13 @@ def test_second_interrupt_says_terraform_is_still_stopping(
     from envman.terraform import signals
 
     ignores_sigint = (
-        "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); time.sleep(30)"
+        "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+        "print('ready', flush=True); time.sleep(30)"
     )
-    child = subprocess.Popen([sys.executable, "-c", ignores_sigint], start_new_session=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", ignores_sigint], start_new_session=True, stdout=subprocess.PIPE
+    )
+    assert child.stdout is not None and child.stdout.readline() == b"ready\n"  # handler set
     signals.register(child)
     try:
         signals._handle(signal.SIGINT, None)  # forwarded to its process group
