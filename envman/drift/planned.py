@@ -1,7 +1,7 @@
 """What the normal plan would do to a drift difference, and changes drift does not explain.
 
-- ``leaves``: applying would keep reality's value. A no-op (or absent) resource leaves
-  everything; an update or replacement leaves a difference when the planned value equals the
+- ``leaves``: applying would keep reality's value. A no-op resource leaves everything (one
+  the plan does not list, nothing); an update or replacement leaves a difference when the planned value equals the
   actual one in meaning (an added element is still in the planned collection, a removed one
   still absent). A planned value known only after apply leaves an attribute nobody configured
   (computed by the provider) but not a configured one. A resource being destroyed leaves
@@ -34,7 +34,9 @@ def _planned(rc: ResourceChange, path: values.Path) -> tuple[bool, Any]:
 
 def leaves(rc: ResourceChange | None, difference: Difference, configured: bool) -> bool:
     """Whether applying would keep reality as it is for this difference."""
-    if rc is None or rc.change.actions.noop():
+    if rc is None:
+        return False  # the plan does not say: never call it noise
+    if rc.change.actions.noop():
         return True
     if rc.change.actions.delete() and not rc.change.actions.replace():
         return False

@@ -229,9 +229,20 @@ def strip_instance_keys(address: str) -> str:
 
 
 def short(value: Any, limit: int = 60) -> str:
-    """One-line display of a value for tables."""
+    """One-line display of a value for tables (empty entries of blocks left out)."""
     if value is None:
         return "null"
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    shown = compact(value)
+    text = shown if isinstance(shown, str) else json.dumps(shown, sort_keys=True, default=str)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def compact(value: Any) -> Any:
+    """``value`` without the null, "", [] and {} entries of its maps (for display)."""
+    if isinstance(value, dict):
+        kept = {k: compact(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if not empty(v) and v != ""}
+    if isinstance(value, list):
+        return [compact(v) for v in value]
+    return value

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from envman.drift import values
+from envman.drift.elements import diff
 from envman.drift.classify import Context, classify, index_configuration, pending_changes
 from envman.drift.detect import lock_info, notification_state, sensitive_values
 from envman.drift.model import EnvResult, Finding, error_result, fingerprint
@@ -100,16 +101,61 @@ BUCKET_AFTER = {
 
 
 def test_diff_paths_recurse_and_format() -> None:
-    before = {"a": {"b": [1, {"c": "x"}]}, "tags": {"k.8s/io": "1"}, "n": None}
-    after = {"a": {"b": [1, {"c": "y"}, 3]}, "tags": {"k.8s/io": "2"}, "n": []}
-    found = [(values.format_path(p), b, a) for p, b, a in values.diff(before, after)]
-    assert found == [("a.b[1].c", "x", "y"), ("a.b[2]", None, 3), ('tags["k.8s/io"]', "1", "2")]
+    before = {"a": {"b": [{"c": "x"}]}, "tags": {"k.8s/io": "1"}, "n": None}
+    after = {"a": {"b": [{"c": "y"}]}, "tags": {"k.8s/io": "2", "new": "v"}, "n": []}
+    found = [(values.format_path(d.path), d.expected, d.actual, d.kind) for d in diff(before, after)]
+    assert found == [
+        ("a.b[0].c", "x", "y", "update"),  # a block of one: paired by position
+        ("n", None, [], "equivalent"),
+        ('tags["k.8s/io"]', "1", "2", "update"),
+        ("tags.new", None, "v", "update"),
+    ]
+    assert [d.new for d in diff(before, after)] == [False, False, False, True]
     assert values.path_prefixes(("ingress", 0, "cidr")) == [
         "ingress",
         "ingress[0]",
         "ingress[0].cidr",
     ]
     assert values.strip_instance_keys('module.a[0].aws_x.b["k.[1]"]') == "module.a.aws_x.b"
+
+
+def rule(port: int, cidr: str = "10.0.0.0/8") -> dict[str, Any]:
+    return {"from_port": port, "to_port": port, "protocol": "tcp", "cidr_blocks": [cidr]}
+
+
+def test_collections_by_element_never_by_index() -> None:
+    before = {"ingress": [rule(80), rule(443)]}
+    after = {"ingress": [rule(22, "0.0.0.0/0"), rule(80), rule(443)]}
+    [added] = diff(before, after)
+    assert (added.kind, added.path, added.expected, added.actual) == (
+        "added",
+        ("ingress",),
+        None,
+        rule(22, "0.0.0.0/0"),
+    )
+    [removed] = diff(after, before)
+    assert (removed.kind, removed.expected) == ("removed", rule(22, "0.0.0.0/0"))
+    # another order only: one update of the whole list (a set: the plan leaves it)
+    [moved] = diff({"l": ["a", "b"]}, {"l": ["b", "a"]})
+    assert (moved.kind, moved.path) == ("update", ("l",))
+    # nested blocks by identity, wherever they are
+    queries = [{"id": "rate", "period": None}, {"id": "errors", "period": 60}]
+    changed = [{"id": "errors", "period": 300}, {"id": "rate", "period": 0}]
+    found = list(diff({"metric_query": queries}, {"metric_query": changed}))
+    assert [d.kind for d in found] == ["update", "equivalent"]  # rate: null came back as 0
+    period = found[0]
+    assert values.format_path(period.path) == 'metric_query[id="errors"].period'
+    assert (period.expected, period.actual) == (60, 300)
+    assert values.value_at({"metric_query": changed}, period.path) == 300
+
+
+def test_values_equal_in_meaning() -> None:
+    assert values.same(None, 0) and values.same(False, None) and values.same("", None)
+    assert values.same({"a": None, "b": [{"c": None}]}, {"a": 0, "b": [{"c": False}]})
+    assert not values.same(0, False) and not values.same("", 0) and not values.same(None, 1)
+    assert values.same('{"a": 1, "b": [1]}', '{"b":[1],"a":1}')
+    assert not values.same('{"a": 1}', '{"a": 2}') and not values.same("1", "1.0")
+    assert values.same([{"p": '{"x":1}'}], [{"p": '{ "x" : 1 }'}])
 
 
 def test_masks_and_values_at_paths() -> None:
@@ -137,9 +183,9 @@ def test_findings_noise_and_actionable() -> None:
     assert [
         (f.address, f.attribute, f.expected, f.actual, f.actionable, f.new) for f in result.findings
     ] == [("aws_s3_bucket.data", "tags.env", "dev", "hacked", True, True)]
-    # region: not configured, not touched by the plan -> provider normalisation; policy null -> {}
-    # is no difference at all; tags_all.env echoes tags.env and is dropped
-    assert result.counts.normalised == 1 and result.counts.findings == 1
+    # region: the plan leaves it -> provider normalisation; policy null -> {} means the same
+    # (normalised too); tags_all.env echoes tags.env and is dropped
+    assert result.counts.normalised == 2 and result.counts.findings == 1
 
 
 def test_untouched_configured_attribute_is_not_actionable() -> None:
@@ -238,9 +284,11 @@ def test_ignored_and_acknowledged_are_counted_not_listed() -> None:
 
 def test_new_means_not_in_the_last_result() -> None:
     drift = [change("aws_s3_bucket.data", ["update"], BUCKET_BEFORE, BUCKET_AFTER)]
-    first = classify(Context("dev"), plan(drift), plan())
+    reverted = {**BUCKET_AFTER, "tags": {"env": "dev"}, "tags_all": {"env": "dev"}}
+    noop = plan(changes=[change("aws_s3_bucket.data", ["update"], BUCKET_AFTER, reverted)])
+    first = classify(Context("dev"), plan(drift), noop)
     seen = frozenset(f.fingerprint for f in first.findings)
-    second = classify(Context("dev", previous=seen), plan(drift), plan())
+    second = classify(Context("dev", previous=seen), plan(drift), noop)
     assert [f.new for f in first.findings] == [True] and [f.new for f in second.findings] == [False]
     changed = [
         change(
@@ -250,8 +298,10 @@ def test_new_means_not_in_the_last_result() -> None:
             {**BUCKET_AFTER, "tags": {"env": "other"}, "tags_all": {"env": "other"}},
         )
     ]
-    third = classify(Context("dev", previous=seen), plan(changed), plan())
+    third = classify(Context("dev", previous=seen), plan(changed), noop)
     assert [f.new for f in third.findings] == [True]  # changed drift = a new fingerprint
+    # the region changed too, but the plan leaves it: normalisation, counted
+    assert first.counts.normalised == 2 and first.findings[0].actionable is True
 
 
 def test_fingerprint_is_stable_and_short() -> None:
