@@ -132,7 +132,9 @@ def sub_resources(rec: Recorder) -> None:
     )
     iam = rec.client("iam")
     arn = next(
-        p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"] if p["PolicyName"] == "dev-queue-access"
+        p["Arn"]
+        for p in iam.list_policies(Scope="Local")["Policies"]
+        if p["PolicyName"] == "dev-queue-access"
     )
     current = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
     document = iam.get_policy_version(PolicyArn=arn, VersionId=current)["PolicyVersion"]["Document"]
@@ -143,17 +145,21 @@ def sub_resources(rec: Recorder) -> None:
     )
     sqs = rec.client("sqs")
     url = sqs.get_queue_url(QueueName="dev-jobs")["QueueUrl"]
-    policy = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]["RedrivePolicy"])
-    sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedrivePolicy": json.dumps(policy, indent=2)})
-    rec.client("cloudwatch").put_metric_alarm(
-        **alarm_with_threshold(rec, 50.0)
+    policy = json.loads(
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"][
+            "RedrivePolicy"
+        ]
     )
+    sqs.set_queue_attributes(
+        QueueUrl=url, Attributes={"RedrivePolicy": json.dumps(policy, indent=2)}
+    )
+    rec.client("cloudwatch").put_metric_alarm(**alarm_with_threshold(rec, 50.0))
 
 
 def alarm_with_threshold(rec: Recorder, threshold: float) -> dict[str, Any]:
-    alarm = rec.client("cloudwatch").describe_alarms(AlarmNames=["dev-error-rate"])[
-        "MetricAlarms"
-    ][0]
+    alarm = rec.client("cloudwatch").describe_alarms(AlarmNames=["dev-error-rate"])["MetricAlarms"][
+        0
+    ]
     keys = ("AlarmName", "ComparisonOperator", "EvaluationPeriods", "Metrics", "ActionsEnabled")
     return {**{k: alarm[k] for k in keys if k in alarm}, "Threshold": threshold}
 
@@ -163,8 +169,62 @@ def removed_rule(rec: Recorder) -> None:
     rec.client("ec2").revoke_security_group_ingress(
         GroupId=sg_id(rec, "dev-web"),
         IpPermissions=[
-            {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 80,
+                "ToPort": 80,
+                "IpRanges": [{"CidrIp": "10.0.0.0/8"}],
+            }
         ],
+    )
+
+
+def unmanaged_additions(rec: Recorder) -> None:
+    """New things no resource manages, next to resources that manage similar ones."""
+    rec.client("ec2").authorize_security_group_egress(
+        GroupId=sg_id(rec, "dev-web"),
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "IpRanges": [{"CidrIp": "10.0.0.0/8"}],
+            }
+        ],
+    )  # the https ingress rule has this content: it must not account for an egress rule
+    iam = rec.client("iam")
+    iam.put_role_policy(
+        RoleName="dev-worker",
+        PolicyName="backdoor",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+            }
+        ),
+    )
+    iam.attach_role_policy(
+        RoleName="dev-worker", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"
+    )
+    sqs = rec.client("sqs")
+    url = sqs.get_queue_url(QueueName="dev-jobs-dlq")["QueueUrl"]
+    sqs.tag_queue(QueueUrl=url, Tags={"managed_by": "someone-else"})  # a default tag
+    rec.client("s3").put_bucket_policy(
+        Bucket="dev-patterns-data",
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "Public",
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "s3:GetObject",
+                        "Resource": "arn:aws:s3:::dev-patterns-data/*",
+                    }
+                ],
+            }
+        ),
     )
 
 
@@ -175,6 +235,7 @@ CASES: list[tuple[str, Callable[[Recorder], None] | None, bool]] = [
     ("out_of_band", out_of_band, True),
     ("sub_resources", sub_resources, True),
     ("removed_rule", removed_rule, True),
+    ("unmanaged_additions", unmanaged_additions, True),
 ]
 
 

@@ -173,8 +173,12 @@ def verdicts(drift: Plan, normal: Plan) -> list[dict[str, Any]]:
         noise = judge.noise(candidate)
         verdict = noise or ("actionable" if judge.actionable(candidate) else "finding")
         out.append(
-            {"address": candidate.address, "attribute": candidate.attribute,
-             "change": candidate.kind, "verdict": verdict}
+            {
+                "address": candidate.address,
+                "attribute": candidate.attribute,
+                "change": candidate.kind,
+                "verdict": verdict,
+            }
         )
     return sorted(out, key=lambda v: (v["address"], v["attribute"], v["change"], v["verdict"]))
 

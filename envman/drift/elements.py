@@ -70,8 +70,9 @@ def _sequence(value: Any) -> bool:
 
 def _diff_lists(before: list[Any], after: list[Any], path: Path) -> Iterator[Difference]:
     pairs = _pair_same(before, after)
+    taken = set(pairs.values())
     left = [i for i in range(len(before)) if i not in pairs]
-    right = [j for j in range(len(after)) if j not in set(pairs.values())]
+    right = [j for j in range(len(after)) if j not in taken]
     identity = _pair_by_identity(before, after, left, right)
     if not identity and len(before) == len(after) == 1 and left and right:
         identity = {0: (0, 0)}
@@ -101,14 +102,15 @@ def _pair_same(before: list[Any], after: list[Any]) -> dict[int, int]:
         candidates = by_text.get(_text(item))
         if candidates:
             pairs[i] = candidates.pop(0)
-    free = [j for j in range(len(after)) if j not in set(pairs.values())]
+    taken = set(pairs.values())
+    free = [j for j in range(len(after)) if j not in taken]
     for i, item in enumerate(before):
         if i in pairs:
             continue
-        j = next((j for j in free if same(item, after[j])), None)
-        if j is not None:
-            pairs[i] = j
-            free.remove(j)
+        found = next((j for j in free if same(item, after[j])), None)
+        if found is not None:
+            pairs[i] = found
+            free.remove(found)
     return pairs
 
 
@@ -125,9 +127,7 @@ def _pair_by_identity(
         new = _identities(after, right, key)
         if old is None or new is None:
             continue
-        return {
-            i: (new[value], Match(key, value)) for value, i in old.items() if value in new
-        }
+        return {i: (new[value], Match(key, value)) for value, i in old.items() if value in new}
     return {}
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -65,8 +64,8 @@ def zero(value: Any) -> bool:
     if value is None or isinstance(value, bool):
         return value is None or value is False
     if isinstance(value, int | float):
-        return value == 0
-    return value == "" or value == [] or value == {}
+        return bool(value == 0)
+    return bool(value == "" or value == [] or value == {})
 
 
 def same(left: Any, right: Any) -> bool:

@@ -106,7 +106,9 @@ def _read(events: _Events, keep_values: bool, changes_of_drifted_only: bool) -> 
                 hint="is this plan JSON from terraform or OpenTofu?",
             )
         if key == "resource_changes" and changes_of_drifted_only:
-            lists[key] = _read_changes(events, keep_values, _Wanted(lists.get("resource_drift", ())))
+            lists[key] = _read_changes(
+                events, keep_values, _Wanted(lists.get("resource_drift", ()))
+            )
         elif key in _CHANGE_LISTS:
             lists[key] = _read_changes(events, keep_values)
         elif key in _KEPT:

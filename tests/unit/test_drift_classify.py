@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from envman.drift import values
-from envman.drift.elements import diff
 from envman.drift.classify import Context, classify, index_configuration, pending_changes
 from envman.drift.detect import lock_info, notification_state, sensitive_values
+from envman.drift.elements import diff
 from envman.drift.model import EnvResult, Finding, error_result, fingerprint
 from envman.drift.rules import Acknowledgement, ignored_by, parse_expiry
 from envman.errors import UsageError
@@ -103,7 +103,9 @@ BUCKET_AFTER = {
 def test_diff_paths_recurse_and_format() -> None:
     before = {"a": {"b": [{"c": "x"}]}, "tags": {"k.8s/io": "1"}, "n": None}
     after = {"a": {"b": [{"c": "y"}]}, "tags": {"k.8s/io": "2", "new": "v"}, "n": []}
-    found = [(values.format_path(d.path), d.expected, d.actual, d.kind) for d in diff(before, after)]
+    found = [
+        (values.format_path(d.path), d.expected, d.actual, d.kind) for d in diff(before, after)
+    ]
     assert found == [
         ("a.b[0].c", "x", "y", "update"),  # a block of one: paired by position
         ("n", None, [], "equivalent"),
