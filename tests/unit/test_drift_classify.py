@@ -399,3 +399,50 @@ def test_notifications_never_repeat_for_the_same_findings() -> None:
     )
     only_two = EnvResult("dev", "drifted", findings=[two])
     assert notification_state(only_two, {"notified": ["fp1", "fp2"]}, True) == ([], ["fp2"])
+
+
+def test_actionable_only_when_the_plan_restores_the_expected_value() -> None:
+    drift = [change("aws_s3_bucket.data", ["update"], BUCKET_BEFORE, BUCKET_AFTER)]
+    elsewhere = {**BUCKET_AFTER, "tags": {"env": "prod"}, "tags_all": {"env": "prod"}}
+    normal = [change("aws_s3_bucket.data", ["update"], BUCKET_AFTER, elsewhere)]
+    result = classify(Context("dev"), plan(drift), plan(changes=normal))
+    [finding] = result.findings  # the plan touches tags.env, but sets it to neither value
+    assert (finding.attribute, finding.actionable) == ("tags.env", False)
+
+
+SG = {"id": "sg-1", "name": "web", "arn": "arn:sg-1", "ingress": [], "egress": []}
+
+
+def sg_rule(name: str, kind: str, port: int, cidr: str) -> dict[str, Any]:
+    value = {"security_group_id": "sg-1", "type": kind, **rule(port, cidr)}
+    return change(f"aws_security_group_rule.{name}", ["no-op"], value, value)
+
+
+def test_new_elements_are_drift_unless_a_resource_of_the_parent_accounts_for_them() -> None:
+    after = {**SG, "ingress": [rule(443), rule(22, "0.0.0.0/0")], "egress": [rule(443)]}
+    drift = [change("aws_security_group.web", ["update"], SG, after)]
+    normal = [
+        change("aws_security_group.web", ["no-op"], after, after),
+        sg_rule("https", "ingress", 443, "10.0.0.0/8"),
+    ]
+    result = classify(Context("dev"), plan(drift), plan(changes=normal))
+    # 443 in: the https rule; 22 in: nothing; 443 out: an ingress rule never accounts for it
+    assert [(f.attribute, f.change, f.actual["from_port"]) for f in result.findings] == [
+        ("egress", "added", 443),
+        ("ingress", "added", 22),
+    ]
+    assert not any(f.actionable for f in result.findings) and result.counts.normalised == 1
+    assert len({f.fingerprint for f in result.findings}) == 2
+
+
+def test_a_value_appearing_where_state_had_none_needs_an_owner() -> None:
+    bucket = {"id": "dev-data", "bucket": "dev-data", "arn": "arn:dev-data", "policy": ""}
+    policy = '{"Statement": [{"Effect": "Allow", "Principal": "*"}]}'
+    drift = [change("aws_s3_bucket.data", ["update"], bucket, {**bucket, "policy": policy})]
+    noop = change("aws_s3_bucket.data", ["no-op"], {**bucket, "policy": policy}, None)
+    alone = classify(Context("dev"), plan(drift), plan(changes=[noop]))
+    assert [(f.attribute, f.actual) for f in alone.findings] == [("policy", policy)]
+    owner = {"bucket": "dev-data", "policy": '{"Statement":[{"Principal":"*","Effect":"Allow"}]}'}
+    managed = change("aws_s3_bucket_policy.data", ["no-op"], owner, owner)
+    owned = classify(Context("dev"), plan(drift), plan(changes=[noop, managed]))
+    assert owned.status == "in_sync" and owned.counts.normalised == 1

@@ -76,3 +76,16 @@ def test_case_from_a_refresh_only_plan_agrees(case: str) -> None:
     got = outcome(whole(CORPUS / case / "refresh.json"), whole(CORPUS / case / "plan.json"))
     assert (got["status"], got["findings"]) == (expected["status"], expected["findings"])
     assert got["verdicts"] == expected["verdicts"]
+
+
+def test_streaming_reader_keeps_only_what_classification_reads() -> None:
+    plan = streamed(CORPUS / "out_of_band" / "plan.json")
+    changes = {rc.address: rc.change for rc in plan.resource_changes}
+    drifted = {rc.address for rc in plan.resource_drift}
+    assert drifted == {"aws_s3_bucket.data", "aws_security_group.web", "aws_sqs_queue.jobs"}
+    # no-op resources referring to a drifted one keep their refreshed state (they may
+    # account for what appeared there); the others keep nothing
+    assert changes["aws_security_group_rule.http"].before["security_group_id"]
+    assert changes["aws_s3_bucket_policy.data"].before is not None
+    assert changes["aws_cloudwatch_metric_alarm.errors"].before is None
+    assert changes["aws_iam_role.worker"].before is None
