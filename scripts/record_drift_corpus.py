@@ -228,6 +228,27 @@ def unmanaged_additions(rec: Recorder) -> None:
     )
 
 
+def acl_entry(rec: Recorder) -> None:
+    """SSH allowed from anywhere in the default network ACL (its rules are configured inline)."""
+    ec2 = rec.client("ec2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "cidr", "Values": ["10.20.0.0/16"]}])["Vpcs"][0]
+    acls = ec2.describe_network_acls(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc["VpcId"]]},
+            {"Name": "default", "Values": ["true"]},
+        ]
+    )["NetworkAcls"]
+    ec2.create_network_acl_entry(
+        NetworkAclId=acls[0]["NetworkAclId"],
+        RuleNumber=200,
+        Protocol="6",
+        RuleAction="allow",
+        Egress=False,
+        CidrBlock="0.0.0.0/0",
+        PortRange={"From": 22, "To": 22},
+    )
+
+
 CASES: list[tuple[str, Callable[[Recorder], None] | None, bool]] = [
     # (case, change behind terraform's back, apply first to start from a clean state)
     ("clean_first_apply", None, False),
@@ -236,6 +257,7 @@ CASES: list[tuple[str, Callable[[Recorder], None] | None, bool]] = [
     ("sub_resources", sub_resources, True),
     ("removed_rule", removed_rule, True),
     ("unmanaged_additions", unmanaged_additions, True),
+    ("acl_entry", acl_entry, True),
 ]
 
 

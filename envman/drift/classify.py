@@ -6,7 +6,7 @@ apart so that a refresh-only plan and a normal plan can be classified as well.
 - Every difference of a ``resource_drift`` entry (state -> reality, ``elements.diff``:
   collections by element) is a candidate; a resource deleted outside terraform is one
   candidate with attribute ``*``. Differences equal in meaning are normalised at once.
-- ``tags_all.K`` is dropped when ``tags.K`` changed the same way (the same drift, twice).
+- ``tags.K`` and ``tags_all.K`` changed to the same value are one candidate (the same drift).
 - Ignored (``drift.ignore``) first, then provider normalisation: a difference the normal plan
   would leave as it is (``planned.leaves``), unless something new appeared (``Difference.new``)
   that no other managed resource accounts for (``accounting``); then acknowledged (an active
@@ -107,12 +107,22 @@ def _secret(
 
 
 def _without_tags_all_echo(found: list[Candidate]) -> list[Candidate]:
-    def key(c: Candidate) -> tuple[str, str, str, str, str]:
-        d = c.difference
-        return (c.address, values.format_path(c.path[1:]), d.kind, repr(d.expected), repr(d.actual))
+    """One tag changed, seen in ``tags`` and ``tags_all``, is one candidate: ``tags.K`` when
+    both had the same expected value, else ``tags_all.K`` (a default tag: its expected value
+    is in ``tags_all`` only)."""
 
-    tags = {key(c) for c in found if c.path[:1] == ("tags",)}
-    return [c for c in found if not (c.path[:1] == ("tags_all",) and key(c) in tags)]
+    def key(c: Candidate) -> tuple[str, str, str, str]:
+        d = c.difference
+        return (c.address, values.format_path(c.path[1:]), d.kind, repr(d.actual))
+
+    tags = {key(c): c for c in found if c.path[:1] == ("tags",)}
+    everything = {key(c): c for c in found if c.path[:1] == ("tags_all",)}
+    dropped: set[int] = set()
+    for shared in tags.keys() & everything.keys():
+        tag, echo = tags[shared], everything[shared]
+        same_before = repr(tag.difference.expected) == repr(echo.difference.expected)
+        dropped.add(id(echo) if same_before else id(tag))
+    return [c for c in found if id(c) not in dropped]
 
 
 @dataclass(frozen=True)
