@@ -446,3 +446,22 @@ def test_a_value_appearing_where_state_had_none_needs_an_owner() -> None:
     managed = change("aws_s3_bucket_policy.data", ["no-op"], owner, owner)
     owned = classify(Context("dev"), plan(drift), plan(changes=[noop, managed]))
     assert owned.status == "in_sync" and owned.counts.normalised == 1
+
+
+def test_a_value_known_only_after_apply_leaves_only_what_nobody_configured() -> None:
+    drift = [change("aws_s3_bucket.data", ["update"], BUCKET_BEFORE, BUCKET_AFTER)]
+    unknown = {**BUCKET_AFTER, "tags": None, "tags_all": None, "region": None}
+    normal = [
+        change(
+            "aws_s3_bucket.data",
+            ["update"],
+            BUCKET_AFTER,
+            unknown,
+            after_unknown={"tags": True, "tags_all": True, "region": True},
+        )
+    ]
+    result = classify(Context("dev"), plan(drift), plan(changes=normal))
+    # tags are configured: the plan may set them to anything -> reported, not "apply reverts";
+    # region is not: the provider computes it -> normalisation
+    assert [(f.attribute, f.actionable) for f in result.findings] == [("tags.env", False)]
+    assert result.counts.normalised == 2
