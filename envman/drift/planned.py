@@ -1,11 +1,11 @@
 """What the normal plan would do to a drift difference, and changes drift does not explain.
 
 - ``leaves``: applying would keep reality's value. A no-op resource leaves everything (one
-  the plan does not list, nothing); an update or replacement leaves a difference when the planned value equals the
-  actual one in meaning (an added element is still in the planned collection, a removed one
-  still absent). A planned value known only after apply leaves an attribute nobody configured
-  (computed by the provider) but not a configured one. A resource being destroyed leaves
-  nothing.
+  the plan does not list, nothing); an update or replacement leaves a difference when the
+  planned value equals the actual one in meaning (an added element is still in the planned
+  collection, a removed one still absent). A planned value known only after apply leaves an
+  attribute nobody configured (computed by the provider) but not a configured one. A
+  resource being destroyed leaves nothing.
 - ``reverts`` (``actionable``): the plan updates, replaces or creates the resource and its
   planned value equals the *expected* one (the element is gone again, the removed element is
   back, the attribute has its state value). Touching the attribute is not enough.

@@ -204,7 +204,8 @@ def render_junit(document: dict[str, Any]) -> str:
                 case, "failure", type="drift", message=f"{len(findings)} drift finding(s)"
             )
             failure.text = "\n".join(
-                f"{f['address']} {attribute_text(f)}: {short(f['expected'])} -> {short(f['actual'])}"
+                f"{f['address']} {attribute_text(f)}: "
+                f"{short(f['expected'])} -> {short(f['actual'])}"
                 f" [{f['fingerprint']}]{' new' if f['new'] else ''}"
                 for f in findings
             )

@@ -13,9 +13,9 @@ reader walks the document's events (ijson, C backend) and builds only:
   resource drifted or it is an in-place update (all drift classification reads of them), and a
   no-op entry keeps its ``before`` (the refreshed state) only when it refers to a drifted
   resource (its ``id``, ``arn`` or ``name``: it may account for what appeared there, see
-  ``envman.drift.accounting``); an entry is built, looked at and dropped one at a time. terraform writes
-  ``resource_drift`` before ``resource_changes`` (and leaves it out when empty); a document
-  in the other order is refused rather than read wrong;
+  ``envman.drift.accounting``); an entry is built, looked at and dropped one at a time.
+  terraform writes ``resource_drift`` before ``resource_changes`` (and leaves it out when
+  empty); a document in the other order is refused rather than read wrong;
 - nothing of ``planned_values``, ``prior_state``, ``relevant_attributes`` or ``checks``.
 """
 
