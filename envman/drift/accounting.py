@@ -6,16 +6,18 @@ sub-resources (policy, encryption, lifecycle, versioning). The parent's refresh 
 those parts appearing, in attributes nobody configured on the parent. Such an element is
 *accounted for* when a managed resource, other than the parent, in the refreshed state:
 
-1. refers to the parent: one of its top-level values (or list items) is the parent's ``id``,
-   ``arn`` or ``name``;
+1. refers to the parent: one of its values (at any depth) is the parent's ``id``, ``arn`` or
+   ``name``;
 2. does not point at another attribute of the parent: when some of its top-level strings are
    names of the parent's attributes (``type = "ingress"``), the element's attribute is one of
    them (an ingress rule never accounts for an egress element);
 3. holds the element: a scalar is equal in meaning to one of its values (at any depth); a
    block is covered by it or by one of its nested blocks: every key both have, where the
    element's value is not empty, is equal in meaning (a list: each item of the element's list
-   is in the resource's list), at least one such key exists, and every non-empty string inside
-   the element (CIDRs, ids, ARNs, names) is one of the resource's values.
+   is in the resource's list; a nested block with no key in common with any of the resource's
+   blocks there is not compared — providers name nested fields differently, e.g. ``days`` and
+   ``noncurrent_days``), at least one key is compared, and every non-empty string inside the
+   element (CIDRs, ids, ARNs, names) is one of the resource's values.
 """
 
 from __future__ import annotations
@@ -66,6 +68,11 @@ def _holds(resource: dict[str, Any], element: Any) -> bool:
 
 
 def _covers(block: dict[str, Any], element: dict[str, Any]) -> bool:
+    return _compare(block, element) is True
+
+
+def _compare(block: dict[str, Any], element: dict[str, Any]) -> bool | None:
+    """True: covered; False: a key both have differs; None: no key to compare."""
     compared = 0
     for key, wanted in element.items():
         if key not in block or values.zero(wanted):
@@ -77,13 +84,14 @@ def _covers(block: dict[str, Any], element: dict[str, Any]) -> bool:
         elif not values.same(wanted, have):
             return False
         compared += 1
-    return compared > 0
+    return True if compared else None
 
 
 def _in_list(item: Any, have: list[Any]) -> bool:
-    if isinstance(item, dict):
-        return any(isinstance(h, dict) and _covers(h, item) for h in have)
-    return values.contains(have, item)
+    if not isinstance(item, dict):
+        return values.contains(have, item)
+    verdicts = [_compare(h, item) for h in have if isinstance(h, dict)]
+    return True in verdicts or (bool(verdicts) and all(v is None for v in verdicts))
 
 
 def _leaves(value: Any) -> Iterator[Any]:

@@ -12,7 +12,7 @@ reader walks the document's events (ijson, C backend) and builds only:
   with ``changes_of_drifted_only``, a ``resource_changes`` entry keeps its values only when its
   resource drifted or it is an in-place update (all drift classification reads of them), and a
   no-op entry keeps its ``before`` (the refreshed state) only when it refers to a drifted
-  resource (its ``id``, ``arn`` or ``name``: it may account for what appeared there, see
+  resource (holds its ``id``, ``arn`` or ``name``: it may account for what appeared there, see
   ``envman.drift.accounting``); an entry is built, looked at and dropped one at a time.
   terraform writes ``resource_drift`` before ``resource_changes`` (and leaves it out when
   empty); a document in the other order is refused rather than read wrong;
@@ -53,13 +53,14 @@ def identifiers(value: Any) -> frozenset[str]:
     return frozenset(v for v in found if isinstance(v, str) and len(v) >= 3)
 
 
-def refers_to(value: dict[str, Any], ids: frozenset[str]) -> bool:
-    """Whether a top-level value of ``value`` (or an item of a top-level list) is in ``ids``."""
-    for item in value.values():
-        if isinstance(item, str) and item in ids:
-            return True
-        if isinstance(item, list) and any(isinstance(i, str) and i in ids for i in item):
-            return True
+def refers_to(value: Any, ids: frozenset[str]) -> bool:
+    """Whether a string anywhere in ``value`` is one of ``ids``."""
+    if isinstance(value, str):
+        return value in ids
+    if isinstance(value, dict):
+        return any(refers_to(item, ids) for item in value.values())
+    if isinstance(value, list):
+        return any(refers_to(item, ids) for item in value)
     return False
 
 

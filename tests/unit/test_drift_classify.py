@@ -465,3 +465,28 @@ def test_a_value_known_only_after_apply_leaves_only_what_nobody_configured() -> 
     # region is not: the provider computes it -> normalisation
     assert [(f.attribute, f.actionable) for f in result.findings] == [("tags.env", False)]
     assert result.counts.normalised == 2
+
+
+def test_an_owner_may_refer_to_the_parent_from_a_nested_block() -> None:
+    # the example platform: a target group learns its load balancer through the listener,
+    # which names the group only inside default_action
+    group = {"id": "arn:tg/web", "arn": "arn:tg/web", "name": "web", "load_balancer_arns": []}
+    seen = {**group, "load_balancer_arns": ["arn:lb/app"]}
+    drift = [change("aws_lb_target_group.web", ["update"], group, seen)]
+    listener = {
+        "load_balancer_arn": "arn:lb/app",
+        "default_action": [{"type": "forward", "target_group_arn": "arn:tg/web"}],
+    }
+    normal = [
+        change("aws_lb_target_group.web", ["no-op"], seen, seen),
+        change("aws_lb_listener.http", ["no-op"], listener, listener),
+    ]
+    owned = classify(Context("dev"), plan(drift), plan(changes=normal))
+    assert owned.status == "in_sync" and owned.counts.normalised == 1
+    stranger = {**seen, "load_balancer_arns": ["arn:lb/app", "arn:lb/other"]}
+    drift = [change("aws_lb_target_group.web", ["update"], group, stranger)]
+    normal[0] = change("aws_lb_target_group.web", ["no-op"], stranger, stranger)
+    result = classify(Context("dev"), plan(drift), plan(changes=normal))
+    assert [(f.attribute, f.change, f.actual) for f in result.findings] == [
+        ("load_balancer_arns", "added", "arn:lb/other")
+    ]
