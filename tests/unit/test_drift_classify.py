@@ -490,3 +490,29 @@ def test_an_owner_may_refer_to_the_parent_from_a_nested_block() -> None:
     assert [(f.attribute, f.change, f.actual) for f in result.findings] == [
         ("load_balancer_arns", "added", "arn:lb/other")
     ]
+
+
+def test_an_added_element_with_anything_sensitive_is_redacted_whole() -> None:
+    before = {"id": "fn", "environment": []}
+    after = {"id": "fn", "environment": [{"name": "TOKEN", "value": "hunter22-live"}]}
+    drift = [
+        change(
+            "aws_ecs_cluster.main",
+            ["update"],
+            before,
+            after,
+            after_sensitive={"environment": [{"value": True}]},
+        )
+    ]
+    normal = [change("aws_ecs_cluster.main", ["no-op"], after, after)]
+    result = classify(Context("dev"), plan(drift), plan(changes=normal))
+    [finding] = result.findings
+    assert (finding.attribute, finding.change, finding.actual) == (
+        "environment",
+        "added",
+        "<sensitive>",
+    )
+    assert finding.sensitive and "hunter22" not in repr(result.to_json())
+    assert finding.fingerprint == fingerprint(
+        "dev", "aws_ecs_cluster.main", "environment", {"added": "<sensitive>"}
+    )
