@@ -81,7 +81,7 @@ def render_text(document: dict[str, Any]) -> str:
                     f["address"],
                     attribute_text(f),
                     short(f["expected"], 40),
-                    short(f["actual"], 80 if f.get("change") == "added" else 40),
+                    short(f["actual"], 100 if f.get("change") == "added" else 40),
                     _yes(f["new"]),
                     _yes(f["actionable"]),
                     f["fingerprint"],
