@@ -37,6 +37,11 @@ def test_local_environment_applies_whole_platform_and_plans_clean(
     assert applied.exit_code == 0, applied.output
     again = cli("plan", "local", "--detailed-exitcode")
     assert again.exit_code == 0, again.output  # a second plan is clean on the emulator
+    drift = cli("drift", "local", "--format", "json")
+    local = json.loads(drift.stdout)["environments"][0] if drift.stdout else {}
+    assert (drift.exit_code, local.get("status"), local.get("findings")) == (0, "in_sync", []), (
+        drift.output  # right after a clean apply: no provider noise reported as drift
+    )
 
     outputs = json.loads(cli("outputs", "local", "--json").stdout)
     assert outputs["backend_image_tag"]["value"] == "abc1234"

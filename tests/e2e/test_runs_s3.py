@@ -367,7 +367,7 @@ class Health(BaseHTTPRequestHandler):
 def test_failed_status_write_never_skips_verification_rollback_or_notifications(
     tmp_path: Path, proxy: DroppingProxy, bucket: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from conftest import Cli, need_terraform
+    from tests.helpers import Cli, need_terraform
 
     need_terraform()
     handler = type("Site", (Health,), {"posts": []})
