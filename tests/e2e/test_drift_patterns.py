@@ -14,10 +14,10 @@ from typing import Any
 
 import boto3
 import pytest
-from tests.helpers import Cli, copy_fixture, need_terraform
 
 from envman.drift.report import render
 from envman.terraform.runner import Completed, Terraform
+from tests.helpers import Cli, copy_fixture, need_terraform
 
 pytestmark = [pytest.mark.aws]
 
