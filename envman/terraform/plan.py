@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as with_fields
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +61,12 @@ class StreamedPlan:
             change = event.get("change") or {}
             address = (change.get("resource") or {}).get("addr", "")
             self.drifted.append((address, Action.parse(change.get("action"))))
-        elif kind == "outputs":
+        elif kind == "outputs":  # terraform writes it after the change summary
             for name, raw in (event.get("outputs") or {}).items():
                 if isinstance(raw, dict):
                     self.output_actions[name] = Action.parse(raw.get("action"))
+            changed = sum(1 for a in self.output_actions.values() if not changes_nothing(a))
+            self.summary = with_fields(self.summary, outputs_changed=changed)
         elif kind == "change_summary":
             counts: dict[str, Any] = event.get("changes") or {}
             replace = sum(1 for _, action in self.planned if action == Action.REPLACE)
