@@ -33,7 +33,15 @@ def test_local_environment_applies_whole_platform_and_plans_clean(
     assert cli("validate", "local").exit_code == 0
     boot = cli("bootstrap", "local")
     assert boot.exit_code == 0, boot.output
-    applied = cli("apply", "local", "--set", "backend_image_tag=abc1234", "--yes")
+    applied = cli(  # --pin: only the whole project's promotion variables are carried by default
+        "apply",
+        "local",
+        "--set",
+        "backend_image_tag=abc1234",
+        "--pin",
+        "backend_image_tag",
+        "--yes",
+    )
     assert applied.exit_code == 0, applied.output
     again = cli("plan", "local", "--detailed-exitcode")
     assert again.exit_code == 0, again.output  # a second plan is clean on the emulator
