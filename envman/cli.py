@@ -351,12 +351,20 @@ def destroy_command(
     yes: Annotated[
         bool, typer.Option("--yes", help="Never enough to destroy: the name is always needed.")
     ] = False,
+    allow_destroy: AllowDestroyOpt = [],  # noqa: B006
 ) -> None:
     """Plan a destroy with the environment's inputs, show it, type the name, destroy, record it."""
     from envman.commands.destroy import run_destroy
     from envman.operate.destroy import DestroyOptions
+    from envman.secrets.redactor import redact_stored
 
-    options = DestroyOptions(confirm=confirm, yes=yes, break_glass=break_glass)
+    options = DestroyOptions(
+        confirm=confirm,
+        yes=yes,
+        break_glass=break_glass,
+        allow_destroy=tuple(allow_destroy),
+        redact=redact_stored,
+    )
 
     def call() -> int:
         _no_components(components)
@@ -380,8 +388,9 @@ def tf_command(
 ) -> None:
     """terraform itself with the environment's setup; state changes locked and audited."""
     from envman.commands.tf import TfOptions, run_tf
+    from envman.secrets.redactor import redact_stored
 
-    options = TfOptions(confirm=confirm)
+    options = TfOptions(confirm=confirm, redact=redact_stored)
 
     def call() -> int:
         _no_components(components)

@@ -36,6 +36,7 @@ class DestroyOptions:
     confirm: str | None = None
     yes: bool = False
     break_glass: str | None = None
+    allow_destroy: tuple[str, ...] = ()  # --allow-destroy: guarded addresses let through
     redact: Redact = no_redaction
 
 
@@ -97,6 +98,7 @@ def destroy_environment(
             kind=Kind.DESTROY,
             break_glass=options.break_glass,
             break_glass_rules=tuple(rules),
+            allow_destroy=options.allow_destroy,
             confirmer=lambda: confirm_destroy(env.name, options),
         )
         result = deploy_planned(ledger, planned, spec, console, progress)
