@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from envman.commands import AppContext, emit_json
+from envman.commands.requests import PromoteRequest
 from envman.commands.results import deploy_document
 from envman.errors import EXIT_OK
 from envman.planning import discard_saved_plan
-from envman.protect.confirm import ConfirmOptions
 from envman.protect.windows import check_windows
 from envman.releases.autorollback import run_auto_rollback
 from envman.releases.gate import check_promote_source
@@ -23,18 +23,11 @@ from envman.timeutil import now
 from envman.workspace import Workspace
 
 
-def run_promote(
-    ctx: AppContext,
-    target_name: str | None,
-    source_name: str | None,
-    dry_run: bool,
-    confirm: ConfirmOptions,
-    break_glass: str | None,
-    allow_destroy: tuple[str, ...] = (),
-    as_json: bool = False,
-) -> int:
+def run_promote(ctx: AppContext, request: PromoteRequest) -> int:
+    source_name, dry_run, break_glass = request.source, request.dry_run, request.break_glass
+    as_json = request.as_json
     project = ctx.project
-    target = promotion_target(project, target_name)
+    target = promotion_target(project, request.target)
     console = ctx.console(json_mode=as_json)
     rules = [] if dry_run else check_windows(target, "promote", now(), break_glass)
     promotion = target.config.promotion
@@ -53,12 +46,12 @@ def run_promote(
             return EXIT_OK
         spec = DeploySpec(
             kind=Kind.PROMOTE,
-            confirm=confirm,
+            confirm=request.confirm,
             break_glass=break_glass,
             break_glass_rules=(*rules, *gate.rules),
             source=promoted.source,
             version_lines=change_lines(promoted.changes, "promoted"),
-            allow_destroy=allow_destroy,
+            allow_destroy=request.allow_destroy,
             lease=lease,
         )
         ledger = Ledger(store, target.name)

@@ -19,7 +19,7 @@ from pathlib import Path
 from envman.commands import AppContext
 from envman.config.project import Environment
 from envman.errors import EXIT_INTERRUPTED, EnvmanError, ProtectionRefused
-from envman.inputs import build_inputs
+from envman.inputs import GivenInputs, build_inputs
 from envman.operate import Redact, no_redaction
 from envman.operate.audit import AuditStatus, begin_audit, finish_audit, reconcile_orphans
 from envman.operate.passthrough import run_passthrough
@@ -93,8 +93,7 @@ def _run(workspace: Workspace, command: TfCommand) -> int:
                 workspace.stack,
                 env.var_files(),
                 folder,
-                pinned=pins.inputs,
-                pinned_from=pins.seq,
+                GivenInputs(pinned=pins.inputs, pinned_from=pins.seq),
             ).var_files
         init_args = build_init_args(env.backend_config())[1:]
         init_args = [a for a in init_args if a not in ("-no-color", "-input=false")]

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
+from envman.display import say_on_stderr
 from envman.errors import EXIT_OK, EXIT_VERIFY_FAILED, EnvmanError
 from envman.guard.review import review_before_apply
 from envman.hooks import run_hooks
@@ -25,11 +26,20 @@ from envman.protect.confirm import ConfirmOptions, confirm_change
 from envman.releases.ledger import Ledger
 from envman.releases.models import BreakGlass, Kind, Release, SourceRef
 from envman.releases.oplock import OperationLock, held_here
-from envman.releases.record import apply_recorded, begin_release, finish_release, set_status
+from envman.releases.record import (
+    BeginFields,
+    apply_recorded,
+    begin_release,
+    finish_release,
+    set_status,
+)
 from envman.terraform.models import OutputValue
 from envman.terraform.progress import Progress
 from envman.terraform.state import read_state_info
 from envman.verify.runner import VerifyOutcome, verify_environment
+
+if TYPE_CHECKING:
+    from envman.runs.session import Say
 
 # after_apply follows every terraform apply (so migrations also run on promote and rollback);
 # after_promote / after_rollback follow it for their kind only.
@@ -55,6 +65,7 @@ class DeploySpec:
     allow_destroy: tuple[str, ...] = ()  # --allow-destroy: addresses the guard lets through
     confirmer: Callable[[], None] | None = None  # the caller's own confirmation (destroy)
     lease: OperationLock | None = field(default=None, compare=False)  # the held operation lock
+    warn: Say = field(default=say_on_stderr, compare=False)  # warnings: the command's stderr
 
 
 @dataclass
@@ -143,10 +154,7 @@ def _record_applying(
         if spec.break_glass and spec.break_glass_rules
         else None
     )
-    return begin_release(
-        ledger,
-        planned,
-        spec.kind,
+    given = BeginFields(
         inputs=planned.recorded_inputs,
         source=spec.source,
         target_seq=spec.target_seq,
@@ -155,6 +163,7 @@ def _record_applying(
         state_before=read_state_info(planned.workspace.terraform),
         allow_destroy=allowed,
     )
+    return begin_release(ledger, planned, spec.kind, given, spec.warn)
 
 
 def _apply(

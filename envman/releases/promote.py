@@ -12,7 +12,13 @@ from envman.config.project import Environment, Project
 from envman.display import show_plan
 from envman.errors import EnvmanError, ProtectionRefused, UsageError
 from envman.input_values import Source
-from envman.planning import PlannedRun, current_pins, input_options, plan_environment
+from envman.planning import (
+    PlanInputs,
+    PlannedRun,
+    current_pins,
+    input_options,
+    plan_environment,
+)
 from envman.releases.ledger import Ledger
 from envman.releases.models import Release, SourceRef
 from envman.releases.versions import show_changes, value_changes
@@ -146,9 +152,8 @@ def plan_promotion(
         workspace, override_source=Source.PROMOTION, override_origin=origin, bypass=bypass
     )
     with progress:
-        planned = plan_environment(
-            workspace, typed_overrides=promoted, pins=pins, on_event=progress, input_opts=options
-        )
+        given = PlanInputs(typed_overrides=promoted, pins=pins, options=options)
+        planned = plan_environment(workspace, given, on_event=progress)
     current = Ledger(store_for_env(target), target.name).current()
     changes = value_changes(current, planned.inputs)
     show_changes(console, f"Promotion {source_env.name} → {target.name}", changes)

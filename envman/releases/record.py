@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from envman.errors import EnvmanError, Interrupted
 from envman.planning import PlannedRun, check_plan_digest, discard_saved_plan
@@ -20,29 +21,37 @@ from envman.terraform.runner import EventHandler
 from envman.terraform.state import StateInfo, read_state_info
 from envman.timeutil import clock_override, iso, now
 
+if TYPE_CHECKING:
+    from envman.runs.session import Say
+
+
+@dataclass(frozen=True)
+class BeginFields:
+    """What a release records when it begins, beyond the plan itself."""
+
+    inputs: dict[str, Any]
+    source: SourceRef | None = None
+    target_seq: int | None = None
+    rollback_of: int | None = None
+    break_glass: BreakGlass | None = None
+    state_before: StateInfo | None = None
+    allow_destroy: list[str] | None = None
+
 
 def begin_release(
-    ledger: Ledger,
-    planned: PlannedRun,
-    kind: Kind,
-    *,
-    inputs: dict[str, Any],
-    source: SourceRef | None = None,
-    target_seq: int | None = None,
-    rollback_of: int | None = None,
-    break_glass: BreakGlass | None = None,
-    state_before: StateInfo | None = None,
-    allow_destroy: list[str] | None = None,
+    ledger: Ledger, planned: PlannedRun, kind: Kind, given: BeginFields, warn: Say
 ) -> Release:
+    """Record the release as `applying`; a replaced clock is said through ``warn``."""
+    source, state_before, break_glass = given.source, given.state_before, given.break_glass
     summary = planned.streamed.summary
     fields: dict[str, Any] = {
         "environment": planned.workspace.env.name,
         "kind": kind,
         "status": "applying",
-        "inputs": inputs,
+        "inputs": given.inputs,
         "source": source.model_dump() if source else None,
-        "target_seq": target_seq,
-        "rollback_of": rollback_of,
+        "target_seq": given.target_seq,
+        "rollback_of": given.rollback_of,
         "plan": summary.as_dict(),
         "actor": actor(),
         "git": git_info(planned.workspace.project.root),
@@ -57,16 +66,14 @@ def begin_release(
         },
         **planned.inputs.record_fields(),
     }
-    if allow_destroy:
-        fields["allow_destroy"] = list(allow_destroy)
+    if given.allow_destroy:
+        fields["allow_destroy"] = list(given.allow_destroy)
     release = ledger.begin(**fields)
     if release.clock_override is not None:
-        print(
+        warn(
             f"envman: warning: the clock is replaced by ENVMAN_NOW ({release.clock_override.now}; "
             f"really {release.clock_override.real}): deploy windows and soak times were judged "
-            f"at that time; recorded in release #{release.seq} and announced",
-            file=sys.stderr,
-            flush=True,
+            f"at that time; recorded in release #{release.seq} and announced"
         )
     return release
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from rich.console import Console
@@ -9,7 +10,7 @@ from rich.console import Console
 from envman.display import show_plan
 from envman.errors import EnvmanError, UsageError
 from envman.input_values import Source
-from envman.planning import Pins, input_options, plan_environment
+from envman.planning import Pins, PlanInputs, input_options, plan_environment
 from envman.protect.confirm import ConfirmOptions
 from envman.releases.ledger import Ledger
 from envman.releases.models import Kind, Release
@@ -80,33 +81,35 @@ def rollback_target(
     return found, current
 
 
+@dataclass(frozen=True)
+class RollbackOptions:
+    """A rollback: to release ``to_seq`` (default: the one before the current), or
+    ``automatic`` after release ``failed_seq`` failed verification."""
+
+    to_seq: int | None = None
+    automatic: bool = False
+    failed_seq: int | None = None
+    confirm: ConfirmOptions = field(default_factory=ConfirmOptions)
+    dry_run: bool = False
+    allow_destroy: tuple[str, ...] = ()
+
+
 def rollback_environment(
-    workspace: Workspace,
-    ledger: Ledger,
-    *,
-    to_seq: int | None,
-    console: Console,
-    automatic: bool = False,
-    failed_seq: int | None = None,
-    confirm: ConfirmOptions | None = None,
-    dry_run: bool = False,
-    allow_destroy: tuple[str, ...] = (),
+    workspace: Workspace, ledger: Ledger, options: RollbackOptions, console: Console
 ) -> DeployResult | None:
-    target, current = rollback_target(ledger, to_seq, automatic)
+    automatic, failed_seq = options.automatic, options.failed_seq
+    target, current = rollback_target(ledger, options.to_seq, automatic)
     env = workspace.env
     progress = Progress(env.name, "Planning")
     restored = restored_values(workspace, target, console)
-    options = input_options(
+    input_opts = input_options(
         workspace, override_source=Source.ROLLBACK, override_origin=f"#{target.seq}"
     )
     with progress:
-        planned = plan_environment(
-            workspace,
-            typed_overrides=restored,
-            pins=Pins(dict(target.inputs), target.seq),
-            on_event=progress,
-            input_opts=options,
+        given = PlanInputs(
+            typed_overrides=restored, pins=Pins(dict(target.inputs), target.seq), options=input_opts
         )
+        planned = plan_environment(workspace, given, on_event=progress)
     before = current if not automatic else None
     if automatic and failed_seq is not None:
         before = ledger.get(failed_seq)
@@ -115,17 +118,17 @@ def rollback_environment(
     for note in sensitive_notes(planned.inputs, target.seq):
         console.print(f"note: {note}", markup=False, highlight=False)
     show_plan(console, planned)
-    if dry_run:
+    if options.dry_run:
         console.print("Dry run: nothing changed.")
         return None
     spec = DeploySpec(
         kind=Kind.ROLLBACK,
-        confirm=confirm or ConfirmOptions(),
+        confirm=options.confirm,
         target_seq=target.seq,
         rollback_of=failed_seq if automatic else (current.seq if current else None),
         automatic=automatic,
         version_lines=change_lines(changes, "rolled back"),
-        allow_destroy=allow_destroy,
+        allow_destroy=options.allow_destroy,
     )
     result = deploy_planned(ledger, planned, spec, console, progress)
     if not automatic and current is not None and result.release is not None:

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.helpers import Cli
 
 from envman.releases.lease import process_alive
+from tests.helpers import Cli
 
 WRAPPER = """#!/bin/sh
 for arg in "$@"; do

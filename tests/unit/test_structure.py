@@ -73,19 +73,24 @@ def cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
             elif nxt in stack:
                 low[node] = min(low[node], index[nxt])
         if low[node] == index[node]:
-            component = set()
-            while True:
-                top = stack.pop()
-                component.add(top)
-                if top == node:
-                    break
+            component = _pop_component(stack, node)
             if len(component) > 1:
-                found.append(frozenset(component))
+                found.append(component)
 
     for node in sorted(graph):
         if node not in index:
             visit(node)
     return found
+
+
+def _pop_component(stack: list[str], root: str) -> frozenset[str]:
+    """The modules on the stack down to ROOT: one strongly connected component."""
+    component = set()
+    while True:
+        top = stack.pop()
+        component.add(top)
+        if top == root:
+            return frozenset(component)
 
 
 def test_no_import_cycles() -> None:
