@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -12,12 +11,6 @@ from rich.table import Table
 
 from envman.planning import PlannedRun
 from envman.terraform.models import OutputValue, changes_nothing
-
-
-def say_on_stderr(line: str) -> None:
-    """A ``Say`` for warnings: one line on stderr, flushed (stdout may carry a document)."""
-    print(line, file=sys.stderr, flush=True)
-
 
 SENSITIVE = "<sensitive>"
 _ACTION_STYLE = {"create": "green", "update": "yellow", "delete": "red", "replace": "magenta"}

@@ -27,6 +27,7 @@ from envman.releases.models import Kind
 from envman.releases.pipeline import DeploySpec, deploy_planned
 from envman.runs.folder import finish_run
 from envman.runs.session import console_say, locked_operation
+from envman.say import say_on_stderr
 from envman.terraform.models import PlanSummary
 from envman.terraform.plan import StreamedPlan
 from envman.terraform.progress import Progress
@@ -43,7 +44,7 @@ def run_apply(ctx: AppContext, request: ApplyRequest) -> int:
     env = project.environment(name)
     workspace = Workspace(project, env)
     console = ctx.console(json_mode=request.as_json)
-    rules = check_windows(env, "apply", now(), break_glass)
+    rules = check_windows(env, "apply", now(), break_glass, say_on_stderr)
     if use_saved_plan and (overrides or pin or unpin):
         raise UsageError(
             "--set, --pin and --unpin cannot be combined with --plan",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from envman.commands import AppContext
 from envman.errors import EXIT_OK
 from envman.operate.destroy import DestroyOptions, destroy_environment, destroy_rules
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.runs.session import console_say, locked_operation
+from envman.say import say_on_stderr
 from envman.timeutil import now
 from envman.workspace import Workspace
 
@@ -15,6 +18,7 @@ from envman.workspace import Workspace
 def run_destroy(ctx: AppContext, name: str, options: DestroyOptions) -> int:
     project = ctx.project
     env = project.environment(name)
+    options = replace(options, warn=options.warn or say_on_stderr)
     rules = destroy_rules(env, now(), options)  # refusals before anything runs
     store = store_for(env)
     workspace = Workspace(project, env)

@@ -18,6 +18,7 @@ from envman.releases.promote import plan_promotion, promotion_target
 from envman.releases.versions import change_lines
 from envman.runs.folder import finish_run
 from envman.runs.session import console_say, locked_operation
+from envman.say import say_on_stderr
 from envman.terraform.progress import Progress
 from envman.timeutil import now
 from envman.workspace import Workspace
@@ -29,7 +30,7 @@ def run_promote(ctx: AppContext, request: PromoteRequest) -> int:
     project = ctx.project
     target = promotion_target(project, request.target)
     console = ctx.console(json_mode=as_json)
-    rules = [] if dry_run else check_windows(target, "promote", now(), break_glass)
+    rules = [] if dry_run else check_windows(target, "promote", now(), break_glass, say_on_stderr)
     promotion = target.config.promotion
     gate = check_promote_source(
         target, source_name or (promotion.source if promotion else ""), break_glass

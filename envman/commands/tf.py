@@ -31,6 +31,7 @@ from envman.releases.locate import store_for
 from envman.releases.oplock import acquire
 from envman.releases.provenance import actor
 from envman.releases.store import LedgerStore
+from envman.say import say_on_stderr
 from envman.terraform import signals
 from envman.terraform.init import FINGERPRINT_FILE, build_init_args
 from envman.terraform.runner import Terraform
@@ -61,7 +62,7 @@ def run_tf(ctx: AppContext, name: str, args: Sequence[str], options: TfOptions) 
     if command.access is Access.MUTATE:
         _confirm(env, command, options)
     store = store_for(env)
-    with acquire(store, f"tf {command.name}", actor(), environment=env.name):
+    with acquire(store, f"tf {command.name}", actor(), environment=env.name, on_note=say_on_stderr):
         if command.access is Access.SETUP:
             return _setup(workspace, command)
         workspace.ensure_init()

@@ -7,7 +7,6 @@ environment has no current release: a later apply rebuilds it with the stack's o
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +23,7 @@ from envman.releases.ledger import Ledger
 from envman.releases.models import Kind, Release
 from envman.releases.pipeline import DeployResult, DeploySpec, deploy_planned
 from envman.runs.folder import finish_run
+from envman.say import Say
 from envman.terraform.progress import Progress
 from envman.workspace import Workspace
 
@@ -37,6 +37,7 @@ class DestroyOptions:
     yes: bool = False
     break_glass: str | None = None
     redact: Redact = no_redaction
+    warn: Say | None = None  # break-glass warnings: the command's stderr
 
 
 def destroyed_by(ledger: Ledger) -> Release | None:
@@ -48,7 +49,7 @@ def destroyed_by(ledger: Ledger) -> Release | None:
 def destroy_rules(env: Environment, moment: datetime, options: DestroyOptions) -> list[str]:
     """The rules --break-glass overrides; refuses (exit 3) a protected environment without it
     and a deploy window (deny day, freeze) without it."""
-    rules = check_windows(env, "apply", moment, options.break_glass)
+    rules = check_windows(env, "apply", moment, options.break_glass, options.warn)
     if not env.protected:
         return rules
     if options.break_glass is None:
@@ -57,11 +58,11 @@ def destroy_rules(env: Environment, moment: datetime, options: DestroyOptions) -
             hint=f"envman destroy {env.name} --break-glass 'why' (and the typed name)",
         )
     reason = options.redact(options.break_glass.strip())
-    print(
-        f"envman: warning: break-glass on '{env.name}': destroying a protected environment ({reason})",
-        file=sys.stderr,
-        flush=True,
-    )
+    if options.warn is not None:
+        options.warn(
+            f"envman: warning: break-glass on '{env.name}': destroying a protected environment "
+            f"({reason})"
+        )
     return [PROTECTED_RULE, *rules]
 
 

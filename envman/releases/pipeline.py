@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.console import Console
 
-from envman.display import say_on_stderr
 from envman.errors import EXIT_OK, EXIT_VERIFY_FAILED, EnvmanError
 from envman.guard.review import review_before_apply
 from envman.hooks import run_hooks
@@ -27,19 +26,18 @@ from envman.releases.ledger import Ledger
 from envman.releases.models import BreakGlass, Kind, Release, SourceRef
 from envman.releases.oplock import OperationLock, held_here
 from envman.releases.record import (
+    ApplyCallbacks,
     BeginFields,
     apply_recorded,
     begin_release,
     finish_release,
     set_status,
 )
+from envman.say import Say, say_on_stderr
 from envman.terraform.models import OutputValue
 from envman.terraform.progress import Progress
 from envman.terraform.state import read_state_info
 from envman.verify.runner import VerifyOutcome, verify_environment
-
-if TYPE_CHECKING:
-    from envman.runs.session import Say
 
 # after_apply follows every terraform apply (so migrations also run on promote and rollback);
 # after_promote / after_rollback follow it for their kind only.
@@ -113,6 +111,8 @@ def deploy_planned(
         return DeployResult(release=release)
     _after_hooks(ledger, release, planned, spec, outputs)
     result = _verify(ledger, release, planned, outputs, current, console)
+    for problem in result.notes:  # a failed status write: said, never raised
+        spec.warn(f"warning: {problem}")
     _notify_outcome(env, spec, result)
     return result
 
@@ -175,12 +175,15 @@ def _apply(
     try:
         progress.set_verb("Applying", summary.add + summary.change + summary.destroy)
         with progress:
-            return apply_recorded(
-                ledger, release, planned, progress, lease.attach_child if lease else None
+            callbacks = ApplyCallbacks(
+                spec.warn, on_event=progress, on_start=lease.attach_child if lease else None
             )
+            return apply_recorded(ledger, release, planned, callbacks)
     except KeyboardInterrupt:  # a signal before terraform started: never left applying
         if release.status == "applying":
-            finish_release(ledger, release, "interrupted", "interrupted before terraform apply")
+            finish_release(
+                ledger, release, "interrupted", "interrupted before terraform apply", spec.warn
+            )
         raise
     except EnvmanError as exc:
         title = f"{spec.kind} of {env.name} failed"
@@ -201,7 +204,7 @@ def _after_hooks(
         for event in HOOK_EVENTS[spec.kind]:
             run_hooks(env, event, outputs)
     except EnvmanError as exc:
-        set_status(ledger, release, "failed", error=f"hook failed: {exc}")
+        set_status(ledger, release, "failed", warn=spec.warn, error=f"hook failed: {exc}")
         title = f"{event} hook failed on {env.name}"
         _notify(env, f"{spec.kind}_failed", spec, release, title, [str(exc)])
         raise

@@ -133,7 +133,7 @@ def rollback_environment(
     result = deploy_planned(ledger, planned, spec, console, progress)
     if not automatic and current is not None and result.release is not None:
         # the undone release is no longer a rollback target
-        set_status(ledger, current, "rolled_back")
+        set_status(ledger, current, "rolled_back", warn=spec.warn)
     return result
 
 
