@@ -51,6 +51,7 @@ def run_apply(ctx: AppContext, request: ApplyRequest) -> int:
             hint="give them to `envman plan`",
         )
     gate = check_apply(env, overrides, unpin, break_glass)
+    _say(gate)
     store = store_for(env)
     with locked_operation(workspace, store, "apply", console_say(console)) as lease:
         ledger = Ledger(store, env.name)
@@ -58,6 +59,7 @@ def run_apply(ctx: AppContext, request: ApplyRequest) -> int:
         if use_saved_plan:
             planned = _saved(workspace)
             gate = _saved_gate(planned, break_glass)
+            _say(gate)
             planned.inputs = replace(planned.inputs, bypass=gate.bypass)
             console.print(f"Applying the saved plan of '{name}': {planned.streamed.summary.text()}")
         else:
@@ -121,6 +123,11 @@ def _saved(workspace: Workspace) -> PlannedRun:
         run=run,
         plan_sha256=str(meta.get("plan_sha256") or ""),
     )
+
+
+def _say(gate: GateResult) -> None:
+    for line in gate.warnings:
+        say_on_stderr(line)
 
 
 def _saved_gate(planned: PlannedRun, break_glass: str | None) -> GateResult:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from envman.commands import AppContext, emit_json
 from envman.commands.requests import PromoteRequest
 from envman.commands.results import deploy_document
+from envman.display import show_plan
 from envman.errors import EXIT_OK
 from envman.planning import discard_saved_plan
 from envman.protect.windows import check_windows
@@ -15,7 +16,7 @@ from envman.releases.locate import store_for
 from envman.releases.models import Kind
 from envman.releases.pipeline import DeploySpec, deploy_planned
 from envman.releases.promote import plan_promotion, promotion_target
-from envman.releases.versions import change_lines
+from envman.releases.versions import change_lines, show_changes
 from envman.runs.folder import finish_run
 from envman.runs.session import console_say, locked_operation
 from envman.say import say_on_stderr
@@ -35,10 +36,15 @@ def run_promote(ctx: AppContext, request: PromoteRequest) -> int:
     gate = check_promote_source(
         target, source_name or (promotion.source if promotion else ""), break_glass
     )
+    for line in gate.warnings:
+        say_on_stderr(line)
     store = store_for(target)
     workspace = Workspace(project, target)
     with locked_operation(workspace, store, "promote", console_say(console)) as lease:
-        promoted = plan_promotion(project, target, source_name, console, gate.bypass)
+        promoted = plan_promotion(project, target, source_name, gate.bypass)
+        title = f"Promotion {promoted.source.environment} → {target.name}"
+        show_changes(console, title, promoted.changes)
+        show_plan(console, promoted.planned)
         if dry_run:
             discard_saved_plan(promoted.planned)  # never applied; it holds secrets
             console.print("Dry run: nothing changed.")

@@ -10,7 +10,8 @@ from envman.protect.windows import check_windows
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.models import Kind
-from envman.releases.rollback import RollbackOptions, rollback_environment
+from envman.releases.rollback import RollbackOptions, deploy_rollback, plan_rollback
+from envman.releases.rollback_view import show_rollback
 from envman.runs.session import console_say, locked_operation
 from envman.timeutil import now
 from envman.workspace import Workspace
@@ -32,7 +33,14 @@ def run_rollback(ctx: AppContext, request: RollbackRequest) -> int:
         allow_destroy=request.allow_destroy,
     )
     with locked_operation(workspace, store, "rollback", console_say(console)):
-        result = rollback_environment(workspace, Ledger(store, env.name), options, console)
+        ledger = Ledger(store, env.name)
+        plan = plan_rollback(workspace, ledger, options)
+        show_rollback(console, plan)
+        if dry_run:
+            console.print("Dry run: nothing changed.")
+            result = None
+        else:
+            result = deploy_rollback(ledger, plan, options, console)
     if request.as_json:
         emit_json(deploy_document(name, Kind.ROLLBACK, result, dry_run=dry_run))
     if result is None or result.release is None:

@@ -74,7 +74,8 @@ def run_verify(ctx: AppContext, name: str) -> int:
         workspace = Workspace(project, env)
         workspace.ensure_init()
         outputs = read_outputs(workspace.terraform)
-        outcome = verify_environment(env, outputs, previous_outputs_for(ledger, release))
+        previous = previous_outputs_for(ledger, release)
+        outcome = verify_environment(env, outputs, previous, say_on_stderr)
         status = "verified" if outcome.ok else "verify_failed"
         before = release.status
         set_status(

@@ -110,7 +110,9 @@ def deploy_planned(
         _notify(env, spec.kind, spec, release, f"{env.name} destroyed", list(spec.version_lines))
         return DeployResult(release=release)
     _after_hooks(ledger, release, planned, spec, outputs)
-    result = _verify(ledger, release, planned, outputs, current, console)
+    result = _verify(ledger, release, planned, outputs, current, spec.warn)
+    if result.verify is not None and result.verify.ran:
+        console.print(result.verify.summary())
     for problem in result.notes:  # a failed status write: said, never raised
         spec.warn(f"warning: {problem}")
     _notify_outcome(env, spec, result)
@@ -216,11 +218,11 @@ def _verify(
     planned: PlannedRun,
     outputs: dict[str, OutputValue],
     current: Release | None,
-    console: Console,
+    say: Say,
 ) -> DeployResult:
     env = planned.workspace.env
     previous_outputs = current.outputs if current is not None else None
-    outcome = verify_environment(env, outputs, previous_outputs)
+    outcome = verify_environment(env, outputs, previous_outputs, say)
     result = DeployResult(release=release, verify=outcome)
     if not outcome.ran:
         return result
@@ -230,7 +232,6 @@ def _verify(
     )
     if problem:
         result.notes.append(problem)
-    console.print(outcome.summary())
     config = env.config.verify
     result.rollback_wanted = (
         not outcome.ok and config is not None and config.on_failure == "rollback"
