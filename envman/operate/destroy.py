@@ -13,10 +13,9 @@ from datetime import datetime
 from rich.console import Console
 
 from envman.config.project import Environment
-from envman.display import show_plan
 from envman.errors import ProtectionRefused, UsageError
 from envman.operate import Redact, no_redaction
-from envman.planning import plan_environment
+from envman.planning import PlannedRun, plan_environment
 from envman.protect.confirm import ConfirmOptions, confirm_change, stdin_is_terminal
 from envman.protect.windows import check_windows
 from envman.releases.ledger import Ledger
@@ -76,41 +75,44 @@ def confirm_destroy(name: str, options: DestroyOptions) -> None:
     confirm_change(name, True, ConfirmOptions(confirm=options.confirm), "destroy")
 
 
-def destroy_environment(
-    workspace: Workspace,
-    ledger: Ledger,
-    options: DestroyOptions,
-    rules: list[str],
-    console: Console,
-) -> DeployResult | None:
-    """Plan, show, confirm, record and apply the destroy; None when there is nothing to do."""
-    env = workspace.env
-    progress = Progress(env.name, "Planning")
+@dataclass
+class DestroyPlan:
+    planned: PlannedRun
+    progress: Progress
+
+
+def plan_destroy(workspace: Workspace) -> DestroyPlan:
+    """The destroy plan with the environment's inputs; the command shows it, then calls
+    ``deploy_destroy`` (or not), and ``discard_destroy_plan`` whatever happened."""
+    progress = Progress(workspace.env.name, "Planning")
     with progress:
         planned = plan_environment(workspace, on_event=progress, destroy=True)
-    try:
-        console.print(f"Destroy plan for [bold]{env.name}[/bold]:")
-        show_plan(console, planned)
-        if not planned.streamed.summary.has_changes and ledger.current() is None:
-            console.print(f"Nothing to destroy: '{env.name}' has nothing in its state.")
-            return None
-        spec = DeploySpec(
-            kind=Kind.DESTROY,
-            break_glass=options.break_glass,
-            break_glass_rules=tuple(rules),
-            confirmer=lambda: confirm_destroy(env.name, options),
-        )
-        result = deploy_planned(ledger, planned, spec, console, progress)
-    finally:  # refused or applied, a plan file holds every variable: never leave it behind
-        planned.plan_file.unlink(missing_ok=True)
-        if planned.run is not None:
-            finish_run(planned.run)
-    if result.release is not None:
-        console.print(
-            f"'{env.name}' is destroyed (release #{result.release.seq}); it has no current "
-            f"release: `envman apply {env.name}` rebuilds it with the stack's values."
-        )
-    return result
+    return DestroyPlan(planned, progress)
+
+
+def nothing_to_destroy(ledger: Ledger, plan: DestroyPlan) -> bool:
+    return not plan.planned.streamed.summary.has_changes and ledger.current() is None
+
+
+def deploy_destroy(
+    ledger: Ledger, plan: DestroyPlan, options: DestroyOptions, rules: list[str], console: Console
+) -> DeployResult:
+    """Confirm (the typed name), record and apply the destroy plan."""
+    name = plan.planned.workspace.env.name
+    spec = DeploySpec(
+        kind=Kind.DESTROY,
+        break_glass=options.break_glass,
+        break_glass_rules=tuple(rules),
+        confirmer=lambda: confirm_destroy(name, options),
+    )
+    return deploy_planned(ledger, plan.planned, spec, console, plan.progress)
+
+
+def discard_destroy_plan(plan: DestroyPlan) -> None:
+    """Refused or applied, a plan file holds every variable: never leave it behind."""
+    plan.planned.plan_file.unlink(missing_ok=True)
+    if plan.planned.run is not None:
+        finish_run(plan.planned.run)
 
 
 def check_not_destroyed(ledger: Ledger, role: str) -> None:
