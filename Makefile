@@ -42,7 +42,7 @@ typecheck: setup
 	$(VENV)/bin/mypy --strict envman tests bench
 
 lint: setup
-	$(VENV)/bin/ruff check envman tests bench scripts
+	$(VENV)/bin/ruff check envman tests bench scripts policies
 	$(VENV)/bin/ruff format --check envman tests bench scripts
 	$(VENV)/bin/mypy --strict envman tests bench
 	terraform fmt -check -recursive terraform modules

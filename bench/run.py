@@ -155,14 +155,14 @@ def aws_project(tmp: Path, url: str, envs: Sequence[str], folder: str = "aws") -
         ROOT / "tests" / "fixtures" / "aws_basic" / "environments" / "staging" / "environment.hcl"
     ).read_text()
     for name in envs:
-        folder = project / "environments" / name
-        folder.mkdir(parents=True)
-        (folder / "environment.hcl").write_text(
+        env_dir = project / "environments" / name
+        env_dir.mkdir(parents=True)
+        (env_dir / "environment.hcl").write_text(
             template.replace("@ENDPOINT@", url).replace(
                 "staging/terraform.tfstate", f"{name}/terraform.tfstate"
             )
         )
-        (folder / "terraform.tfvars").write_text(f'environment = "{name}"\n')
+        (env_dir / "terraform.tfvars").write_text(f'environment = "{name}"\n')
     boto3.client(
         "s3",
         endpoint_url=url,

@@ -219,13 +219,18 @@ def plan_command(
 
     Exit 3 when a guard or policy would refuse applying this plan."""
     from envman.commands.plan import run_plan
+    from envman.commands.requests import Pins, PlanRequest
     from envman.commands.review import ReviewOutput
 
-    output = ReviewOutput(diff=diff, fmt=fmt, report=report)
-    pins = (list(pin), list(unpin))
-    _run(
-        lambda: run_plan(_ctx(), environment, sets, as_json, detailed_exitcode, pins, output)
+    request = PlanRequest(
+        environment=environment,
+        sets=tuple(sets),
+        as_json=as_json,
+        detailed_exitcode=detailed_exitcode,
+        pins=Pins(pin=tuple(pin), unpin=tuple(unpin)),
+        output=ReviewOutput(diff=diff, fmt=fmt, report=report),
     )
+    _run(lambda: run_plan(_ctx(), request))
 
 
 @app.command("apply")
@@ -249,16 +254,20 @@ def apply_command(
 ) -> None:
     """Plan, show, confirm and apply exactly that plan; record a release; verify."""
     from envman.commands.apply import run_apply
+    from envman.commands.requests import ApplyRequest, Pins
     from envman.protect.confirm import ConfirmOptions
 
-    options = ConfirmOptions(yes=yes, confirm=confirm)
-    pins = (list(pin), list(unpin))
-    allow = tuple(allow_destroy)
-    _run(
-        lambda: run_apply(
-            _ctx(), environment, sets, use_plan, options, break_glass, pins, allow, as_json
-        )
+    request = ApplyRequest(
+        environment=environment,
+        sets=tuple(sets),
+        use_saved_plan=use_plan,
+        confirm=ConfirmOptions(yes=yes, confirm=confirm),
+        break_glass=break_glass,
+        pins=Pins(pin=tuple(pin), unpin=tuple(unpin)),
+        allow_destroy=tuple(allow_destroy),
+        as_json=as_json,
     )
+    _run(lambda: run_apply(_ctx(), request))
 
 
 @app.command("promote")
@@ -282,13 +291,19 @@ def promote_command(
 ) -> None:
     """Promote the source environment's outputs (e.g. image tags) into the target."""
     from envman.commands.promote import run_promote
+    from envman.commands.requests import PromoteRequest
     from envman.protect.confirm import ConfirmOptions
 
-    options = ConfirmOptions(yes=yes, confirm=confirm)
-    allow = tuple(allow_destroy)
-    _run(
-        lambda: run_promote(_ctx(), target, source, dry_run, options, break_glass, allow, as_json)
+    request = PromoteRequest(
+        target=target,
+        source=source,
+        dry_run=dry_run,
+        confirm=ConfirmOptions(yes=yes, confirm=confirm),
+        break_glass=break_glass,
+        allow_destroy=tuple(allow_destroy),
+        as_json=as_json,
     )
+    _run(lambda: run_promote(_ctx(), request))
 
 
 @app.command("rollback")
@@ -309,12 +324,19 @@ def rollback_command(
     as_json: ResultJsonOpt = False,
 ) -> None:
     """Re-apply an earlier release's inputs (a real planned apply, recorded as kind rollback)."""
+    from envman.commands.requests import RollbackRequest
     from envman.commands.rollback import run_rollback
     from envman.protect.confirm import ConfirmOptions
 
-    options = ConfirmOptions(yes=yes, confirm=confirm)
-    allow = tuple(allow_destroy)
-    _run(lambda: run_rollback(_ctx(), environment, to, dry_run, options, allow, as_json))
+    request = RollbackRequest(
+        environment=environment,
+        to_seq=to,
+        dry_run=dry_run,
+        confirm=ConfirmOptions(yes=yes, confirm=confirm),
+        allow_destroy=tuple(allow_destroy),
+        as_json=as_json,
+    )
+    _run(lambda: run_rollback(_ctx(), request))
 
 
 ComponentOpt = Annotated[

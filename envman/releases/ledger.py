@@ -118,11 +118,7 @@ class Ledger:
         the release before the current one that applied successfully.
         """
         return next(
-            (
-                r
-                for r in self.newest_first(below=before_seq)
-                if r.succeeded and r.kind != "destroy"
-            ),
+            (r for r in self.newest_first(below=before_seq) if r.succeeded and r.kind != "destroy"),
             None,
         )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from envman.terraform.models import Action, PlanSummary, changes_nothing
-from envman.terraform.runner import Event, EventHandler, Terraform
+from envman.terraform.runner import Event, EventHandler, Follow, Terraform
 
 
 @dataclass(frozen=True)
@@ -92,9 +92,8 @@ def run_plan(
 
     options.out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        tf.run(
-            build_plan_args(options), on_event=handle, what="terraform plan", events=options.events
-        )
+        follow = Follow(handle, events=options.events)
+        tf.run(build_plan_args(options), follow=follow, what="terraform plan")
     except BaseException:
         options.out.unlink(missing_ok=True)  # a failed plan is of no use
         raise

@@ -20,6 +20,7 @@ from envman.aws.session import client
 from envman.config.models import AwsSettings
 from envman.releases.head import HEAD, read_head, record_name
 from envman.releases.ledger import Ledger
+from envman.releases.models import Status
 from envman.releases.store import LedgerStore
 from envman.releases.store_local import LocalStore
 from envman.releases.store_s3 import S3Store
@@ -69,7 +70,7 @@ def test_missing_head_is_rebuilt_from_the_records(store: LedgerStore) -> None:
 def test_a_head_behind_the_records_is_caught_up(store: LedgerStore) -> None:
     ledger = Ledger(store, "dev")
     first = ledger.begin(kind="apply")
-    first.status = "applied"
+    first.status = Status.APPLIED
     ledger.save(first)
     _write_raw(store, ["applied", "verified", "interrupted"], first=2)  # no head update
     fresh = Ledger(store, "dev")
