@@ -608,4 +608,9 @@ def emulator_command(
 
 
 def main() -> None:
-    app()
+    from envman.terraform import signals
+
+    try:
+        app()
+    finally:  # the exit code is decided: a late Ctrl-C / SIGTERM must not replace it
+        signals.ignore_from_now()

@@ -91,7 +91,7 @@ def deploy_planned(
 ) -> DeployResult:
     env = planned.workspace.env
     current = ledger.current()
-    if spec.kind != Kind.DESTROY and _nothing_to_do(planned, current):
+    if spec.kind != Kind.DESTROY and _nothing_to_do(planned, current, ledger.latest()):
         console.print(f"Nothing to {spec.kind}: '{env.name}' already matches.")
         return DeployResult(release=None)
     # guard and policies: after the plan, before confirmation, hooks and anything applied
@@ -103,8 +103,7 @@ def deploy_planned(
         run_hooks(env, "before_apply", {})  # after confirmation, right before terraform applies
     _check_lease(ledger, planned, spec)
     release = _record_applying(ledger, planned, spec, allowed)
-    console.print(f"Recording release #{release.seq} ({spec.kind}) of '{env.name}'")
-    release, outputs = _apply(ledger, release, planned, spec, progress)
+    release, outputs = _apply(ledger, release, planned, spec, (console, progress))
     console.print(f"Applied release #{release.seq} of '{env.name}'.")
     if spec.kind == Kind.DESTROY:
         _notify(env, spec.kind, spec, release, f"{env.name} destroyed", list(spec.version_lines))
@@ -119,8 +118,12 @@ def deploy_planned(
     return result
 
 
-def _nothing_to_do(planned: PlannedRun, current: Release | None) -> bool:
-    """No resource changes and the same pins (pins dropped by --unpin are a change)."""
+def _nothing_to_do(planned: PlannedRun, current: Release | None, latest: Release | None) -> bool:
+    """No resource changes and the same pins (pins dropped by --unpin are a change), and the
+    newest record is the current release: after a failed or interrupted run (whose terraform
+    may well have finished), applying records what the state holds now."""
+    if latest is not None and (current is None or latest.seq != current.seq):
+        return False
     inputs = planned.recorded_inputs
     unchanged_inputs = current.inputs == inputs if current is not None else not inputs
     return not planned.streamed.summary.has_changes and unchanged_inputs
@@ -169,12 +172,18 @@ def _record_applying(
 
 
 def _apply(
-    ledger: Ledger, release: Release, planned: PlannedRun, spec: DeploySpec, progress: Progress
+    ledger: Ledger,
+    release: Release,
+    planned: PlannedRun,
+    spec: DeploySpec,
+    output: tuple[Console, Progress],
 ) -> tuple[Release, dict[str, OutputValue]]:
     env = planned.workspace.env
     summary = planned.streamed.summary
-    lease = _lease(ledger, spec)
-    try:
+    console, progress = output
+    try:  # from the moment the record exists: a signal never leaves it applying
+        console.print(f"Recording release #{release.seq} ({spec.kind}) of '{env.name}'")
+        lease = _lease(ledger, spec)
         progress.set_verb("Applying", summary.add + summary.change + summary.destroy)
         with progress:
             callbacks = ApplyCallbacks(

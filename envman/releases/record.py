@@ -66,12 +66,17 @@ def begin_release(
     if given.allow_destroy:
         fields["allow_destroy"] = list(given.allow_destroy)
     release = ledger.begin(**fields)
-    if release.clock_override is not None:
-        warn(
-            f"envman: warning: the clock is replaced by ENVMAN_NOW ({release.clock_override.now}; "
-            f"really {release.clock_override.real}): deploy windows and soak times were judged "
-            f"at that time; recorded in release #{release.seq} and announced"
-        )
+    try:
+        if release.clock_override is not None:
+            warn(
+                f"envman: warning: the clock is replaced by ENVMAN_NOW "
+                f"({release.clock_override.now}; really {release.clock_override.real}): deploy "
+                f"windows and soak times were judged at that time; recorded in release "
+                f"#{release.seq} and announced"
+            )
+    except KeyboardInterrupt:  # the record exists: never left applying
+        finish_release(ledger, release, "interrupted", "interrupted before terraform apply", warn)
+        raise
     return release
 
 
