@@ -55,7 +55,7 @@ def bench_synth(tmp: Path) -> list[str]:
         result = synthesise(app, target)
         hits.append(time.perf_counter() - started)
         assert result.cached
-    hcl = tmp / "basic"
+    hcl = tmp / "synth-basic"
     shutil.copytree(ROOT / "tests" / "fixtures" / "basic", hcl)
     cdk_s, hcl_s = validate_seconds(tmp, project), validate_seconds(tmp, hcl)
     miss, hit = statistics.median(misses), statistics.median(hits)
