@@ -18,6 +18,7 @@ class StackVariable:
     sensitive: bool
     type: str | None
     file: Path
+    default_null: bool = False  # `default = null`: no value to keep secret (a value-free fact)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def tf_json_files(directory: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.name.endswith("_override.tf.json"))
 
 
-FACTS_KIND = "stack-facts-3"
+FACTS_KIND = "stack-facts-4"
 
 
 def file_facts(data: dict[str, Any]) -> dict[str, Any]:
@@ -71,6 +72,7 @@ def file_facts(data: dict[str, Any]) -> dict[str, Any]:
         {
             "name": str(block.get(LABEL)),
             "required": "default" not in block,
+            "default_null": "default" in block and block["default"] is None,
             "sensitive": sensitive_flag(block),
             "type": _type_text(block.get("type")),
         }
@@ -121,6 +123,7 @@ def read_stack(directory: Path, cache_dir: Path | None = None) -> StackInfo:
                 sensitive=var["sensitive"],
                 type=var["type"],
                 file=path,
+                default_null=bool(var.get("default_null", False)),
             )
         outputs.update(facts["outputs"])
         backend = facts["backend"] or backend

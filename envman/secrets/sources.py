@@ -49,7 +49,11 @@ def remember_defaults(stack: StackInfo) -> None:
     from envman.config.hclfile import LABEL, load_hcl
     from envman.errors import ConfigError
 
-    wanted = {v.name for v in stack.variables.values() if v.sensitive and not v.required}
+    wanted = {
+        v.name
+        for v in stack.variables.values()
+        if v.sensitive and not v.required and not v.default_null
+    }
     for path in sorted({stack.variables[name].file for name in wanted}):
         try:
             data = load_hcl(path).data

@@ -168,3 +168,32 @@ def test_every_source_of_a_sensitive_value_is_remembered(
         assert value in found
     assert "set-secret" in found and "default-secret" in found
     assert "not-a-secret" not in found and "plain-default" not in found
+
+
+def test_a_null_sensitive_default_costs_no_parse_and_a_real_one_is_remembered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The facts cache says which defaults are null (value-free), so a stack whose sensitive
+    variables default to null is never parsed again on a plan (start-up cost)."""
+    from envman.config import hclfile
+    from envman.secrets.sources import remember_defaults
+
+    (tmp_path / "null.tf").write_text(
+        'variable "pw" {\n  default   = null\n  sensitive = true\n}\n'
+    )
+    (tmp_path / "real.tf").write_text(
+        'variable "tok" {\n  default   = "default-canary-77aa"\n  sensitive = true\n}\n'
+    )
+    stack = read_stack(tmp_path, tmp_path / "facts")
+    assert stack.variables["pw"].default_null and not stack.variables["tok"].default_null
+    parsed: list[Path] = []
+    real_load = hclfile.load_hcl
+
+    def counting_load(path: Path) -> hclfile.HclDocument:
+        parsed.append(path)
+        return real_load(path)
+
+    monkeypatch.setattr(hclfile, "load_hcl", counting_load)
+    remember_defaults(stack)
+    assert parsed == [tmp_path / "real.tf"]
+    assert "default-canary-77aa" not in redact_stored("echo default-canary-77aa")
