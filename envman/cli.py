@@ -180,6 +180,21 @@ def list_command(as_json: JsonOpt = False) -> None:
     _run(lambda: run_list(_ctx(), as_json))
 
 
+@app.command("graph")
+def graph_command(
+    environment: Annotated[
+        str | None, typer.Argument(help="Show the components this environment takes.")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="text, mermaid, dot or json.")
+    ] = "text",
+) -> None:
+    """The component graph: which stack feeds which (DESIGN section 10)."""
+    from envman.commands.graph import run_graph
+
+    _run(lambda: run_graph(_ctx(), environment, fmt))
+
+
 @app.command("validate")
 def validate_command(
     environments: Annotated[
