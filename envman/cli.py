@@ -180,6 +180,44 @@ def list_command(as_json: JsonOpt = False) -> None:
     _run(lambda: run_list(_ctx(), as_json))
 
 
+GraphComponentOpt = Annotated[
+    list[str],
+    typer.Option(
+        "-c",
+        "--component",
+        help="Only this component (repeatable); its upstreams are read, never applied.",
+        metavar="COMPONENT",
+    ),
+]
+ChangedOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--changed",
+        help="Only components changed since git REF (stack, local modules, inputs) and their dependents.",
+        metavar="REF",
+    ),
+]
+ParallelOpt = Annotated[
+    int, typer.Option("--parallel", help="Components run at once (default 2).", metavar="N")
+]
+
+
+def _graph_request(environment: str, **given: object) -> object | None:
+    """A GraphRequest when the project has components (DESIGN section 10), else None after
+    refusing component options."""
+    if _ctx().project.settings.component:
+        from envman.commands.components import GraphRequest
+
+        return GraphRequest(environment, **given)  # type: ignore[arg-type]
+    components = cast("tuple[str, ...]", given.get("components", ()))
+    _no_components(list(components))
+    if given.get("changed") is not None:
+        from envman.errors import UsageError
+
+        raise UsageError("--changed: components are not configured in this project")
+    return None
+
+
 @app.command("graph")
 def graph_command(
     environment: Annotated[
@@ -229,6 +267,9 @@ def plan_command(
             "--report", help="Also write the review report (Markdown) to FILE.", metavar="FILE"
         ),
     ] = None,
+    components: GraphComponentOpt = [],  # noqa: B006
+    changed: ChangedOpt = None,
+    parallel: ParallelOpt = 2,
 ) -> None:
     """Plan an environment with its pinned inputs; the plan is saved for `apply --plan`.
 
@@ -238,9 +279,24 @@ def plan_command(
 
     output = ReviewOutput(diff=diff, fmt=fmt, report=report)
     pins = (list(pin), list(unpin))
-    _run(
-        lambda: run_plan(_ctx(), environment, sets, as_json, detailed_exitcode, pins, output)
-    )
+
+    def call() -> int:
+        request = _graph_request(
+            environment,
+            components=tuple(components),
+            changed=changed,
+            sets=tuple(sets),
+            parallel=parallel,
+            as_json=as_json,
+            detailed_exitcode=detailed_exitcode,
+        )
+        if request is not None:
+            from envman.commands.components import GraphRequest, run_graph_plan
+
+            return run_graph_plan(_ctx(), cast(GraphRequest, request))
+        return run_plan(_ctx(), environment, sets, as_json, detailed_exitcode, pins, output)
+
+    _run(call)
 
 
 @app.command("apply")
@@ -261,6 +317,8 @@ def apply_command(
     unpin: UnpinOpt = [],  # noqa: B006
     allow_destroy: AllowDestroyOpt = [],  # noqa: B006
     as_json: ResultJsonOpt = False,
+    components: GraphComponentOpt = [],  # noqa: B006
+    parallel: ParallelOpt = 2,
 ) -> None:
     """Plan, show, confirm and apply exactly that plan; record a release; verify."""
     from envman.commands.apply import run_apply
@@ -269,11 +327,26 @@ def apply_command(
     options = ConfirmOptions(yes=yes, confirm=confirm)
     pins = (list(pin), list(unpin))
     allow = tuple(allow_destroy)
-    _run(
-        lambda: run_apply(
+
+    def call() -> int:
+        request = _graph_request(
+            environment,
+            components=tuple(components),
+            sets=tuple(sets),
+            parallel=parallel,
+            as_json=as_json,
+            confirm=options,
+            break_glass=break_glass,
+        )
+        if request is not None:
+            from envman.commands.components import GraphRequest, run_graph_apply
+
+            return run_graph_apply(_ctx(), cast(GraphRequest, request))
+        return run_apply(
             _ctx(), environment, sets, use_plan, options, break_glass, pins, allow, as_json
         )
-    )
+
+    _run(call)
 
 
 @app.command("promote")

@@ -36,7 +36,7 @@ class ComponentSpec:
 
     @property
     def upstreams(self) -> tuple[str, ...]:
-        """inputs ∪ depends_on, sorted."""
+        """The components named by inputs or depends_on, sorted."""
         return tuple(sorted({i.upstream for i in self.inputs} | set(self.depends_on)))
 
 
@@ -76,7 +76,9 @@ def check_components(project: Project) -> tuple[Components, list[ConfigError]]:
     problems: list[ConfigError] = []
     for block in project.settings.component:
         if block.name in specs:
-            problems.append(_error(doc, (block.name,), f"component '{block.name}' is declared twice"))
+            problems.append(
+                _error(doc, (block.name,), f"component '{block.name}' is declared twice")
+            )
             continue
         specs[block.name] = _spec(project, block)
     components = Components(specs, path)
@@ -136,9 +138,7 @@ def _reference_problems(
     for upstream in spec.depends_on:
         if upstream not in known:
             message = f"component '{spec.name}': depends_on names unknown component '{upstream}'"
-            problems.append(
-                _error(doc, (spec.name, "depends_on"), message, f"components: {names}")
-            )
+            problems.append(_error(doc, (spec.name, "depends_on"), message, f"components: {names}"))
     cache = project.state_root / FACTS_CACHE
     own = _declared(spec.stack_dir, cache)
     for item in spec.inputs:
@@ -151,9 +151,9 @@ def _reference_problems(
         if own is not None and item.variable not in own[0]:
             message = f"{where}: the stack {spec.stack_dir} declares no variable '{item.variable}'"
             problems.append(_error(doc, keys, message, "declare it in the stack's variables.tf"))
-        upstream = _declared(known[item.upstream].stack_dir, cache)
-        if upstream is not None and item.output not in upstream[1]:
-            outputs = ", ".join(sorted(upstream[1])) or "none"
+        theirs = _declared(known[item.upstream].stack_dir, cache)
+        if theirs is not None and item.output not in theirs[1]:
+            outputs = ", ".join(sorted(theirs[1])) or "none"
             message = (
                 f"{where} names output '{item.output}' that component '{item.upstream}' "
                 f"does not declare (its outputs: {outputs})"
@@ -173,4 +173,6 @@ def _declared(stack_dir: Path, cache: Path) -> tuple[set[str], set[str]] | None:
 def _error(
     doc: HclDocument, keys: tuple[str, ...], message: str, hint: str | None = None
 ) -> ConfigError:
-    return ConfigError(message, path=str(doc.path), line=doc.line_of(("component", *keys)), hint=hint)
+    return ConfigError(
+        message, path=str(doc.path), line=doc.line_of(("component", *keys)), hint=hint
+    )

@@ -21,7 +21,7 @@ from envman.config.project import COMPONENT_PLACEHOLDER, Environment, Project
 from envman.config.stack import read_stack
 from envman.config.tfvars import read_tfvars
 from envman.errors import ConfigError
-from envman.graph.config import ComponentSpec, Components
+from envman.graph.config import Components, ComponentSpec
 from envman.graph.model import upstream_closure
 from envman.synth.app import is_cdk_app
 
@@ -35,7 +35,9 @@ class ComponentEnvironment(Environment):
 
     @property
     def work_dir(self) -> Path:
-        return self.project_root / STATE_DIR / ENVS_DIR / self.name / COMPONENTS_DIR / self.component
+        return (
+            self.project_root / STATE_DIR / ENVS_DIR / self.name / COMPONENTS_DIR / self.component
+        )
 
     @property
     def legacy_work_dir(self) -> Path:
@@ -97,9 +99,7 @@ def component_environment(
     )
 
 
-def environment_components(
-    project: Project, env: Environment, components: Components
-) -> list[str]:
+def environment_components(project: Project, env: Environment, components: Components) -> list[str]:
     """The components ``env`` takes (all unless `components = [...]`), checked: known names,
     every upstream taken too, and a backend whose key or path holds `{component}`."""
     chosen = env.config.components

@@ -64,7 +64,9 @@ def render(document: dict[str, Any], fmt: str) -> str:
 
 
 def _text(document: dict[str, Any]) -> str:
-    title = f"Components of '{document['environment']}'" if document["environment"] else "Components"
+    title = (
+        f"Components of '{document['environment']}'" if document["environment"] else "Components"
+    )
     lines = [f"{title} (upstreams first; a level's components run in parallel):"]
     for depth, group in enumerate(document["levels"], start=1):
         lines.append(f"  level {depth}: {', '.join(group)}")

@@ -1,0 +1,135 @@
+"""envman plan / apply of an environment made of components (DESIGN section 10)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Console
+
+from envman.commands import AppContext, emit_json
+from envman.errors import EXIT_CHANGES, EXIT_OK
+from envman.graph.apply import GraphApply, apply_graph, begin_graph_release, touched
+from envman.graph.plan import ComponentRun, GraphTarget, plan_graph
+from envman.graph.select import graph_target, with_dependents
+from envman.protect.confirm import ConfirmOptions, confirm_change
+from envman.protect.windows import check_windows
+from envman.releases.ledger import Ledger
+from envman.releases.locate import store_for
+from envman.releases.models import Kind
+from envman.runs.folder import finish_run
+from envman.runs.session import console_say, locked_operation
+from envman.timeutil import now
+from envman.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class GraphRequest:
+    """What a plan or apply of a component environment was asked for."""
+
+    environment: str
+    components: tuple[str, ...] = ()
+    changed: str | None = None  # --changed REF
+    sets: tuple[str, ...] = ()
+    parallel: int = 2
+    as_json: bool = False
+    detailed_exitcode: bool = False
+    confirm: ConfirmOptions = field(default_factory=ConfirmOptions)
+    break_glass: str | None = None
+
+
+def _target(ctx: AppContext, request: GraphRequest) -> GraphTarget:
+    project = ctx.project
+    env = project.environment(request.environment)
+    only = list(request.components)
+    if request.changed is not None:
+        from envman.graph.changed import changed_components
+
+        base = graph_target(project, env, (), (), request.parallel)
+        only = with_dependents(base, changed_components(base, request.changed))
+        if request.components:
+            only = [n for n in only if n in request.components]
+        if not only:
+            return GraphTarget(project, env, base.components, base.names, [], {}, request.parallel)
+    return graph_target(project, env, only, request.sets, request.parallel)
+
+
+def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
+    target = _target(ctx, request)
+    console = ctx.console(json_mode=request.as_json)
+    store = store_for(target.env)
+    ledger = Ledger(store, target.env.name)
+    # the components' inits share the operation lock: held once for the whole graph plan
+    with locked_operation(Workspace(ctx.project, target.env), store, "plan", console_say(console)):
+        runs = plan_graph(target, ledger) if target.targets else {}
+    for run in runs.values():
+        if run.planned is not None and run.planned.run is not None:
+            finish_run(run.planned.run)
+    if request.as_json:
+        emit_json(plan_document(target, runs))
+    else:
+        show_graph_plan(console, target, runs)
+    changed = bool(touched(runs))
+    return EXIT_CHANGES if request.detailed_exitcode and changed else EXIT_OK
+
+
+def plan_document(target: GraphTarget, runs: dict[str, ComponentRun]) -> dict[str, Any]:
+    components: dict[str, Any] = {}
+    for name, run in runs.items():
+        if run.planned is None:
+            components[name] = {"deferred": True, "planned_after": list(run.waits_for)}
+            continue
+        streamed = run.planned.streamed
+        components[name] = {
+            "deferred": False,
+            "changes": streamed.summary.has_changes,
+            "summary": streamed.summary.as_dict(),
+            "output_changes": sorted(run.changed_outputs),
+            "pins": run.planned.recorded_inputs,
+            "values": run.planned.inputs.values,
+        }
+    return {
+        "environment": target.env.name,
+        "changes": bool(touched(runs)),
+        "components": components,
+        "order": target.targets,
+    }
+
+
+def show_graph_plan(console: Console, target: GraphTarget, runs: dict[str, ComponentRun]) -> None:
+    if not runs:
+        console.print(f"No component of '{target.env.name}' to plan.")
+    for name, run in runs.items():
+        if run.planned is None:
+            after = ", ".join(run.waits_for)
+            console.print(f"  {name}: planned after {after} applies", markup=False)
+        else:
+            text = run.planned.streamed.summary.text()
+            console.print(f"  {name}: {text}", markup=False)
+
+
+def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:
+    project = ctx.project
+    env = project.environment(request.environment)
+    console = ctx.console(json_mode=request.as_json)
+    check_windows(env, "apply", now(), request.break_glass)
+    store = store_for(env)
+    say = console_say(console)
+    with locked_operation(Workspace(project, env), store, "apply", say) as lease:
+        target = _target(ctx, request)
+        ledger = Ledger(store, env.name)
+        runs = plan_graph(target, ledger) if target.targets else {}
+        show_graph_plan(console, target, runs)
+        names = touched(runs)
+        if not names:
+            console.print(f"Nothing to apply: '{env.name}' already matches.")
+            return EXIT_OK
+        confirm_change(env.name, env.protected, request.confirm, Kind.APPLY)
+        job = GraphApply(target, ledger, runs, say, lease=lease)
+        release = begin_graph_release(job, names)
+        console.print(f"Recording release #{release.seq} (apply) of '{env.name}'")
+        apply_graph(job, release, names)
+        console.print(f"Applied release #{release.seq} of '{env.name}'.")
+    if request.as_json:
+        emit_json({"environment": env.name, "release": release.to_json()})
+    return EXIT_OK
