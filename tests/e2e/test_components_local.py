@@ -1,0 +1,167 @@
+"""Components (DESIGN section 10) end to end: tiny terraform_data stacks wired by outputs,
+local backends, the real terraform binary."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import Cli, copy_fixture, need_terraform
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    need_terraform()
+    return copy_fixture("components", tmp_path)
+
+
+@pytest.fixture
+def ccli(project: Path) -> Cli:
+    return Cli(project)
+
+
+def release(project: Path, seq: int, env: str = "dev") -> dict[str, Any]:
+    path = project / "state" / env / "terraform.tfstate.releases" / f"{seq:08d}.json"
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+def statuses(record: dict[str, Any]) -> dict[str, str]:
+    return {name: entry["status"] for name, entry in record["components"].items()}
+
+
+def test_first_build_defers_downstreams_and_applies_in_graph_order(
+    ccli: Cli, project: Path
+) -> None:
+    planned = ccli("plan", "dev")
+    assert planned.exit_code == 0, planned.output
+    assert "data: planned after network applies" in planned.stdout
+    assert "app: planned after data, network applies" in planned.stdout
+    applied = ccli("apply", "dev", "--yes")
+    assert applied.exit_code == 0, applied.output
+    record = release(project, 1)
+    assert record["schema"] == 2 and record["status"] == "applied"
+    assert statuses(record) == dict.fromkeys(("network", "data", "edge", "app"), "applied")
+    parts = record["components"]
+    for upstream, downstream in (("network", "data"), ("data", "app"), ("edge", "app")):
+        assert parts[upstream]["finished_at"] <= parts[downstream]["started_at"]
+    assert parts["app"]["values"]["vpc_id"] == {
+        "value": "vpc-10-0-0-0-16",
+        "source": "component",
+        "from": "network.vpc_id",
+    }
+    assert parts["app"]["outputs"]["url"] == "https://app/v1@db.vpc-10-0-0-0-16.small"
+    for name in ("network", "data", "edge", "app"):
+        assert (project / "state" / "dev" / name / "terraform.tfstate").is_file()
+        assert (project / ".envman" / "envs" / "dev" / "components" / name / "terraform").is_dir()
+    again = ccli("plan", "dev", "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+    assert again.stdout.count("no changes") == 4
+
+
+def test_independent_components_apply_at_once(ccli: Cli, project: Path) -> None:
+    # a bare --set NAME sets it in every component that declares it: network and edge
+    applied = ccli("apply", "dev", "--yes", "--set", "sleep=3", "--parallel", "2")
+    assert applied.exit_code == 0, applied.output
+    parts = release(project, 1)["components"]
+    network, edge = parts["network"], parts["edge"]
+    # each sleeps 3 s while applying: their intervals overlap only when they ran together
+    assert network["started_at"] < edge["finished_at"]
+    assert edge["started_at"] < network["finished_at"]
+
+
+def test_upstream_output_change_propagates_down_the_chain(ccli: Cli, project: Path) -> None:
+    assert ccli("apply", "dev", "--yes").exit_code == 0
+    (project / "environments" / "dev" / "data.tfvars").write_text('db_size = "large"\n')
+    planned = ccli("plan", "dev")
+    assert "data: 0 to add, 1 to change" in planned.stdout, planned.output
+    assert "app: planned after data applies" in planned.stdout
+    applied = ccli("apply", "dev", "--yes")
+    assert applied.exit_code == 0, applied.output
+    record = release(project, 2)
+    assert statuses(record) == {"data": "applied", "app": "applied"}
+    assert record["components"]["app"]["outputs"]["url"].endswith("db.vpc-10-0-0-0-16.large")
+
+
+def test_deferred_plan_that_replaces_needs_a_new_confirmation(ccli: Cli, project: Path) -> None:
+    assert ccli("apply", "dev", "--yes").exit_code == 0
+    tfvars = project / "environments" / "dev" / "terraform.tfvars"
+    tfvars.write_text('image_tag = "v1"\ncidr      = "10.1.0.0/16"\n')
+    refused = ccli("apply", "dev", "--yes")
+    assert refused.exit_code == 3, refused.output
+    assert "component 'data'" in refused.stderr and "new confirmation" in refused.stderr
+    record = release(project, 2)
+    assert record["status"] == "partial"
+    assert statuses(record) == {"network": "applied", "data": "refused", "app": "pending"}
+    # the next apply resumes: data's replacement is planned up front, shown and confirmed
+    resumed = ccli("apply", "dev", "--yes")
+    assert resumed.exit_code == 0, resumed.output
+    assert "data: 1 to add, 0 to change, 1 to destroy" in resumed.stdout
+    record = release(project, 3)
+    assert record["status"] == "applied"
+    assert statuses(record) == {"data": "applied", "app": "applied"}
+    assert "10-1-0-0-16" in record["components"]["app"]["outputs"]["url"]
+
+
+def test_failure_half_way_is_partial_and_the_next_apply_resumes(ccli: Cli, project: Path) -> None:
+    failed = ccli("apply", "dev", "--yes", "--set", "data.fail=true")
+    assert failed.exit_code == 1, failed.output
+    record = release(project, 1)
+    assert record["status"] == "partial"
+    assert statuses(record)["network"] == "applied"
+    assert statuses(record)["data"] == "failed"
+    assert statuses(record)["app"] == "pending"
+    assert "applied: network" in record["error"] and "not applied: app" in record["error"]
+    resumed = ccli("apply", "dev", "--yes")
+    assert resumed.exit_code == 0, resumed.output
+    assert "network: no changes" in resumed.stdout
+    record = release(project, 2)
+    assert record["status"] == "applied"
+    assert "network" not in record["components"]
+    assert statuses(record)["app"] == "applied"
+
+
+def test_c_limits_the_run_and_reads_upstreams(ccli: Cli, project: Path) -> None:
+    assert ccli("apply", "dev", "--yes").exit_code == 0
+    serial = release(project, 1)["components"]["network"]["state"]["serial_after"]
+    applied = ccli("apply", "dev", "-c", "app", "--set", "app.image_tag=v2", "--yes")
+    assert applied.exit_code == 0, applied.output
+    record = release(project, 2)
+    assert list(record["components"]) == ["app"]
+    assert record["components"]["app"]["outputs"]["image_tag"] == "v2"
+    state = json.loads((project / "state/dev/network/terraform.tfstate").read_text())
+    assert state["serial"] == serial
+
+
+def test_c_with_an_upstream_without_state_is_refused(ccli: Cli) -> None:
+    result = ccli("plan", "dev", "-c", "app")
+    assert result.exit_code == 1
+    assert "has no output" in result.stderr and "envman apply dev -c" in result.stderr
+
+
+def test_changed_since_a_git_revision(ccli: Cli, project: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=project, check=True, capture_output=True)
+
+    assert ccli("apply", "dev", "--yes").exit_code == 0
+    (project / ".gitignore").write_text("state/\n.envman/\n")
+    git("init", "-q")
+    git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "0")
+    git("add", "-A")
+    git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "start")
+    with (project / "stacks" / "data" / "main.tf").open("a") as handle:
+        handle.write("\n# a change\n")
+    result = ccli("plan", "dev", "--changed", "HEAD", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["order"] == ["data", "app"]
+    (project / "environments" / "dev" / "edge.tfvars").write_text("sleep = 0\n")
+    git("add", "-A")
+    git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "more")
+    only_edge = ccli("plan", "dev", "--changed", "HEAD~1", "--json")
+    assert json.loads(only_edge.stdout)["order"] == ["data", "edge", "app"]
+    bad = ccli("plan", "dev", "--changed", "no-such-ref")
+    assert bad.exit_code == 1 and "--changed" in bad.stderr
