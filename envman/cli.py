@@ -374,9 +374,18 @@ def promote_command(
 
     options = ConfirmOptions(yes=yes, confirm=confirm)
     allow = tuple(allow_destroy)
-    _run(
-        lambda: run_promote(_ctx(), target, source, dry_run, options, break_glass, allow, as_json)
-    )
+
+    def call() -> int:
+        if _ctx().project.settings.component:  # DESIGN section 10
+            from envman.commands.components import ChangeRequest, run_graph_promote
+
+            request = ChangeRequest(
+                target, source, None, dry_run, options, break_glass, as_json=as_json
+            )
+            return run_graph_promote(_ctx(), request)
+        return run_promote(_ctx(), target, source, dry_run, options, break_glass, allow, as_json)
+
+    _run(call)
 
 
 @app.command("rollback")
@@ -402,7 +411,16 @@ def rollback_command(
 
     options = ConfirmOptions(yes=yes, confirm=confirm)
     allow = tuple(allow_destroy)
-    _run(lambda: run_rollback(_ctx(), environment, to, dry_run, options, allow, as_json))
+
+    def call() -> int:
+        if _ctx().project.settings.component:  # DESIGN section 10
+            from envman.commands.components import ChangeRequest, run_graph_rollback
+
+            request = ChangeRequest(environment, None, to, dry_run, options, as_json=as_json)
+            return run_graph_rollback(_ctx(), request)
+        return run_rollback(_ctx(), environment, to, dry_run, options, allow, as_json)
+
+    _run(call)
 
 
 ComponentOpt = Annotated[
@@ -517,12 +535,22 @@ def outputs_command(
         bool,
         typer.Option("--raw", help="With NAME: the value alone, for scripts (strings unquoted)."),
     ] = False,
+    components: GraphComponentOpt = [],  # noqa: B006
 ) -> None:
     """The environment's outputs; sensitive values are shown as <sensitive>."""
     from envman.commands.outputs import OutputsRequest, run_outputs
 
     request = OutputsRequest(environment, name, as_json, raw)
-    _run(lambda: run_outputs(_ctx(), request))
+
+    def call() -> int:
+        if _ctx().project.settings.component and name is None and not raw:
+            from envman.commands.components import run_component_outputs
+
+            return run_component_outputs(_ctx(), environment, list(components), as_json)
+        _no_components(list(components))
+        return run_outputs(_ctx(), request)
+
+    _run(call)
 
 
 drift_app = typer.Typer(

@@ -10,7 +10,7 @@ from rich.console import Console
 from envman.commands import AppContext, emit_json
 from envman.errors import EXIT_CHANGES, EXIT_OK
 from envman.graph.apply import GraphApply, apply_graph, begin_graph_release, touched
-from envman.graph.plan import ComponentRun, GraphTarget, plan_graph
+from envman.graph.plan import ComponentRun, GraphTarget, component_workspace, plan_graph
 from envman.graph.select import graph_target, with_dependents
 from envman.protect.confirm import ConfirmOptions, confirm_change
 from envman.protect.windows import check_windows
@@ -132,4 +132,97 @@ def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:
         console.print(f"Applied release #{release.seq} of '{env.name}'.")
     if request.as_json:
         emit_json({"environment": env.name, "release": release.to_json()})
+    return EXIT_OK
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    """A promotion (target, --from) or a rollback (environment, --to) of a component env."""
+
+    environment: str | None
+    source: str | None = None
+    to_seq: int | None = None
+    dry_run: bool = False
+    confirm: ConfirmOptions = field(default_factory=ConfirmOptions)
+    break_glass: str | None = None
+    as_json: bool = False
+
+
+def run_graph_promote(ctx: AppContext, request: ChangeRequest) -> int:
+    from envman.graph.promote import plan_graph_promotion
+    from envman.releases.promote import promotion_target
+
+    env = promotion_target(ctx.project, request.environment)
+    return _run_change(ctx, env.name, request, Kind.PROMOTE, plan_graph_promotion)
+
+
+def run_graph_rollback(ctx: AppContext, request: ChangeRequest) -> int:
+    from envman.graph.promote import plan_graph_rollback
+
+    name = str(request.environment)
+    return _run_change(ctx, name, request, Kind.ROLLBACK, plan_graph_rollback)
+
+
+def _run_change(ctx: AppContext, name: str, request: ChangeRequest, kind: Kind, make: Any) -> int:
+    project = ctx.project
+    env = project.environment(name)
+    console = ctx.console(json_mode=request.as_json)
+    if not request.dry_run:
+        check_windows(
+            env, "promote" if kind == Kind.PROMOTE else "rollback", now(), request.break_glass
+        )
+    store = store_for(env)
+    say = console_say(console)
+    with locked_operation(Workspace(project, env), store, str(kind), say) as lease:
+        argument = request.source if kind == Kind.PROMOTE else request.to_seq
+        change = make(project, env, argument)
+        for ref, old, new in change.changes:
+            console.print(f"  {ref}: {old} → {new}", markup=False, highlight=False)
+        ledger = Ledger(store, env.name)
+        runs = plan_graph(change.target, ledger) if change.target.targets else {}
+        show_graph_plan(console, change.target, runs)
+        names = touched(runs)
+        if request.dry_run or not names:
+            for run in runs.values():
+                if run.planned is not None and run.planned.run is not None:
+                    finish_run(run.planned.run)
+            console.print("Dry run: nothing changed." if names else f"Nothing to {kind}.")
+            return EXIT_OK
+        confirm_change(env.name, env.protected, request.confirm, kind)
+        job = GraphApply(change.target, ledger, runs, say, kind=kind, lease=lease)
+        extra: dict[str, Any] = {}
+        if change.source is not None:
+            extra["source"] = change.source.model_dump()
+        if change.rollback_to is not None:
+            current = ledger.current()
+            extra["target_seq"] = change.rollback_to.seq
+            extra["rollback_of"] = current.seq if current is not None else None
+        release = begin_graph_release(job, names, **extra)
+        console.print(f"Recording release #{release.seq} ({kind}) of '{env.name}'")
+        apply_graph(job, release, names)
+        console.print(f"Applied release #{release.seq} of '{env.name}'.")
+    if request.as_json:
+        emit_json({"environment": env.name, "release": release.to_json()})
+    return EXIT_OK
+
+
+def run_component_outputs(ctx: AppContext, environment: str, only: list[str], as_json: bool) -> int:
+    """`outputs ENV [-c COMPONENT]`: each component's state outputs (secrets hidden)."""
+    from envman.display import outputs_as_json, show_outputs
+    from envman.terraform.output import read_outputs
+
+    target = graph_target(ctx.project, ctx.project.environment(environment), only)
+    document: dict[str, Any] = {}
+    console = ctx.console(json_mode=as_json)
+    for name in target.targets:
+        workspace = component_workspace(target, name)
+        workspace.ensure_init()
+        outputs = read_outputs(workspace.terraform)
+        if as_json:
+            document[name] = outputs_as_json(outputs)
+        else:
+            console.print(f"{name}:", markup=False)
+            show_outputs(console, outputs)
+    if as_json:
+        emit_json(document if len(only) != 1 else document[only[0]])
     return EXIT_OK

@@ -18,6 +18,7 @@ from envman.errors import UsageError
 from envman.graph.config import Components
 from envman.graph.environment import component_environment
 from envman.graph.walk import walk
+from envman.input_values import Source
 from envman.inputs import InputOptions
 from envman.planning import Pins, PlannedRun, plan_environment
 from envman.releases.ledger import Ledger
@@ -41,6 +42,9 @@ class GraphTarget:
     targets: list[str]  # the components this run plans (and applies)
     sets: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # component -> --set
     parallel: int = 2
+    # promoted or rolled-back values: component -> variable -> value, and what they are
+    typed: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    override_source: Source = Source.SET
 
 
 @dataclass
@@ -65,17 +69,28 @@ def component_workspace(target: GraphTarget, name: str) -> Workspace:
     return Workspace(target.project, component_environment(target.project, target.env, spec))
 
 
-def component_pins(ledger: Ledger | None, name: str) -> Pins:
-    """The pins of the component: its inputs in the newest release that applied it."""
+def component_entry(
+    ledger: Ledger | None, name: str, below: int | None = None
+) -> tuple[dict[str, Any], int] | None:
+    """The component's entry in the newest release (seq < ``below`` when given) that
+    applied it, and that release's seq."""
     if ledger is None:
-        return Pins({}, None)
-    for scanned, release in enumerate(ledger.newest_first()):
+        return None
+    for scanned, release in enumerate(ledger.newest_first(below)):
         if scanned >= PIN_SCAN:
             break
         entry = (release.components or {}).get(name)
         if isinstance(entry, dict) and entry.get("status") == "applied":
-            return Pins(dict(entry.get("inputs") or {}), release.seq)
-    return Pins({}, None)
+            return entry, release.seq
+    return None
+
+
+def component_pins(ledger: Ledger | None, name: str, below: int | None = None) -> Pins:
+    """The pins of the component: its inputs in the newest release that applied it."""
+    found = component_entry(ledger, name, below)
+    if found is None:
+        return Pins({}, None)
+    return Pins(dict(found[0].get("inputs") or {}), found[1])
 
 
 def carried_for(target: GraphTarget, name: str) -> frozenset[str]:
@@ -145,11 +160,15 @@ def plan_component(
     if waits:
         return ComponentRun(name, workspace, waits_for=tuple(sorted(waits)), wired=refs)
     pins = component_pins(ledger, name)
-    options = InputOptions(carried=carried_for(target, name), root=target.project.root)
+    options = InputOptions(
+        carried=carried_for(target, name),
+        root=target.project.root,
+        override_source=target.override_source if name in target.typed else Source.SET,
+    )
     planned = plan_environment(
         workspace,
         overrides=dict(target.sets.get(name, {})),
-        typed_overrides=wired,
+        typed_overrides={**target.typed.get(name, {}), **wired},
         pins=pins,
         input_opts=options,
         run=run or workspace.new_run("plan"),

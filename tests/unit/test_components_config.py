@@ -78,9 +78,9 @@ def test_environment_backend_needs_the_component_placeholder(project: Path) -> N
 
 
 def test_environment_taking_a_component_without_its_upstream(project: Path) -> None:
-    path = project / "environments" / "staging" / "environment.hcl"
+    path = project / "environments" / "qa" / "environment.hcl"
     path.write_text(path.read_text().replace('["network", "data"]', '["data"]'))
-    result = Cli(project)("graph", "staging")
+    result = Cli(project)("graph", "qa")
     assert result.exit_code == 1
     assert "takes component 'data' but not its upstream network" in result.stderr
 
@@ -93,7 +93,7 @@ def test_graph_formats(project: Path) -> None:
     assert "network -->|vpc_id| data" in mermaid and "edge -.-> app" in mermaid
     dot = cli("graph", "dev", "--format", "dot").stdout
     assert '"data" -> "app" [label="db_endpoint"];' in dot
-    staging = json.loads(cli("graph", "staging", "--format", "json").stdout)
+    staging = json.loads(cli("graph", "qa", "--format", "json").stdout)
     assert [c["name"] for c in staging["components"]] == ["network", "data"]
     assert staging["components"][1]["stack"] == "stacks/data"
     assert cli("graph", "dev", "--format", "svg").exit_code == 1
