@@ -212,7 +212,10 @@ def _mark_wired(planned: PlannedRun, refs: Mapping[str, str], secret: set[str]) 
         if isinstance(file, str) and file.startswith(copies) and "/tfvars/" in file:
             original = env.directory / file.rsplit("/", 1)[-1].removesuffix(".json")
             entry["file"] = str(original.relative_to(env.project_root))
+    carry = planned.inputs.carry
     for variable, ref in refs.items():
+        if carry is not None:
+            carry.pop(variable, None)  # read from the upstream's state every run: never pinned
         wired = planned.inputs.values.get(variable)
         if wired is None:
             continue

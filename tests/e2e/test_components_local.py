@@ -165,3 +165,31 @@ def test_changed_since_a_git_revision(ccli: Cli, project: Path) -> None:
     assert json.loads(only_edge.stdout)["order"] == ["data", "edge", "app"]
     bad = ccli("plan", "dev", "--changed", "no-such-ref")
     assert bad.exit_code == 1 and "--changed" in bad.stderr
+
+
+def test_promotion_plans_only_the_changed_component_and_rollback_undoes_it(
+    ccli: Cli, project: Path
+) -> None:
+    assert ccli("apply", "dev", "--yes", "--set", "app.image_tag=v2").exit_code == 0
+    assert ccli("apply", "staging", "--yes").exit_code == 0
+    promoted = ccli("promote", "staging", "--yes")
+    assert promoted.exit_code == 0, promoted.output
+    assert "app.image_tag: None → v2" in promoted.stdout
+    assert "network:" not in promoted.stdout and "data:" not in promoted.stdout
+    record = release(project, 2, "staging")
+    assert record["kind"] == "promote" and record["source"]["environment"] == "dev"
+    assert statuses(record) == {"app": "applied"}
+    assert record["components"]["app"]["inputs"] == {"image_tag": "v2"}
+    outputs = json.loads(ccli("outputs", "staging", "-c", "app", "--json").stdout)
+    assert outputs["image_tag"]["value"] == "v2"
+    # a later plain apply keeps the promoted value: it is pinned per component
+    assert "no changes" in ccli("plan", "staging", "-c", "app").stdout
+    rolled = ccli("rollback", "staging", "--yes")
+    assert rolled.exit_code == 0, rolled.output
+    assert "app.image_tag: v2 → v0" in rolled.stdout
+    record = release(project, 3, "staging")
+    assert record["kind"] == "rollback" and record["target_seq"] == 1
+    assert statuses(record) == {"app": "applied"}
+    outputs = json.loads(ccli("outputs", "staging", "--json").stdout)
+    assert outputs["app"]["image_tag"]["value"] == "v0"
+    assert set(outputs) == {"network", "data", "edge", "app"}
