@@ -49,6 +49,10 @@ def environment_status(ctx: AppContext, name: str) -> dict[str, Any]:
             "actor": current.actor,
             "source": current.source.model_dump() if current.source else None,
         }
+    if ctx.project.settings.component:  # DESIGN section 10: per component
+        from envman.graph.describe import component_status
+
+        row["components"] = component_status(ctx.project, env, ledger)
     row["destroyed"] = _destroyed(ledger) if current is None else None
     if latest is not None and (current is None or latest.seq != current.seq):
         row["latest"] = {"seq": latest.seq, "kind": latest.kind, "status": latest.status}
@@ -131,7 +135,7 @@ def run_status(ctx: AppContext, names: list[str], as_json: bool) -> int:
             name,
             release,
             status,
-            describe_inputs(current.get("inputs") or {}),
+            _pins_cell(row, current),
             current.get("finished_at") or "",
             current.get("actor") or "",
             f"{drift.get('status') or '?'} ({drift.get('checked_at') or '?'})" if drift else "-",
@@ -162,3 +166,11 @@ def _shown(item: dict[str, Any], key: str) -> str:
     if key not in item or item[key] is None:
         return UNSET
     return show(item[key])
+
+
+def _pins_cell(row: dict[str, Any], current: dict[str, Any]) -> str:
+    if row.get("components") is not None:
+        from envman.graph.describe import describe_pins
+
+        return describe_pins(row["components"])
+    return describe_inputs(current.get("inputs") or {})

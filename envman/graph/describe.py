@@ -1,0 +1,54 @@
+"""Per-component lines for history and status (DESIGN section 10)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from envman.config.project import Environment, Project
+from envman.graph.config import load_components
+from envman.graph.environment import environment_components
+from envman.graph.plan import component_entry
+from envman.input_values import show
+from envman.releases.ledger import Ledger
+from envman.secrets.redactor import redact
+
+
+def describe_components(entries: dict[str, Any]) -> str:
+    """`app applied (image_tag=v2); data failed` for a history row."""
+    parts = []
+    for name, entry in entries.items():
+        if not isinstance(entry, dict):
+            continue
+        pins = entry.get("inputs") or {}
+        shown = ", ".join(f"{k}={show(v)}" for k, v in sorted(pins.items()))
+        parts.append(f"{name} {entry.get('status', '?')}" + (f" ({shown})" if shown else ""))
+    return redact("; ".join(parts)) or "-"
+
+
+def component_status(project: Project, env: Environment, ledger: Ledger) -> dict[str, Any]:
+    """Each component's newest applied entry: the release that applied it and its pins."""
+    components = load_components(project)
+    found: dict[str, Any] = {}
+    for name in environment_components(project, env, components):
+        entry = component_entry(ledger, name)
+        if entry is None:
+            found[name] = None
+            continue
+        found[name] = {
+            "seq": entry[1],
+            "inputs": entry[0].get("inputs") or {},
+            "finished_at": entry[0].get("finished_at"),
+        }
+    return found
+
+
+def describe_pins(status: dict[str, Any]) -> str:
+    """`app#3: image_tag=v2; network#1` for a status row."""
+    parts = []
+    for name, item in status.items():
+        if item is None:
+            parts.append(f"{name}: never applied")
+            continue
+        pins = ", ".join(f"{k}={show(v)}" for k, v in sorted(item["inputs"].items()))
+        parts.append(f"{name}#{item['seq']}" + (f": {pins}" if pins else ""))
+    return redact("; ".join(parts))
