@@ -193,3 +193,23 @@ def test_promotion_plans_only_the_changed_component_and_rollback_undoes_it(
     outputs = json.loads(ccli("outputs", "staging", "--json").stdout)
     assert outputs["app"]["image_tag"]["value"] == "v0"
     assert set(outputs) == {"network", "data", "edge", "app"}
+
+
+def test_drift_status_and_history_per_component(ccli: Cli, project: Path) -> None:
+    assert ccli("apply", "dev", "--yes").exit_code == 0
+    clean = ccli("drift", "dev", "--format", "json")
+    assert clean.exit_code == 0, clean.output
+    assert json.loads(clean.stdout)["environments"][0]["status"] == "in_sync"
+    (project / "environments" / "dev" / "data.tfvars").write_text('db_size = "large"\n')
+    pending = json.loads(ccli("drift", "dev", "--format", "json").stdout)["environments"][0]
+    assert pending["status"] == "pending"
+    assert pending["pending_changes"] == [
+        {"action": "update", "address": "terraform_data.db", "component": "data"}
+    ]
+    assert ccli("apply", "dev", "--yes", "-c", "data", "-c", "app").exit_code == 0
+    status = json.loads(ccli("status", "dev", "--json").stdout)["environments"][0]
+    assert status["components"]["network"]["seq"] == 1
+    assert status["components"]["data"]["seq"] == 2
+    history = ccli("history", "dev")
+    assert "data applied; app applied" in history.stdout
+    assert "network applied; data applied; edge applied; app applied" in history.stdout
