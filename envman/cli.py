@@ -218,6 +218,18 @@ def _graph_request(environment: str, **given: object) -> object | None:
     return None
 
 
+def _graph_unsupported(*given: tuple[str, object]) -> None:
+    """Options a project with components does not take yet: refused, never ignored."""
+    for option, value in given:
+        if value:
+            from envman.errors import UsageError
+
+            raise UsageError(
+                f"{option} is not supported yet for environments made of components",
+                hint="leave it out (see README, Components)",
+            )
+
+
 @app.command("graph")
 def graph_command(
     environment: Annotated[
@@ -291,6 +303,8 @@ def plan_command(
             detailed_exitcode=detailed_exitcode,
         )
         if request is not None:
+            _graph_unsupported(("--pin", pin), ("--unpin", unpin), ("--diff", diff))
+            _graph_unsupported(("--format markdown", fmt != "text"), ("--report", report))
             from envman.commands.components import GraphRequest, run_graph_plan
 
             return run_graph_plan(_ctx(), cast(GraphRequest, request))
@@ -337,8 +351,10 @@ def apply_command(
             as_json=as_json,
             confirm=options,
             break_glass=break_glass,
+            allow_destroy=allow,
         )
         if request is not None:
+            _graph_unsupported(("--plan", use_plan), ("--pin", pin), ("--unpin", unpin))
             from envman.commands.components import GraphRequest, run_graph_apply
 
             return run_graph_apply(_ctx(), cast(GraphRequest, request))
@@ -432,6 +448,13 @@ ComponentOpt = Annotated[
 
 
 def _no_components(components: list[str]) -> None:
+    if _ctx().project.settings.component:
+        from envman.errors import UsageError
+
+        raise UsageError(
+            "this is not supported yet for environments made of components",
+            hint="see README, Components: plan, apply, promote, rollback, outputs -c, drift",
+        )
     if components:
         from envman.errors import UsageError
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,7 @@ from envman.errors import EXIT_CHANGES, EXIT_OK
 from envman.graph.apply import GraphApply, apply_graph, begin_graph_release, touched
 from envman.graph.plan import ComponentRun, GraphTarget, component_workspace, plan_graph
 from envman.graph.select import graph_target, with_dependents
+from envman.planning import PlannedRun
 from envman.protect.confirm import ConfirmOptions, confirm_change
 from envman.protect.windows import check_windows
 from envman.releases.ledger import Ledger
@@ -36,6 +38,7 @@ class GraphRequest:
     detailed_exitcode: bool = False
     confirm: ConfirmOptions = field(default_factory=ConfirmOptions)
     break_glass: str | None = None
+    allow_destroy: tuple[str, ...] = ()
 
 
 def _target(ctx: AppContext, request: GraphRequest) -> GraphTarget:
@@ -124,8 +127,13 @@ def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:
         if not names:
             console.print(f"Nothing to apply: '{env.name}' already matches.")
             return EXIT_OK
+        review = _reviewer(console, request.allow_destroy)
+        for name in names:
+            planned = runs[name].planned
+            if planned is not None:
+                review(planned)  # guard and policies, before the confirmation
         confirm_change(env.name, env.protected, request.confirm, Kind.APPLY)
-        job = GraphApply(target, ledger, runs, say, lease=lease)
+        job = GraphApply(target, ledger, runs, say, lease=lease, review=review)
         release = begin_graph_release(job, names)
         console.print(f"Recording release #{release.seq} (apply) of '{env.name}'")
         apply_graph(job, release, names)
@@ -188,8 +196,12 @@ def _run_change(ctx: AppContext, name: str, request: ChangeRequest, kind: Kind, 
                     finish_run(run.planned.run)
             console.print("Dry run: nothing changed." if names else f"Nothing to {kind}.")
             return EXIT_OK
+        review = _reviewer(console, ())
+        for run in runs.values():
+            if run.planned is not None and run.name in names:
+                review(run.planned)
         confirm_change(env.name, env.protected, request.confirm, kind)
-        job = GraphApply(change.target, ledger, runs, say, kind=kind, lease=lease)
+        job = GraphApply(change.target, ledger, runs, say, kind=kind, lease=lease, review=review)
         extra: dict[str, Any] = {}
         if change.source is not None:
             extra["source"] = change.source.model_dump()
@@ -226,3 +238,11 @@ def run_component_outputs(ctx: AppContext, environment: str, only: list[str], as
     if as_json:
         emit_json(document if len(only) != 1 else document[only[0]])
     return EXIT_OK
+
+
+def _reviewer(
+    console: Console, allow_destroy: tuple[str, ...]
+) -> Callable[[PlannedRun], list[str]]:
+    from envman.guard.review import review_before_apply
+
+    return lambda planned: review_before_apply(planned, allow_destroy, console)

@@ -46,6 +46,7 @@ class GraphApply:
     say: Say
     kind: Kind = Kind.APPLY
     lease: OperationLock | None = None
+    review: Callable[[PlannedRun], list[str]] | None = None  # guard and policies (exit 3)
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
 
@@ -152,6 +153,8 @@ def _plan_deferred(job: GraphApply, name: str) -> ComponentRun:
     job.runs[name] = run
     summary = run.planned.streamed.summary
     job.say(f"  {name}: {summary.text()}")
+    if job.review is not None:
+        job.review(run.planned)
     if summary.destroy or summary.replace:
         _confirm_again(job, name, summary.text())
     return run

@@ -213,3 +213,16 @@ def test_drift_status_and_history_per_component(ccli: Cli, project: Path) -> Non
     history = ccli("history", "dev")
     assert "data applied; app applied" in history.stdout
     assert "network applied; data applied; edge applied; app applied" in history.stdout
+
+
+def test_options_not_supported_with_components_are_refused(ccli: Cli) -> None:
+    for command in (
+        ("apply", "dev", "--plan", "--yes"),
+        ("plan", "dev", "--pin", "image_tag"),
+        ("destroy", "dev", "--confirm", "dev"),
+        ("tf", "dev", "--", "state", "list"),
+        ("outputs", "dev", "url"),
+    ):
+        result = ccli(*command)
+        assert result.exit_code == 1, command
+        assert "not supported yet" in result.stderr, command
