@@ -119,7 +119,11 @@ def _apply_one(job: GraphApply, release: Release, name: str) -> str:
     entry = job.entries[name]
     entry["started_at"] = iso(now())
     try:
-        if run.planned is None:
+        if run.planned is not None and _upstreams_moved(job, run):
+            job.say(f"'{name}': an upstream output it was planned with changed when it applied")
+            discard_saved_plan(run.planned)
+            run = _plan_deferred(job, name, always_confirm=True)
+        elif run.planned is None:
             run = _plan_deferred(job, name)
         planned = run.planned
         assert planned is not None
@@ -143,9 +147,22 @@ def _apply_one(job: GraphApply, release: Release, name: str) -> str:
     return "applied"
 
 
-def _plan_deferred(job: GraphApply, name: str) -> ComponentRun:
+def _upstreams_moved(job: GraphApply, run: ComponentRun) -> bool:
+    """A plan that was shown used upstream outputs that differ now their upstream applied."""
+    for variable, ref in run.wired.items():
+        upstream, _, output = ref.partition(".")
+        current = job.runs.get(upstream)
+        if current is None or output not in current.outputs:
+            continue
+        if current.outputs[output].value != run.used.get(variable):
+            return True
+    return False
+
+
+def _plan_deferred(job: GraphApply, name: str, always_confirm: bool = False) -> ComponentRun:
     old = job.runs[name]
-    job.say(f"Planning '{name}' now that {', '.join(old.waits_for)} applied")
+    after = ", ".join(old.waits_for or sorted({r.partition(".")[0] for r in old.wired.values()}))
+    job.say(f"Planning '{name}' now that {after} applied")
     upstreams = Upstreams(job.runs, {})
     run = plan_component(job.target, job.ledger, name, upstreams, old.workspace.new_run("apply"))
     if run.planned is None:  # cannot happen: its upstreams applied
@@ -155,7 +172,7 @@ def _plan_deferred(job: GraphApply, name: str) -> ComponentRun:
     job.say(f"  {name}: {summary.text()}")
     if job.review is not None:
         job.review(run.planned)
-    if summary.destroy or summary.replace:
+    if always_confirm or summary.destroy or summary.replace:
         _confirm_again(job, name, summary.text())
     return run
 
@@ -164,8 +181,9 @@ def _confirm_again(job: GraphApply, name: str, summary: str) -> None:
     env = job.target.env
     if not stdin_is_terminal():
         raise ProtectionRefused(
-            f"the plan of component '{name}', made after its upstreams applied, destroys or "
-            f"replaces something ({summary}); it needs a new confirmation on a terminal",
+            f"the plan of component '{name}', made again after its upstreams applied, "
+            f"destroys, replaces or differs from what was shown ({summary}); it needs a new "
+            "confirmation on a terminal",
             hint=f"review it: envman plan {env.name}; then run envman apply {env.name} again",
         )
     confirm_change(env.name, env.protected, ConfirmOptions(), f"apply component '{name}'")

@@ -55,6 +55,7 @@ class ComponentRun:
     waits_for: tuple[str, ...] = ()  # deferred until these upstreams applied
     outputs: dict[str, OutputValue] = field(default_factory=dict)  # current state outputs
     wired: dict[str, str] = field(default_factory=dict)  # variable -> "upstream.output"
+    used: dict[str, Any] = field(default_factory=dict)  # variable -> the value it was planned with
 
     @property
     def changed_outputs(self) -> set[str]:
@@ -175,7 +176,12 @@ def plan_component(
     )
     _mark_wired(planned, refs, secret)
     return ComponentRun(
-        name, workspace, planned=planned, outputs=read_outputs(workspace.terraform), wired=refs
+        name,
+        workspace,
+        planned=planned,
+        outputs=read_outputs(workspace.terraform),
+        wired=refs,
+        used=wired,
     )
 
 
