@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 
 from envman.commands import AppContext, emit_json
-from envman.errors import EXIT_CHANGES, EXIT_OK
+from envman.errors import EXIT_CHANGES, EXIT_OK, EnvmanError
 from envman.graph.apply import GraphApply, apply_graph, begin_graph_release, touched
 from envman.graph.plan import ComponentRun, GraphTarget, component_workspace, plan_graph
 from envman.graph.select import graph_target, with_dependents
@@ -18,7 +18,7 @@ from envman.protect.confirm import ConfirmOptions, confirm_change
 from envman.protect.windows import check_windows
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
-from envman.releases.models import Kind
+from envman.releases.models import Kind, Release
 from envman.runs.folder import finish_run
 from envman.runs.session import console_say, locked_operation
 from envman.timeutil import now
@@ -134,13 +134,31 @@ def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:
                 review(planned)  # guard and policies, before the confirmation
         confirm_change(env.name, env.protected, request.confirm, Kind.APPLY)
         job = GraphApply(target, ledger, runs, say, lease=lease, review=review)
-        release = begin_graph_release(job, names)
-        console.print(f"Recording release #{release.seq} (apply) of '{env.name}'")
-        apply_graph(job, release, names)
-        console.print(f"Applied release #{release.seq} of '{env.name}'.")
+        release, code = _apply_confirmed(job, names, {}, console)
     if request.as_json:
         emit_json({"environment": env.name, "release": release.to_json()})
-    return EXIT_OK
+    return code
+
+
+def _apply_confirmed(
+    job: GraphApply, names: list[str], extra: dict[str, Any], console: Console
+) -> tuple[Release, int]:
+    """After the confirmation: before_apply hooks, the release, the graph apply, then after
+    hooks, verification and notifications (DESIGN sections 4 and 6)."""
+    from envman.graph.after import after_graph_apply, announce
+    from envman.hooks import run_hooks
+
+    env = job.target.env
+    run_hooks(env, "before_apply", {})  # after confirmation, right before terraform applies
+    release = begin_graph_release(job, names, **extra)
+    console.print(f"Recording release #{release.seq} ({job.kind}) of '{env.name}'")
+    try:
+        apply_graph(job, release, names)
+    except EnvmanError as exc:
+        announce(job, release, f"{job.kind}_failed", [str(exc)])
+        raise
+    console.print(f"Applied release #{release.seq} of '{env.name}'.")
+    return release, after_graph_apply(job, release, job.say)
 
 
 @dataclass(frozen=True)
@@ -209,13 +227,10 @@ def _run_change(ctx: AppContext, name: str, request: ChangeRequest, kind: Kind, 
             current = ledger.current()
             extra["target_seq"] = change.rollback_to.seq
             extra["rollback_of"] = current.seq if current is not None else None
-        release = begin_graph_release(job, names, **extra)
-        console.print(f"Recording release #{release.seq} ({kind}) of '{env.name}'")
-        apply_graph(job, release, names)
-        console.print(f"Applied release #{release.seq} of '{env.name}'.")
+        release, code = _apply_confirmed(job, names, extra, console)
     if request.as_json:
         emit_json({"environment": env.name, "release": release.to_json()})
-    return EXIT_OK
+    return code
 
 
 def run_component_outputs(ctx: AppContext, environment: str, only: list[str], as_json: bool) -> int:

@@ -226,3 +226,32 @@ def test_options_not_supported_with_components_are_refused(ccli: Cli) -> None:
         result = ccli(*command)
         assert result.exit_code == 1, command
         assert "not supported yet" in result.stderr, command
+
+
+def test_hooks_and_verification_follow_a_graph_apply(ccli: Cli, project: Path) -> None:
+    config = project / "environments" / "dev" / "environment.hcl"
+    config.write_text(
+        config.read_text()
+        + """
+hook "before_apply" {
+  command = ["sh", "-c", "echo before >> hooks.log"]
+}
+hook "after_apply" {
+  command = ["sh", "-c", "echo \\"$ENVMAN_OUTPUT_APP_URL $ENVMAN_OUTPUT_VPC_ID\\" >> hooks.log"]
+}
+verify {
+  http "app" {
+    url      = "http://127.0.0.1:9/health"
+    timeout  = "1s"
+    interval = "1s"
+  }
+}
+"""
+    )
+    result = ccli("apply", "dev", "--yes")
+    assert result.exit_code == 4, result.output
+    lines = (project / "environments" / "dev" / "hooks.log").read_text().splitlines()
+    assert lines == ["before", "https://app/v1@db.vpc-10-0-0-0-16.small vpc-10-0-0-0-16"]
+    record = release(project, 1)
+    assert record["status"] == "verify_failed"
+    assert record["verification"]["ok"] is False
