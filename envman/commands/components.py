@@ -146,6 +146,7 @@ def _apply_confirmed(
     """After the confirmation: before_apply hooks, the release, the graph apply, then after
     hooks, verification and notifications (DESIGN sections 4 and 6)."""
     from envman.graph.after import after_graph_apply, announce
+    from envman.graph.autorollback import auto_rollback, wants_rollback
     from envman.hooks import run_hooks
 
     env = job.target.env
@@ -158,7 +159,10 @@ def _apply_confirmed(
         announce(job, release, f"{job.kind}_failed", [str(exc)])
         raise
     console.print(f"Applied release #{release.seq} of '{env.name}'.")
-    return release, after_graph_apply(job, release, job.say)
+    code = after_graph_apply(job, release, job.say)
+    if wants_rollback(job, code):  # the caller that sees the failed verification rolls back
+        auto_rollback(job, release, job.review)
+    return release, code
 
 
 @dataclass(frozen=True)

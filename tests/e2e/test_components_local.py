@@ -255,3 +255,28 @@ verify {
     record = release(project, 1)
     assert record["status"] == "verify_failed"
     assert record["verification"]["ok"] is False
+
+
+def test_failed_verification_rolls_the_changed_components_back(ccli: Cli, project: Path) -> None:
+    assert ccli("apply", "dev", "--yes").exit_code == 0
+    config = project / "environments" / "dev" / "environment.hcl"
+    config.write_text(
+        config.read_text()
+        + """
+verify {
+  http "app" {
+    url      = "http://127.0.0.1:9/health"
+    timeout  = "1s"
+    interval = "1s"
+  }
+  on_failure = "rollback"
+}
+"""
+    )
+    result = ccli("apply", "dev", "--yes", "--set", "app.image_tag=v2")
+    assert result.exit_code == 4, result.output
+    assert release(project, 2)["status"] == "rolled_back"
+    back = release(project, 3)
+    assert back["kind"] == "rollback" and back["rollback_of"] == 2 and back["target_seq"] == 1
+    assert statuses(back) == {"app": "applied"}
+    assert back["components"]["app"]["outputs"]["image_tag"] == "v1"
