@@ -134,3 +134,17 @@ def test_walk_runs_independent_nodes_together_and_stops_after_a_failure() -> Non
     assert set(result.done) == {"network", "edge"}
     assert list(result.failed) == ["data"]
     assert result.skipped == ["app"]
+
+
+def test_list_names_each_environments_components(project: Path) -> None:
+    rows = {r["name"]: r for r in json.loads(Cli(project)("list", "--json").stdout)}
+    assert rows["qa"]["components"] == ["network", "data"]
+    assert rows["dev"]["components"] == ["network", "data", "app", "edge"]
+
+
+def test_a_finding_names_its_component_only_with_components() -> None:
+    from envman.drift.model import Finding
+
+    plain = Finding("a.b", "x", 1, 2, "f", True)
+    assert "component" not in plain.to_json()
+    assert Finding("a.b", "x", 1, 2, "f", True, component="app").to_json()["component"] == "app"
