@@ -235,9 +235,7 @@ def graph_command(
     environment: Annotated[
         str | None, typer.Argument(help="Show the components this environment takes.")
     ] = None,
-    fmt: Annotated[
-        str, typer.Option("--format", help="text, mermaid, dot or json.")
-    ] = "text",
+    fmt: Annotated[str, typer.Option("--format", help="text, mermaid, dot or json.")] = "text",
 ) -> None:
     """The component graph: which stack feeds which (DESIGN section 10)."""
     from envman.commands.graph import run_graph
@@ -513,6 +511,19 @@ def tf_command(
     options = TfOptions(confirm=confirm)
 
     def call() -> int:
+        if _ctx().project.settings.component:  # DESIGN section 10: one component's stack
+            from dataclasses import replace
+
+            from envman.errors import UsageError
+
+            if len(components) != 1:
+                raise UsageError(
+                    "tf of an environment made of components needs one -c COMPONENT",
+                    hint=f"e.g. envman tf {environment} -c COMPONENT -- state list",
+                )
+            return run_tf(
+                _ctx(), environment, args or [], replace(options, component=components[0])
+            )
         _no_components(components)
         return run_tf(_ctx(), environment, args or [], options)
 

@@ -81,3 +81,17 @@ def _declared(target: GraphTarget, name: str) -> set[str]:
 
 def describe(components: Components, names: list[str]) -> str:
     return ", ".join(n for n in components.names if n in set(names))
+
+
+def one_component(project: Project, env: Environment, name: str) -> Environment:
+    """The environment of one of ``env``'s components (`tf ENV -c COMPONENT`)."""
+    from envman.graph.environment import component_environment
+
+    components = load_components(project)
+    names = environment_components(project, env, components)
+    if name not in names:
+        raise UsageError(
+            f"-c {name}: environment '{env.name}' has no component '{name}'",
+            hint=f"its components: {', '.join(names)}",
+        )
+    return component_environment(project, env, components.specs[name])

@@ -220,7 +220,6 @@ def test_options_not_supported_with_components_are_refused(ccli: Cli) -> None:
         ("apply", "dev", "--plan", "--yes"),
         ("plan", "dev", "--pin", "image_tag"),
         ("destroy", "dev", "--confirm", "dev"),
-        ("tf", "dev", "--", "state", "list"),
         ("outputs", "dev", "url"),
     ):
         result = ccli(*command)
@@ -280,3 +279,12 @@ verify {
     assert back["kind"] == "rollback" and back["rollback_of"] == 2 and back["target_seq"] == 1
     assert statuses(back) == {"app": "applied"}
     assert back["components"]["app"]["outputs"]["image_tag"] == "v1"
+
+
+def test_tf_runs_terraform_in_one_component(ccli: Cli) -> None:
+    assert ccli("apply", "dev", "--yes", "-c", "network").exit_code == 0
+    listed = ccli("tf", "dev", "-c", "network", "--", "state", "list")
+    assert listed.exit_code == 0, listed.output
+    assert ccli("tf", "dev", "--", "state", "list").exit_code == 1
+    refused = ccli("tf", "dev", "-c", "app", "--", "plan")
+    assert refused.exit_code == 1 and "needs its upstreams' outputs" in refused.stderr
