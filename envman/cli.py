@@ -486,6 +486,10 @@ def destroy_command(
     options = DestroyOptions(confirm=confirm, yes=yes, break_glass=break_glass)
 
     def call() -> int:
+        if _ctx().project.settings.component:  # DESIGN section 10
+            from envman.commands.components import run_graph_destroy
+
+            return run_graph_destroy(_ctx(), environment, list(components), options)
         _no_components(components)
         return run_destroy(_ctx(), environment, options)
 

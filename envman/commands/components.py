@@ -265,3 +265,42 @@ def _reviewer(
     from envman.guard.review import review_before_apply
 
     return lambda planned: review_before_apply(planned, allow_destroy, console)
+
+
+def run_graph_destroy(ctx: AppContext, name: str, only: list[str], options: Any) -> int:
+    """`destroy ENV [-c COMPONENT]...`: dependents first, the typed name always."""
+    from envman.graph.after import announce
+    from envman.graph.destroy import destroy_target, plan_graph_destroy
+    from envman.operate.destroy import confirm_destroy, destroy_rules
+
+    project = ctx.project
+    env = project.environment(name)
+    rules = destroy_rules(env, now(), options)  # refusals before anything runs
+    console = ctx.console()
+    store = store_for(env)
+    say = console_say(console)
+    with locked_operation(Workspace(project, env), store, "destroy", say) as lease:
+        target = destroy_target(graph_target(project, env, only), list(only))
+        ledger = Ledger(store, env.name)
+        runs = plan_graph_destroy(target, ledger)
+        console.print(f"Destroy plan for {env.name} (dependents first):", markup=False)
+        show_graph_plan(console, target, runs)
+        names = touched(runs)
+        if not names:
+            console.print(f"Nothing to destroy in '{env.name}'.")
+            return EXIT_OK
+        confirm_destroy(env.name, options)
+        job = GraphApply(target, ledger, runs, say, kind=Kind.DESTROY, lease=lease)
+        extra: dict[str, Any] = {}
+        if options.break_glass and rules:
+            extra["break_glass"] = {"reason": options.break_glass, "rules": rules}
+        release = begin_graph_release(job, names, **extra)
+        console.print(f"Recording release #{release.seq} (destroy) of '{env.name}'")
+        try:
+            apply_graph(job, release, names)
+        except EnvmanError as exc:
+            announce(job, release, "destroy_failed", [str(exc)])
+            raise
+        announce(job, release, "destroy", [])
+        console.print(f"Destroyed {', '.join(names)} of '{env.name}' (release #{release.seq}).")
+    return EXIT_OK

@@ -54,6 +54,8 @@ def environment_status(ctx: AppContext, name: str) -> dict[str, Any]:
 
         row["components"] = component_status(ctx.project, env, ledger)
     row["destroyed"] = _destroyed(ledger) if current is None else None
+    if any(c and not c.get("destroyed") for c in (row.get("components") or {}).values()):
+        row["destroyed"] = None  # some components were destroyed, not the environment
     if latest is not None and (current is None or latest.seq != current.seq):
         row["latest"] = {"seq": latest.seq, "kind": latest.kind, "status": latest.status}
     if drift is not None:

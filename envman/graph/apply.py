@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from envman.errors import EnvmanError, ProtectionRefused
+from envman.graph.model import reverse_edges
 from envman.graph.plan import ComponentRun, GraphTarget, Upstreams, plan_component
 from envman.graph.walk import walk
 from envman.planning import PlannedRun, check_plan_digest, discard_saved_plan
@@ -93,6 +94,8 @@ def apply_graph(job: GraphApply, release: Release, names: list[str]) -> Release:
     """Apply ``names`` in graph order; the release ends applied, partial, failed or
     interrupted. The first failure is raised after the record is written."""
     edges = job.target.components.edges()
+    if job.kind == Kind.DESTROY:  # dependents go first
+        edges = reverse_edges(edges)
     try:
         result = walk(edges, names, lambda n: _apply_one(job, release, n), job.target.parallel)
     except BaseException as exc:
@@ -143,8 +146,9 @@ def _apply_one(job: GraphApply, release: Release, name: str) -> str:
         status = "refused" if isinstance(exc, ProtectionRefused) else "failed"
         _set(job, release, name, status=status, error=redact_stored(str(exc)))
         raise
-    _set(job, release, name, status="applied", finished_at=iso(now()))
-    return "applied"
+    done = "destroyed" if job.kind == Kind.DESTROY else "applied"
+    _set(job, release, name, status=done, finished_at=iso(now()))
+    return done
 
 
 def _upstreams_moved(job: GraphApply, run: ComponentRun) -> bool:
@@ -230,7 +234,8 @@ def _terraform_apply(
         "lineage_after": after.lineage,
     }
     entry["outputs"] = redacted_outputs(outputs)
-    job.say(f"Applied component '{run.name}'.")
+    verb = "Destroyed" if job.kind == Kind.DESTROY else "Applied"
+    job.say(f"{verb} component '{run.name}'.")
 
 
 def _set(job: GraphApply, release: Release, name: str, **changes: Any) -> None:

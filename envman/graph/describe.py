@@ -7,7 +7,7 @@ from typing import Any
 from envman.config.project import Environment, Project
 from envman.graph.config import load_components
 from envman.graph.environment import environment_components
-from envman.graph.plan import component_entry
+from envman.graph.plan import PIN_SCAN, component_entry
 from envman.input_values import show
 from envman.releases.ledger import Ledger
 from envman.secrets.redactor import redact
@@ -32,7 +32,7 @@ def component_status(project: Project, env: Environment, ledger: Ledger) -> dict
     for name in environment_components(project, env, components):
         entry = component_entry(ledger, name)
         if entry is None:
-            found[name] = None
+            found[name] = _destroyed(ledger, name)
             continue
         found[name] = {
             "seq": entry[1],
@@ -42,12 +42,26 @@ def component_status(project: Project, env: Environment, ledger: Ledger) -> dict
     return found
 
 
+def _destroyed(ledger: Ledger, name: str) -> dict[str, Any] | None:
+    """The destroy that removed the component, when that is its newest entry."""
+    for scanned, release in enumerate(ledger.newest_first()):
+        entry = (release.components or {}).get(name)
+        if scanned >= PIN_SCAN or (isinstance(entry, dict) and entry.get("status") == "applied"):
+            return None
+        if isinstance(entry, dict) and entry.get("status") == "destroyed":
+            return {"seq": release.seq, "destroyed": True, "inputs": {}}
+    return None
+
+
 def describe_pins(status: dict[str, Any]) -> str:
     """`app#3: image_tag=v2; network#1` for a status row."""
     parts = []
     for name, item in status.items():
         if item is None:
             parts.append(f"{name}: never applied")
+            continue
+        if item.get("destroyed"):
+            parts.append(f"{name}: destroyed by #{item['seq']}")
             continue
         pins = ", ".join(f"{k}={show(v)}" for k, v in sorted(item["inputs"].items()))
         parts.append(f"{name}#{item['seq']}" + (f": {pins}" if pins else ""))

@@ -93,3 +93,12 @@ def levels(edges: Edges, nodes: Iterable[str] | None = None) -> list[list[str]]:
     for node in order:
         grouped[depth[node]].append(node)
     return grouped
+
+
+def reverse_edges(edges: Edges) -> dict[str, tuple[str, ...]]:
+    """node -> the nodes that depend on it (to walk dependents first)."""
+    reverse: dict[str, list[str]] = {node: [] for node in edges}
+    for node, ups in edges.items():
+        for up in ups:
+            reverse.setdefault(up, []).append(node)
+    return {node: tuple(downs) for node, downs in reverse.items()}

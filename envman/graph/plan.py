@@ -81,6 +81,8 @@ def component_entry(
         if scanned >= PIN_SCAN:
             break
         entry = (release.components or {}).get(name)
+        if isinstance(entry, dict) and entry.get("status") == "destroyed":
+            return None  # destroyed since: a later apply starts from the stack's own values
         if isinstance(entry, dict) and entry.get("status") == "applied":
             return entry, release.seq
     return None

@@ -219,7 +219,6 @@ def test_options_not_supported_with_components_are_refused(ccli: Cli) -> None:
     for command in (
         ("apply", "dev", "--plan", "--yes"),
         ("plan", "dev", "--pin", "image_tag"),
-        ("destroy", "dev", "--confirm", "dev"),
         ("outputs", "dev", "url"),
     ):
         result = ccli(*command)
@@ -288,3 +287,25 @@ def test_tf_runs_terraform_in_one_component(ccli: Cli) -> None:
     assert ccli("tf", "dev", "--", "state", "list").exit_code == 1
     refused = ccli("tf", "dev", "-c", "app", "--", "plan")
     assert refused.exit_code == 1 and "needs its upstreams' outputs" in refused.stderr
+
+
+def test_destroy_takes_dependents_first_and_a_later_apply_rebuilds(
+    ccli: Cli, project: Path
+) -> None:
+    assert ccli("apply", "dev", "--yes").exit_code == 0
+    refused = ccli("destroy", "dev", "-c", "data", "--yes")
+    assert refused.exit_code == 3, refused.output
+    destroyed = ccli("destroy", "dev", "-c", "data", "--confirm", "dev")
+    assert destroyed.exit_code == 0, destroyed.output
+    assert destroyed.stdout.index("app:") < destroyed.stdout.index("data:")
+    record = release(project, 2)
+    assert record["kind"] == "destroy"
+    assert statuses(record) == {"app": "destroyed", "data": "destroyed"}
+    assert record["components"]["app"]["finished_at"] <= record["components"]["data"]["started_at"]
+    status = json.loads(ccli("status", "dev", "--json").stdout)["environments"][0]
+    assert status["components"]["data"]["destroyed"] is True
+    assert status["components"]["network"]["seq"] == 1
+    assert status["destroyed"] is None
+    rebuilt = ccli("apply", "dev", "--yes")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert statuses(release(project, 3)) == {"data": "applied", "app": "applied"}
