@@ -309,3 +309,23 @@ def test_destroy_takes_dependents_first_and_a_later_apply_rebuilds(
     rebuilt = ccli("apply", "dev", "--yes")
     assert rebuilt.exit_code == 0, rebuilt.output
     assert statuses(release(project, 3)) == {"data": "applied", "app": "applied"}
+
+
+def test_a_sensitive_upstream_output_never_shows(ccli: Cli, project: Path) -> None:
+    secret = "net-secret-token-9d1f"
+    results = [ccli("apply", "dev", "--yes"), ccli("plan", "dev", "--json")]
+    results += [ccli("outputs", "dev", "--json"), ccli("history", "dev", "--json")]
+    results += [ccli("status", "dev", "--json"), ccli("drift", "dev", "--format", "json")]
+    for result in results:
+        assert result.exit_code == 0, result.output
+        assert secret not in result.output
+    outputs = json.loads(ccli("outputs", "dev", "-c", "network", "--json").stdout)
+    assert (
+        outputs["token"] == {"sensitive": True, "value": "<sensitive>"}
+        or outputs["token"]["sensitive"]
+    )
+    ledger = project / "state" / "dev" / "terraform.tfstate.releases"
+    for record in ledger.glob("*.json"):
+        assert secret not in record.read_text()
+    entry = release(project, 1)["components"]["data"]["values"]["net_token"]
+    assert entry == {"sensitive": True, "source": "component", "from": "network.token"}

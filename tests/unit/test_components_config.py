@@ -90,7 +90,7 @@ def test_graph_formats(project: Path) -> None:
     text = cli("graph", "dev")
     assert "level 1: network, edge" in text.stdout and "level 3: app" in text.stdout
     mermaid = cli("graph", "dev", "--format", "mermaid").stdout
-    assert "network -->|vpc_id| data" in mermaid and "edge -.-> app" in mermaid
+    assert "network -->|token, vpc_id| data" in mermaid and "edge -.-> app" in mermaid
     dot = cli("graph", "dev", "--format", "dot").stdout
     assert '"data" -> "app" [label="db_endpoint"];' in dot
     staging = json.loads(cli("graph", "qa", "--format", "json").stdout)
