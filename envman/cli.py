@@ -585,6 +585,10 @@ def outputs_command(
             from envman.commands.components import run_component_outputs
 
             return run_component_outputs(_ctx(), environment, list(components), as_json)
+        if _ctx().project.settings.component and len(components) == 1:
+            from dataclasses import replace
+
+            return run_outputs(_ctx(), replace(request, component=components[0]))
         _no_components(list(components))
         return run_outputs(_ctx(), request)
 

@@ -219,7 +219,6 @@ def test_options_not_supported_with_components_are_refused(ccli: Cli) -> None:
     for command in (
         ("apply", "dev", "--plan", "--yes"),
         ("plan", "dev", "--pin", "image_tag"),
-        ("outputs", "dev", "url"),
     ):
         result = ccli(*command)
         assert result.exit_code == 1, command
@@ -329,3 +328,10 @@ def test_a_sensitive_upstream_output_never_shows(ccli: Cli, project: Path) -> No
         assert secret not in record.read_text()
     entry = release(project, 1)["components"]["data"]["values"]["net_token"]
     assert entry == {"sensitive": True, "source": "component", "from": "network.token"}
+
+
+def test_one_output_of_one_component(ccli: Cli) -> None:
+    assert ccli("apply", "dev", "--yes", "-c", "network").exit_code == 0
+    raw = ccli("outputs", "dev", "vpc_id", "-c", "network", "--raw")
+    assert raw.exit_code == 0 and raw.stdout.strip() == "vpc-10-0-0-0-16"
+    assert ccli("outputs", "dev", "vpc_id").exit_code == 1  # which component's?
