@@ -299,10 +299,11 @@ def plan_command(
             parallel=parallel,
             as_json=as_json,
             detailed_exitcode=detailed_exitcode,
+            review=output,
         )
         if request is not None:
-            _graph_unsupported(("--pin", pin), ("--unpin", unpin), ("--diff", diff))
-            _graph_unsupported(("--format markdown", fmt != "text"), ("--report", report))
+            _graph_unsupported(("--pin", pin), ("--unpin", unpin))
+            output.check()
             from envman.commands.components import GraphRequest, run_graph_plan
 
             return run_graph_plan(_ctx(), cast(GraphRequest, request))

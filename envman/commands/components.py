@@ -9,9 +9,11 @@ from typing import Any
 from rich.console import Console
 
 from envman.commands import AppContext, emit_json
-from envman.errors import EXIT_CHANGES, EXIT_OK, EnvmanError
+from envman.commands.review import ReviewOutput
+from envman.errors import EXIT_CHANGES, EXIT_OK, EXIT_REFUSED, EnvmanError, UsageError
 from envman.graph.apply import GraphApply, apply_graph, begin_graph_release, touched
 from envman.graph.plan import ComponentRun, GraphTarget, component_workspace, plan_graph
+from envman.graph.review import review_graph
 from envman.graph.select import graph_target, with_dependents
 from envman.planning import PlannedRun
 from envman.protect.confirm import ConfirmOptions, confirm_change
@@ -39,6 +41,7 @@ class GraphRequest:
     confirm: ConfirmOptions = field(default_factory=ConfirmOptions)
     break_glass: str | None = None
     allow_destroy: tuple[str, ...] = ()
+    review: ReviewOutput = field(default_factory=ReviewOutput)  # plan: --diff, markdown, report
 
 
 def _target(ctx: AppContext, request: GraphRequest) -> GraphTarget:
@@ -58,6 +61,11 @@ def _target(ctx: AppContext, request: GraphRequest) -> GraphTarget:
 
 
 def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
+    if request.as_json and request.review.fmt == "markdown":
+        raise UsageError(
+            "--json and --format markdown both print a document on stdout",
+            hint="use --json with --report FILE",
+        )
     target = _target(ctx, request)
     console = ctx.console(json_mode=request.as_json)
     store = store_for(target.env)
@@ -65,13 +73,19 @@ def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
     # the components' inits share the operation lock: held once for the whole graph plan
     with locked_operation(Workspace(ctx.project, target.env), store, "plan", console_say(console)):
         runs = plan_graph(target, ledger) if target.targets else {}
-    for run in runs.values():
-        if run.planned is not None and run.planned.run is not None:
-            finish_run(run.planned.run)
+    try:
+        if not request.as_json:
+            show_graph_plan(console, target, runs)
+        reasons = review_graph(target.env.name, runs, request.review, console)
+    finally:
+        finish_all(runs)  # never applied: the plans (they hold secrets) go
     if request.as_json:
-        emit_json(plan_document(target, runs))
-    else:
-        show_graph_plan(console, target, runs)
+        document = plan_document(target, runs)
+        document["review"] = {"refused": bool(reasons), "reasons": reasons}
+        emit_json(document)
+    if reasons:
+        console.print(f"Applying this plan would be refused: {'; '.join(reasons)}", markup=False)
+        return EXIT_REFUSED
     changed = bool(touched(runs))
     return EXIT_CHANGES if request.detailed_exitcode and changed else EXIT_OK
 
@@ -122,22 +136,30 @@ def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:
         target = _target(ctx, request)
         ledger = Ledger(store, env.name)
         runs = plan_graph(target, ledger) if target.targets else {}
-        show_graph_plan(console, target, runs)
-        names = touched(runs)
-        if not names:
-            console.print(f"Nothing to apply: '{env.name}' already matches.")
-            return EXIT_OK
-        review = _reviewer(console, request.allow_destroy)
-        for name in names:
-            planned = runs[name].planned
-            if planned is not None:
-                review(planned)  # guard and policies, before the confirmation
-        confirm_change(env.name, env.protected, request.confirm, Kind.APPLY)
-        job = GraphApply(target, ledger, runs, say, lease=lease, review=review)
-        release, code = _apply_confirmed(job, names, {}, console)
+        job = GraphApply(target, ledger, runs, say, lease=lease)
+        job.review = _reviewer(console, request.allow_destroy)
+        try:
+            show_graph_plan(console, target, runs)
+            names = touched(runs)
+            if not names:
+                console.print(f"Nothing to apply: '{env.name}' already matches.")
+                return EXIT_OK
+            _review_all(job, names)
+            confirm_change(env.name, env.protected, request.confirm, Kind.APPLY)
+            release, code = _apply_confirmed(job, names, {}, console)
+        finally:
+            finish_all(runs)  # unapplied plans hold secrets
     if request.as_json:
         emit_json({"environment": env.name, "release": release.to_json()})
     return code
+
+
+def _review_all(job: GraphApply, names: list[str]) -> None:
+    """Guard and policies on every plan shown, before the confirmation (exit 3)."""
+    for name in names:
+        planned = job.runs[name].planned
+        if planned is not None and job.review is not None:
+            job.review(planned)
 
 
 def _apply_confirmed(
@@ -210,31 +232,33 @@ def _run_change(ctx: AppContext, name: str, request: ChangeRequest, kind: Kind, 
             console.print(f"  {ref}: {old} → {new}", markup=False, highlight=False)
         ledger = Ledger(store, env.name)
         runs = plan_graph(change.target, ledger) if change.target.targets else {}
-        show_graph_plan(console, change.target, runs)
-        names = touched(runs)
-        if request.dry_run or not names:
-            for run in runs.values():
-                if run.planned is not None and run.planned.run is not None:
-                    finish_run(run.planned.run)
-            console.print("Dry run: nothing changed." if names else f"Nothing to {kind}.")
-            return EXIT_OK
-        review = _reviewer(console, ())
-        for run in runs.values():
-            if run.planned is not None and run.name in names:
-                review(run.planned)
-        confirm_change(env.name, env.protected, request.confirm, kind)
-        job = GraphApply(change.target, ledger, runs, say, kind=kind, lease=lease, review=review)
-        extra: dict[str, Any] = {}
-        if change.source is not None:
-            extra["source"] = change.source.model_dump()
-        if change.rollback_to is not None:
-            current = ledger.current()
-            extra["target_seq"] = change.rollback_to.seq
-            extra["rollback_of"] = current.seq if current is not None else None
-        release, code = _apply_confirmed(job, names, extra, console)
+        job = GraphApply(change.target, ledger, runs, say, kind=kind, lease=lease)
+        job.review = _reviewer(console, ())
+        try:
+            show_graph_plan(console, change.target, runs)
+            names = touched(runs)
+            if request.dry_run or not names:
+                console.print("Dry run: nothing changed." if names else f"Nothing to {kind}.")
+                return EXIT_OK
+            _review_all(job, names)
+            confirm_change(env.name, env.protected, request.confirm, kind)
+            release, code = _apply_confirmed(job, names, _change_fields(change, ledger), console)
+        finally:
+            finish_all(runs)
     if request.as_json:
         emit_json({"environment": env.name, "release": release.to_json()})
     return code
+
+
+def _change_fields(change: Any, ledger: Ledger) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    if change.source is not None:
+        extra["source"] = change.source.model_dump()
+    if change.rollback_to is not None:
+        current = ledger.current()
+        extra["target_seq"] = change.rollback_to.seq
+        extra["rollback_of"] = current.seq if current is not None else None
+    return extra
 
 
 def run_component_outputs(ctx: AppContext, environment: str, only: list[str], as_json: bool) -> int:
@@ -283,24 +307,34 @@ def run_graph_destroy(ctx: AppContext, name: str, only: list[str], options: Any)
         target = destroy_target(graph_target(project, env, only), list(only))
         ledger = Ledger(store, env.name)
         runs = plan_graph_destroy(target, ledger)
-        console.print(f"Destroy plan for {env.name} (dependents first):", markup=False)
-        show_graph_plan(console, target, runs)
-        names = touched(runs)
-        if not names:
-            console.print(f"Nothing to destroy in '{env.name}'.")
-            return EXIT_OK
-        confirm_destroy(env.name, options)
         job = GraphApply(target, ledger, runs, say, kind=Kind.DESTROY, lease=lease)
-        extra: dict[str, Any] = {}
-        if options.break_glass and rules:
-            extra["break_glass"] = {"reason": options.break_glass, "rules": rules}
-        release = begin_graph_release(job, names, **extra)
-        console.print(f"Recording release #{release.seq} (destroy) of '{env.name}'")
         try:
-            apply_graph(job, release, names)
-        except EnvmanError as exc:
-            announce(job, release, "destroy_failed", [str(exc)])
-            raise
+            console.print(f"Destroy plan for {env.name} (dependents first):", markup=False)
+            show_graph_plan(console, target, runs)
+            names = touched(runs)
+            if not names:
+                console.print(f"Nothing to destroy in '{env.name}'.")
+                return EXIT_OK
+            confirm_destroy(env.name, options)
+            extra: dict[str, Any] = {}
+            if options.break_glass and rules:
+                extra["break_glass"] = {"reason": options.break_glass, "rules": rules}
+            release = begin_graph_release(job, names, **extra)
+            console.print(f"Recording release #{release.seq} (destroy) of '{env.name}'")
+            try:
+                apply_graph(job, release, names)
+            except EnvmanError as exc:
+                announce(job, release, "destroy_failed", [str(exc)])
+                raise
+        finally:
+            finish_all(runs)
         announce(job, release, "destroy", [])
         console.print(f"Destroyed {', '.join(names)} of '{env.name}' (release #{release.seq}).")
     return EXIT_OK
+
+
+def finish_all(runs: dict[str, ComponentRun]) -> None:
+    """Every component run of this command ends: its unapplied plan is deleted."""
+    for run in runs.values():
+        if run.planned is not None and run.planned.run is not None:
+            finish_run(run.planned.run)

@@ -335,3 +335,33 @@ def test_one_output_of_one_component(ccli: Cli) -> None:
     raw = ccli("outputs", "dev", "vpc_id", "-c", "network", "--raw")
     assert raw.exit_code == 0 and raw.stdout.strip() == "vpc-10-0-0-0-16"
     assert ccli("outputs", "dev", "vpc_id").exit_code == 1  # which component's?
+
+
+def test_review_report_has_a_section_per_component(ccli: Cli, project: Path) -> None:
+    report = project / "review.md"
+    result = ccli("plan", "dev", "--format", "markdown", "--report", str(report))
+    assert result.exit_code == 0, result.output
+    text = report.read_text()
+    assert "### Component `network`: 1 to add" in text
+    assert "### Component `data`" in text and "planned after network applies" in text
+    assert text in result.stdout
+    assert ccli("plan", "dev", "--json", "--format", "markdown").exit_code == 1
+
+
+def test_the_guard_reviews_a_deferred_plan(ccli: Cli, project: Path) -> None:
+    assert ccli("apply", "dev", "--yes").exit_code == 0
+    config = project / "environments" / "dev" / "environment.hcl"
+    config.write_text(
+        config.read_text() + '\nguard {\n  prevent_destroy = ["terraform_data.db"]\n}\n'
+    )
+    tfvars = project / "environments" / "dev" / "terraform.tfvars"
+    tfvars.write_text('image_tag = "v1"\ncidr      = "10.2.0.0/16"\n')
+    refused = ccli("apply", "dev", "--yes")
+    assert refused.exit_code == 3, refused.output
+    assert "terraform_data.db" in refused.output
+    record = release(project, 2)
+    assert record["status"] == "partial"
+    assert statuses(record) == {"network": "applied", "data": "refused", "app": "pending"}
+    # the next plan shows data's replacement up front, refused by the guard
+    planned = ccli("plan", "dev")
+    assert planned.exit_code == 3, planned.output
