@@ -300,9 +300,9 @@ def plan_command(
             as_json=as_json,
             detailed_exitcode=detailed_exitcode,
             review=output,
+            pins=(tuple(pin), tuple(unpin)),
         )
         if request is not None:
-            _graph_unsupported(("--pin", pin), ("--unpin", unpin))
             output.check()
             from envman.commands.components import GraphRequest, run_graph_plan
 
@@ -351,9 +351,10 @@ def apply_command(
             confirm=options,
             break_glass=break_glass,
             allow_destroy=allow,
+            pins=(tuple(pin), tuple(unpin)),
         )
         if request is not None:
-            _graph_unsupported(("--plan", use_plan), ("--pin", pin), ("--unpin", unpin))
+            _graph_unsupported(("--plan", use_plan))
             from envman.commands.components import GraphRequest, run_graph_apply
 
             return run_graph_apply(_ctx(), cast(GraphRequest, request))

@@ -14,7 +14,7 @@ from envman.errors import EXIT_CHANGES, EXIT_OK, EXIT_REFUSED, EnvmanError, Usag
 from envman.graph.apply import GraphApply, apply_graph, begin_graph_release, touched
 from envman.graph.plan import ComponentRun, GraphTarget, component_workspace, plan_graph
 from envman.graph.review import review_graph
-from envman.graph.select import graph_target, with_dependents
+from envman.graph.select import graph_target, with_dependents, with_pins
 from envman.planning import PlannedRun
 from envman.protect.confirm import ConfirmOptions, confirm_change
 from envman.protect.windows import check_windows
@@ -42,6 +42,7 @@ class GraphRequest:
     break_glass: str | None = None
     allow_destroy: tuple[str, ...] = ()
     review: ReviewOutput = field(default_factory=ReviewOutput)  # plan: --diff, markdown, report
+    pins: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # (--pin, --unpin) names
 
 
 def _target(ctx: AppContext, request: GraphRequest) -> GraphTarget:
@@ -57,7 +58,8 @@ def _target(ctx: AppContext, request: GraphRequest) -> GraphTarget:
             only = [n for n in only if n in request.components]
         if not only:
             return GraphTarget(project, env, base.components, base.names, [], {}, request.parallel)
-    return graph_target(project, env, only, request.sets, request.parallel)
+    target = graph_target(project, env, only, request.sets, request.parallel)
+    return with_pins(target, *request.pins)
 
 
 def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:

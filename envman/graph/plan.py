@@ -45,6 +45,8 @@ class GraphTarget:
     # promoted or rolled-back values: component -> variable -> value, and what they are
     typed: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     override_source: Source = Source.SET
+    pin: Mapping[str, frozenset[str]] = field(default_factory=dict)  # component -> --pin
+    unpin: Mapping[str, frozenset[str]] = field(default_factory=dict)  # component -> --unpin
 
 
 @dataclass
@@ -167,6 +169,8 @@ def plan_component(
         carried=carried_for(target, name),
         root=target.project.root,
         override_source=target.override_source if name in target.typed else Source.SET,
+        pin=target.pin.get(name, frozenset()),
+        unpin=target.unpin.get(name, frozenset()),
     )
     planned = plan_environment(
         workspace,

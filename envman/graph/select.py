@@ -37,6 +37,17 @@ def graph_target(
     )
 
 
+def with_pins(target: GraphTarget, pin: Iterable[str], unpin: Iterable[str]) -> GraphTarget:
+    """--pin / --unpin `component.name` (or a bare name: every component declaring it)."""
+    from dataclasses import replace
+
+    def per(names: Iterable[str]) -> dict[str, frozenset[str]]:
+        split = split_sets(target, [f"{n}=" for n in names])
+        return {component: frozenset(values) for component, values in split.items()}
+
+    return replace(target, pin=per(pin), unpin=per(unpin))
+
+
 def with_dependents(target: GraphTarget, changed: Iterable[str]) -> list[str]:
     """The changed components and every component of the environment downstream of them."""
     below = downstream_closure(target.components.edges(), changed)

@@ -216,10 +216,7 @@ def test_drift_status_and_history_per_component(ccli: Cli, project: Path) -> Non
 
 
 def test_options_not_supported_with_components_are_refused(ccli: Cli) -> None:
-    for command in (
-        ("apply", "dev", "--plan", "--yes"),
-        ("plan", "dev", "--pin", "image_tag"),
-    ):
+    for command in (("apply", "dev", "--plan", "--yes"),):
         result = ccli(*command)
         assert result.exit_code == 1, command
         assert "not supported yet" in result.stderr, command
@@ -365,3 +362,15 @@ def test_the_guard_reviews_a_deferred_plan(ccli: Cli, project: Path) -> None:
     # the next plan shows data's replacement up front, refused by the guard
     planned = ccli("plan", "dev")
     assert planned.exit_code == 3, planned.output
+
+
+def test_pin_and_unpin_a_component_variable(ccli: Cli, project: Path) -> None:
+    assert ccli("apply", "dev", "--yes").exit_code == 0
+    pinned = ccli("apply", "dev", "--yes", "--set", "data.db_size=medium", "--pin", "db_size")
+    assert pinned.exit_code == 0, pinned.output
+    assert release(project, 2)["components"]["data"]["inputs"] == {"db_size": "medium"}
+    assert "data: no changes" in ccli("plan", "dev").stdout  # the pin holds
+    unpinned = ccli("plan", "dev", "--unpin", "data.db_size")
+    assert "data: 0 to add, 1 to change" in unpinned.stdout, unpinned.output
+    wrong = ccli("plan", "dev", "--pin", "nosuch.db_size")
+    assert wrong.exit_code == 1 and "not a component of this run" in wrong.stderr
