@@ -489,7 +489,7 @@ def destroy_command(
 
     def call() -> int:
         if _ctx().project.settings.component:  # DESIGN section 10
-            from envman.commands.components import run_graph_destroy
+            from envman.commands.components_ops import run_graph_destroy
 
             return run_graph_destroy(_ctx(), environment, list(components), options)
         _no_components(components)
@@ -584,7 +584,7 @@ def outputs_command(
 
     def call() -> int:
         if _ctx().project.settings.component and name is None and not raw:
-            from envman.commands.components import run_component_outputs
+            from envman.commands.components_ops import run_component_outputs
 
             return run_component_outputs(_ctx(), environment, list(components), as_json)
         if _ctx().project.settings.component and len(components) == 1:
