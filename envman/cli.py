@@ -218,18 +218,6 @@ def _graph_request(environment: str, **given: object) -> object | None:
     return None
 
 
-def _graph_unsupported(*given: tuple[str, object]) -> None:
-    """Options a project with components does not take yet: refused, never ignored."""
-    for option, value in given:
-        if value:
-            from envman.errors import UsageError
-
-            raise UsageError(
-                f"{option} is not supported yet for environments made of components",
-                hint="leave it out (see README, Components)",
-            )
-
-
 @app.command("graph")
 def graph_command(
     environment: Annotated[
@@ -352,9 +340,9 @@ def apply_command(
             break_glass=break_glass,
             allow_destroy=allow,
             pins=(tuple(pin), tuple(unpin)),
+            use_plan=use_plan,
         )
         if request is not None:
-            _graph_unsupported(("--plan", use_plan))
             from envman.commands.components import GraphRequest, run_graph_apply
 
             return run_graph_apply(_ctx(), cast(GraphRequest, request))

@@ -43,6 +43,7 @@ class GraphRequest:
     allow_destroy: tuple[str, ...] = ()
     review: ReviewOutput = field(default_factory=ReviewOutput)  # plan: --diff, markdown, report
     pins: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # (--pin, --unpin) names
+    use_plan: bool = False  # apply --plan: the plans saved by the last `envman plan ENV`
 
 
 def _target(ctx: AppContext, request: GraphRequest) -> GraphTarget:
@@ -79,6 +80,12 @@ def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
         if not request.as_json:
             show_graph_plan(console, target, runs)
         reasons = review_graph(target.env.name, runs, request.review, console)
+        if runs and not request.changed:
+            from envman.graph.saved import save_graph_plan
+
+            save_graph_plan(target, runs)
+            if not request.as_json and request.review.fmt != "markdown":
+                console.print(f"Saved plan: apply it with `envman apply {target.env.name} --plan`.")
     finally:
         finish_all(runs)  # never applied: the plans (they hold secrets) go
     if request.as_json:
@@ -137,7 +144,7 @@ def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:
     with locked_operation(Workspace(project, env), store, "apply", say) as lease:
         target = _target(ctx, request)
         ledger = Ledger(store, env.name)
-        runs = plan_graph(target, ledger) if target.targets else {}
+        runs = _apply_runs(target, ledger, request)
         job = GraphApply(target, ledger, runs, say, lease=lease)
         job.review = _reviewer(console, request.allow_destroy)
         try:
@@ -154,6 +161,21 @@ def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:
     if request.as_json:
         emit_json({"environment": env.name, "release": release.to_json()})
     return code
+
+
+def _apply_runs(
+    target: GraphTarget, ledger: Ledger, request: GraphRequest
+) -> dict[str, ComponentRun]:
+    if not request.use_plan:
+        return plan_graph(target, ledger) if target.targets else {}
+    from envman.graph.saved import load_graph_plan
+
+    if request.sets or any(request.pins) or request.components:
+        raise UsageError(
+            "--set, --pin, --unpin and -c cannot be combined with --plan",
+            hint="give them to `envman plan`",
+        )
+    return load_graph_plan(target, ledger)
 
 
 def _review_all(job: GraphApply, names: list[str]) -> None:

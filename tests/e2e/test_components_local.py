@@ -215,11 +215,10 @@ def test_drift_status_and_history_per_component(ccli: Cli, project: Path) -> Non
     assert "network applied; data applied; edge applied; app applied" in history.stdout
 
 
-def test_options_not_supported_with_components_are_refused(ccli: Cli) -> None:
-    for command in (("apply", "dev", "--plan", "--yes"),):
-        result = ccli(*command)
-        assert result.exit_code == 1, command
-        assert "not supported yet" in result.stderr, command
+def test_outputs_without_a_component_is_refused(ccli: Cli) -> None:
+    result = ccli("outputs", "dev", "url")
+    assert result.exit_code == 1
+    assert "not supported yet" in result.stderr
 
 
 def test_hooks_and_verification_follow_a_graph_apply(ccli: Cli, project: Path) -> None:
@@ -374,3 +373,21 @@ def test_pin_and_unpin_a_component_variable(ccli: Cli, project: Path) -> None:
     assert "data: 0 to add, 1 to change" in unpinned.stdout, unpinned.output
     wrong = ccli("plan", "dev", "--pin", "nosuch.db_size")
     assert wrong.exit_code == 1 and "not a component of this run" in wrong.stderr
+
+
+def test_apply_the_saved_plan(ccli: Cli, project: Path) -> None:
+    assert ccli("apply", "dev", "--plan", "--yes").exit_code == 1  # nothing saved yet
+    assert ccli("plan", "dev", "--set", "edge.sleep=1").exit_code == 0
+    applied = ccli("apply", "dev", "--plan", "--yes")
+    assert applied.exit_code == 0, applied.output
+    assert "Planning 'data' now that network applied" in applied.stdout
+    expected = dict.fromkeys(("network", "data", "edge", "app"), "applied")
+    assert statuses(release(project, 1)) == expected
+    again = ccli("apply", "dev", "--plan", "--yes")
+    assert again.exit_code == 1 and "no saved plan" in again.stderr
+    assert ccli("plan", "dev", "--set", "app.image_tag=v5").exit_code == 0
+    (project / "environments" / "dev" / "app.tfvars").write_text('image_tag = "v6"\n')
+    stale = ccli("apply", "dev", "--plan", "--yes")
+    assert stale.exit_code == 1 and "stale: its inputs changed" in stale.stderr
+    mixed = ccli("apply", "dev", "--plan", "--yes", "-c", "app")
+    assert mixed.exit_code == 1 and "cannot be combined with --plan" in mixed.stderr
