@@ -11,7 +11,13 @@ from dataclasses import replace
 
 from envman.errors import UsageError
 from envman.graph.model import downstream_closure, reverse_edges, topo_order
-from envman.graph.plan import ComponentRun, GraphTarget, component_pins, component_workspace
+from envman.graph.plan import (
+    ComponentRun,
+    GraphTarget,
+    component_pins,
+    component_workspace,
+    shared_config,
+)
 from envman.graph.walk import walk
 from envman.planning import plan_environment
 from envman.releases.ledger import Ledger
@@ -29,6 +35,7 @@ def destroy_target(target: GraphTarget, only: list[str]) -> GraphTarget:
 
 def plan_graph_destroy(target: GraphTarget, ledger: Ledger) -> dict[str, ComponentRun]:
     runs: dict[str, ComponentRun] = {}
+    shared_config(target)
 
     def step(name: str) -> ComponentRun | None:
         workspace = component_workspace(target, name)

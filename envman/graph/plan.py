@@ -24,6 +24,7 @@ from envman.planning import Pins, PlannedRun, plan_environment
 from envman.releases.ledger import Ledger
 from envman.runs.folder import Run
 from envman.secrets.redactor import remember
+from envman.terraform.cliconfig import ensure_cli_config
 from envman.terraform.models import OutputValue, changes_nothing
 from envman.terraform.output import read_outputs
 from envman.workspace import Workspace
@@ -70,6 +71,12 @@ class ComponentRun:
 def component_workspace(target: GraphTarget, name: str) -> Workspace:
     spec = target.components.specs[name]
     return Workspace(target.project, component_environment(target.project, target.env, spec))
+
+
+def shared_config(target: GraphTarget) -> None:
+    """Write the CLI config every component's terraform shares before threads start (its
+    writers would race on one temporary file)."""
+    ensure_cli_config(target.project.state_root, target.project.provider_mirror())
 
 
 def component_entry(
@@ -122,6 +129,7 @@ def plan_graph(
     edges = target.components.edges()
     runs: dict[str, ComponentRun] = {}
     outside: dict[str, dict[str, OutputValue]] = {}
+    shared_config(target)
 
     def step(name: str) -> ComponentRun:
         run = plan_component(target, ledger, name, Upstreams(runs, outside))
