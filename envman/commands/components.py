@@ -13,6 +13,7 @@ from envman.commands.review import ReviewOutput
 from envman.errors import EXIT_CHANGES, EXIT_OK, EXIT_REFUSED, EnvmanError, UsageError
 from envman.graph.apply import GraphApply, apply_graph, begin_graph_release, touched
 from envman.graph.plan import ComponentRun, GraphTarget, plan_graph
+from envman.graph.reconcile import locked_graph
 from envman.graph.review import review_graph
 from envman.graph.select import graph_target, with_dependents, with_pins
 from envman.planning import PlannedRun
@@ -22,9 +23,8 @@ from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.models import Kind, Release
 from envman.runs.folder import finish_run
-from envman.runs.session import console_say, locked_operation
+from envman.runs.session import console_say
 from envman.timeutil import now
-from envman.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
     store = store_for(target.env)
     ledger = Ledger(store, target.env.name)
     # the components' inits share the operation lock: held once for the whole graph plan
-    with locked_operation(Workspace(ctx.project, target.env), store, "plan", console_say(console)):
+    with locked_graph(ctx.project, target.env, store, "plan", console_say(console)):
         runs = plan_graph(target, ledger) if target.targets else {}
     try:
         if not request.as_json:
@@ -141,7 +141,7 @@ def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:
     check_windows(env, "apply", now(), request.break_glass)
     store = store_for(env)
     say = console_say(console)
-    with locked_operation(Workspace(project, env), store, "apply", say) as lease:
+    with locked_graph(project, env, store, "apply", say) as lease:
         target = _target(ctx, request)
         ledger = Ledger(store, env.name)
         runs = _apply_runs(target, ledger, request)
@@ -249,7 +249,7 @@ def _run_change(ctx: AppContext, name: str, request: ChangeRequest, kind: Kind, 
         )
     store = store_for(env)
     say = console_say(console)
-    with locked_operation(Workspace(project, env), store, str(kind), say) as lease:
+    with locked_graph(project, env, store, str(kind), say) as lease:
         argument = request.source if kind == Kind.PROMOTE else request.to_seq
         change = make(project, env, argument)
         for ref, old, new in change.changes:

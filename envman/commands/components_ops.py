@@ -9,13 +9,13 @@ from envman.commands.components import finish_all, show_graph_plan
 from envman.errors import EXIT_OK, EnvmanError
 from envman.graph.apply import GraphApply, apply_graph, begin_graph_release, touched
 from envman.graph.plan import component_workspace
+from envman.graph.reconcile import locked_graph
 from envman.graph.select import graph_target
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.models import Kind
-from envman.runs.session import console_say, locked_operation
+from envman.runs.session import console_say
 from envman.timeutil import now
-from envman.workspace import Workspace
 
 
 def run_component_outputs(ctx: AppContext, environment: str, only: list[str], as_json: bool) -> int:
@@ -52,7 +52,7 @@ def run_graph_destroy(ctx: AppContext, name: str, only: list[str], options: Any)
     console = ctx.console()
     store = store_for(env)
     say = console_say(console)
-    with locked_operation(Workspace(project, env), store, "destroy", say) as lease:
+    with locked_graph(project, env, store, "destroy", say) as lease:
         target = destroy_target(graph_target(project, env, only), list(only))
         ledger = Ledger(store, env.name)
         runs = plan_graph_destroy(target, ledger)

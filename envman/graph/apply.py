@@ -141,6 +141,7 @@ def _apply_one(job: GraphApply, release: Release, name: str) -> str:
             _set(job, release, name, status="unchanged", finished_at=iso(now()))
             run.outputs = read_outputs(run.workspace.terraform)
             return "unchanged"
+        _set(job, release, name, status="applying")  # names its run, for reconciliation
         _terraform_apply(job, run, planned, entry)
     except BaseException as exc:
         status = "refused" if isinstance(exc, ProtectionRefused) else "failed"

@@ -391,3 +391,21 @@ def test_apply_the_saved_plan(ccli: Cli, project: Path) -> None:
     assert stale.exit_code == 1 and "stale: its inputs changed" in stale.stderr
     mixed = ccli("apply", "dev", "--plan", "--yes", "-c", "app")
     assert mixed.exit_code == 1 and "cannot be combined with --plan" in mixed.stderr
+
+
+def test_a_component_left_applying_is_reconciled_from_its_run(ccli: Cli, project: Path) -> None:
+    from envman.releases.ledger import Ledger
+    from envman.releases.store_local import LocalStore
+
+    assert ccli("apply", "dev", "--yes").exit_code == 0
+    ledger = Ledger(LocalStore(project / "state/dev/terraform.tfstate.releases"), "dev")
+    entries = release(project, 1)["components"]
+    entries["app"]["status"] = "applying"  # as if envman died while terraform applied app
+    ledger.update(1, {"status": "applying", "components": entries})
+    result = ccli("plan", "dev")
+    assert result.exit_code == 0, result.output
+    assert "reconciled component 'app' of release #1 of 'dev': applied" in result.output
+    record = release(project, 1)
+    assert record["status"] == "applied"
+    assert record["components"]["app"]["status"] == "applied"
+    assert record["components"]["app"]["reconciled_at"]
