@@ -32,6 +32,7 @@ setup: $(STAMP) $(NODE_STAMP)
 
 demo: setup
 	$(PY) scripts/demo.py
+	$(PY) scripts/demo_components.py
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -120,8 +120,19 @@ def _differences(
     changes: list[tuple[str, Any, Any]] = []
     changed: list[str] = []
     for name, values in typed.items():
-        pins = component_pins(ledger, name, below).inputs
-        differ = [(f"{name}.{k}", pins.get(k), v) for k, v in values.items() if pins.get(k) != v]
+        found = component_entry(ledger, name, below)
+        entry = found[0] if found is not None else {}
+        pins = dict(entry.get("inputs") or {})
+        ran = {
+            k: e["value"]
+            for k, e in (entry.get("values") or {}).items()
+            if isinstance(e, dict) and "value" in e
+        }
+        differ = [
+            (f"{name}.{k}", pins.get(k, ran.get(k)), v)
+            for k, v in values.items()
+            if k not in pins or pins[k] != v
+        ]
         if differ:
             changes.extend(differ)
             changed.append(name)

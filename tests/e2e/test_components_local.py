@@ -174,7 +174,7 @@ def test_promotion_plans_only_the_changed_component_and_rollback_undoes_it(
     assert ccli("apply", "staging", "--yes").exit_code == 0
     promoted = ccli("promote", "staging", "--yes")
     assert promoted.exit_code == 0, promoted.output
-    assert "app.image_tag: None → v2" in promoted.stdout
+    assert "app.image_tag: v0 → v2" in promoted.stdout
     assert "network:" not in promoted.stdout and "data:" not in promoted.stdout
     record = release(project, 2, "staging")
     assert record["kind"] == "promote" and record["source"]["environment"] == "dev"
