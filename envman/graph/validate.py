@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 
-from envman.config.project import Project
+from envman.config.paths import FACTS_CACHE
+from envman.config.project import Environment, Project
+from envman.config.stack import read_stack
 from envman.config.tfvars import read_tfvars
 from envman.errors import EnvmanError
 from envman.graph.config import Components, check_components
@@ -35,7 +37,35 @@ def environment_problems(project: Project, name: str) -> list[str]:
     found: list[str] = []
     for component in names:
         found.extend(_component_problems(project, name, components, component))
+    found.extend(_promotion_problems(project, env, components, names))
     return found
+
+
+def _promotion_problems(
+    project: Project, env: Environment, components: Components, names: list[str]
+) -> list[str]:
+    """promotion.variables name `component.variable` = `component.output` (section 10)."""
+    promotion = env.config.promotion
+    if promotion is None:
+        return []
+    problems = []
+    where = f"{env.config_path}: promotion.variables"
+    for target, source in promotion.variables.items():
+        for ref, role in ((target, "variable"), (source, "output")):
+            component, dot, item = ref.partition(".")
+            if not dot or component not in components.specs:
+                problems.append(f"{where}: '{ref}' must name '<component>.<{role}>'")
+                continue
+            if role == "variable" and component not in names:
+                problems.append(f"{where}: '{env.name}' does not take component '{component}'")
+                continue
+            stack = read_stack(
+                components.specs[component].stack_dir, project.state_root / FACTS_CACHE
+            )
+            declared = stack.variables if role == "variable" else stack.outputs
+            if item not in declared:
+                problems.append(f"{where}: component '{component}' declares no {role} '{item}'")
+    return problems
 
 
 def _component_problems(

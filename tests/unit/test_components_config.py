@@ -148,3 +148,14 @@ def test_a_finding_names_its_component_only_with_components() -> None:
     plain = Finding("a.b", "x", 1, 2, "f", True)
     assert "component" not in plain.to_json()
     assert Finding("a.b", "x", 1, 2, "f", True, component="app").to_json()["component"] == "app"
+
+
+def test_promotion_names_component_variables_and_outputs(project: Path) -> None:
+    path = project / "environments" / "staging" / "environment.hcl"
+    path.write_text(
+        path.read_text().replace('"app.image_tag" = "app.image_tag"', '"image_tag" = "app.tag"')
+    )
+    result = Cli(project)("validate", "staging")
+    assert result.exit_code == 1
+    assert "'image_tag' must name '<component>.<variable>'" in result.stdout
+    assert "component 'app' declares no output 'tag'" in result.stdout
