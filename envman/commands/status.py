@@ -82,6 +82,12 @@ def pending_promotions(ctx: AppContext, rows: dict[str, dict[str, Any]]) -> list
             continue
         source = _ran_with(rows[promotion.source].get("current") or {})
         target = _ran_with(rows[env.name].get("current") or {})
+        if "components" in rows[env.name]:  # DESIGN section 10: `component.name` on both sides
+            from envman.graph.describe import component_values
+
+            outputs = component_values(rows[promotion.source], "outputs")
+            source = {v: outputs.get(o) for v, o in promotion.variables.items() if o in outputs}
+            target = component_values(rows[env.name], "ran_with")
         for variable, output in sorted(promotion.variables.items()):
             if variable in source and source.get(variable) != target.get(variable):
                 pending.append(

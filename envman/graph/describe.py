@@ -34,11 +34,27 @@ def component_status(project: Project, env: Environment, ledger: Ledger) -> dict
         if entry is None:
             found[name] = _destroyed(ledger, name)
             continue
+        values = entry[0].get("values") or {}
         found[name] = {
             "seq": entry[1],
             "inputs": entry[0].get("inputs") or {},
             "finished_at": entry[0].get("finished_at"),
+            "ran_with": {
+                k: v["value"] for k, v in values.items() if isinstance(v, dict) and "value" in v
+            },
+            "outputs": entry[0].get("outputs") or {},
         }
+    return found
+
+
+def component_values(row: dict[str, Any], key: str) -> dict[str, Any]:
+    """`{"app.image_tag": value}` of a status row's components: what each ran with
+    (``key`` = "ran_with") or the outputs it left ("outputs"; sensitive ones never)."""
+    found: dict[str, Any] = {}
+    for name, item in (row.get("components") or {}).items():
+        for variable, value in ((item or {}).get(key) or {}).items():
+            if not (isinstance(value, dict) and value.get("sensitive")):
+                found[f"{name}.{variable}"] = value
     return found
 
 

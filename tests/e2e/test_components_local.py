@@ -184,6 +184,7 @@ def test_promotion_plans_only_the_changed_component_and_rollback_undoes_it(
     assert outputs["image_tag"]["value"] == "v2"
     # a later plain apply keeps the promoted value: it is pinned per component
     assert "no changes" in ccli("plan", "staging", "-c", "app").stdout
+    assert json.loads(ccli("status", "--json").stdout)["pending_promotions"] == []
     rolled = ccli("rollback", "staging", "--yes")
     assert rolled.exit_code == 0, rolled.output
     assert "app.image_tag: v2 → v0" in rolled.stdout
@@ -192,6 +193,10 @@ def test_promotion_plans_only_the_changed_component_and_rollback_undoes_it(
     assert statuses(record) == {"app": "applied"}
     outputs = json.loads(ccli("outputs", "staging", "--json").stdout)
     assert outputs["app"]["image_tag"]["value"] == "v0"
+    pending = json.loads(ccli("status", "--json").stdout)["pending_promotions"]
+    assert [(p["variable"], p["source_value"], p["target_value"]) for p in pending] == [
+        ("app.image_tag", "v2", "v0")
+    ]
     assert set(outputs) == {"network", "data", "edge", "app"}
 
 
