@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from envman.config.project import Environment, Project
 from envman.errors import EXIT_OK, EXIT_VERIFY_FAILED, EnvmanError
 from envman.graph.apply import GraphApply
 from envman.hooks import run_hooks
@@ -16,6 +17,7 @@ from envman.notify.dispatch import Notification, notify
 from envman.releases.models import Kind, Release
 from envman.releases.record import set_status
 from envman.terraform.models import OutputValue
+from envman.terraform.output import read_outputs
 from envman.verify.runner import verify_environment
 
 HOOKS = {
@@ -30,6 +32,22 @@ def merged_outputs(job: GraphApply) -> dict[str, OutputValue]:
     for name in job.target.names:
         run = job.runs.get(name)
         for output, value in (run.outputs if run is not None else {}).items():
+            merged.setdefault(output, value)
+            merged[f"{name}.{output}"] = value
+    return merged
+
+
+def state_outputs(project: Project, env: Environment) -> dict[str, OutputValue]:
+    """Every component's state outputs, as `name` and `component.name` (`envman verify`)."""
+    from envman.graph.plan import component_workspace
+    from envman.graph.select import graph_target
+
+    target = graph_target(project, env)
+    merged: dict[str, OutputValue] = {}
+    for name in target.names:
+        workspace = component_workspace(target, name)
+        workspace.ensure_init()
+        for output, value in read_outputs(workspace.terraform).items():
             merged.setdefault(output, value)
             merged[f"{name}.{output}"] = value
     return merged

@@ -253,6 +253,9 @@ verify {
     record = release(project, 1)
     assert record["status"] == "verify_failed"
     assert record["verification"]["ok"] is False
+    again = ccli("verify", "dev")  # re-run over every component's outputs
+    assert again.exit_code == 4, again.output
+    assert "verify_failed → verify_failed" in again.stdout
 
 
 def test_failed_verification_rolls_the_changed_components_back(ccli: Cli, project: Path) -> None:
