@@ -8,6 +8,8 @@ CONSTRAINTS := constraints/dev.txt
 NODE_STAMP := tools/node_modules/.installed-stamp
 CHECKOV_VENV ?= .venv-checkov
 PYTEST_ARGS ?=
+# independent tests run in parallel (pytest-xdist): most of their time is terraform and moto
+TEST_WORKERS ?= 3
 
 .PHONY: setup demo test lint typecheck fmt-check checkov bench clean help
 
@@ -35,13 +37,13 @@ demo: setup
 	$(PY) scripts/demo_components.py
 
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 typecheck: setup
 	$(VENV)/bin/mypy --strict envman tests bench
 
 lint: setup
-	$(VENV)/bin/ruff check envman tests bench scripts
+	$(VENV)/bin/ruff check envman tests bench scripts policies
 	$(VENV)/bin/ruff format --check envman tests bench scripts
 	$(VENV)/bin/mypy --strict envman tests bench
 	terraform fmt -check -recursive terraform modules

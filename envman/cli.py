@@ -273,13 +273,21 @@ def plan_command(
 
     Exit 3 when a guard or policy would refuse applying this plan."""
     from envman.commands.plan import run_plan
+    from envman.commands.requests import Pins, PlanRequest
     from envman.commands.review import ReviewOutput
 
     output = ReviewOutput(diff=diff, fmt=fmt, report=report)
-    pins = (list(pin), list(unpin))
+    request = PlanRequest(
+        environment=environment,
+        sets=tuple(sets),
+        as_json=as_json,
+        detailed_exitcode=detailed_exitcode,
+        pins=Pins(pin=tuple(pin), unpin=tuple(unpin)),
+        output=output,
+    )
 
     def call() -> int:
-        request = _graph_request(
+        graph = _graph_request(
             environment,
             components=tuple(components),
             changed=changed,
@@ -290,12 +298,12 @@ def plan_command(
             review=output,
             pins=(tuple(pin), tuple(unpin)),
         )
-        if request is not None:
+        if graph is not None:
             output.check()
             from envman.commands.components import GraphRequest, run_graph_plan
 
-            return run_graph_plan(_ctx(), cast(GraphRequest, request))
-        return run_plan(_ctx(), environment, sets, as_json, detailed_exitcode, pins, output)
+            return run_graph_plan(_ctx(), cast(GraphRequest, graph))
+        return run_plan(_ctx(), request)
 
     _run(call)
 
@@ -323,14 +331,23 @@ def apply_command(
 ) -> None:
     """Plan, show, confirm and apply exactly that plan; record a release; verify."""
     from envman.commands.apply import run_apply
+    from envman.commands.requests import ApplyRequest, Pins
     from envman.protect.confirm import ConfirmOptions
 
     options = ConfirmOptions(yes=yes, confirm=confirm)
-    pins = (list(pin), list(unpin))
-    allow = tuple(allow_destroy)
+    request = ApplyRequest(
+        environment=environment,
+        sets=tuple(sets),
+        use_saved_plan=use_plan,
+        confirm=options,
+        break_glass=break_glass,
+        pins=Pins(pin=tuple(pin), unpin=tuple(unpin)),
+        allow_destroy=tuple(allow_destroy),
+        as_json=as_json,
+    )
 
     def call() -> int:
-        request = _graph_request(
+        graph = _graph_request(
             environment,
             components=tuple(components),
             sets=tuple(sets),
@@ -338,17 +355,15 @@ def apply_command(
             as_json=as_json,
             confirm=options,
             break_glass=break_glass,
-            allow_destroy=allow,
+            allow_destroy=tuple(allow_destroy),
             pins=(tuple(pin), tuple(unpin)),
             use_plan=use_plan,
         )
-        if request is not None:
+        if graph is not None:
             from envman.commands.components import GraphRequest, run_graph_apply
 
-            return run_graph_apply(_ctx(), cast(GraphRequest, request))
-        return run_apply(
-            _ctx(), environment, sets, use_plan, options, break_glass, pins, allow, as_json
-        )
+            return run_graph_apply(_ctx(), cast(GraphRequest, graph))
+        return run_apply(_ctx(), request)
 
     _run(call)
 
@@ -374,20 +389,29 @@ def promote_command(
 ) -> None:
     """Promote the source environment's outputs (e.g. image tags) into the target."""
     from envman.commands.promote import run_promote
+    from envman.commands.requests import PromoteRequest
     from envman.protect.confirm import ConfirmOptions
 
     options = ConfirmOptions(yes=yes, confirm=confirm)
-    allow = tuple(allow_destroy)
+    request = PromoteRequest(
+        target=target,
+        source=source,
+        dry_run=dry_run,
+        confirm=options,
+        break_glass=break_glass,
+        allow_destroy=tuple(allow_destroy),
+        as_json=as_json,
+    )
 
     def call() -> int:
         if _ctx().project.settings.component:  # DESIGN section 10
             from envman.commands.components import ChangeRequest, run_graph_promote
 
-            request = ChangeRequest(
+            change = ChangeRequest(
                 target, source, None, dry_run, options, break_glass, as_json=as_json
             )
-            return run_graph_promote(_ctx(), request)
-        return run_promote(_ctx(), target, source, dry_run, options, break_glass, allow, as_json)
+            return run_graph_promote(_ctx(), change)
+        return run_promote(_ctx(), request)
 
     _run(call)
 
@@ -410,19 +434,27 @@ def rollback_command(
     as_json: ResultJsonOpt = False,
 ) -> None:
     """Re-apply an earlier release's inputs (a real planned apply, recorded as kind rollback)."""
+    from envman.commands.requests import RollbackRequest
     from envman.commands.rollback import run_rollback
     from envman.protect.confirm import ConfirmOptions
 
     options = ConfirmOptions(yes=yes, confirm=confirm)
-    allow = tuple(allow_destroy)
+    request = RollbackRequest(
+        environment=environment,
+        to_seq=to,
+        dry_run=dry_run,
+        confirm=options,
+        allow_destroy=tuple(allow_destroy),
+        as_json=as_json,
+    )
 
     def call() -> int:
         if _ctx().project.settings.component:  # DESIGN section 10
             from envman.commands.components import ChangeRequest, run_graph_rollback
 
-            request = ChangeRequest(environment, None, to, dry_run, options, as_json=as_json)
-            return run_graph_rollback(_ctx(), request)
-        return run_rollback(_ctx(), environment, to, dry_run, options, allow, as_json)
+            change = ChangeRequest(environment, None, to, dry_run, options, as_json=as_json)
+            return run_graph_rollback(_ctx(), change)
+        return run_rollback(_ctx(), request)
 
     _run(call)
 
@@ -468,12 +500,20 @@ def destroy_command(
     yes: Annotated[
         bool, typer.Option("--yes", help="Never enough to destroy: the name is always needed.")
     ] = False,
+    allow_destroy: AllowDestroyOpt = [],  # noqa: B006
 ) -> None:
     """Plan a destroy with the environment's inputs, show it, type the name, destroy, record it."""
     from envman.commands.destroy import run_destroy
     from envman.operate.destroy import DestroyOptions
+    from envman.secrets.redactor import redact_stored
 
-    options = DestroyOptions(confirm=confirm, yes=yes, break_glass=break_glass)
+    options = DestroyOptions(
+        confirm=confirm,
+        yes=yes,
+        break_glass=break_glass,
+        allow_destroy=tuple(allow_destroy),
+        redact=redact_stored,
+    )
 
     def call() -> int:
         if _ctx().project.settings.component:  # DESIGN section 10
@@ -501,8 +541,9 @@ def tf_command(
 ) -> None:
     """terraform itself with the environment's setup; state changes locked and audited."""
     from envman.commands.tf import TfOptions, run_tf
+    from envman.secrets.redactor import redact_stored
 
-    options = TfOptions(confirm=confirm)
+    options = TfOptions(confirm=confirm, redact=redact_stored)
 
     def call() -> int:
         if _ctx().project.settings.component:  # DESIGN section 10: one component's stack
@@ -725,4 +766,9 @@ def emulator_command(
 
 
 def main() -> None:
-    app()
+    from envman.terraform import signals
+
+    try:
+        app()
+    finally:  # the exit code is decided: a late Ctrl-C / SIGTERM must not replace it
+        signals.ignore_from_now()

@@ -86,15 +86,39 @@ def bug_report(exc: BaseException, log_dir: Path) -> str:
 
 
 def log_entry(exc: BaseException) -> str:
+    """The log's entry for ``exc``, redacted like everything envman stores (DESIGN section 13):
+    known sensitive values replaced, and every --set value masked in the command line."""
+    from envman.secrets.redactor import redact_stored
+
     header = " ".join(f"{k} {v}" for k, v in versions().items())
     kind = "user error" if isinstance(exc, EnvmanError) else "internal error (bug)"
     trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    return (
+    return redact_stored(
         f"=== {iso(now())} {kind}\n"
-        f"command: envman {' '.join(sys.argv[1:])}\n"
+        f"command: envman {' '.join(masked_argv(sys.argv[1:]))}\n"
         f"versions: {header}\n"
         f"{trace}"
     )
+
+
+def masked_argv(argv: list[str]) -> list[str]:
+    """The command line with the value of every --set NAME=VALUE masked (it may be a secret;
+    an item without '=' is masked whole: it may be a value typed in the wrong place)."""
+    masked: list[str] = []
+    after_set = False
+    for arg in argv:
+        if after_set:
+            arg = _mask_item(arg)
+        elif arg.startswith("--set="):
+            arg = "--set=" + _mask_item(arg.removeprefix("--set="))
+        after_set = arg == "--set"
+        masked.append(arg)
+    return masked
+
+
+def _mask_item(item: str) -> str:
+    name, sep, _ = item.partition("=")
+    return f"{name}=***" if sep else "***"
 
 
 def write_log(log_dir: Path, entry: str) -> Path | None:

@@ -109,26 +109,36 @@ def convert_value(raw: str, type_text: str | None) -> Any:
         return raw
 
 
+@dataclass(frozen=True)
+class GivenInputs:
+    """The values a run is given beyond the code's: the current release's pins and --set
+    (``overrides``, strings) or promoted / rolled-back values (``typed_overrides``)."""
+
+    pinned: Mapping[str, Any] = field(default_factory=dict)
+    pinned_from: int | None = None
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    typed_overrides: Mapping[str, Any] = field(default_factory=dict)
+
+
 def build_inputs(
     stack: StackInfo,
     env_var_files: list[Path],
     work_dir: Path,
-    *,
-    pinned: Mapping[str, Any] | None = None,
-    pinned_from: int | None = None,
-    overrides: Mapping[str, str] | None = None,
-    typed_overrides: Mapping[str, Any] | None = None,
+    given: GivenInputs | None = None,
     options: InputOptions | None = None,
 ) -> RunInputs:
     """Write envman's var files and return every layer, in order, plus a digest of them."""
+    given = given or GivenInputs()
+    pinned, pinned_from = given.pinned, given.pinned_from
+    typed_overrides = given.typed_overrides
     options = options or InputOptions()
-    overrides = dict(overrides or {})
-    converted = _converted(stack, overrides, typed_overrides or {})
-    _check_pin_options(stack, options, pinned or {}, pinned_from)
+    overrides = dict(given.overrides)
+    converted = _converted(stack, overrides, typed_overrides)
+    _check_pin_options(stack, options, pinned, pinned_from)
     usable_pins = {
-        k: v for k, v in (pinned or {}).items() if k in stack.variables and k not in options.unpin
+        k: v for k, v in pinned.items() if k in stack.variables and k not in options.unpin
     }
-    remember_inputs(stack, env_var_files, (dict(pinned or {}), converted))
+    remember_inputs(stack, env_var_files, (dict(pinned), converted))
     layers = replace(
         read_code_layers(stack, env_var_files, options.root or Path.cwd()),
         pins=usable_pins,
@@ -149,7 +159,7 @@ def build_inputs(
         pinned=usable_pins,
         pinned_from=pinned_from if usable_pins else None,
         overrides=converted,
-        digest=inputs_digest(env_var_files, pinned or {}),
+        digest=inputs_digest(env_var_files, pinned),
         values=values,
         carry=carry,
         unpinned=tuple(sorted(options.unpin)),

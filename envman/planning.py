@@ -6,14 +6,21 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from envman.config.stack import stack_code_digest
 from envman.config.tfvars import tfvars_names
 from envman.errors import EnvmanError, UsageError
-from envman.inputs import InputOptions, RunInputs, build_inputs, inputs_digest, scrub_overrides
+from envman.inputs import (
+    GivenInputs,
+    InputOptions,
+    RunInputs,
+    build_inputs,
+    inputs_digest,
+    scrub_overrides,
+)
 from envman.runs.folder import Run, last_plan_run, point_last_plan, spend_plan
 from envman.secrets.sources import remember_inputs
 from envman.terraform.plan import PlanOptions, StreamedPlan, run_plan
@@ -98,32 +105,42 @@ def check_required(
         )
 
 
+@dataclass(frozen=True)
+class PlanInputs:
+    """What a plan is given: --set (strings) or typed values, pins (default: the current
+    release's) and how the inputs are asked for (default: ``input_options(workspace)``)."""
+
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    typed_overrides: Mapping[str, Any] = field(default_factory=dict)
+    pins: Pins | None = None
+    options: InputOptions | None = None
+
+
 def plan_environment(
     workspace: Workspace,
+    given: PlanInputs | None = None,
     *,
-    overrides: Mapping[str, str] | None = None,
-    typed_overrides: Mapping[str, Any] | None = None,
-    pins: Pins | None = None,
     on_event: EventHandler | None = None,
-    input_opts: InputOptions | None = None,
     destroy: bool = False,
     run: Run | None = None,
 ) -> PlannedRun:
     """Plan into a run folder of its own (a new one unless ``run`` is given)."""
+    given = given or PlanInputs()
     env = workspace.env
     workspace.check_backend()  # a wrong backend is reported as such, before the ledger is read
-    if pins is None:
-        pins = current_pins(workspace)
+    pins = given.pins if given.pins is not None else current_pins(workspace)
     run = run or workspace.new_run("plan")
     inputs = build_inputs(
         workspace.stack,
         env.var_files(),
         run.folder,
-        pinned=pins.inputs,
-        pinned_from=pins.seq,
-        overrides=overrides,
-        typed_overrides=typed_overrides,
-        options=input_opts or input_options(workspace),
+        GivenInputs(
+            pinned=pins.inputs,
+            pinned_from=pins.seq,
+            overrides=given.overrides,
+            typed_overrides=given.typed_overrides,
+        ),
+        given.options or input_options(workspace),
     )
     check_required(workspace, inputs.pinned, inputs.overrides)
     workspace.ensure_init(on_event)

@@ -123,8 +123,9 @@ class Workspace:
         from envman.releases.locate import store_for
         from envman.releases.oplock import acquire, held_here
         from envman.releases.provenance import actor
+        from envman.say import say_on_stderr
 
         store = store_for(self.env)
         if held_here(store) is not None:
             return contextlib.nullcontext()
-        return acquire(store, "init", actor(), environment=self.env.name)
+        return acquire(store, "init", actor(), environment=self.env.name, on_note=say_on_stderr)

@@ -71,25 +71,35 @@ def one_line(text: str) -> str:
 def translate(what: str, exc: Exception) -> AwsError:
     """The one-line error for an exception raised by botocore while doing WHAT."""
     if isinstance(exc, ClientError):
-        code = error_code(exc)
-        message = one_line(str(exc.response.get("Error", {}).get("Message", "") or code))
-        if code in EXPIRED_CODES:
-            return AwsError(
-                f"cannot {what}: the AWS credentials have expired", code=code, hint=_REFRESH
-            )
-        if code in INVALID_CODES:
-            return AwsError(
-                f"cannot {what}: the AWS credentials are not valid ({code})",
-                code=code,
-                hint=_REFRESH,
-            )
-        if code in DENIED_CODES:
-            return AwsError(
-                f"cannot {what}: access denied ({message})",
-                code=code,
-                hint="grant the permission to the identity envman runs as",
-            )
-        return AwsError(f"cannot {what}: {code}: {message}", code=code)
+        return _client_error(what, exc)
+    return _botocore_error(what, exc)
+
+
+def _client_error(what: str, exc: ClientError) -> AwsError:
+    """An error AWS answered with: expired or invalid credentials, denied, or another code."""
+    code = error_code(exc)
+    message = one_line(str(exc.response.get("Error", {}).get("Message", "") or code))
+    if code in EXPIRED_CODES:
+        return AwsError(
+            f"cannot {what}: the AWS credentials have expired", code=code, hint=_REFRESH
+        )
+    if code in INVALID_CODES:
+        return AwsError(
+            f"cannot {what}: the AWS credentials are not valid ({code})",
+            code=code,
+            hint=_REFRESH,
+        )
+    if code in DENIED_CODES:
+        return AwsError(
+            f"cannot {what}: access denied ({message})",
+            code=code,
+            hint="grant the permission to the identity envman runs as",
+        )
+    return AwsError(f"cannot {what}: {code}: {message}", code=code)
+
+
+def _botocore_error(what: str, exc: Exception) -> AwsError:
+    """An error botocore raised before or without an answer from AWS."""
     if isinstance(exc, NoCredentialsError | PartialCredentialsError):
         return AwsError(
             f"cannot {what}: no AWS credentials found",

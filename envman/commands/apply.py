@@ -5,18 +5,19 @@ from __future__ import annotations
 from dataclasses import replace
 
 from envman.commands import AppContext, emit_json
+from envman.commands.requests import ApplyRequest
 from envman.commands.results import deploy_document
 from envman.display import show_plan
 from envman.errors import EXIT_OK, UsageError
 from envman.inputs import RunInputs, parse_set
 from envman.planning import (
+    PlanInputs,
     PlannedRun,
     discard_saved_plan,
     input_options,
     load_saved_plan,
     plan_environment,
 )
-from envman.protect.confirm import ConfirmOptions
 from envman.protect.windows import check_windows
 from envman.releases.autorollback import run_auto_rollback
 from envman.releases.gate import GateResult, check_apply
@@ -26,6 +27,7 @@ from envman.releases.models import Kind
 from envman.releases.pipeline import DeploySpec, deploy_planned
 from envman.runs.folder import finish_run
 from envman.runs.session import console_say, locked_operation
+from envman.say import say_on_stderr
 from envman.terraform.models import PlanSummary
 from envman.terraform.plan import StreamedPlan
 from envman.terraform.progress import Progress
@@ -33,31 +35,23 @@ from envman.timeutil import now
 from envman.workspace import Workspace
 
 
-def run_apply(
-    ctx: AppContext,
-    name: str,
-    sets: list[str],
-    use_saved_plan: bool,
-    confirm: ConfirmOptions,
-    break_glass: str | None,
-    pins: tuple[list[str], list[str]] = ([], []),
-    allow_destroy: tuple[str, ...] = (),
-    as_json: bool = False,
-) -> int:
-    """`pins` is (--pin names, --unpin names)."""
-    overrides = parse_set(sets)
-    pin, unpin = frozenset(pins[0]), frozenset(pins[1])
+def run_apply(ctx: AppContext, request: ApplyRequest) -> int:
+    name, break_glass = request.environment, request.break_glass
+    use_saved_plan = request.use_saved_plan
+    overrides = parse_set(request.sets)
+    pin, unpin = frozenset(request.pins.pin), frozenset(request.pins.unpin)
     project = ctx.project
     env = project.environment(name)
     workspace = Workspace(project, env)
-    console = ctx.console(json_mode=as_json)
-    rules = check_windows(env, "apply", now(), break_glass)
+    console = ctx.console(json_mode=request.as_json)
+    rules = check_windows(env, "apply", now(), break_glass, say_on_stderr)
     if use_saved_plan and (overrides or pin or unpin):
         raise UsageError(
             "--set, --pin and --unpin cannot be combined with --plan",
             hint="give them to `envman plan`",
         )
     gate = check_apply(env, overrides, unpin, break_glass)
+    _say(gate)
     store = store_for(env)
     with locked_operation(workspace, store, "apply", console_say(console)) as lease:
         ledger = Ledger(store, env.name)
@@ -65,21 +59,21 @@ def run_apply(
         if use_saved_plan:
             planned = _saved(workspace)
             gate = _saved_gate(planned, break_glass)
+            _say(gate)
             planned.inputs = replace(planned.inputs, bypass=gate.bypass)
             console.print(f"Applying the saved plan of '{name}': {planned.streamed.summary.text()}")
         else:
             options = input_options(workspace, pin=pin, unpin=unpin, bypass=gate.bypass)
             with progress:
-                planned = plan_environment(
-                    workspace, overrides=overrides, on_event=progress, input_opts=options
-                )
+                given = PlanInputs(overrides=overrides, options=options)
+                planned = plan_environment(workspace, given, on_event=progress)
             show_plan(console, planned)
         spec = DeploySpec(
             kind=Kind.APPLY,
-            confirm=confirm,
+            confirm=request.confirm,
             break_glass=break_glass,
             break_glass_rules=(*rules, *gate.rules),
-            allow_destroy=allow_destroy,
+            allow_destroy=request.allow_destroy,
             lease=lease,
         )
         try:
@@ -91,7 +85,7 @@ def run_apply(
                 discard_saved_plan(planned)
             if planned.run is not None:
                 finish_run(planned.run)
-    if as_json:
+    if request.as_json:
         emit_json(deploy_document(name, Kind.APPLY, result))
     return result.exit_code if result.release is not None else EXIT_OK
 
@@ -129,6 +123,11 @@ def _saved(workspace: Workspace) -> PlannedRun:
         run=run,
         plan_sha256=str(meta.get("plan_sha256") or ""),
     )
+
+
+def _say(gate: GateResult) -> None:
+    for line in gate.warnings:
+        say_on_stderr(line)
 
 
 def _saved_gate(planned: PlannedRun, break_glass: str | None) -> GateResult:

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from envman.aws.session import client
 from envman.aws.state_bucket import ensure_lock_table, ensure_state_bucket
 from envman.commands import AppContext
 from envman.config.models import AwsSettings
+from envman.config.project import Environment
 from envman.errors import EXIT_OK, ConfigError
 
 
 def run_bootstrap(ctx: AppContext, name: str, fix: bool) -> int:
     env = ctx.project.environment(name)
-    backend = env.config.backend
-    if backend is None or backend.type != "s3":
-        kind = f'backend "{backend.type}"' if backend else "no backend block"
-        raise ConfigError(
-            f"bootstrap creates S3 state buckets, but environment '{name}' has {kind}",
-            path=str(env.config_path),
-            hint='use backend "s3" { bucket = ..., key = ..., region = ... }',
-        )
     values = env.backend_config()
-    bucket = values.get("bucket")
-    if not isinstance(bucket, str) or not bucket:
-        raise ConfigError(
-            f"backend \"s3\" of environment '{name}' has no bucket",
-            path=str(env.config_path),
-            hint='set bucket = "..."',
-        )
+    bucket = _bucket(env, values)
     aws = env.config.aws or AwsSettings()
     region = values.get("region")
     if isinstance(region, str) and region and aws.region is None:
@@ -62,3 +51,23 @@ def run_bootstrap(ctx: AppContext, name: str, fix: bool) -> int:
     else:
         console.print(f"s3://{bucket} is ready for the state of '{name}'.")
     return EXIT_OK
+
+
+def _bucket(env: Environment, values: dict[str, Any]) -> str:
+    """The state bucket of an environment with an S3 backend; a ConfigError otherwise."""
+    backend = env.config.backend
+    if backend is None or backend.type != "s3":
+        kind = f'backend "{backend.type}"' if backend else "no backend block"
+        raise ConfigError(
+            f"bootstrap creates S3 state buckets, but environment '{env.name}' has {kind}",
+            path=str(env.config_path),
+            hint='use backend "s3" { bucket = ..., key = ..., region = ... }',
+        )
+    bucket = values.get("bucket")
+    if not isinstance(bucket, str) or not bucket:
+        raise ConfigError(
+            f"backend \"s3\" of environment '{env.name}' has no bucket",
+            path=str(env.config_path),
+            hint='set bucket = "..."',
+        )
+    return bucket

@@ -63,6 +63,10 @@ def _target(ctx: AppContext, request: GraphRequest) -> GraphTarget:
     return with_pins(target, *request.pins)
 
 
+def _write_markdown(text: str) -> None:
+    print(text, end="", flush=True)
+
+
 def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
     if request.as_json and request.review.fmt == "markdown":
         raise UsageError(
@@ -79,7 +83,7 @@ def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
     try:
         if not request.as_json:
             show_graph_plan(console, target, runs)
-        reasons = review_graph(target.env.name, runs, request.review, console)
+        reasons = review_graph(target.env.name, runs, request.review, console, _write_markdown)
         if runs and not request.changed:
             from envman.graph.saved import save_graph_plan
 

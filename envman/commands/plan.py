@@ -6,11 +6,12 @@ import sys
 from typing import Any
 
 from envman.commands import AppContext, emit_json
-from envman.commands.review import ReviewOutput, review_for_plan
+from envman.commands.requests import PlanRequest
+from envman.commands.review import review_for_plan
 from envman.display import show_plan
 from envman.errors import EXIT_CHANGES, EXIT_OK, EXIT_REFUSED, UsageError
 from envman.inputs import parse_set
-from envman.planning import PlannedRun, input_options, plan_environment, save_plan_meta
+from envman.planning import PlanInputs, PlannedRun, input_options, plan_environment, save_plan_meta
 from envman.releases.gate import promoted_variables
 from envman.runs.folder import finish_run
 from envman.terraform.models import changes_nothing
@@ -50,30 +51,22 @@ def plan_document(planned: PlannedRun) -> dict[str, Any]:
     }
 
 
-def run_plan(
-    ctx: AppContext,
-    name: str,
-    sets: list[str],
-    as_json: bool,
-    detailed_exitcode: bool,
-    pins: tuple[list[str], list[str]] = ([], []),
-    output: ReviewOutput | None = None,
-) -> int:
-    """`pins` is (--pin names, --unpin names)."""
-    output = output or ReviewOutput()
+def run_plan(ctx: AppContext, request: PlanRequest) -> int:
+    name, as_json, output = request.environment, request.as_json, request.output
+    pins = request.pins
     output.check()
     if as_json and output.fmt == "markdown":
         raise UsageError(
             "--json and --format markdown both print a document on stdout",
             hint="use --json with --report FILE",
         )
-    overrides = parse_set(sets)
+    overrides = parse_set(request.sets)
     project = ctx.project
     workspace = Workspace(project, project.environment(name))
     machine = as_json or output.fmt == "markdown"  # stdout carries a document
     console = ctx.console(json_mode=machine)
     progress = Progress(name, "Planning", quiet=machine and not ctx.verbose)
-    bypass = sorted((set(overrides) | set(pins[1])) & promoted_variables(workspace.env))
+    bypass = sorted((set(overrides) | set(pins.unpin)) & promoted_variables(workspace.env))
     if bypass:
         print(
             f"envman: warning: {', '.join(bypass)} of '{name}' changes only by promotion; "
@@ -83,10 +76,10 @@ def run_plan(
             ),
             file=sys.stderr,
         )
-    options = input_options(workspace, pin=frozenset(pins[0]), unpin=frozenset(pins[1]))
+    options = input_options(workspace, pin=frozenset(pins.pin), unpin=frozenset(pins.unpin))
     with progress:
         planned = plan_environment(
-            workspace, overrides=overrides, on_event=progress, input_opts=options
+            workspace, PlanInputs(overrides=overrides, options=options), on_event=progress
         )
     save_plan_meta(planned)
     if not as_json:
@@ -105,6 +98,6 @@ def run_plan(
     if reasons:
         console.print(f"[red]Applying this plan would be refused:[/red] {'; '.join(reasons)}")
         return EXIT_REFUSED
-    if detailed_exitcode and planned.streamed.summary.has_changes:
+    if request.detailed_exitcode and planned.streamed.summary.has_changes:
         return EXIT_CHANGES
     return EXIT_OK

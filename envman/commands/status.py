@@ -131,23 +131,7 @@ def run_status(ctx: AppContext, names: list[str], as_json: bool) -> int:
         table.add_column(column)
     for name in wanted:
         row = rows[name]
-        current = row.get("current") or {}
-        drift = row.get("drift") or {}
-        release = f"#{current['seq']} {current['kind']}" if current else "-"
-        status = current.get("status", "-") if current else ("error" if row["error"] else "-")
-        destroyed = row.get("destroyed") or {}
-        if destroyed:
-            release, status = f"#{destroyed['seq']} destroy", "destroyed"
-            current = {"finished_at": destroyed["finished_at"], "actor": destroyed["actor"]}
-        table.add_row(
-            name,
-            release,
-            status,
-            _pins_cell(row, current),
-            current.get("finished_at") or "",
-            current.get("actor") or "",
-            f"{drift.get('status') or '?'} ({drift.get('checked_at') or '?'})" if drift else "-",
-        )
+        table.add_row(*_table_row(name, row))
         if row["error"]:
             print(f"warning: {name}: {row['error']}", file=sys.stderr)
     console.print(table)
@@ -167,6 +151,27 @@ def run_status(ctx: AppContext, names: list[str], as_json: bool) -> int:
     else:
         console.print("No versions waiting for promotion.")
     return EXIT_OK
+
+
+def _table_row(name: str, row: dict[str, Any]) -> tuple[str, ...]:
+    """One environment's line of the status table."""
+    current = row.get("current") or {}
+    drift = row.get("drift") or {}
+    release = f"#{current['seq']} {current['kind']}" if current else "-"
+    status = current.get("status", "-") if current else ("error" if row["error"] else "-")
+    destroyed = row.get("destroyed") or {}
+    if destroyed:
+        release, status = f"#{destroyed['seq']} destroy", "destroyed"
+        current = {"finished_at": destroyed["finished_at"], "actor": destroyed["actor"]}
+    return (
+        name,
+        release,
+        status,
+        _pins_cell(row, current),
+        current.get("finished_at") or "",
+        current.get("actor") or "",
+        f"{drift.get('status') or '?'} ({drift.get('checked_at') or '?'})" if drift else "-",
+    )
 
 
 def _shown(item: dict[str, Any], key: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from envman.commands import AppContext
 from envman.config.project import Environment
 from envman.errors import EXIT_INTERRUPTED, EnvmanError, ProtectionRefused, UsageError
-from envman.inputs import build_inputs
+from envman.inputs import GivenInputs, build_inputs
 from envman.operate import Redact, no_redaction
 from envman.operate.audit import AuditStatus, begin_audit, finish_audit, reconcile_orphans
 from envman.operate.passthrough import run_passthrough
@@ -31,6 +31,7 @@ from envman.releases.locate import store_for
 from envman.releases.oplock import acquire
 from envman.releases.provenance import actor
 from envman.releases.store import LedgerStore
+from envman.say import say_on_stderr
 from envman.terraform import signals
 from envman.terraform.init import FINGERPRINT_FILE, build_init_args
 from envman.terraform.runner import Terraform
@@ -72,7 +73,7 @@ def run_tf(ctx: AppContext, name: str, args: Sequence[str], options: TfOptions) 
     if command.access is Access.MUTATE:
         _confirm(env, command, options)
     store = store_for(env)
-    with acquire(store, f"tf {command.name}", actor(), environment=env.name):
+    with acquire(store, f"tf {command.name}", actor(), environment=env.name, on_note=say_on_stderr):
         if command.access is Access.SETUP:
             return _setup(workspace, command)
         workspace.ensure_init()
@@ -104,8 +105,7 @@ def _run(workspace: Workspace, command: TfCommand) -> int:
                 workspace.stack,
                 env.var_files(),
                 folder,
-                pinned=pins.inputs,
-                pinned_from=pins.seq,
+                GivenInputs(pinned=pins.inputs, pinned_from=pins.seq),
             ).var_files
         init_args = build_init_args(env.backend_config())[1:]
         init_args = [a for a in init_args if a not in ("-no-color", "-input=false")]

@@ -13,6 +13,7 @@ from envman.releases.models import Release
 from envman.releases.oplock import acquire
 from envman.releases.provenance import actor
 from envman.releases.record import set_status
+from envman.say import say_on_stderr
 from envman.terraform.output import read_outputs
 from envman.workspace import Workspace
 
@@ -54,7 +55,7 @@ def run_verify(ctx: AppContext, name: str) -> int:
         console.print(f"'{name}' has no verify block: nothing to verify.")
         return EXIT_OK
     store = store_for(env)
-    with acquire(store, "verify", actor()):
+    with acquire(store, "verify", actor(), on_note=say_on_stderr):
         ledger = Ledger(store, env.name)
         release, newer = release_in_place(ledger)
         if release is None:
@@ -78,13 +79,15 @@ def run_verify(ctx: AppContext, name: str) -> int:
             workspace = Workspace(project, env)
             workspace.ensure_init()
             outputs = read_outputs(workspace.terraform)
-        outcome = verify_environment(env, outputs, previous_outputs_for(ledger, release))
+        previous = previous_outputs_for(ledger, release)
+        outcome = verify_environment(env, outputs, previous, say_on_stderr)
         status = "verified" if outcome.ok else "verify_failed"
         before = release.status
         set_status(
             ledger,
             release,
             status,
+            warn=say_on_stderr,
             verification={
                 "ok": outcome.ok,
                 "checks": outcome.checks,

@@ -3,22 +3,29 @@
 ``drift`` and ``normal`` are usually the same plan (a normal plan reports both); they are kept
 apart so that a refresh-only plan and a normal plan can be classified as well.
 
-- Every leaf difference of a ``resource_drift`` entry (state -> reality) is a candidate; a
-  resource deleted outside terraform is one candidate with attribute ``*``.
-- ``tags_all.K`` is dropped when ``tags.K`` changed the same way (the same drift, twice).
-- Ignored (``drift.ignore``) first, then provider normalisation (an attribute no one configured
-  that the normal plan would not touch), then acknowledged (an active baseline entry).
-- Whatever is left is a finding; ``actionable`` when the normal plan would revert it.
+- Every difference of a ``resource_drift`` entry (state -> reality, ``elements.diff``:
+  collections by element) is a candidate; a resource deleted outside terraform is one
+  candidate with attribute ``*``. Differences equal in meaning are normalised at once.
+- ``tags.K`` and ``tags_all.K`` changed to the same value are one candidate (the same drift).
+- Ignored (``drift.ignore``) first, then provider normalisation: a difference the normal plan
+  would leave as it is (``planned.leaves``), unless something new appeared (``Difference.new``)
+  that no other managed resource accounts for (``accounting``); then acknowledged (an active
+  baseline entry).
+- Whatever is left is a finding; ``actionable`` when the normal plan would restore the
+  expected value (``planned.reverts``).
 - ``pending``: the normal plan changes something the drift does not explain (unapplied code).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from envman.drift import values
+from envman.drift.accounting import Accounts
+from envman.drift.configured import ConfigIndex, index_configuration
+from envman.drift.elements import ADDED, EQUIVALENT, REMOVED, Difference, diff
 from envman.drift.model import (
     DRIFTED,
     IN_SYNC,
@@ -29,10 +36,15 @@ from envman.drift.model import (
     Finding,
     fingerprint,
 )
+from envman.drift.planned import leaves, pending_changes, reverts
 from envman.drift.rules import Acknowledgement, ignored_by
 from envman.terraform.models import Plan, ResourceChange
 
+__all__ = ["Context", "classify", "index_configuration", "pending_changes", "verdicts"]
+
 DELETED_EXPECTED = "exists"
+LEFT = "left by the plan"
+ACCOUNTED = "accounted for by"
 
 
 @dataclass(frozen=True)
@@ -45,80 +57,23 @@ class Context:
 
 
 @dataclass(frozen=True)
-class ConfigIndex:
-    configured: dict[str, frozenset[str]]  # configuration address -> configured top-level keys
-    sensitive: dict[str, frozenset[str]]  # ... -> keys whose expression reads a sensitive var
-
-    def is_configured(self, address: str, path: values.Path) -> bool:
-        keys = self.configured.get(values.strip_instance_keys(address))
-        if keys is None or not path:
-            return True  # not in the configuration (being removed): never call it noise
-        key = path[0]
-        return key in keys or (key == "tags_all" and "tags" in keys)
-
-    def is_sensitive(self, address: str, path: values.Path) -> bool:
-        keys = self.sensitive.get(values.strip_instance_keys(address), frozenset())
-        return bool(path) and path[0] in keys
-
-
-@dataclass(frozen=True)
 class Candidate:
     address: str
-    path: values.Path
-    expected: Any
-    actual: Any
+    difference: Difference
     sensitive: bool
     deleted: bool = False
 
     @property
+    def path(self) -> values.Path:
+        return self.difference.path
+
+    @property
+    def kind(self) -> str:
+        return "deleted" if self.deleted else self.difference.kind
+
+    @property
     def attribute(self) -> str:
         return "*" if self.deleted or not self.path else values.format_path(self.path)
-
-
-def index_configuration(configuration: Mapping[str, Any]) -> ConfigIndex:
-    configured: dict[str, frozenset[str]] = {}
-    sensitive: dict[str, frozenset[str]] = {}
-
-    def walk(module: Mapping[str, Any], prefix: str, inherited: set[str]) -> None:
-        own = {
-            n
-            for n, v in (module.get("variables") or {}).items()
-            if isinstance(v, dict) and v.get("sensitive")
-        } | inherited
-        for resource in module.get("resources") or []:
-            address = prefix + str(resource.get("address", ""))
-            expressions = resource.get("expressions") or {}
-            configured[address] = frozenset(expressions)
-            sensitive[address] = frozenset(k for k, e in expressions.items() if _reads_any(e, own))
-        for name, call in (module.get("module_calls") or {}).items():
-            passed = {k for k, e in (call.get("expressions") or {}).items() if _reads_any(e, own)}
-            walk(call.get("module") or {}, f"{prefix}module.{name}.", passed)
-
-    walk(configuration.get("root_module") or {}, "", set())
-    return ConfigIndex(configured, sensitive)
-
-
-def _reads_any(expression: Any, variables: set[str]) -> bool:
-    if not variables:
-        return False
-    wanted = {f"var.{n}" for n in variables}
-    for ref in _references(expression):
-        head = ".".join(values.strip_instance_keys(ref).split(".")[:2])
-        if head in wanted:
-            return True
-    return False
-
-
-def _references(expression: Any) -> Iterable[str]:
-    if isinstance(expression, dict):
-        for key, value in expression.items():
-            if key == "references" and isinstance(value, list):
-                yield from (str(v) for v in value)
-            else:
-                yield from _references(value)
-    elif isinstance(expression, list):
-        for item in expression:
-            yield from _references(item)
 
 
 def candidates(plan: Plan, index: ConfigIndex, secrets: frozenset[str]) -> list[Candidate]:
@@ -128,108 +83,132 @@ def candidates(plan: Plan, index: ConfigIndex, secrets: frozenset[str]) -> list[
             continue
         change = rc.change
         if change.after is None:
-            found.append(Candidate(rc.address, (), DELETED_EXPECTED, None, False, deleted=True))
+            gone = Difference((), DELETED_EXPECTED, None)
+            found.append(Candidate(rc.address, gone, False, deleted=True))
             continue
-        for path, before, after in values.diff(change.before, change.after):
-            secret = (
-                values.flag_at(change.before_sensitive, path)
-                or values.flag_at(change.after_sensitive, path)
-                or index.is_sensitive(rc.address, path)
-                or values.contains_text(before, secrets)
-                or values.contains_text(after, secrets)
-            )
-            found.append(Candidate(rc.address, path, before, after, secret))
+        for difference in diff(change.before, change.after):
+            found.append(Candidate(rc.address, difference, _secret(rc, difference, index, secrets)))
     return _without_tags_all_echo(found)
 
 
+def _secret(
+    rc: ResourceChange, difference: Difference, index: ConfigIndex, secrets: frozenset[str]
+) -> bool:
+    change, path = rc.change, difference.path
+    before_path = values.concrete(change.before, path) or path
+    after_path = values.concrete(change.after, path) or path
+    return (
+        values.flag_at(change.before_sensitive, before_path)
+        or values.flag_at(change.after_sensitive, after_path)
+        or index.is_sensitive(rc.address, path)
+        or values.contains_text(difference.expected, secrets)
+        or values.contains_text(difference.actual, secrets)
+    )
+
+
 def _without_tags_all_echo(found: list[Candidate]) -> list[Candidate]:
-    tags = {
-        (c.address, c.path[1:], repr(c.expected), repr(c.actual))
-        for c in found
-        if c.path[:1] == ("tags",)
-    }
-    return [
-        c
-        for c in found
-        if not (
-            c.path[:1] == ("tags_all",)
-            and (c.address, c.path[1:], repr(c.expected), repr(c.actual)) in tags
+    """One tag changed, seen in ``tags`` and ``tags_all``, is one candidate: ``tags.K`` when
+    both had the same expected value, else ``tags_all.K`` (a default tag: its expected value
+    is in ``tags_all`` only)."""
+
+    def key(c: Candidate) -> tuple[str, str, str, str]:
+        d = c.difference
+        return (c.address, values.format_path(c.path[1:]), d.kind, repr(d.actual))
+
+    tags = {key(c): c for c in found if c.path[:1] == ("tags",)}
+    everything = {key(c): c for c in found if c.path[:1] == ("tags_all",)}
+    dropped: set[int] = set()
+    for shared in tags.keys() & everything.keys():
+        tag, echo = tags[shared], everything[shared]
+        same_before = repr(tag.difference.expected) == repr(echo.difference.expected)
+        dropped.add(id(echo) if same_before else id(tag))
+    return [c for c in found if id(c) not in dropped]
+
+
+@dataclass(frozen=True)
+class _Judge:
+    """Everything classification asks of the plans, built once per environment."""
+
+    index: ConfigIndex
+    planned: dict[str, ResourceChange]
+    accounts: Accounts
+    parents: dict[str, Any]  # drifted address -> its refreshed value
+
+    @classmethod
+    def of(cls, drift: Plan, normal: Plan) -> _Judge:
+        planned = {rc.address: rc for rc in normal.resource_changes if rc.mode == "managed"}
+        refreshed: dict[str, Any] = {
+            rc.address: rc.change.after for rc in drift.resource_drift if rc.mode == "managed"
+        }
+        for rc in planned.values():
+            if rc.change.before is not None:
+                refreshed[rc.address] = rc.change.before
+        return cls(
+            index_configuration(normal.configuration or drift.configuration),
+            planned,
+            Accounts(refreshed),
+            refreshed,
         )
-    ]
+
+    def noise(self, candidate: Candidate) -> str | None:
+        """Why the candidate is provider normalisation (see the module docstring), or None."""
+        if candidate.deleted:
+            return None
+        difference = candidate.difference
+        if difference.kind == EQUIVALENT:
+            return EQUIVALENT
+        rc = self.planned.get(candidate.address)
+        configured = self.index.is_configured(candidate.address, candidate.path)
+        if not leaves(rc, difference, configured):
+            return None
+        if not difference.new:
+            return LEFT
+        attribute = str(candidate.path[0]) if candidate.path else ""
+        parent = self.parents.get(candidate.address)
+        found = self.accounts.accounted_by(candidate.address, parent, attribute, difference.actual)
+        return None if found is None else f"{ACCOUNTED} {found}"
+
+    def actionable(self, candidate: Candidate) -> bool:
+        rc = self.planned.get(candidate.address)
+        if candidate.deleted:
+            return rc is not None and (rc.change.actions.create() or rc.change.actions.replace())
+        return reverts(rc, candidate.difference)
 
 
-def touches(rc: ResourceChange | None, path: values.Path) -> bool:
-    """Whether the normal plan sets ``path`` to a known value different from reality."""
-    if rc is None or rc.change.actions.noop() or rc.change.actions.delete():
-        return False
-    before = values.value_at(rc.change.before, path)
-    after = values.value_at(rc.change.after, path)
-    if after is None and values.flag_at(rc.change.after_unknown, path):
-        return False  # computed after apply: a consequence, not a revert
-    return not values.same(before, after)
-
-
-def _actionable(rc: ResourceChange | None, candidate: Candidate) -> bool:
-    if rc is None:
-        return False
-    actions = rc.change.actions
-    if candidate.deleted:
-        return actions.create() or actions.replace()
-    return (actions.update() or actions.replace()) and touches(rc, candidate.path)
-
-
-def pending_changes(normal: Plan, drift: Plan) -> list[dict[str, str]]:
-    """Changes of the normal plan that drift does not explain: unapplied code or inputs."""
-    drifted = {rc.address: rc for rc in drift.resource_drift}
-    pending: list[dict[str, str]] = []
-    for rc in normal.resource_changes:
-        if rc.mode != "managed" or rc.change.actions.noop():
-            continue
-        if not _explained(rc, drifted.get(rc.address)):
-            pending.append({"address": rc.address, "action": str(rc.change.actions)})
-    if not pending and not drift.resource_drift:
-        for name, change in sorted(normal.output_changes.items()):
-            if not change.actions.noop():
-                pending.append({"address": f"output.{name}", "action": str(change.actions)})
-    return pending
-
-
-def _explained(rc: ResourceChange, drifted: ResourceChange | None) -> bool:
-    """The change only puts back what the state says (it reverts the drift)."""
-    if drifted is None or rc.change.actions.delete():
-        return False
-    if drifted.change.after is None:
-        return rc.change.actions.create()
-    change = rc.change
-    state = drifted.change.before
-    for path, _before, after in values.diff(change.before, change.after):
-        if after is None and values.flag_at(change.after_unknown, path):
-            continue
-        if not values.same(values.value_at(change.after, path), values.value_at(state, path)):
-            return False
-    return True
+def verdicts(drift: Plan, normal: Plan) -> list[dict[str, Any]]:
+    """Every candidate with what classification makes of it (for the golden corpus)."""
+    judge = _Judge.of(drift, normal)
+    out: list[dict[str, Any]] = []
+    for candidate in candidates(drift, judge.index, frozenset()):
+        noise = judge.noise(candidate)
+        verdict = noise or ("actionable" if judge.actionable(candidate) else "finding")
+        out.append(
+            {
+                "address": candidate.address,
+                "attribute": candidate.attribute,
+                "change": candidate.kind,
+                "verdict": verdict,
+            }
+        )
+    return sorted(out, key=lambda v: (v["address"], v["attribute"], v["change"], v["verdict"]))
 
 
 def classify(context: Context, drift: Plan, normal: Plan) -> EnvResult:
-    index = index_configuration(normal.configuration or drift.configuration)
-    planned = {rc.address: rc for rc in normal.resource_changes if rc.mode == "managed"}
+    judge = _Judge.of(drift, normal)
     counts = Counts()
     findings: list[Finding] = []
     acknowledged: list[dict[str, Any]] = []
-    for candidate in candidates(drift, index, context.secrets):
-        rc = planned.get(candidate.address)
+    for candidate in candidates(drift, judge.index, context.secrets):
         prefixes = values.path_prefixes(candidate.path) if candidate.path else ["*"]
-        if ignored_by(context.ignore, candidate.address, prefixes):
+        if candidate.difference.kind != EQUIVALENT and ignored_by(
+            context.ignore, candidate.address, prefixes
+        ):
             counts.ignored += 1
             continue
-        if (
-            not candidate.deleted
-            and not index.is_configured(candidate.address, candidate.path)
-            and not touches(rc, candidate.path)
-        ):
+        if judge.noise(candidate):
             counts.normalised += 1
             continue
-        finding = _finding(context, candidate, _actionable(rc, candidate))
+        finding = _finding(context, candidate, judge.actionable(candidate))
         ack = context.acknowledged.get(finding.fingerprint)
         if ack is not None:
             counts.acknowledged += 1
@@ -243,7 +222,7 @@ def classify(context: Context, drift: Plan, normal: Plan) -> EnvResult:
             )
             continue
         findings.append(finding)
-    findings.sort(key=lambda f: (f.address, f.attribute))
+    findings.sort(key=lambda f: (f.address, f.attribute, f.change, f.fingerprint))
     counts.findings = len(findings)
     counts.new = sum(1 for f in findings if f.new)
     counts.actionable = sum(1 for f in findings if f.actionable)
@@ -253,10 +232,16 @@ def classify(context: Context, drift: Plan, normal: Plan) -> EnvResult:
 
 
 def _finding(context: Context, candidate: Candidate, actionable: bool) -> Finding:
-    expected = REDACTED if candidate.sensitive else candidate.expected
-    actual = REDACTED if candidate.sensitive else candidate.actual
+    difference = candidate.difference
+    expected = REDACTED if candidate.sensitive else difference.expected
+    actual = REDACTED if candidate.sensitive else difference.actual
     attribute = candidate.attribute
-    print_ = fingerprint(context.environment, candidate.address, attribute, actual)
+    kind = candidate.kind
+    if kind in (ADDED, REMOVED):  # the element is the identity: two added elements differ
+        element = actual if kind == ADDED else expected
+        print_ = fingerprint(context.environment, candidate.address, attribute, {kind: element})
+    else:
+        print_ = fingerprint(context.environment, candidate.address, attribute, actual)
     return Finding(
         address=candidate.address,
         attribute=attribute,
@@ -265,6 +250,6 @@ def _finding(context: Context, candidate: Candidate, actionable: bool) -> Findin
         fingerprint=print_,
         actionable=actionable,
         sensitive=candidate.sensitive,
-        change="deleted" if candidate.deleted else "update",
+        change=kind,
         new=print_ not in context.previous,
     )

@@ -28,7 +28,7 @@ from envman.drift.model import ERROR, EnvResult, Finding, error_result
 from envman.drift.rules import BASELINE_DOC, active_fingerprints, baseline_from_doc
 from envman.errorlog import bug_report
 from envman.errors import EnvmanError, Interrupted
-from envman.inputs import build_inputs, scrub_overrides
+from envman.inputs import GivenInputs, build_inputs, scrub_overrides
 from envman.planning import Pins, check_required, current_pins
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
@@ -37,7 +37,7 @@ from envman.secrets.redactor import MIN_LENGTH, known, remember_all
 from envman.terraform.errors import StateLocked, terraform_error
 from envman.terraform.models import Plan
 from envman.terraform.plan import PlanOptions, StreamedPlan, build_plan_args, protect_plan_file
-from envman.terraform.runner import Completed
+from envman.terraform.runner import Completed, Follow
 from envman.terraform.show import show_plan
 from envman.workspace import Workspace
 
@@ -64,10 +64,9 @@ def _plan(workspace: Workspace, options: PlanOptions) -> StreamedPlan:
     streamed = StreamedPlan()
     done = workspace.terraform.run(
         build_plan_args(options),
-        on_event=streamed.feed,
+        follow=Follow(streamed.feed, events=options.events),
         check=False,
         what="terraform plan",
-        events=options.events,
     )
     protect_plan_file(options.out)
     if done.returncode != 0:
@@ -113,14 +112,8 @@ def run_plans(
     pins = pins if pins is not None else current_pins(workspace)
     run = workspace.new_run("drift")  # its own var files, plan and event log
     folder = run.folder
-    inputs = build_inputs(
-        workspace.stack,
-        env.var_files(),
-        folder,
-        pinned=pins.inputs,
-        pinned_from=pins.seq,
-        typed_overrides=typed,
-    )
+    given = GivenInputs(pinned=pins.inputs, pinned_from=pins.seq, typed_overrides=typed or {})
+    inputs = build_inputs(workspace.stack, env.var_files(), folder, given)
     check_required(workspace, inputs.pinned, inputs.overrides)
     workspace.ensure_init()
     waited = f"{int(env.config.drift.lock_timeout.total_seconds())}s"

@@ -51,13 +51,13 @@ def fingerprint(environment: str, address: str, attribute: str, actual: Any) -> 
 @dataclass(frozen=True)
 class Finding:
     address: str
-    attribute: str  # dotted path, list indexes as [0]; "*" for a deleted resource
-    expected: Any  # what the state says ("exists" for a deleted resource)
-    actual: Any  # what the infrastructure says (None for a deleted resource)
+    attribute: str  # dotted path, [0] / [id="x"] in lists; "*" for a deleted resource
+    expected: Any  # the state's value ("exists": deleted resource; the element: removed)
+    actual: Any  # reality's value (None: deleted resource or removed element; the element: added)
     fingerprint: str
-    actionable: bool  # applying the stack would revert it
+    actionable: bool  # applying the stack would restore the expected value
     sensitive: bool = False
-    change: str = "update"  # or "deleted"
+    change: str = "update"  # "added"/"removed" (an element of a collection), "deleted"
     new: bool = True
     component: str | None = None  # DESIGN section 10: the component whose state it is
 

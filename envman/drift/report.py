@@ -52,6 +52,13 @@ def _pending_text(env: dict[str, Any]) -> str:
     return f"{len(changes)} change(s) not applied: {shown}{more}"
 
 
+def attribute_text(finding: dict[str, Any]) -> str:
+    """The attribute, with "(added)"/"(removed)" for an element of a collection."""
+    change = finding.get("change")
+    suffix = f" ({change})" if change in ("added", "removed") else ""
+    return f"{finding['attribute']}{suffix}"
+
+
 def render_text(document: dict[str, Any]) -> str:
     envs: list[dict[str, Any]] = document.get("environments") or []
     lines = [f"Drift check at {document.get('checked_at')}", ""]
@@ -72,9 +79,9 @@ def render_text(document: dict[str, Any]) -> str:
             rows = [
                 [
                     f["address"],
-                    f["attribute"],
+                    attribute_text(f),
                     short(f["expected"], 40),
-                    short(f["actual"], 40),
+                    short(f["actual"], 100 if f.get("change") == "added" else 40),
                     _yes(f["new"]),
                     _yes(f["actionable"]),
                     f["fingerprint"],
@@ -144,7 +151,7 @@ def render_markdown(document: dict[str, Any]) -> str:
             for f in env["findings"]:
                 cells = [
                     _md(f["address"], True),
-                    _md(f["attribute"], True),
+                    _md(attribute_text(f), True),
                     _md(f["expected"], True),
                     _md(f["actual"], True),
                     "🆕" if f["new"] else "",
@@ -197,7 +204,8 @@ def render_junit(document: dict[str, Any]) -> str:
                 case, "failure", type="drift", message=f"{len(findings)} drift finding(s)"
             )
             failure.text = "\n".join(
-                f"{f['address']} {f['attribute']}: {short(f['expected'])} -> {short(f['actual'])}"
+                f"{f['address']} {attribute_text(f)}: "
+                f"{short(f['expected'])} -> {short(f['actual'])}"
                 f" [{f['fingerprint']}]{' new' if f['new'] else ''}"
                 for f in findings
             )

@@ -1,26 +1,46 @@
-"""Attribute paths, recursive diffs of terraform values and sensitivity masks (all pure).
+"""Attribute paths, values compared by meaning, and sensitivity masks (all pure).
 
-A path is a tuple of keys (str) and list indexes (int). Its text form is dotted, with list
-indexes as ``[0]`` and map keys that are not plain identifiers quoted: ``tags["a.b/c"]``.
+A path is a tuple of keys (str), list indexes (int) and identity selectors (``Match``: the
+element of a list whose ``key`` has ``value``). Its text form is dotted, with list indexes as
+``[0]``, selectors as ``[id="rate"]`` and map keys that are not plain identifiers quoted:
+``tags["a.b/c"]``.
+
+Two values are the *same* when they mean the same to a provider: ``null`` and its type's zero
+value (``0``, ``false``, ``""``, ``[]``, ``{}``) at any depth, ``[]`` and ``{}``, ``1`` and
+``1.0``, and two strings holding JSON objects or arrays of the same meaning (whitespace, key
+order).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
-
-Path = tuple[str | int, ...]
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _MISSING = object()
+_NOT_JSON = object()
+
+
+@dataclass(frozen=True)
+class Match:
+    """The element of a list that has ``key`` = ``value`` (a nested block's identity)."""
+
+    key: str
+    value: str | int | float
+
+
+Path = tuple[str | int | Match, ...]
 
 
 def format_path(path: Path) -> str:
     text = ""
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, Match):
+            text += f"[{part.key}={json.dumps(part.value)}]"
+        elif isinstance(part, int):
             text += f"[{part}]"
         elif _PLAIN_KEY.match(part):
             text += f".{part}" if text else part
@@ -39,7 +59,19 @@ def empty(value: Any) -> bool:
     return value is None or value == {} or value == []
 
 
+def zero(value: Any) -> bool:
+    """null or a type's zero value: what a provider reads back for "not set"."""
+    if value is None or isinstance(value, bool):
+        return value is None or value is False
+    if isinstance(value, int | float):
+        return bool(value == 0)
+    return bool(value == "" or value == [] or value == {})
+
+
 def same(left: Any, right: Any) -> bool:
+    """Equal in meaning (see the module docstring)."""
+    if left is None or right is None:
+        return zero(left) and zero(right)
     if empty(left) and empty(right):
         return True
     if isinstance(left, dict) and isinstance(right, dict):
@@ -48,7 +80,28 @@ def same(left: Any, right: Any) -> bool:
         return len(left) == len(right) and all(same(a, b) for a, b in zip(left, right, strict=True))
     if _same_number(left, right):
         return True
+    if isinstance(left, str) and isinstance(right, str) and left != right:
+        return same_json(left, right)
     return type(left) is type(right) and bool(left == right)
+
+
+def same_json(left: str, right: str) -> bool:
+    """Two strings that both hold a JSON object or array of the same meaning."""
+    parsed_left, parsed_right = _parse_json(left), _parse_json(right)
+    if parsed_left is _NOT_JSON or parsed_right is _NOT_JSON:
+        return False
+    return same(parsed_left, parsed_right)
+
+
+@lru_cache(maxsize=256)
+def _parse_json(text: str) -> Any:
+    stripped = text.strip()
+    if not stripped or stripped[0] not in "[{":
+        return _NOT_JSON
+    try:
+        return json.loads(stripped)
+    except ValueError:
+        return _NOT_JSON
 
 
 def _same_number(left: Any, right: Any) -> bool:
@@ -62,27 +115,14 @@ def _same_number(left: Any, right: Any) -> bool:
     )
 
 
-def diff(before: Any, after: Any, path: Path = ()) -> Iterator[tuple[Path, Any, Any]]:
-    """Leaf differences (path, before, after), recursing through maps and lists."""
-    if same(before, after):
-        return
-    if isinstance(before, dict) and isinstance(after, dict):
-        for key in sorted(set(before) | set(after)):
-            yield from diff(before.get(key), after.get(key), (*path, key))
-        return
-    if isinstance(before, list) and isinstance(after, list):
-        for index in range(max(len(before), len(after))):
-            left = before[index] if index < len(before) else None
-            right = after[index] if index < len(after) else None
-            yield from diff(left, right, (*path, index))
-        return
-    yield path, before, after
-
-
 def value_at(value: Any, path: Path) -> Any:
     """The value at ``path``, or None where the path does not exist."""
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, Match):
+            if not isinstance(value, list):
+                return None
+            value = next((v for v in value if matches(v, part)), None)
+        elif isinstance(part, int):
             if not isinstance(value, list) or part >= len(value):
                 return None
             value = value[part]
@@ -93,12 +133,41 @@ def value_at(value: Any, path: Path) -> Any:
     return value
 
 
+def matches(element: Any, match: Match) -> bool:
+    return isinstance(element, dict) and same(element.get(match.key), match.value)
+
+
+def concrete(value: Any, path: Path) -> Path | None:
+    """``path`` with its selectors resolved to indexes in ``value`` (to read masks)."""
+    out: list[str | int | Match] = []
+    for part in path:
+        if isinstance(part, Match):
+            if not isinstance(value, list):
+                return None
+            index = next((i for i, v in enumerate(value) if matches(v, part)), None)
+            if index is None:
+                return None
+            out.append(index)
+            value = value[index]
+        else:
+            out.append(part)
+            value = value_at(value, (part,))
+    return tuple(out)
+
+
+def contains(collection: Any, element: Any) -> bool:
+    """Whether a list holds an element of the same meaning."""
+    return isinstance(collection, list) and any(same(item, element) for item in collection)
+
+
 def flag_at(mask: Any, path: Path) -> bool:
     """Whether a mask (``after_unknown``, ``*_sensitive``) marks ``path``: true on the path,
     on an ancestor, or anywhere below it."""
     for part in path:
         if mask is True:
             return True
+        if isinstance(part, Match):
+            return _contains_true(mask)  # unresolved selector: any flag in the list counts
         if isinstance(part, int) and isinstance(mask, list) and part < len(mask):
             mask = mask[part]
         elif isinstance(part, str) and isinstance(mask, dict):
@@ -159,9 +228,20 @@ def strip_instance_keys(address: str) -> str:
 
 
 def short(value: Any, limit: int = 60) -> str:
-    """One-line display of a value for tables."""
+    """One-line display of a value for tables (empty entries of blocks left out)."""
     if value is None:
         return "null"
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    shown = compact(value)
+    text = shown if isinstance(shown, str) else json.dumps(shown, sort_keys=True, default=str)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def compact(value: Any) -> Any:
+    """``value`` without the null, "", [] and {} entries of its maps (for display)."""
+    if isinstance(value, dict):
+        kept = {k: compact(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if not empty(v) and v != ""}
+    if isinstance(value, list):
+        return [compact(v) for v in value]
+    return value

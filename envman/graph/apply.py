@@ -9,7 +9,6 @@ next apply plans again and carries on from there.
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -269,8 +268,7 @@ def _write(job: GraphApply, release: Release, changes: dict[str, Any]) -> None:
     try:
         job.ledger.update(release.seq, changes)
     except EnvmanError as exc:
-        print(
+        job.say(
             f"warning: could not record release #{release.seq}: {exc} "
-            "(the next run of the environment reconciles it)",
-            file=sys.stderr,
+            "(the next run of the environment reconciles it)"
         )

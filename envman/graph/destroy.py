@@ -19,7 +19,7 @@ from envman.graph.plan import (
     shared_config,
 )
 from envman.graph.walk import walk
-from envman.planning import plan_environment
+from envman.planning import PlanInputs, plan_environment
 from envman.releases.ledger import Ledger
 from envman.terraform.output import read_outputs
 from envman.terraform.state import read_state_info
@@ -55,8 +55,7 @@ def plan_graph_destroy(target: GraphTarget, ledger: Ledger) -> dict[str, Compone
             wired[item.variable] = value.value
         planned = plan_environment(
             workspace,
-            typed_overrides=wired,
-            pins=component_pins(ledger, name),
+            PlanInputs(typed_overrides=wired, pins=component_pins(ledger, name)),
             destroy=True,
             run=workspace.new_run("destroy"),
         )

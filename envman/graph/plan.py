@@ -20,7 +20,7 @@ from envman.graph.environment import component_environment
 from envman.graph.walk import walk
 from envman.input_values import Source
 from envman.inputs import InputOptions
-from envman.planning import Pins, PlannedRun, plan_environment
+from envman.planning import Pins, PlanInputs, PlannedRun, plan_environment
 from envman.releases.ledger import Ledger
 from envman.runs.folder import Run
 from envman.secrets.redactor import remember
@@ -180,14 +180,13 @@ def plan_component(
         pin=target.pin.get(name, frozenset()),
         unpin=target.unpin.get(name, frozenset()),
     )
-    planned = plan_environment(
-        workspace,
+    given = PlanInputs(
         overrides=dict(target.sets.get(name, {})),
         typed_overrides={**target.typed.get(name, {}), **wired},
         pins=pins,
-        input_opts=options,
-        run=run or workspace.new_run("plan"),
+        options=options,
     )
+    planned = plan_environment(workspace, given, run=run or workspace.new_run("plan"))
     _mark_wired(planned, refs, secret)
     return ComponentRun(
         name,

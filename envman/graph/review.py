@@ -3,6 +3,7 @@ and the guard/policy verdict, one report section per component (deferred ones no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from rich.console import Console
@@ -16,9 +17,14 @@ from envman.terraform.models import PlanSummary
 
 
 def review_graph(
-    environment: str, runs: dict[str, ComponentRun], output: ReviewOutput, console: Console
+    environment: str,
+    runs: dict[str, ComponentRun],
+    output: ReviewOutput,
+    console: Console,
+    write: Callable[[str], None],
 ) -> list[str]:
-    """Show what OUTPUT asks for; the reasons applying would be refused (empty: none)."""
+    """Show what OUTPUT asks for (a markdown document through ``write``); the reasons applying
+    would be refused (empty: none)."""
     sections: list[SectionReview] = []
     reasons: list[str] = []
     for name, run in runs.items():
@@ -33,7 +39,7 @@ def review_graph(
     if output.fmt == "markdown" or output.report is not None:
         text = render_markdown([EnvironmentReview(environment, tuple(sections))])
         if output.fmt == "markdown":
-            print(text, end="", flush=True)
+            write(text)
         if output.report is not None:
             _write_file(output.report, text)
     return reasons

@@ -7,23 +7,22 @@ environment has no current release: a later apply rebuilds it with the stack's o
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 
 from rich.console import Console
 
 from envman.config.project import Environment
-from envman.display import show_plan
 from envman.errors import ProtectionRefused, UsageError
 from envman.operate import Redact, no_redaction
-from envman.planning import plan_environment
+from envman.planning import PlannedRun, plan_environment
 from envman.protect.confirm import ConfirmOptions, confirm_change, stdin_is_terminal
 from envman.protect.windows import check_windows
 from envman.releases.ledger import Ledger
 from envman.releases.models import Kind, Release
 from envman.releases.pipeline import DeployResult, DeploySpec, deploy_planned
 from envman.runs.folder import finish_run
+from envman.say import Say
 from envman.terraform.progress import Progress
 from envman.workspace import Workspace
 
@@ -36,7 +35,9 @@ class DestroyOptions:
     confirm: str | None = None
     yes: bool = False
     break_glass: str | None = None
+    allow_destroy: tuple[str, ...] = ()  # --allow-destroy: guarded addresses let through
     redact: Redact = no_redaction
+    warn: Say | None = None  # break-glass warnings: the command's stderr
 
 
 def destroyed_by(ledger: Ledger) -> Release | None:
@@ -48,7 +49,7 @@ def destroyed_by(ledger: Ledger) -> Release | None:
 def destroy_rules(env: Environment, moment: datetime, options: DestroyOptions) -> list[str]:
     """The rules --break-glass overrides; refuses (exit 3) a protected environment without it
     and a deploy window (deny day, freeze) without it."""
-    rules = check_windows(env, "apply", moment, options.break_glass)
+    rules = check_windows(env, "apply", moment, options.break_glass, options.warn)
     if not env.protected:
         return rules
     if options.break_glass is None:
@@ -57,11 +58,11 @@ def destroy_rules(env: Environment, moment: datetime, options: DestroyOptions) -
             hint=f"envman destroy {env.name} --break-glass 'why' (and the typed name)",
         )
     reason = options.redact(options.break_glass.strip())
-    print(
-        f"envman: warning: break-glass on '{env.name}': destroying a protected environment ({reason})",
-        file=sys.stderr,
-        flush=True,
-    )
+    if options.warn is not None:
+        options.warn(
+            f"envman: warning: break-glass on '{env.name}': destroying a protected environment "
+            f"({reason})"
+        )
     return [PROTECTED_RULE, *rules]
 
 
@@ -75,41 +76,45 @@ def confirm_destroy(name: str, options: DestroyOptions) -> None:
     confirm_change(name, True, ConfirmOptions(confirm=options.confirm), "destroy")
 
 
-def destroy_environment(
-    workspace: Workspace,
-    ledger: Ledger,
-    options: DestroyOptions,
-    rules: list[str],
-    console: Console,
-) -> DeployResult | None:
-    """Plan, show, confirm, record and apply the destroy; None when there is nothing to do."""
-    env = workspace.env
-    progress = Progress(env.name, "Planning")
+@dataclass
+class DestroyPlan:
+    planned: PlannedRun
+    progress: Progress
+
+
+def plan_destroy(workspace: Workspace) -> DestroyPlan:
+    """The destroy plan with the environment's inputs; the command shows it, then calls
+    ``deploy_destroy`` (or not), and ``discard_destroy_plan`` whatever happened."""
+    progress = Progress(workspace.env.name, "Planning")
     with progress:
         planned = plan_environment(workspace, on_event=progress, destroy=True)
-    try:
-        console.print(f"Destroy plan for [bold]{env.name}[/bold]:")
-        show_plan(console, planned)
-        if not planned.streamed.summary.has_changes and ledger.current() is None:
-            console.print(f"Nothing to destroy: '{env.name}' has nothing in its state.")
-            return None
-        spec = DeploySpec(
-            kind=Kind.DESTROY,
-            break_glass=options.break_glass,
-            break_glass_rules=tuple(rules),
-            confirmer=lambda: confirm_destroy(env.name, options),
-        )
-        result = deploy_planned(ledger, planned, spec, console, progress)
-    finally:  # refused or applied, a plan file holds every variable: never leave it behind
-        planned.plan_file.unlink(missing_ok=True)
-        if planned.run is not None:
-            finish_run(planned.run)
-    if result.release is not None:
-        console.print(
-            f"'{env.name}' is destroyed (release #{result.release.seq}); it has no current "
-            f"release: `envman apply {env.name}` rebuilds it with the stack's values."
-        )
-    return result
+    return DestroyPlan(planned, progress)
+
+
+def nothing_to_destroy(ledger: Ledger, plan: DestroyPlan) -> bool:
+    return not plan.planned.streamed.summary.has_changes and ledger.current() is None
+
+
+def deploy_destroy(
+    ledger: Ledger, plan: DestroyPlan, options: DestroyOptions, rules: list[str], console: Console
+) -> DeployResult:
+    """Confirm (the typed name), record and apply the destroy plan."""
+    name = plan.planned.workspace.env.name
+    spec = DeploySpec(
+        kind=Kind.DESTROY,
+        break_glass=options.break_glass,
+        break_glass_rules=tuple(rules),
+        allow_destroy=options.allow_destroy,
+        confirmer=lambda: confirm_destroy(name, options),
+    )
+    return deploy_planned(ledger, plan.planned, spec, console, plan.progress)
+
+
+def discard_destroy_plan(plan: DestroyPlan) -> None:
+    """Refused or applied, a plan file holds every variable: never leave it behind."""
+    plan.planned.plan_file.unlink(missing_ok=True)
+    if plan.planned.run is not None:
+        finish_run(plan.planned.run)
 
 
 def check_not_destroyed(ledger: Ledger, role: str) -> None:

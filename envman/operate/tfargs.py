@@ -64,6 +64,15 @@ def classify(args: Sequence[str]) -> TfCommand:
             hint="put terraform's arguments after --: envman tf ENV -- state list",
         )
     first = args[0]
+    _refuse_global_option(first)
+    sub = args[1] if len(args) > 1 and not args[1].startswith("-") else None
+    if any(arg in _HELP for arg in args):
+        return TfCommand(tuple(args), first, Access.READ)
+    _refuse_envmans_job(args, first, sub)
+    return _command(args, first, sub)
+
+
+def _refuse_global_option(first: str) -> None:
     if _flag_name(first) == "chdir":
         raise UsageError("-chdir is set by envman (the environment's stack)", hint="leave it out")
     if first.startswith("-") and first not in _READ_ONLY:
@@ -71,9 +80,10 @@ def classify(args: Sequence[str]) -> TfCommand:
             f"terraform's global option {first} is not supported here",
             hint="give the command first: envman tf ENV -- COMMAND [OPTIONS]",
         )
-    sub = args[1] if len(args) > 1 and not args[1].startswith("-") else None
-    if any(arg in _HELP for arg in args):
-        return TfCommand(tuple(args), first, Access.READ)
+
+
+def _refuse_envmans_job(args: Sequence[str], first: str, sub: str | None) -> None:
+    """Destroys and workspaces: envman does them (or does without them) itself."""
     if first == "destroy" or (first == "apply" and _has_flag(args[1:], "destroy")):
         raise UsageError(
             "terraform destroy is not run through tf: it would leave no destroy release",
@@ -84,6 +94,9 @@ def classify(args: Sequence[str]) -> TfCommand:
             "terraform workspaces are not used by envman (one state per environment)",
             hint="give each environment its own environments/<name>/ folder",
         )
+
+
+def _command(args: Sequence[str], first: str, sub: str | None) -> TfCommand:
     if first in _READ_ONLY:
         return TfCommand(tuple(args), first, Access.READ)
     if first in _SETUP:

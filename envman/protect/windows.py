@@ -15,7 +15,6 @@ overrides the windows (not confirmation); the overridden rules are returned for 
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
@@ -24,6 +23,7 @@ from zoneinfo import ZoneInfo
 from envman.config.models import WEEKDAYS, Freeze, Protection
 from envman.config.project import Environment
 from envman.errors import ProtectionRefused, UsageError
+from envman.say import Say
 
 Operation = Literal["apply", "promote", "rollback"]
 _MAX_STEPS = 1000  # each step moves past at least one whole day or one freeze
@@ -104,11 +104,16 @@ def format_moment(moment: datetime, timezone: str) -> str:
 
 
 def check_windows(
-    env: Environment, operation: Operation, now: datetime, break_glass: str | None
+    env: Environment,
+    operation: Operation,
+    now: datetime,
+    break_glass: str | None,
+    warn: Say | None = None,
 ) -> list[str]:
     """Raise ProtectionRefused when a window forbids the operation now.
 
-    Returns the names of the rules that --break-glass overrode (recorded in the release).
+    Returns the names of the rules that --break-glass overrode (recorded in the release);
+    the override is said in one line through ``warn`` (the command's stderr).
     """
     if break_glass is not None and not break_glass.strip():
         raise UsageError("--break-glass needs a reason", hint='e.g. --break-glass "INC-123 fix"')
@@ -118,12 +123,11 @@ def check_windows(
         return []
     rules = [block.rule for block in active]
     if break_glass is not None and operation != "rollback":
-        print(
-            f"envman: warning: break-glass on '{env.name}': overriding {', '.join(rules)} "
-            f"({break_glass.strip()})",
-            file=sys.stderr,
-            flush=True,
-        )
+        if warn is not None:
+            warn(
+                f"envman: warning: break-glass on '{env.name}': overriding {', '.join(rules)} "
+                f"({break_glass.strip()})"
+            )
         return rules
     until = next_allowed(protection, operation, now)
     when = (

@@ -13,7 +13,8 @@ from envman.errors import EnvmanError
 from envman.notify.dispatch import Notification, notify
 from envman.releases.ledger import Ledger
 from envman.releases.pipeline import DeployResult
-from envman.releases.rollback import rollback_environment
+from envman.releases.rollback import RollbackOptions, deploy_rollback, plan_rollback
+from envman.releases.rollback_view import show_rollback
 from envman.workspace import Workspace
 
 
@@ -30,9 +31,10 @@ def run_auto_rollback(
         return result
     console.print(f"[red]Verification failed[/red]; rolling '{env.name}' back automatically.")
     try:
-        outcome = rollback_environment(
-            workspace, ledger, to_seq=None, console=console, automatic=True, failed_seq=failed.seq
-        )
+        options = RollbackOptions(automatic=True, failed_seq=failed.seq)
+        plan = plan_rollback(workspace, ledger, options)
+        show_rollback(console, plan)
+        outcome: DeployResult | None = deploy_rollback(ledger, plan, options, console)
     except EnvmanError as exc:
         console.print(f"[red]Automatic rollback failed:[/red] {exc}")
         notify(

@@ -11,7 +11,6 @@ another way (`apply --set`, `--unpin`) or promoting from another environment tha
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -23,6 +22,7 @@ from envman.errors import ProtectionRefused
 class GateResult:
     rules: tuple[str, ...] = ()  # break-glass rules overridden (recorded in break_glass)
     bypass: tuple[str, ...] = field(default_factory=tuple)  # warned bypasses (recorded)
+    warnings: tuple[str, ...] = ()  # lines for the user: the command says them on stderr
 
 
 def promoted_variables(env: Environment) -> frozenset[str]:
@@ -66,17 +66,14 @@ def _decide(
     env: Environment, what: str, rule: str, note: str, break_glass: str | None
 ) -> GateResult:
     if not env.config.protection.promotion_only:
-        _warn(f"warning: {what} (recorded in the release)")
-        return GateResult(bypass=(note,))
+        return GateResult(
+            bypass=(note,), warnings=(f"envman: warning: {what} (recorded in the release)",)
+        )
     if break_glass is None or not break_glass.strip():
         raise ProtectionRefused(
             f"{what}: refused by protection.promotion_only",
             hint=f"promote from the source (envman promote {env.name}), or override with "
             "--break-glass REASON (recorded and notified)",
         )
-    _warn(f"warning: break-glass on '{env.name}': {what} ({break_glass.strip()})")
-    return GateResult(rules=(rule,))
-
-
-def _warn(text: str) -> None:
-    print(f"envman: {text}", file=sys.stderr, flush=True)
+    warning = f"envman: warning: break-glass on '{env.name}': {what} ({break_glass.strip()})"
+    return GateResult(rules=(rule,), warnings=(warning,))

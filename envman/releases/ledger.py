@@ -118,11 +118,7 @@ class Ledger:
         the release before the current one that applied successfully.
         """
         return next(
-            (
-                r
-                for r in self.newest_first(below=before_seq)
-                if r.succeeded and r.kind != "destroy"
-            ),
+            (r for r in self.newest_first(below=before_seq) if r.succeeded and r.kind != "destroy"),
             None,
         )
 
@@ -182,8 +178,7 @@ class Ledger:
                 {**fields, "environment": self.environment, "seq": seq}
             )
             if self.store.create(record_name(seq), _encode(release.to_json())):
-                self._remember(release)
-                self._advance_head(seq)
+                self._created(release)
                 return release
             seq += 1
         raise EnvmanError(
@@ -202,6 +197,17 @@ class Ledger:
             )
         self.store.replace(record_name(release.seq), _encode(release.to_json()))
         self._remember(release)
+
+    def _created(self, release: Release) -> None:
+        """After the record exists: a signal here must not leave it applying unseen by its
+        writer (the caller only gets it on return), so the record is marked interrupted."""
+        try:
+            self._remember(release)
+            self._advance_head(release.seq)
+        except KeyboardInterrupt:
+            changes = {"status": "interrupted", "finished_at": iso(now())}
+            self.update(release.seq, {**changes, "error": "interrupted while recording"})
+            raise
 
     def _remember(self, release: Release) -> None:
         self._loaded[release.seq] = release

@@ -15,14 +15,14 @@ verify + record). Public API (used by apply, promote, rollback, destroy, ``tf``)
 - Releasing is a conditional delete (S3 ``If-Match``): a lock that is no longer ours stays.
 - A holder that is provably gone (same host and boot, its process and its terraform child
   gone or replaced) or whose lease expired is taken over with a conditional write, and the
-  takeover is reported in one line through ``on_note``.
+  takeover is reported in one line through ``on_note`` (the caller's: this module never
+  prints), and so is a lock that could not be released on the way out of an error.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -51,15 +51,14 @@ _HELD_GUARD = threading.Lock()
 _REMOVED = LockInfo("removed", "unlock", "?", "?", 0, "?")  # "lost": deleted, not taken over
 
 
-def _stderr_note(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
 class OperationLock:
     """A held lease; a context manager that renews it while held and releases it on exit."""
 
-    def __init__(self, store: LedgerStore, info: LockInfo, version: str) -> None:
+    def __init__(
+        self, store: LedgerStore, info: LockInfo, version: str, note: Note | None = None
+    ) -> None:
         self.store = store
+        self.note: Note = note or _ignore
         self.info = info
         self.version = version
         self.released = False
@@ -144,10 +143,9 @@ class OperationLock:
         try:
             self.release()
         except EnvmanError as failure:  # the error on its way out is the one to report
-            print(
+            self.note(
                 f"warning: could not release operation lock {self.info.id}: {failure} "
-                f"(it expires on its own by {self.info.expires_at})",
-                file=sys.stderr,
+                f"(it expires on its own by {self.info.expires_at})"
             )
 
 
@@ -186,13 +184,14 @@ def acquire(
     run_id: str = "",
     on_note: Note | None = None,
 ) -> OperationLock:
-    """Take the lease or raise ``LockHeld``. ``environment`` names it in messages."""
+    """Take the lease or raise ``LockHeld``. ``environment`` names it in messages; what is
+    worth a line (a takeover, a failed release) goes to ``on_note`` (None: nowhere)."""
     me = _me(operation, actor, run_id)
     data = me.to_bytes()
-    note = on_note or _stderr_note
+    note = on_note or _ignore
     for _ in range(_TRIES):
         if store.create(LOCK_NAME, data):
-            return _held_by_us(store, me, data)
+            return _held_by_us(store, me, data, note)
         found = store.read_versioned(LOCK_NAME)
         if found is None:
             continue  # released between our create and our read
@@ -202,19 +201,23 @@ def acquire(
             raise _held(store, current, environment)
         if store.replace_if(LOCK_NAME, data, found.version):
             note(f"took over the operation lock of {current.describe()}: {why}")
-            return _held_by_us(store, me, data)
+            return _held_by_us(store, me, data, note)
     last = holder(store)
     raise _held(store, last or me, environment)
 
 
-def _held_by_us(store: LedgerStore, me: LockInfo, data: bytes) -> OperationLock:
+def _ignore(_line: str) -> None:
+    """The ``Note`` of a caller that gave none."""
+
+
+def _held_by_us(store: LedgerStore, me: LockInfo, data: bytes, note: Note) -> OperationLock:
     found = store.read_versioned(LOCK_NAME)
     if found is None or found.data != data:
         raise EnvmanError(
             f"the operation lock {store.describe()}{LOCK_NAME} changed right after we took it",
             hint="retry the command",
         )
-    lock = OperationLock(store, me, found.version)
+    lock = OperationLock(store, me, found.version, note)
     lock.start_renewing()
     with _HELD_GUARD:
         _HELD[store.describe()] = lock

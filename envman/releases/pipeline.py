@@ -25,7 +25,15 @@ from envman.protect.confirm import ConfirmOptions, confirm_change
 from envman.releases.ledger import Ledger
 from envman.releases.models import BreakGlass, Kind, Release, SourceRef
 from envman.releases.oplock import OperationLock, held_here
-from envman.releases.record import apply_recorded, begin_release, finish_release, set_status
+from envman.releases.record import (
+    ApplyCallbacks,
+    BeginFields,
+    apply_recorded,
+    begin_release,
+    finish_release,
+    set_status,
+)
+from envman.say import Say, say_on_stderr
 from envman.terraform.models import OutputValue
 from envman.terraform.progress import Progress
 from envman.terraform.state import read_state_info
@@ -55,6 +63,7 @@ class DeploySpec:
     allow_destroy: tuple[str, ...] = ()  # --allow-destroy: addresses the guard lets through
     confirmer: Callable[[], None] | None = None  # the caller's own confirmation (destroy)
     lease: OperationLock | None = field(default=None, compare=False)  # the held operation lock
+    warn: Say = field(default=say_on_stderr, compare=False)  # warnings: the command's stderr
 
 
 @dataclass
@@ -82,7 +91,7 @@ def deploy_planned(
 ) -> DeployResult:
     env = planned.workspace.env
     current = ledger.current()
-    if spec.kind != Kind.DESTROY and _nothing_to_do(planned, current):
+    if spec.kind != Kind.DESTROY and _nothing_to_do(planned, current, ledger.latest()):
         console.print(f"Nothing to {spec.kind}: '{env.name}' already matches.")
         return DeployResult(release=None)
     # guard and policies: after the plan, before confirmation, hooks and anything applied
@@ -94,20 +103,27 @@ def deploy_planned(
         run_hooks(env, "before_apply", {})  # after confirmation, right before terraform applies
     _check_lease(ledger, planned, spec)
     release = _record_applying(ledger, planned, spec, allowed)
-    console.print(f"Recording release #{release.seq} ({spec.kind}) of '{env.name}'")
-    release, outputs = _apply(ledger, release, planned, spec, progress)
+    release, outputs = _apply(ledger, release, planned, spec, (console, progress))
     console.print(f"Applied release #{release.seq} of '{env.name}'.")
     if spec.kind == Kind.DESTROY:
         _notify(env, spec.kind, spec, release, f"{env.name} destroyed", list(spec.version_lines))
         return DeployResult(release=release)
     _after_hooks(ledger, release, planned, spec, outputs)
-    result = _verify(ledger, release, planned, outputs, current, console)
+    result = _verify(ledger, release, planned, outputs, current, spec.warn)
+    if result.verify is not None and result.verify.ran:
+        console.print(result.verify.summary())
+    for problem in result.notes:  # a failed status write: said, never raised
+        spec.warn(f"warning: {problem}")
     _notify_outcome(env, spec, result)
     return result
 
 
-def _nothing_to_do(planned: PlannedRun, current: Release | None) -> bool:
-    """No resource changes and the same pins (pins dropped by --unpin are a change)."""
+def _nothing_to_do(planned: PlannedRun, current: Release | None, latest: Release | None) -> bool:
+    """No resource changes and the same pins (pins dropped by --unpin are a change), and the
+    newest record is the current release: after a failed or interrupted run (whose terraform
+    may well have finished), applying records what the state holds now."""
+    if latest is not None and (current is None or latest.seq != current.seq):
+        return False
     inputs = planned.recorded_inputs
     unchanged_inputs = current.inputs == inputs if current is not None else not inputs
     return not planned.streamed.summary.has_changes and unchanged_inputs
@@ -143,10 +159,7 @@ def _record_applying(
         if spec.break_glass and spec.break_glass_rules
         else None
     )
-    return begin_release(
-        ledger,
-        planned,
-        spec.kind,
+    given = BeginFields(
         inputs=planned.recorded_inputs,
         source=spec.source,
         target_seq=spec.target_seq,
@@ -155,23 +168,33 @@ def _record_applying(
         state_before=read_state_info(planned.workspace.terraform),
         allow_destroy=allowed,
     )
+    return begin_release(ledger, planned, spec.kind, given, spec.warn)
 
 
 def _apply(
-    ledger: Ledger, release: Release, planned: PlannedRun, spec: DeploySpec, progress: Progress
+    ledger: Ledger,
+    release: Release,
+    planned: PlannedRun,
+    spec: DeploySpec,
+    output: tuple[Console, Progress],
 ) -> tuple[Release, dict[str, OutputValue]]:
     env = planned.workspace.env
     summary = planned.streamed.summary
-    lease = _lease(ledger, spec)
-    try:
+    console, progress = output
+    try:  # from the moment the record exists: a signal never leaves it applying
+        console.print(f"Recording release #{release.seq} ({spec.kind}) of '{env.name}'")
+        lease = _lease(ledger, spec)
         progress.set_verb("Applying", summary.add + summary.change + summary.destroy)
         with progress:
-            return apply_recorded(
-                ledger, release, planned, progress, lease.attach_child if lease else None
+            callbacks = ApplyCallbacks(
+                spec.warn, on_event=progress, on_start=lease.attach_child if lease else None
             )
+            return apply_recorded(ledger, release, planned, callbacks)
     except KeyboardInterrupt:  # a signal before terraform started: never left applying
         if release.status == "applying":
-            finish_release(ledger, release, "interrupted", "interrupted before terraform apply")
+            finish_release(
+                ledger, release, "interrupted", "interrupted before terraform apply", spec.warn
+            )
         raise
     except EnvmanError as exc:
         title = f"{spec.kind} of {env.name} failed"
@@ -192,7 +215,7 @@ def _after_hooks(
         for event in HOOK_EVENTS[spec.kind]:
             run_hooks(env, event, outputs)
     except EnvmanError as exc:
-        set_status(ledger, release, "failed", error=f"hook failed: {exc}")
+        set_status(ledger, release, "failed", warn=spec.warn, error=f"hook failed: {exc}")
         title = f"{event} hook failed on {env.name}"
         _notify(env, f"{spec.kind}_failed", spec, release, title, [str(exc)])
         raise
@@ -204,11 +227,11 @@ def _verify(
     planned: PlannedRun,
     outputs: dict[str, OutputValue],
     current: Release | None,
-    console: Console,
+    say: Say,
 ) -> DeployResult:
     env = planned.workspace.env
     previous_outputs = current.outputs if current is not None else None
-    outcome = verify_environment(env, outputs, previous_outputs)
+    outcome = verify_environment(env, outputs, previous_outputs, say)
     result = DeployResult(release=release, verify=outcome)
     if not outcome.ran:
         return result
@@ -218,7 +241,6 @@ def _verify(
     )
     if problem:
         result.notes.append(problem)
-    console.print(outcome.summary())
     config = env.config.verify
     result.rollback_wanted = (
         not outcome.ok and config is not None and config.on_failure == "rollback"

@@ -5,17 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rich.console import Console
-
 from envman.config.models import Promotion
 from envman.config.project import Environment, Project
-from envman.display import show_plan
 from envman.errors import EnvmanError, ProtectionRefused, UsageError
 from envman.input_values import Source
-from envman.planning import PlannedRun, current_pins, input_options, plan_environment
+from envman.planning import (
+    PlanInputs,
+    PlannedRun,
+    current_pins,
+    input_options,
+    plan_environment,
+)
 from envman.releases.ledger import Ledger
 from envman.releases.models import Release, SourceRef
-from envman.releases.versions import show_changes, value_changes
+from envman.releases.versions import value_changes
 from envman.terraform.models import OutputValue
 from envman.terraform.output import read_outputs
 from envman.terraform.progress import Progress
@@ -110,9 +113,9 @@ def plan_promotion(
     project: Project,
     target: Environment,
     source_name: str | None,
-    console: Console,
     bypass: tuple[str, ...] = (),
 ) -> PromotionPlan:
+    """Plan the promotion into TARGET; the command shows ``changes`` and the plan."""
     promotion = target.config.promotion
     if promotion is None:
         raise UsageError(
@@ -146,13 +149,10 @@ def plan_promotion(
         workspace, override_source=Source.PROMOTION, override_origin=origin, bypass=bypass
     )
     with progress:
-        planned = plan_environment(
-            workspace, typed_overrides=promoted, pins=pins, on_event=progress, input_opts=options
-        )
+        given = PlanInputs(typed_overrides=promoted, pins=pins, options=options)
+        planned = plan_environment(workspace, given, on_event=progress)
     current = Ledger(store_for_env(target), target.name).current()
     changes = value_changes(current, planned.inputs)
-    show_changes(console, f"Promotion {source_env.name} → {target.name}", changes)
-    show_plan(console, planned)
     source = SourceRef(
         environment=source_env.name,
         seq=source_release.seq if source_release else None,

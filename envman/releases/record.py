@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from envman.errors import EnvmanError, Interrupted
@@ -12,6 +12,7 @@ from envman.releases.ledger import Ledger
 from envman.releases.models import BreakGlass, Kind, Release, SourceRef, Status
 from envman.releases.provenance import actor, envman_version, git_info
 from envman.runs.folder import spend_last_plan
+from envman.say import Say
 from envman.secrets.redactor import redact_stored
 from envman.terraform.apply import run_apply
 from envman.terraform.models import OutputValue, redacted_outputs
@@ -21,28 +22,33 @@ from envman.terraform.state import StateInfo, read_state_info
 from envman.timeutil import clock_override, iso, now
 
 
+@dataclass(frozen=True)
+class BeginFields:
+    """What a release records when it begins, beyond the plan itself."""
+
+    inputs: dict[str, Any]
+    source: SourceRef | None = None
+    target_seq: int | None = None
+    rollback_of: int | None = None
+    break_glass: BreakGlass | None = None
+    state_before: StateInfo | None = None
+    allow_destroy: list[str] | None = None
+
+
 def begin_release(
-    ledger: Ledger,
-    planned: PlannedRun,
-    kind: Kind,
-    *,
-    inputs: dict[str, Any],
-    source: SourceRef | None = None,
-    target_seq: int | None = None,
-    rollback_of: int | None = None,
-    break_glass: BreakGlass | None = None,
-    state_before: StateInfo | None = None,
-    allow_destroy: list[str] | None = None,
+    ledger: Ledger, planned: PlannedRun, kind: Kind, given: BeginFields, warn: Say
 ) -> Release:
+    """Record the release as `applying`; a replaced clock is said through ``warn``."""
+    source, state_before, break_glass = given.source, given.state_before, given.break_glass
     summary = planned.streamed.summary
     fields: dict[str, Any] = {
         "environment": planned.workspace.env.name,
         "kind": kind,
         "status": "applying",
-        "inputs": inputs,
+        "inputs": given.inputs,
         "source": source.model_dump() if source else None,
-        "target_seq": target_seq,
-        "rollback_of": rollback_of,
+        "target_seq": given.target_seq,
+        "rollback_of": given.rollback_of,
         "plan": summary.as_dict(),
         "actor": actor(),
         "git": git_info(planned.workspace.project.root),
@@ -57,29 +63,38 @@ def begin_release(
         },
         **planned.inputs.record_fields(),
     }
-    if allow_destroy:
-        fields["allow_destroy"] = list(allow_destroy)
+    if given.allow_destroy:
+        fields["allow_destroy"] = list(given.allow_destroy)
     release = ledger.begin(**fields)
-    if release.clock_override is not None:
-        print(
-            f"envman: warning: the clock is replaced by ENVMAN_NOW ({release.clock_override.now}; "
-            f"really {release.clock_override.real}): deploy windows and soak times were judged "
-            f"at that time; recorded in release #{release.seq} and announced",
-            file=sys.stderr,
-            flush=True,
-        )
+    try:
+        if release.clock_override is not None:
+            warn(
+                f"envman: warning: the clock is replaced by ENVMAN_NOW "
+                f"({release.clock_override.now}; really {release.clock_override.real}): deploy "
+                f"windows and soak times were judged at that time; recorded in release "
+                f"#{release.seq} and announced"
+            )
+    except KeyboardInterrupt:  # the record exists: never left applying
+        finish_release(ledger, release, "interrupted", "interrupted before terraform apply", warn)
+        raise
     return release
 
 
+@dataclass(frozen=True)
+class ApplyCallbacks:
+    """Who hears of an apply: ``warn`` (lines for the user), terraform's events, its pid."""
+
+    warn: Say
+    on_event: EventHandler | None = None
+    on_start: Callable[[int], None] | None = None
+
+
 def apply_recorded(
-    ledger: Ledger,
-    release: Release,
-    planned: PlannedRun,
-    on_event: EventHandler | None,
-    on_start: Callable[[int], None] | None = None,
+    ledger: Ledger, release: Release, planned: PlannedRun, callbacks: ApplyCallbacks
 ) -> tuple[Release, dict[str, OutputValue]]:
     """Apply the plan; the release ends applied, failed or interrupted — never 'applying'
     while envman lives (if it dies, the next run reconciles it from the run's event log)."""
+    on_start, warn = callbacks.on_start, callbacks.warn
     workspace = planned.workspace
     tf = workspace.terraform
     run = planned.run
@@ -92,7 +107,7 @@ def apply_recorded(
             if on_start is not None:
                 on_start(pid)
         except (EnvmanError, OSError) as exc:
-            print(f"warning: could not record terraform's pid {pid}: {exc}", file=sys.stderr)
+            warn(f"warning: could not record terraform's pid {pid}: {exc}")
 
     try:
         check_plan_digest(planned)
@@ -101,7 +116,7 @@ def apply_recorded(
                 tf,
                 planned.plan_file,
                 workspace.lock_timeout,
-                on_event,
+                callbacks.on_event,
                 events=run.events("apply") if run is not None else None,
                 on_start=started,
             )
@@ -109,16 +124,16 @@ def apply_recorded(
             discard_saved_plan(planned)
             spend_last_plan(workspace.env.work_dir)
     except Interrupted as exc:
-        finish_release(ledger, release, "interrupted", str(exc))
+        finish_release(ledger, release, "interrupted", str(exc), warn)
         raise
     except KeyboardInterrupt:
-        finish_release(ledger, release, "interrupted", "interrupted")
+        finish_release(ledger, release, "interrupted", "interrupted", warn)
         raise
     except EnvmanError as exc:
-        finish_release(ledger, release, "failed", str(exc))
+        finish_release(ledger, release, "failed", str(exc), warn)
         raise
     except BaseException as exc:
-        finish_release(ledger, release, "failed", f"{type(exc).__name__}: {exc}")
+        finish_release(ledger, release, "failed", f"{type(exc).__name__}: {exc}", warn)
         raise
     outputs: dict[str, OutputValue] = {}
     error = None
@@ -130,14 +145,16 @@ def apply_recorded(
     except EnvmanError as exc:
         error = f"applied, but reading outputs/state failed: {exc}"
     release.outputs = redacted_outputs(outputs)
-    finish_release(ledger, release, "applied", error)
+    finish_release(ledger, release, "applied", error, warn)
     return release, outputs
 
 
-def finish_release(ledger: Ledger, release: Release, status: str, error: str | None) -> str | None:
-    """Record how the apply ended; a failed write is reported (returned and printed), never
-    raised: what follows (verification, rollback, notifications) must still run, and the next
-    run reconciles the record from the run's event log."""
+def finish_release(
+    ledger: Ledger, release: Release, status: str, error: str | None, warn: Say | None = None
+) -> str | None:
+    """Record how the apply ended; a failed write is reported (returned, and said through
+    ``warn``), never raised: what follows (verification, rollback, notifications) must still
+    run, and the next run reconciles the record from the run's event log."""
     release.status = Status(status)
     release.finished_at = iso(now())
     release.error = redact_stored(error) if error else None
@@ -148,18 +165,23 @@ def finish_release(ledger: Ledger, release: Release, status: str, error: str | N
         "outputs": release.outputs,
         "state": release.state.model_dump(),
     }
-    return _write(ledger, release, changes)
+    return _write(ledger, release, changes, warn)
 
 
-def set_status(ledger: Ledger, release: Release, status: str, **extra: Any) -> str | None:
-    """A conditional status update (retried on conflict); a failure is returned, not raised."""
+def set_status(
+    ledger: Ledger, release: Release, status: str, *, warn: Say | None = None, **extra: Any
+) -> str | None:
+    """A conditional status update (retried on conflict); a failure is returned (and said
+    through ``warn``), not raised."""
     release.status = Status(status)
     for key, value in extra.items():
         setattr(release, key, value)
-    return _write(ledger, release, {"status": status, **extra})
+    return _write(ledger, release, {"status": status, **extra}, warn)
 
 
-def _write(ledger: Ledger, release: Release, changes: dict[str, Any]) -> str | None:
+def _write(
+    ledger: Ledger, release: Release, changes: dict[str, Any], warn: Say | None
+) -> str | None:
     try:
         ledger.update(release.seq, changes)
     except EnvmanError as exc:
@@ -167,6 +189,7 @@ def _write(ledger: Ledger, release: Release, changes: dict[str, Any]) -> str | N
             f"could not record release #{release.seq} as {release.status}: {exc} "
             "(the next run of the environment reconciles it)"
         )
-        print(f"warning: {problem}", file=sys.stderr)
+        if warn is not None:
+            warn(f"warning: {problem}")
         return problem
     return None

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from rich.console import Console
 
-from envman.display import show_plan
 from envman.errors import EnvmanError, UsageError
 from envman.input_values import Source
-from envman.planning import Pins, input_options, plan_environment
+from envman.planning import Pins, PlanInputs, PlannedRun, input_options, plan_environment
 from envman.protect.confirm import ConfirmOptions
 from envman.releases.ledger import Ledger
 from envman.releases.models import Kind, Release
@@ -18,8 +18,6 @@ from envman.releases.record import set_status
 from envman.releases.versions import (
     change_lines,
     recorded_values,
-    sensitive_notes,
-    show_changes,
     value_changes,
 )
 from envman.terraform.progress import Progress
@@ -80,91 +78,100 @@ def rollback_target(
     return found, current
 
 
-def rollback_environment(
-    workspace: Workspace,
-    ledger: Ledger,
-    *,
-    to_seq: int | None,
-    console: Console,
-    automatic: bool = False,
-    failed_seq: int | None = None,
-    confirm: ConfirmOptions | None = None,
-    dry_run: bool = False,
-    allow_destroy: tuple[str, ...] = (),
-) -> DeployResult | None:
-    target, current = rollback_target(ledger, to_seq, automatic)
-    env = workspace.env
-    progress = Progress(env.name, "Planning")
-    restored = restored_values(workspace, target, console)
-    options = input_options(
+@dataclass(frozen=True)
+class RollbackOptions:
+    """A rollback: to release ``to_seq`` (default: the one before the current), or
+    ``automatic`` after release ``failed_seq`` failed verification."""
+
+    to_seq: int | None = None
+    automatic: bool = False
+    failed_seq: int | None = None
+    confirm: ConfirmOptions = field(default_factory=ConfirmOptions)
+    dry_run: bool = False
+    allow_destroy: tuple[str, ...] = ()
+
+
+@dataclass
+class RollbackPlan:
+    """A planned rollback: what it goes back to, what it changes, the notes to show."""
+
+    target: Release
+    current: Release | None
+    planned: PlannedRun
+    changes: list[tuple[str, str, str]]
+    notes: list[str]  # "note: ..." lines for the user about the restored values
+    progress: Progress
+
+
+def plan_rollback(workspace: Workspace, ledger: Ledger, options: RollbackOptions) -> RollbackPlan:
+    """Plan the rollback; nothing is said (``envman.releases.rollback_view`` shows it) and,
+    unless ``deploy_rollback`` follows, nothing changes."""
+    automatic, failed_seq = options.automatic, options.failed_seq
+    target, current = rollback_target(ledger, options.to_seq, automatic)
+    progress = Progress(workspace.env.name, "Planning")
+    restored, notes = restored_values(workspace, target)
+    input_opts = input_options(
         workspace, override_source=Source.ROLLBACK, override_origin=f"#{target.seq}"
     )
     with progress:
-        planned = plan_environment(
-            workspace,
-            typed_overrides=restored,
-            pins=Pins(dict(target.inputs), target.seq),
-            on_event=progress,
-            input_opts=options,
+        given = PlanInputs(
+            typed_overrides=restored, pins=Pins(dict(target.inputs), target.seq), options=input_opts
         )
+        planned = plan_environment(workspace, given, on_event=progress)
     before = current if not automatic else None
     if automatic and failed_seq is not None:
         before = ledger.get(failed_seq)
     changes = value_changes(before, planned.inputs)
-    show_changes(console, f"Rollback of {env.name} to release #{target.seq}", changes)
-    for note in sensitive_notes(planned.inputs, target.seq):
-        console.print(f"note: {note}", markup=False, highlight=False)
-    show_plan(console, planned)
-    if dry_run:
-        console.print("Dry run: nothing changed.")
-        return None
+    return RollbackPlan(target, current, planned, changes, notes, progress)
+
+
+def deploy_rollback(
+    ledger: Ledger, plan: RollbackPlan, options: RollbackOptions, console: Console
+) -> DeployResult:
+    automatic, current = options.automatic, plan.current
     spec = DeploySpec(
         kind=Kind.ROLLBACK,
-        confirm=confirm or ConfirmOptions(),
-        target_seq=target.seq,
-        rollback_of=failed_seq if automatic else (current.seq if current else None),
+        confirm=options.confirm,
+        target_seq=plan.target.seq,
+        rollback_of=options.failed_seq if automatic else (current.seq if current else None),
         automatic=automatic,
-        version_lines=change_lines(changes, "rolled back"),
-        allow_destroy=allow_destroy,
+        version_lines=change_lines(plan.changes, "rolled back"),
+        allow_destroy=options.allow_destroy,
     )
-    result = deploy_planned(ledger, planned, spec, console, progress)
+    result = deploy_planned(ledger, plan.planned, spec, console, plan.progress)
     if not automatic and current is not None and result.release is not None:
         # the undone release is no longer a rollback target
-        set_status(ledger, current, "rolled_back")
+        set_status(ledger, current, "rolled_back", warn=spec.warn)
     return result
 
 
-def restored_values(workspace: Workspace, target: Release, console: Console) -> dict[str, Any]:
-    """Release TARGET's recorded values of the variables the stack still declares.
-
-    A record written before every value was recorded has only its pins: say so."""
+def restored_values(workspace: Workspace, target: Release) -> tuple[dict[str, Any], list[str]]:
+    """Release TARGET's recorded values of the variables the stack still declares, and the
+    notes to show about them. A record written before every value was recorded has only its
+    pins: say so."""
     declared = workspace.stack.variables
     sensitive = workspace.stack.sensitive_variables()
     if target.values is None:
-        console.print(
+        note = (
             f"note: release #{target.seq} was recorded before envman kept every value; only its "
-            f"pinned inputs are restored, the rest comes from the current code",
-            markup=False,
-            highlight=False,
+            f"pinned inputs are restored, the rest comes from the current code"
         )
-        return {k: v for k, v in target.inputs.items() if k in declared and k not in sensitive}
+        pins = {k: v for k, v in target.inputs.items() if k in declared and k not in sensitive}
+        return pins, [note]
     restored: dict[str, Any] = {}
     for name, entry in target.values.items():
         if name in declared and name not in sensitive and "value" in entry:
             restored[name] = entry["value"]
+    notes: list[str] = []
     added = sorted(n for n in declared if n not in target.values and n not in sensitive)
     if added:
-        console.print(
+        notes.append(
             f"note: {', '.join(added)} did not exist in release #{target.seq}: "
-            "from its current source",
-            markup=False,
-            highlight=False,
+            "from its current source"
         )
     gone = sorted(n for n in target.values if n not in declared)
     if gone:
-        console.print(
-            f"note: the stack no longer declares {', '.join(gone)} (recorded in #{target.seq})",
-            markup=False,
-            highlight=False,
+        notes.append(
+            f"note: the stack no longer declares {', '.join(gone)} (recorded in #{target.seq})"
         )
-    return restored
+    return restored, notes

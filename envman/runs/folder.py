@@ -153,7 +153,31 @@ def finish_run(run: Run, keep: int = KEEP_RUNS) -> None:
     if last is None or last.id != run.id:
         for path in (run.plan_file, run.meta_file, run.inputs_dir / "set.tfvars.json"):
             path.unlink(missing_ok=True)
+    redact_logs(run)
     prune(run.env_root, keep)
+
+
+def redact_logs(run: Run) -> None:
+    """terraform's event logs and stderr of a finished run, with the run's sensitive values
+    replaced (terraform's diagnostics can echo them): what stays on disk holds no secret. Until
+    the run ends they are owner-only, like its plan file."""
+    from envman.secrets.redactor import redact_stored
+
+    if not run.folder.is_dir():
+        return
+    for path in run.folder.iterdir():
+        if not (path.name.endswith(".jsonl") or path.name.endswith(".stderr")):
+            continue
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            clean = redact_stored(text)
+            if clean != text:
+                tmp = path.with_name(f".{path.name}.tmp")
+                tmp.write_text(clean, encoding="utf-8")
+                tmp.chmod(0o600)
+                tmp.replace(path)
+        except OSError:
+            continue
 
 
 def prune(env_root: Path, keep: int = KEEP_RUNS) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from rich.console import Console
 
@@ -12,9 +12,8 @@ from envman.releases.oplock import OperationLock, acquire, gone_reason, holder
 from envman.releases.provenance import actor
 from envman.releases.store import LedgerStore
 from envman.runs.reconcile import reconcile
+from envman.say import Say
 from envman.workspace import Workspace
-
-Say = Callable[[str], None]
 
 
 def console_say(console: Console) -> Say:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from envman.terraform.runner import Completed, EventHandler, Terraform
+from envman.terraform.runner import Completed, EventHandler, Follow, Terraform
 
 
 def build_apply_args(plan_file: Path, lock_timeout: str = "0s") -> list[str]:
@@ -32,8 +32,6 @@ def run_apply(
     log) and ``on_start`` gets its pid as soon as it runs."""
     return tf.run(
         build_apply_args(plan_file, lock_timeout),
-        on_event=on_event or (lambda _event: None),
+        follow=Follow(on_event or (lambda _event: None), events=events, on_start=on_start),
         what="terraform apply",
-        events=events,
-        on_start=on_start,
     )

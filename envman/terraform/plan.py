@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as with_fields
 from pathlib import Path
 from typing import Any
 
 from envman.terraform.models import Action, PlanSummary, changes_nothing
-from envman.terraform.runner import Event, EventHandler, Terraform
+from envman.terraform.runner import Event, EventHandler, Follow, Terraform
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,12 @@ class StreamedPlan:
             change = event.get("change") or {}
             address = (change.get("resource") or {}).get("addr", "")
             self.drifted.append((address, Action.parse(change.get("action"))))
-        elif kind == "outputs":
+        elif kind == "outputs":  # terraform writes it after the change summary
             for name, raw in (event.get("outputs") or {}).items():
                 if isinstance(raw, dict):
                     self.output_actions[name] = Action.parse(raw.get("action"))
+            changed = sum(1 for a in self.output_actions.values() if not changes_nothing(a))
+            self.summary = with_fields(self.summary, outputs_changed=changed)
         elif kind == "change_summary":
             counts: dict[str, Any] = event.get("changes") or {}
             replace = sum(1 for _, action in self.planned if action == Action.REPLACE)
@@ -89,9 +92,8 @@ def run_plan(
 
     options.out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        tf.run(
-            build_plan_args(options), on_event=handle, what="terraform plan", events=options.events
-        )
+        follow = Follow(handle, events=options.events)
+        tf.run(build_plan_args(options), follow=follow, what="terraform plan")
     except BaseException:
         options.out.unlink(missing_ok=True)  # a failed plan is of no use
         raise

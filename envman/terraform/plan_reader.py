@@ -10,9 +10,12 @@ reader walks the document's events (ijson, C backend) and builds only:
 - each entry of ``resource_changes`` and ``resource_drift``: address, type, name, mode, actions,
   and the before/after values only when the entry changes something (and ``keep_values``);
   with ``changes_of_drifted_only``, a ``resource_changes`` entry keeps its values only when its
-  resource drifted (all drift classification reads of them). terraform writes
-  ``resource_drift`` before ``resource_changes`` (and leaves it out when empty); a document
-  in the other order is refused rather than read wrong;
+  resource drifted or it is an in-place update (all drift classification reads of them), and a
+  no-op entry keeps its ``before`` (the refreshed state) only when it refers to a drifted
+  resource (holds its ``id``, ``arn`` or ``name``: it may account for what appeared there, see
+  ``envman.drift.accounting``); an entry is built, looked at and dropped one at a time.
+  terraform writes ``resource_drift`` before ``resource_changes`` (and leaves it out when
+  empty); a document in the other order is refused rather than read wrong;
 - nothing of ``planned_values``, ``prior_state``, ``relevant_attributes`` or ``checks``.
 """
 
@@ -39,6 +42,26 @@ _KEPT = frozenset(
 )
 _CHANGE_LISTS = frozenset({"resource_changes", "resource_drift"})
 _VALUE_KEYS = frozenset({"before", "after", "after_unknown", "before_sensitive", "after_sensitive"})
+_IDENTITY_KEYS = ("id", "arn", "name")
+
+
+def identifiers(value: Any) -> frozenset[str]:
+    """The strings other resources use to refer to this one: its ``id``, ``arn``, ``name``."""
+    if not isinstance(value, dict):
+        return frozenset()
+    found = (value.get(key) for key in _IDENTITY_KEYS)
+    return frozenset(v for v in found if isinstance(v, str) and len(v) >= 3)
+
+
+def refers_to(value: Any, ids: frozenset[str]) -> bool:
+    """Whether a string anywhere in ``value`` is one of ``ids``."""
+    if isinstance(value, str):
+        return value in ids
+    if isinstance(value, dict):
+        return any(refers_to(item, ids) for item in value.values())
+    if isinstance(value, list):
+        return any(refers_to(item, ids) for item in value)
+    return False
 
 
 def read_plan(
@@ -76,8 +99,9 @@ def _read(events: _Events, keep_values: bool, changes_of_drifted_only: bool) -> 
                 hint="is this plan JSON from terraform or OpenTofu?",
             )
         if key == "resource_changes" and changes_of_drifted_only:
-            drifted = frozenset(rc.address for rc in lists.get("resource_drift", ()))
-            lists[key] = _read_changes(events, keep_values, drifted)
+            lists[key] = _read_changes(
+                events, keep_values, _Wanted(lists.get("resource_drift", ()))
+            )
         elif key in _CHANGE_LISTS:
             lists[key] = _read_changes(events, keep_values)
         elif key in _KEPT:
@@ -92,10 +116,27 @@ def _read(events: _Events, keep_values: bool, changes_of_drifted_only: bool) -> 
     )
 
 
+class _Wanted:
+    """Which values of ``resource_changes`` drift classification reads (see the docstring)."""
+
+    def __init__(self, drift: tuple[ResourceChange, ...]) -> None:
+        self.drifted = frozenset(rc.address for rc in drift)
+        ids: set[str] = set()
+        for rc in drift:
+            ids |= identifiers(rc.change.before) | identifiers(rc.change.after)
+        self.ids = frozenset(ids)
+
+    def values_of(self, address: Any, actions: tuple[str, ...]) -> bool:
+        return address in self.drifted or actions == ("update",)
+
+    def refreshed_of(self, before: Any) -> bool:
+        return bool(self.ids) and isinstance(before, dict) and refers_to(before, self.ids)
+
+
 def _read_changes(
-    events: _Events, keep_values: bool, values_of: frozenset[str] | None = None
+    events: _Events, keep_values: bool, wanted: _Wanted | None = None
 ) -> tuple[ResourceChange, ...]:
-    """The entries of a change list; with ``values_of``, values only for those addresses."""
+    """The entries of a change list; with ``wanted``, only the values it wants."""
     event, _ = next(events)
     if event == "null":
         return ()
@@ -107,12 +148,12 @@ def _read_changes(
             return tuple(found)
         if event != "start_map":
             raise MalformedPlan("a resource change is not an object")
-        found.append(_read_change_entry(events, keep_values, values_of))
+        found.append(_read_change_entry(events, keep_values, wanted))
     raise MalformedPlan("unterminated list")
 
 
 def _read_change_entry(
-    events: _Events, keep_values: bool, values_of: frozenset[str] | None
+    events: _Events, keep_values: bool, wanted: _Wanted | None
 ) -> ResourceChange:
     fields: dict[str, Any] = {}
     change: dict[str, Any] = {}
@@ -120,14 +161,15 @@ def _read_change_entry(
         if event == "end_map":
             break
         if key == "change":
-            wanted = values_of is None or str(fields.get("address", "")) in values_of
-            change = _read_change(events, keep_values and wanted)
+            change = _read_change(events, keep_values, fields.get("address"), wanted)
         else:
             fields[key] = _build(events, next(events))
     return ResourceChange.from_json({**fields, "change": change})
 
 
-def _read_change(events: _Events, keep_values: bool) -> dict[str, Any]:
+def _read_change(
+    events: _Events, keep_values: bool, address: Any, wanted: _Wanted | None
+) -> dict[str, Any]:
     event, _ = next(events)
     if event != "start_map":
         raise MalformedPlan("a change is not an object")
@@ -135,10 +177,22 @@ def _read_change(events: _Events, keep_values: bool) -> dict[str, Any]:
     for event, key in events:
         if event == "end_map":
             return change
-        # terraform writes "actions" first; values of a no-op are never read
-        if key in _VALUE_KEYS and (not keep_values or Actions.of(change.get("actions")).noop()):
-            _skip(events, next(events))
-            continue
+        if key in _VALUE_KEYS:
+            # terraform writes "actions" first; values of a no-op are never read
+            actions = tuple(change.get("actions") or ())
+            noop = Actions.of(change.get("actions")).noop()
+            if keep_values and wanted and wanted.ids and noop and key == "before":
+                before = _build(events, next(events))  # one entry's values at a time
+                if wanted.refreshed_of(before):
+                    change[key] = before
+                continue
+            if (
+                not keep_values
+                or noop
+                or (wanted is not None and not wanted.values_of(address, actions))
+            ):
+                _skip(events, next(events))
+                continue
         change[key] = _build(events, next(events))
     raise MalformedPlan("unterminated change")
 

@@ -77,26 +77,12 @@ class Progress:
         address = str((hook.get("resource") or {}).get("addr", ""))
         if kind == "envman_init":
             self._log("initialising terraform (init)")
-        elif kind == "planned_change":
-            self.planned += 0  # counted from change_summary
-        elif kind == "change_summary":
-            changes = event.get("changes") or {}
-            if changes.get("operation") == "plan":
-                self.planned = (
-                    int(changes.get("add", 0))
-                    + int(changes.get("change", 0))
-                    + int(changes.get("remove", 0))
-                )
+        elif kind == "change_summary":  # planned_change events are counted from it
+            self._summary(event.get("changes") or {})
         elif kind in ("apply_start", "refresh_start"):
-            self.current[address] = time.monotonic()
-            if kind == "apply_start" and hook.get("action") != "read":  # data sources: quiet
-                self._log(f"{address}: {hook.get('action', 'apply')} started")
+            self._started(kind, address, hook)
         elif kind in ("apply_complete", "refresh_complete"):
-            started = self.current.pop(address, None)
-            if kind == "apply_complete" and hook.get("action") != "read":
-                self.done += 1
-                took = f" ({time.monotonic() - started:.0f}s)" if started else ""
-                self._log(f"{address}: {hook.get('action', 'apply')} complete{took}")
+            self._completed(kind, address, hook)
         elif kind == "apply_errored":
             self.current.pop(address, None)
             self._log(f"{address}: failed")
@@ -105,6 +91,26 @@ class Progress:
         elif kind == "diagnostic":
             self._diagnostic(event)
         self._update()
+
+    def _summary(self, changes: dict[str, Any]) -> None:
+        if changes.get("operation") == "plan":
+            self.planned = (
+                int(changes.get("add", 0))
+                + int(changes.get("change", 0))
+                + int(changes.get("remove", 0))
+            )
+
+    def _started(self, kind: str, address: str, hook: dict[str, Any]) -> None:
+        self.current[address] = time.monotonic()
+        if kind == "apply_start" and hook.get("action") != "read":  # data sources: quiet
+            self._log(f"{address}: {hook.get('action', 'apply')} started")
+
+    def _completed(self, kind: str, address: str, hook: dict[str, Any]) -> None:
+        started = self.current.pop(address, None)
+        if kind == "apply_complete" and hook.get("action") != "read":
+            self.done += 1
+            took = f" ({time.monotonic() - started:.0f}s)" if started else ""
+            self._log(f"{address}: {hook.get('action', 'apply')} complete{took}")
 
     def _heartbeat(self, address: str, hook: dict[str, Any]) -> None:
         """terraform reports a running change every 10 s; say so about every 30 s."""

@@ -23,7 +23,8 @@ from envman.terraform import signals
 from envman.terraform.binary import Binary
 from envman.terraform.errors import failure_message as failure_message
 from envman.terraform.errors import terraform_error
-from envman.terraform.eventlog import event_log, follow
+from envman.terraform.eventlog import event_log
+from envman.terraform.eventlog import follow as follow_log
 
 Event = dict[str, Any]
 EventHandler = Callable[[Event], None]
@@ -70,6 +71,16 @@ class Completed:
 
 
 @dataclass(frozen=True)
+class Follow:
+    """A run envman follows: terraform writes its -json lines to the event log ``events``
+    (a temporary file when None), each one goes to ``on_event``; ``on_start`` gets the pid."""
+
+    on_event: EventHandler
+    events: Path | None = None
+    on_start: Callable[[int], None] | None = None
+
+
+@dataclass(frozen=True)
 class Terraform:
     """How to run terraform for one environment: binary, stack folder, environment."""
 
@@ -81,20 +92,18 @@ class Terraform:
         self,
         args: Sequence[str],
         *,
-        on_event: EventHandler | None = None,
+        follow: Follow | None = None,
         consume_stdout: Callable[[IO[bytes]], None] | None = None,
         check: bool = True,
         what: str | None = None,
-        events: Path | None = None,
-        on_start: Callable[[int], None] | None = None,
     ) -> Completed:
-        """Run `terraform -chdir=<stack> ARGS`. With on_event, terraform writes its -json
-        lines to the event log ``events`` (a file, never a pipe: terraform outlives envman)
-        and envman follows it; with consume_stdout, stdout is handed over as a stream."""
+        """Run `terraform -chdir=<stack> ARGS`. With ``follow``, terraform writes its -json
+        lines to the event log ``follow.events`` (a file, never a pipe: terraform outlives
+        envman) and envman follows it; with consume_stdout, stdout is handed over as a stream."""
         label = what or f"terraform {args[0]}"
-        if on_event is not None:
-            with event_log(events) as log:
-                return self._run_logged(list(args), label, on_event, log, check, on_start)
+        if follow is not None:
+            with event_log(follow.events) as log:
+                return self._run_logged(list(args), label, follow, log, check)
         return self._run_piped(list(args), label, consume_stdout, check)
 
     def _argv(self, args: Sequence[str]) -> list[str]:
@@ -114,14 +123,9 @@ class Terraform:
             raise TerraformError(f"{label}: cannot start {self.binary.path}: {exc}") from None
 
     def _run_logged(
-        self,
-        args: list[str],
-        label: str,
-        on_event: EventHandler,
-        log: Path,
-        check: bool,
-        on_start: Callable[[int], None] | None,
+        self, args: list[str], label: str, follow: Follow, log: Path, check: bool
     ) -> Completed:
+        on_event, on_start = follow.on_event, follow.on_start
         err_path = log.with_name(log.name + ".stderr")
         with log.open("wb") as out, err_path.open("wb") as err:
             child = self._start(args, label, out, err)
@@ -136,7 +140,7 @@ class Terraform:
         try:
             if on_start is not None:
                 on_start(child.pid)
-            follow(log, child, handle)
+            follow_log(log, child, handle)
             returncode = child.wait()
         finally:
             if child.poll() is None:

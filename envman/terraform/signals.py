@@ -69,6 +69,14 @@ def interrupted() -> bool:
     return _interrupted.is_set()
 
 
+def ignore_from_now() -> None:
+    """The command's outcome is decided: a signal during the interpreter's shutdown (which
+    restores default handlers) must not kill the process and turn its exit code into -15."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 def reset() -> None:
     _interrupted.clear()
 

@@ -11,7 +11,6 @@ sensitive output's value or a URL's credentials or query.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any
 
 from envman.config.project import Environment
 from envman.errors import EnvmanError
+from envman.say import Say
 from envman.terraform.models import OutputValue
 from envman.timeutil import iso, now
 from envman.verify.aws_checks import cloudfront_invalidation, ecs_stable, frontend_changed
@@ -60,13 +60,15 @@ def verify_environment(
     env: Environment,
     outputs: dict[str, OutputValue],
     previous_outputs: dict[str, Any] | None,
+    say: Say | None = None,
 ) -> VerifyOutcome:
+    """Run the environment's checks; progress lines go to ``say`` (the command's stderr)."""
     config = env.config.verify
     if config is None:
         return VerifyOutcome(ran=False, ok=True)
     started_at = iso(now())
     started = time.monotonic()
-    log = _logger(env.name)
+    log = _logger(env.name, say)
     checks: list[dict[str, Any]] = []
     if config.ecs_stable:
         log("waiting for the ECS services to be stable")
@@ -114,8 +116,9 @@ def _timed(label: str, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _logger(name: str) -> Callable[[str], None]:
+def _logger(name: str, say: Say | None) -> Say:
     def log(message: str) -> None:
-        print(f"[{name} verify] {message}", file=sys.stderr, flush=True)
+        if say is not None:
+            say(f"[{name} verify] {message}")
 
     return log

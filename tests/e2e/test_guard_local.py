@@ -196,3 +196,21 @@ def test_promote_honours_the_guard(tmp_path: Path) -> None:
     assert allowed.exit_code == 0, allowed.output
     newest = releases(cli, "production")[0]
     assert newest["kind"] == "promote" and newest["allow_destroy"] == ["terraform_data.slow"]
+
+
+def test_destroy_honours_prevent_destroy_but_not_max_destroy(project: Path) -> None:
+    """DESIGN section 12: destroy ignores max_destroy, never prevent_destroy without
+    --allow-destroy; a refused destroy changes nothing."""
+    cli = Cli(project)
+    assert cli("apply", "dev", "--set", "workers=3", "--pin", "workers", "--yes").exit_code == 0
+    before = serial(project, "dev")
+    refused = cli("destroy", "dev", "--confirm", "dev")
+    assert refused.exit_code == 3, refused.output
+    assert "terraform_data.db" in refused.output and "--allow-destroy" in refused.output
+    assert serial(project, "dev") == before
+    assert [r["kind"] for r in releases(cli, "dev")] == ["apply"]
+    allowed = cli("destroy", "dev", "--confirm", "dev", "--allow-destroy", "terraform_data.db")
+    assert allowed.exit_code == 0, allowed.output  # 5 destroyed: more than max_destroy = 2
+    newest = releases(cli, "dev")[0]
+    assert (newest["kind"], newest["status"]) == ("destroy", "applied")
+    assert newest["allow_destroy"] == ["terraform_data.db"]

@@ -20,6 +20,7 @@ from envman.aws.session import client
 from envman.config.models import AwsSettings
 from envman.releases.head import HEAD, read_head, record_name
 from envman.releases.ledger import Ledger
+from envman.releases.models import Status
 from envman.releases.store import LedgerStore
 from envman.releases.store_local import LocalStore
 from envman.releases.store_s3 import S3Store
@@ -69,7 +70,7 @@ def test_missing_head_is_rebuilt_from_the_records(store: LedgerStore) -> None:
 def test_a_head_behind_the_records_is_caught_up(store: LedgerStore) -> None:
     ledger = Ledger(store, "dev")
     first = ledger.begin(kind="apply")
-    first.status = "applied"
+    first.status = Status.APPLIED
     ledger.save(first)
     _write_raw(store, ["applied", "verified", "interrupted"], first=2)  # no head update
     fresh = Ledger(store, "dev")
@@ -140,3 +141,23 @@ def test_reads_do_not_grow_with_history(moto: str) -> None:
     assert calls["GetObject"] <= 4  # head + 3 records, each read once in this run
     assert calls["ListObjectsV2"] == 1  # only what is newer than the head
     assert sum(calls.values()) <= 5
+
+
+def test_a_release_recorded_elsewhere_between_two_plans_is_picked_up(tmp_path: Path) -> None:
+    """No cache of pins outlives a run: another machine's release is seen by the next plan."""
+    from tests.helpers import Cli, copy_fixture, need_terraform
+
+    need_terraform()
+    project = copy_fixture("basic", tmp_path)
+    cli = Cli(project)
+    assert (
+        cli("apply", "dev", "--set", "image_tag=v2", "--pin", "image_tag", "--yes").exit_code == 0
+    )
+    first = cli("plan", "dev")
+    assert "Pinned from release #1: image_tag=v2" in first.output, first.output
+    store = LocalStore(project / "state" / "dev.tfstate.releases")
+    elsewhere = json.loads(store.read(record_name(1)) or b"{}")
+    elsewhere.update({"seq": 2, "inputs": {"image_tag": "v3"}})
+    assert store.create(record_name(2), json.dumps(elsewhere).encode())  # no head update
+    second = cli("plan", "dev")
+    assert "Pinned from release #2: image_tag=v3" in second.output, second.output

@@ -10,6 +10,7 @@ from envman.aws.session import client
 from envman.config.models import AwsSettings
 from envman.operate.audit import begin_audit, finish_audit, read_audit
 from envman.releases.ledger import Ledger
+from envman.releases.models import Status
 from envman.releases.store_s3 import S3Store
 from envman.terraform.state import StateInfo
 
@@ -26,7 +27,7 @@ def test_audit_entries_in_s3(moto: str, monkeypatch: pytest.MonkeyPatch) -> None
     store = S3Store(s3, bucket, PREFIX)
     ledger = Ledger(store, "dev")
     release = ledger.begin(kind="apply")
-    release.status = "applied"
+    release.status = Status.APPLIED
     ledger.save(release)
 
     entry = begin_audit(store, "dev", ["state", "mv", "a.b", "a.c"], StateInfo(3, "L"))

@@ -33,10 +33,23 @@ def test_local_environment_applies_whole_platform_and_plans_clean(
     assert cli("validate", "local").exit_code == 0
     boot = cli("bootstrap", "local")
     assert boot.exit_code == 0, boot.output
-    applied = cli("apply", "local", "--set", "backend_image_tag=abc1234", "--yes")
+    applied = cli(  # --pin: only the whole project's promotion variables are carried by default
+        "apply",
+        "local",
+        "--set",
+        "backend_image_tag=abc1234",
+        "--pin",
+        "backend_image_tag",
+        "--yes",
+    )
     assert applied.exit_code == 0, applied.output
     again = cli("plan", "local", "--detailed-exitcode")
     assert again.exit_code == 0, again.output  # a second plan is clean on the emulator
+    drift = cli("drift", "local", "--format", "json")
+    local = json.loads(drift.stdout)["environments"][0] if drift.stdout else {}
+    assert (drift.exit_code, local.get("status"), local.get("findings")) == (0, "in_sync", []), (
+        drift.output  # right after a clean apply: no provider noise reported as drift
+    )
 
     outputs = json.loads(cli("outputs", "local", "--json").stdout)
     assert outputs["backend_image_tag"]["value"] == "abc1234"

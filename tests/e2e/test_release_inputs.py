@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from tests.helpers import Cli
 
@@ -16,7 +17,7 @@ def outputs(cli: Cli, env: str) -> dict[str, object]:
     return {k: v["value"] for k, v in json.loads(result.stdout).items()}
 
 
-def history(cli: Cli, env: str) -> list[dict[str, object]]:
+def history(cli: Cli, env: str) -> list[dict[str, Any]]:
     result = cli("history", env, "--json")
     assert result.exit_code == 0, result.output
     return list(json.loads(result.stdout))

@@ -47,12 +47,12 @@ def report(cli: Cli, code: int, *sets: str, env: str = "dev") -> str:
 
 def test_review_report_golden(cli: Cli) -> None:
     check_golden("create", report(cli, 0, "workers=3"))
-    assert cli("apply", "dev", "--set", "workers=3", "--yes").exit_code == 0
+    assert cli("apply", "dev", "--set", "workers=3", "--pin", "workers", "--yes").exit_code == 0
     check_golden("update", report(cli, 0, "app_tag=v2"))
-    assert cli("apply", "dev", "--set", "app_tag=v2", "--yes").exit_code == 0
+    assert cli("apply", "dev", "--set", "app_tag=v2", "--pin", "app_tag", "--yes").exit_code == 0
     check_golden("replace", report(cli, 3, "db_version=2"))
     check_golden("destroy", report(cli, 0, "workers=1"))
-    assert cli("apply", "dev", "--set", "workers=1", "--yes").exit_code == 0
+    assert cli("apply", "dev", "--set", "workers=1", "--pin", "workers", "--yes").exit_code == 0
     check_golden("no-changes", report(cli, 0))
 
 

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.helpers import Cli
 
 from envman.releases.lease import process_alive
+from tests.helpers import Cli
 
 WRAPPER = """#!/bin/sh
 for arg in "$@"; do
@@ -277,7 +277,7 @@ def test_before_apply_hook_runs_only_after_confirmation_and_before_auto_rollback
     refused = cli("apply", "staging", "--plan")  # no terminal, no --yes: refused
     assert refused.exit_code == 3, refused.output
     invalid = cli("apply", "staging", "--plan", "--set", "image_tag=v2", "--yes")
-    assert invalid.exit_code == 1 and "--set cannot be combined" in invalid.output
+    assert invalid.exit_code == 1 and "cannot be combined with --plan" in invalid.output
     assert ran() == []  # neither ran a before_apply hook
     saved = cli("apply", "staging", "--plan", "--yes")  # the refused plan survived
     assert saved.exit_code == 0, saved.output

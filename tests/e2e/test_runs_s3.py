@@ -29,6 +29,7 @@ from envman.errors import LockHeld
 from envman.releases import oplock
 from envman.releases.ledger import Ledger
 from envman.releases.store_s3 import S3Store
+from tests.helpers import Cli, need_terraform
 
 pytestmark = pytest.mark.aws
 PREFIX = "dev/terraform.tfstate.releases/"
@@ -172,7 +173,8 @@ def test_lost_response_to_conditional_puts_is_recognised(
     assert len(proxy.dropped) == 3
     assert first.seq == 1 and Ledger(direct, "dev").seqs() == [1]  # no skipped seq
     proxy.drop_next = "00000001.json"
-    assert ledger.update(1, {"status": "applied"}).status == "applied"
+    updated = ledger.update(1, {"status": "applied"})
+    assert updated is not None and updated.status == "applied"
     assert len(proxy.dropped) == 4
     assert ledger.begin(kind="apply").seq == 2
 
@@ -367,10 +369,12 @@ class Health(BaseHTTPRequestHandler):
 def test_failed_status_write_never_skips_verification_rollback_or_notifications(
     tmp_path: Path, proxy: DroppingProxy, bucket: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from conftest import Cli, need_terraform
-
     need_terraform()
-    handler = type("Site", (Health,), {"posts": []})
+
+    class Site(Health):
+        posts: ClassVar[list[bytes]] = []
+
+    handler = Site
     site = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=site.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{site.server_address[1]}"

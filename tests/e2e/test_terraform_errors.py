@@ -14,7 +14,7 @@ from envman.terraform.errors import (
     classify,
     lock_info,
 )
-from envman.terraform.runner import Diagnostic, Terraform, base_environment
+from envman.terraform.runner import Diagnostic, Follow, Terraform, base_environment
 from tests.helpers import need_terraform
 
 STACK = """
@@ -39,14 +39,16 @@ def tf(tmp_path: Path) -> Terraform:
 
 def test_a_missing_variable_is_typed_and_named(tf: Terraform) -> None:
     with pytest.raises(MissingVariable) as caught:
-        tf.run(["plan", "-json", "-input=false"], on_event=lambda _: None)
+        tf.run(["plan", "-json", "-input=false"], follow=Follow(lambda _: None))
     assert caught.value.variable == "x"
     assert "--set x=VALUE" in str(caught.value)
 
 
 def test_an_undeclared_variable_is_typed(tf: Terraform) -> None:
     with pytest.raises(UndeclaredVariable) as caught:
-        tf.run(["plan", "-json", "-input=false", "-var=x=1", "-var=y=2"], on_event=lambda _: None)
+        tf.run(
+            ["plan", "-json", "-input=false", "-var=x=1", "-var=y=2"], follow=Follow(lambda _: None)
+        )
     assert caught.value.variable == "y"
 
 

@@ -6,7 +6,8 @@ import json
 import multiprocessing
 from pathlib import Path
 
-from envman.releases.ledger import Ledger, record_name
+from envman.releases.head import record_name
+from envman.releases.ledger import Ledger
 from envman.releases.models import Status
 from envman.releases.store_local import LocalStore
 from tests.helpers import Cli

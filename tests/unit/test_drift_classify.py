@@ -11,6 +11,7 @@ import pytest
 from envman.drift import values
 from envman.drift.classify import Context, classify, index_configuration, pending_changes
 from envman.drift.detect import notification_state, sensitive_values
+from envman.drift.elements import diff
 from envman.drift.model import DriftStatus, EnvResult, Finding, error_result, fingerprint
 from envman.drift.rules import Acknowledgement, ignored_by, parse_expiry
 from envman.errors import UsageError
@@ -102,16 +103,63 @@ BUCKET_AFTER = {
 
 
 def test_diff_paths_recurse_and_format() -> None:
-    before = {"a": {"b": [1, {"c": "x"}]}, "tags": {"k.8s/io": "1"}, "n": None}
-    after = {"a": {"b": [1, {"c": "y"}, 3]}, "tags": {"k.8s/io": "2"}, "n": []}
-    found = [(values.format_path(p), b, a) for p, b, a in values.diff(before, after)]
-    assert found == [("a.b[1].c", "x", "y"), ("a.b[2]", None, 3), ('tags["k.8s/io"]', "1", "2")]
+    before = {"a": {"b": [{"c": "x"}]}, "tags": {"k.8s/io": "1"}, "n": None}
+    after = {"a": {"b": [{"c": "y"}]}, "tags": {"k.8s/io": "2", "new": "v"}, "n": []}
+    found = [
+        (values.format_path(d.path), d.expected, d.actual, d.kind) for d in diff(before, after)
+    ]
+    assert found == [
+        ("a.b[0].c", "x", "y", "update"),  # a block of one: paired by position
+        ("n", None, [], "equivalent"),
+        ('tags["k.8s/io"]', "1", "2", "update"),
+        ("tags.new", None, "v", "update"),
+    ]
+    assert [d.new for d in diff(before, after)] == [False, False, False, True]
     assert values.path_prefixes(("ingress", 0, "cidr")) == [
         "ingress",
         "ingress[0]",
         "ingress[0].cidr",
     ]
     assert values.strip_instance_keys('module.a[0].aws_x.b["k.[1]"]') == "module.a.aws_x.b"
+
+
+def rule(port: int, cidr: str = "10.0.0.0/8") -> dict[str, Any]:
+    return {"from_port": port, "to_port": port, "protocol": "tcp", "cidr_blocks": [cidr]}
+
+
+def test_collections_by_element_never_by_index() -> None:
+    before = {"ingress": [rule(80), rule(443)]}
+    after = {"ingress": [rule(22, "0.0.0.0/0"), rule(80), rule(443)]}
+    [added] = diff(before, after)
+    assert (added.kind, added.path, added.expected, added.actual) == (
+        "added",
+        ("ingress",),
+        None,
+        rule(22, "0.0.0.0/0"),
+    )
+    [removed] = diff(after, before)
+    assert (removed.kind, removed.expected) == ("removed", rule(22, "0.0.0.0/0"))
+    # another order only: one update of the whole list (a set: the plan leaves it)
+    [moved] = diff({"l": ["a", "b"]}, {"l": ["b", "a"]})
+    assert (moved.kind, moved.path) == ("update", ("l",))
+    # nested blocks by identity, wherever they are
+    queries = [{"id": "rate", "period": None}, {"id": "errors", "period": 60}]
+    changed = [{"id": "errors", "period": 300}, {"id": "rate", "period": 0}]
+    found = list(diff({"metric_query": queries}, {"metric_query": changed}))
+    assert [d.kind for d in found] == ["update", "equivalent"]  # rate: null came back as 0
+    period = found[0]
+    assert values.format_path(period.path) == 'metric_query[id="errors"].period'
+    assert (period.expected, period.actual) == (60, 300)
+    assert values.value_at({"metric_query": changed}, period.path) == 300
+
+
+def test_values_equal_in_meaning() -> None:
+    assert values.same(None, 0) and values.same(False, None) and values.same("", None)
+    assert values.same({"a": None, "b": [{"c": None}]}, {"a": 0, "b": [{"c": False}]})
+    assert not values.same(0, False) and not values.same("", 0) and not values.same(None, 1)
+    assert values.same('{"a": 1, "b": [1]}', '{"b":[1],"a":1}')
+    assert not values.same('{"a": 1}', '{"a": 2}') and not values.same("1", "1.0")
+    assert values.same([{"p": '{"x":1}'}], [{"p": '{ "x" : 1 }'}])
 
 
 def test_masks_and_values_at_paths() -> None:
@@ -139,9 +187,9 @@ def test_findings_noise_and_actionable() -> None:
     assert [
         (f.address, f.attribute, f.expected, f.actual, f.actionable, f.new) for f in result.findings
     ] == [("aws_s3_bucket.data", "tags.env", "dev", "hacked", True, True)]
-    # region: not configured, not touched by the plan -> provider normalisation; policy null -> {}
-    # is no difference at all; tags_all.env echoes tags.env and is dropped
-    assert result.counts.normalised == 1 and result.counts.findings == 1
+    # region: the plan leaves it -> provider normalisation; policy null -> {} means the same
+    # (normalised too); tags_all.env echoes tags.env and is dropped
+    assert result.counts.normalised == 2 and result.counts.findings == 1
 
 
 def test_untouched_configured_attribute_is_not_actionable() -> None:
@@ -240,9 +288,11 @@ def test_ignored_and_acknowledged_are_counted_not_listed() -> None:
 
 def test_new_means_not_in_the_last_result() -> None:
     drift = [change("aws_s3_bucket.data", ["update"], BUCKET_BEFORE, BUCKET_AFTER)]
-    first = classify(Context("dev"), plan(drift), plan())
+    reverted = {**BUCKET_AFTER, "tags": {"env": "dev"}, "tags_all": {"env": "dev"}}
+    noop = plan(changes=[change("aws_s3_bucket.data", ["update"], BUCKET_AFTER, reverted)])
+    first = classify(Context("dev"), plan(drift), noop)
     seen = frozenset(f.fingerprint for f in first.findings)
-    second = classify(Context("dev", previous=seen), plan(drift), plan())
+    second = classify(Context("dev", previous=seen), plan(drift), noop)
     assert [f.new for f in first.findings] == [True] and [f.new for f in second.findings] == [False]
     changed = [
         change(
@@ -252,8 +302,10 @@ def test_new_means_not_in_the_last_result() -> None:
             {**BUCKET_AFTER, "tags": {"env": "other"}, "tags_all": {"env": "other"}},
         )
     ]
-    third = classify(Context("dev", previous=seen), plan(changed), plan())
+    third = classify(Context("dev", previous=seen), plan(changed), noop)
     assert [f.new for f in third.findings] == [True]  # changed drift = a new fingerprint
+    # the region changed too, but the plan leaves it: normalisation, counted
+    assert first.counts.normalised == 2 and first.findings[0].actionable is True
 
 
 def test_fingerprint_is_stable_and_short() -> None:
@@ -349,3 +401,120 @@ def test_notifications_never_repeat_for_the_same_findings() -> None:
     )
     only_two = EnvResult("dev", DriftStatus.DRIFTED, findings=[two])
     assert notification_state(only_two, {"notified": ["fp1", "fp2"]}, True) == ([], ["fp2"])
+
+
+def test_actionable_only_when_the_plan_restores_the_expected_value() -> None:
+    drift = [change("aws_s3_bucket.data", ["update"], BUCKET_BEFORE, BUCKET_AFTER)]
+    elsewhere = {**BUCKET_AFTER, "tags": {"env": "prod"}, "tags_all": {"env": "prod"}}
+    normal = [change("aws_s3_bucket.data", ["update"], BUCKET_AFTER, elsewhere)]
+    result = classify(Context("dev"), plan(drift), plan(changes=normal))
+    [finding] = result.findings  # the plan touches tags.env, but sets it to neither value
+    assert (finding.attribute, finding.actionable) == ("tags.env", False)
+
+
+SG = {"id": "sg-1", "name": "web", "arn": "arn:sg-1", "ingress": [], "egress": []}
+
+
+def sg_rule(name: str, kind: str, port: int, cidr: str) -> dict[str, Any]:
+    value = {"security_group_id": "sg-1", "type": kind, **rule(port, cidr)}
+    return change(f"aws_security_group_rule.{name}", ["no-op"], value, value)
+
+
+def test_new_elements_are_drift_unless_a_resource_of_the_parent_accounts_for_them() -> None:
+    after = {**SG, "ingress": [rule(443), rule(22, "0.0.0.0/0")], "egress": [rule(443)]}
+    drift = [change("aws_security_group.web", ["update"], SG, after)]
+    normal = [
+        change("aws_security_group.web", ["no-op"], after, after),
+        sg_rule("https", "ingress", 443, "10.0.0.0/8"),
+    ]
+    result = classify(Context("dev"), plan(drift), plan(changes=normal))
+    # 443 in: the https rule; 22 in: nothing; 443 out: an ingress rule never accounts for it
+    assert [(f.attribute, f.change, f.actual["from_port"]) for f in result.findings] == [
+        ("egress", "added", 443),
+        ("ingress", "added", 22),
+    ]
+    assert not any(f.actionable for f in result.findings) and result.counts.normalised == 1
+    assert len({f.fingerprint for f in result.findings}) == 2
+
+
+def test_a_value_appearing_where_state_had_none_needs_an_owner() -> None:
+    bucket = {"id": "dev-data", "bucket": "dev-data", "arn": "arn:dev-data", "policy": ""}
+    policy = '{"Statement": [{"Effect": "Allow", "Principal": "*"}]}'
+    drift = [change("aws_s3_bucket.data", ["update"], bucket, {**bucket, "policy": policy})]
+    noop = change("aws_s3_bucket.data", ["no-op"], {**bucket, "policy": policy}, None)
+    alone = classify(Context("dev"), plan(drift), plan(changes=[noop]))
+    assert [(f.attribute, f.actual) for f in alone.findings] == [("policy", policy)]
+    owner = {"bucket": "dev-data", "policy": '{"Statement":[{"Principal":"*","Effect":"Allow"}]}'}
+    managed = change("aws_s3_bucket_policy.data", ["no-op"], owner, owner)
+    owned = classify(Context("dev"), plan(drift), plan(changes=[noop, managed]))
+    assert owned.status == "in_sync" and owned.counts.normalised == 1
+
+
+def test_a_value_known_only_after_apply_leaves_only_what_nobody_configured() -> None:
+    drift = [change("aws_s3_bucket.data", ["update"], BUCKET_BEFORE, BUCKET_AFTER)]
+    unknown = {**BUCKET_AFTER, "tags": None, "tags_all": None, "region": None}
+    normal = [
+        change(
+            "aws_s3_bucket.data",
+            ["update"],
+            BUCKET_AFTER,
+            unknown,
+            after_unknown={"tags": True, "tags_all": True, "region": True},
+        )
+    ]
+    result = classify(Context("dev"), plan(drift), plan(changes=normal))
+    # tags are configured: the plan may set them to anything -> reported, not "apply reverts";
+    # region is not: the provider computes it -> normalisation
+    assert [(f.attribute, f.actionable) for f in result.findings] == [("tags.env", False)]
+    assert result.counts.normalised == 2
+
+
+def test_an_owner_may_refer_to_the_parent_from_a_nested_block() -> None:
+    # the example platform: a target group learns its load balancer through the listener,
+    # which names the group only inside default_action
+    group = {"id": "arn:tg/web", "arn": "arn:tg/web", "name": "web", "load_balancer_arns": []}
+    seen = {**group, "load_balancer_arns": ["arn:lb/app"]}
+    drift = [change("aws_lb_target_group.web", ["update"], group, seen)]
+    listener = {
+        "load_balancer_arn": "arn:lb/app",
+        "default_action": [{"type": "forward", "target_group_arn": "arn:tg/web"}],
+    }
+    normal = [
+        change("aws_lb_target_group.web", ["no-op"], seen, seen),
+        change("aws_lb_listener.http", ["no-op"], listener, listener),
+    ]
+    owned = classify(Context("dev"), plan(drift), plan(changes=normal))
+    assert owned.status == "in_sync" and owned.counts.normalised == 1
+    stranger = {**seen, "load_balancer_arns": ["arn:lb/app", "arn:lb/other"]}
+    drift = [change("aws_lb_target_group.web", ["update"], group, stranger)]
+    normal[0] = change("aws_lb_target_group.web", ["no-op"], stranger, stranger)
+    result = classify(Context("dev"), plan(drift), plan(changes=normal))
+    assert [(f.attribute, f.change, f.actual) for f in result.findings] == [
+        ("load_balancer_arns", "added", "arn:lb/other")
+    ]
+
+
+def test_an_added_element_with_anything_sensitive_is_redacted_whole() -> None:
+    before = {"id": "fn", "environment": []}
+    after = {"id": "fn", "environment": [{"name": "TOKEN", "value": "hunter22-live"}]}
+    drift = [
+        change(
+            "aws_ecs_cluster.main",
+            ["update"],
+            before,
+            after,
+            after_sensitive={"environment": [{"value": True}]},
+        )
+    ]
+    normal = [change("aws_ecs_cluster.main", ["no-op"], after, after)]
+    result = classify(Context("dev"), plan(drift), plan(changes=normal))
+    [finding] = result.findings
+    assert (finding.attribute, finding.change, finding.actual) == (
+        "environment",
+        "added",
+        "<sensitive>",
+    )
+    assert finding.sensitive and "hunter22" not in repr(result.to_json())
+    assert finding.fingerprint == fingerprint(
+        "dev", "aws_ecs_cluster.main", "environment", {"added": "<sensitive>"}
+    )

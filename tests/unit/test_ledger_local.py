@@ -18,8 +18,10 @@ from envman.config.models import Backend, EnvironmentConfig
 from envman.config.project import Environment
 from envman.errors import ConfigError, EnvmanError, LockHeld
 from envman.releases import oplock
-from envman.releases.ledger import Ledger, record_name
+from envman.releases.head import record_name
+from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
+from envman.releases.lockinfo import UNREADABLE
 from envman.releases.models import Status
 from envman.releases.store import LedgerStore
 from envman.releases.store_local import LocalStore
@@ -278,7 +280,7 @@ def test_unreadable_lock_is_held(tmp_path: Path) -> None:
     assert store.create("lock.json", b"garbage")
     with pytest.raises(LockHeld, match="unreadable"):
         oplock.acquire(store, "apply", "alice", environment="dev")
-    assert oplock.force_release(store, oplock.UNREADABLE)
+    assert oplock.force_release(store, UNREADABLE)
 
 
 # -- locate ------------------------------------------------------------------------------------

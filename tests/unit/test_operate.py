@@ -11,6 +11,7 @@ from envman.errors import EnvmanError, UsageError
 from envman.operate.audit import audit_row, begin_audit, finish_audit, read_audit
 from envman.operate.tfargs import MASK, Access, build_argv, classify, mask_args, positionals
 from envman.releases.ledger import Ledger
+from envman.releases.models import Status
 from envman.releases.store_local import LocalStore
 from envman.terraform.state import StateInfo
 
@@ -177,7 +178,7 @@ def test_audit_entries_are_never_releases(tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "ledger")
     ledger = Ledger(store, "dev")
     first = ledger.begin(kind="apply", inputs={"image_tag": "v2"})
-    first.status = "applied"
+    first.status = Status.APPLIED
     ledger.save(first)
     begin_audit(store, "dev", ["import", "a.b", "id"], StateInfo(1, "L"))
     assert ledger.seqs() == [1]
@@ -191,7 +192,7 @@ def test_no_current_release_after_a_destroy(tmp_path: Path) -> None:
     ledger = Ledger(LocalStore(tmp_path / "ledger"), "dev")
     for kind, status in (("apply", "applied"), ("destroy", "applied")):
         release = ledger.begin(kind=kind, inputs={"image_tag": "v2"})
-        release.status = status  # type: ignore[assignment]
+        release.status = Status(status)
         ledger.save(release)
     assert ledger.current() is None
     last = ledger.last_successful()
@@ -199,11 +200,11 @@ def test_no_current_release_after_a_destroy(tmp_path: Path) -> None:
     assert ledger.previous_successful(3) is not None
     assert ledger.previous_successful(3).seq == 1  # type: ignore[union-attr]
     failed = ledger.begin(kind="apply")
-    failed.status = "failed"
+    failed.status = Status.FAILED
     ledger.save(failed)
     assert ledger.current() is None  # a failed rebuild changes nothing
     rebuilt = ledger.begin(kind="apply")
-    rebuilt.status = "applied"
+    rebuilt.status = Status.APPLIED
     ledger.save(rebuilt)
     assert ledger.current() is not None and ledger.current().seq == 4  # type: ignore[union-attr]
 
@@ -211,10 +212,10 @@ def test_no_current_release_after_a_destroy(tmp_path: Path) -> None:
 def test_a_failed_destroy_keeps_the_current_release(tmp_path: Path) -> None:
     ledger = Ledger(LocalStore(tmp_path / "ledger"), "dev")
     applied = ledger.begin(kind="apply")
-    applied.status = "applied"
+    applied.status = Status.APPLIED
     ledger.save(applied)
     destroy = ledger.begin(kind="destroy")
-    destroy.status = "failed"
+    destroy.status = Status.FAILED
     ledger.save(destroy)
     current = ledger.current()
     assert current is not None and current.seq == 1

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -54,22 +54,7 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             fake.calls.append((method, url.path))
             if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                 return self._reply(401, {"message": "Bad credentials"})
-            if method == "GET" and url.path == "/user":
-                return self._reply(200, {"login": "envman-bot"})
-            if url.path == "/repos/o/r/issues/7/comments":
-                if method == "POST":
-                    fake.add(self._body()["body"], "envman-bot")
-                    return self._reply(201, fake.comments[-1])
-                query = parse_qs(url.query)
-                size, page = int(query["per_page"][0]), int(query["page"][0])
-                return self._reply(200, fake.comments[(page - 1) * size : page * size])
-            if method == "PATCH" and url.path.startswith("/repos/o/r/issues/comments/"):
-                wanted = int(url.path.rsplit("/", 1)[1])
-                for comment in fake.comments:
-                    if comment["id"] == wanted:
-                        comment["body"] = self._body()["body"]
-                        return self._reply(200, comment)
-            return self._reply(404, {"message": "Not Found"})
+            self._reply(*_answer(fake, method, url.path, url.query, self._body))
 
         def do_GET(self) -> None:
             self._route("GET")
@@ -81,6 +66,28 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             self._route("PATCH")
 
     return Handler
+
+
+def _answer(
+    fake: FakeGitHub, method: str, path: str, query: str, body: Callable[[], dict[str, Any]]
+) -> tuple[int, Any]:
+    """The fake API's answer: (status, payload)."""
+    if method == "GET" and path == "/user":
+        return 200, {"login": "envman-bot"}
+    if path == "/repos/o/r/issues/7/comments":
+        if method == "POST":
+            fake.add(body()["body"], "envman-bot")
+            return 201, fake.comments[-1]
+        params = parse_qs(query)
+        size, page = int(params["per_page"][0]), int(params["page"][0])
+        return 200, fake.comments[(page - 1) * size : page * size]
+    if method == "PATCH" and path.startswith("/repos/o/r/issues/comments/"):
+        wanted = int(path.rsplit("/", 1)[1])
+        for comment in fake.comments:
+            if comment["id"] == wanted:
+                comment["body"] = body()["body"]
+                return 200, comment
+    return 404, {"message": "Not Found"}
 
 
 @pytest.fixture

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 from envman.config.models import EnvironmentConfig
-from envman.config.project import CONFIG_CACHE, Environment
+from envman.config.paths import CONFIG_CACHE
+from envman.config.project import Environment
 from envman.errors import EXIT_INTERRUPTED, Interrupted, LockHeld
 from envman.protect import confirm
 from envman.releases import oplock
@@ -27,8 +28,8 @@ from envman.runs.legacy import migrate
 
 
 def test_ctrl_c_at_the_typed_confirmation_is_an_interrupt(monkeypatch: pytest.MonkeyPatch) -> None:
-    class Stdin(io.StringIO):
-        def readline(self, size: int = -1) -> str:
+    class Stdin:
+        def readline(self) -> str:
             raise KeyboardInterrupt
 
     monkeypatch.setattr(sys, "stdin", Stdin())
@@ -86,7 +87,7 @@ def test_runs_are_private_and_pruned_keeping_the_last_plan(tmp_path: Path) -> No
     assert not runs[4].plan_file.exists()  # spent plans of kept runs are deleted
 
 
-def events(tmp_path: Path, *lines: dict[str, object]) -> Path:
+def events(tmp_path: Path, *lines: Mapping[str, object]) -> Path:
     path = tmp_path / "apply.events.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines) + '{"cut sho')
     return path
@@ -217,7 +218,8 @@ def test_status_updates_are_conditional(tmp_path: Path) -> None:
     assert found is not None
     ledger.update(1, {"status": "applied"})
     assert not store.replace_if("00000001.json", b"{}", found.version)  # a stale writer loses
-    assert ledger.update(release.seq, {"note": "x"}).status == "applied"
+    updated = ledger.update(release.seq, {"note": "x"})
+    assert updated is not None and updated.status == "applied"
 
 
 def test_second_interrupt_says_terraform_is_still_stopping(

@@ -55,7 +55,7 @@ def test_short_values_show_in_terminal_text_but_never_in_what_is_stored_or_sent(
 def test_the_stream_holds_a_line_until_it_is_whole() -> None:
     remember("split-secret-value")
     inner = io.StringIO()
-    stream = RedactingStream(inner)  # type: ignore[arg-type]
+    stream = RedactingStream(inner)
     stream.write("a split-sec")
     assert inner.getvalue() == ""
     stream.write("ret-value here\nnext ")
