@@ -24,6 +24,7 @@ from envman.releases.locate import store_for
 from envman.releases.models import Kind, Release
 from envman.runs.folder import finish_run
 from envman.runs.session import console_say
+from envman.say import say_on_stderr
 from envman.timeutil import now
 
 
@@ -142,7 +143,7 @@ def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:
     project = ctx.project
     env = project.environment(request.environment)
     console = ctx.console(json_mode=request.as_json)
-    check_windows(env, "apply", now(), request.break_glass)
+    check_windows(env, "apply", now(), request.break_glass, say_on_stderr)
     store = store_for(env)
     say = console_say(console)
     with locked_graph(project, env, store, "apply", say) as lease:
@@ -249,7 +250,11 @@ def _run_change(ctx: AppContext, name: str, request: ChangeRequest, kind: Kind, 
     console = ctx.console(json_mode=request.as_json)
     if not request.dry_run:
         check_windows(
-            env, "promote" if kind == Kind.PROMOTE else "rollback", now(), request.break_glass
+            env,
+            "promote" if kind == Kind.PROMOTE else "rollback",
+            now(),
+            request.break_glass,
+            say_on_stderr,
         )
     store = store_for(env)
     say = console_say(console)

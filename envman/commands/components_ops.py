@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
+
+from rich.console import Console
 
 from envman.commands import AppContext, emit_json
 from envman.commands.components import finish_all, show_graph_plan
 from envman.errors import EXIT_OK, EnvmanError
 from envman.graph.apply import GraphApply, apply_graph, begin_graph_release, touched
-from envman.graph.plan import component_workspace
+from envman.graph.plan import ComponentRun, component_workspace
 from envman.graph.reconcile import locked_graph
 from envman.graph.select import graph_target
+from envman.operate.destroy import DestroyOptions
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.models import Kind
 from envman.runs.session import console_say
+from envman.say import say_on_stderr
 from envman.timeutil import now
 
 
@@ -40,7 +45,20 @@ def run_component_outputs(ctx: AppContext, environment: str, only: list[str], as
     return EXIT_OK
 
 
-def run_graph_destroy(ctx: AppContext, name: str, only: list[str], options: Any) -> int:
+def _review_destroys(
+    runs: dict[str, ComponentRun], names: list[str], allow: tuple[str, ...], console: Console
+) -> None:
+    """The guard's prevent_destroy (and policies) hold for a destroy, --allow-destroy lets an
+    address through; max_destroy does not apply (exit 3 before the typed name)."""
+    from envman.guard.review import review_before_apply
+
+    for name in names:
+        planned = runs[name].planned
+        if planned is not None:
+            review_before_apply(planned, allow, console, destroy_run=True)
+
+
+def run_graph_destroy(ctx: AppContext, name: str, only: list[str], options: DestroyOptions) -> int:
     """`destroy ENV [-c COMPONENT]...`: dependents first, the typed name always."""
     from envman.graph.after import announce
     from envman.graph.destroy import destroy_target, plan_graph_destroy
@@ -48,6 +66,7 @@ def run_graph_destroy(ctx: AppContext, name: str, only: list[str], options: Any)
 
     project = ctx.project
     env = project.environment(name)
+    options = replace(options, warn=options.warn or say_on_stderr)
     rules = destroy_rules(env, now(), options)  # refusals before anything runs
     console = ctx.console()
     store = store_for(env)
@@ -64,6 +83,7 @@ def run_graph_destroy(ctx: AppContext, name: str, only: list[str], options: Any)
             if not names:
                 console.print(f"Nothing to destroy in '{env.name}'.")
                 return EXIT_OK
+            _review_destroys(runs, names, options.allow_destroy, console)
             confirm_destroy(env.name, options)
             extra: dict[str, Any] = {}
             if options.break_glass and rules:

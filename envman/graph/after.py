@@ -16,6 +16,7 @@ from envman.hooks import run_hooks
 from envman.notify.dispatch import Notification, notify
 from envman.releases.models import Kind, Release
 from envman.releases.record import set_status
+from envman.say import say_on_stderr
 from envman.terraform.models import OutputValue
 from envman.terraform.output import read_outputs
 from envman.verify.runner import verify_environment
@@ -61,10 +62,10 @@ def after_graph_apply(job: GraphApply, release: Release, say: Callable[[str], No
         for event in HOOKS.get(job.kind, ()):
             run_hooks(env, event, outputs)
     except EnvmanError as exc:
-        set_status(job.ledger, release, "failed", error=f"hook failed: {exc}")
+        set_status(job.ledger, release, "failed", error=f"hook failed: {exc}", warn=job.say)
         announce(job, release, f"{job.kind}_failed", [str(exc)])
         raise
-    outcome = verify_environment(env, outputs, None)
+    outcome = verify_environment(env, outputs, None, say_on_stderr)
     if outcome.ran:
         status = "verified" if outcome.ok else "verify_failed"
         set_status(
@@ -72,6 +73,7 @@ def after_graph_apply(job: GraphApply, release: Release, say: Callable[[str], No
             release,
             status,
             verification={"ok": outcome.ok, "checks": outcome.checks},
+            warn=job.say,
         )
         say(outcome.summary())
         if not outcome.ok:

@@ -59,7 +59,7 @@ def auto_rollback(
     except EnvmanError as exc:
         announce(back, release, "rollback_failed", [str(exc)])
         raise
-    set_status(job.ledger, failed, "rolled_back")
+    set_status(job.ledger, failed, "rolled_back", warn=job.say)
     after_graph_apply(back, release, job.say)
     announce(back, release, "auto_rollback", [f"release #{failed.seq} failed verification"])
     return release
