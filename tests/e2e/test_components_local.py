@@ -417,3 +417,25 @@ def test_a_component_left_applying_is_reconciled_from_its_run(ccli: Cli, project
     assert record["status"] == "applied"
     assert record["components"]["app"]["status"] == "applied"
     assert record["components"]["app"]["reconciled_at"]
+
+
+def test_a_component_destroy_honours_prevent_destroy(ccli: Cli, project: Path) -> None:
+    """As `destroy` of one stack: prevent_destroy holds (exit 3, nothing recorded, state kept)
+    until --allow-destroy names the address."""
+    assert ccli("apply", "dev", "--yes").exit_code == 0
+    config = project / "environments" / "dev" / "environment.hcl"
+    config.write_text(
+        config.read_text() + '\nguard {\n  prevent_destroy = ["terraform_data.db"]\n}\n'
+    )
+    state = project / "state" / "dev" / "data" / "terraform.tfstate"
+    before = state.read_text()
+    refused = ccli("destroy", "dev", "-c", "data", "--confirm", "dev")
+    assert refused.exit_code == 3, refused.output
+    assert "terraform_data.db" in refused.output
+    assert state.read_text() == before
+    assert not (project / "state/dev/terraform.tfstate.releases/00000002.json").exists()
+    allowed = ccli(
+        "destroy", "dev", "-c", "data", "--confirm", "dev", "--allow-destroy", "terraform_data.db"
+    )
+    assert allowed.exit_code == 0, allowed.output
+    assert statuses(release(project, 2)) == {"app": "destroyed", "data": "destroyed"}
