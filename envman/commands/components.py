@@ -203,7 +203,6 @@ def _apply_confirmed(
     env = job.target.env
     run_hooks(env, "before_apply", {})  # after confirmation, right before terraform applies
     release = begin_graph_release(job, names, **extra)
-    console.print(f"Recording release #{release.seq} ({job.kind}) of '{env.name}'")
     try:
         apply_graph(job, release, names)
     except EnvmanError as exc:

@@ -89,7 +89,6 @@ def run_graph_destroy(ctx: AppContext, name: str, only: list[str], options: Dest
             if options.break_glass and rules:
                 extra["break_glass"] = {"reason": options.break_glass, "rules": rules}
             release = begin_graph_release(job, names, **extra)
-            console.print(f"Recording release #{release.seq} (destroy) of '{env.name}'")
             try:
                 apply_graph(job, release, names)
             except EnvmanError as exc:

@@ -95,7 +95,8 @@ def apply_graph(job: GraphApply, release: Release, names: list[str]) -> Release:
     edges = job.target.components.edges()
     if job.kind == Kind.DESTROY:  # dependents go first
         edges = reverse_edges(edges)
-    try:
+    try:  # from the moment the record exists: a signal never leaves it applying
+        job.say(f"Recording release #{release.seq} ({job.kind}) of '{job.target.env.name}'")
         result = walk(edges, names, lambda n: _apply_one(job, release, n), job.target.parallel)
     except BaseException as exc:
         _finish(job, release, "interrupted", f"interrupted: {type(exc).__name__}")
