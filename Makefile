@@ -34,6 +34,7 @@ setup: $(STAMP) $(NODE_STAMP)
 
 demo: setup
 	$(PY) scripts/demo.py
+	$(PY) scripts/demo_components.py
 
 test: setup
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

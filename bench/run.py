@@ -345,6 +345,9 @@ def main() -> None:
         tmp = Path(folder)
         rows = bench_startup(tmp) + bench_scale(tmp)
         rows += bench_synth(tmp)
+        from components_bench import bench_components
+
+        rows += bench_components(tmp)
         if "--no-aws" not in sys.argv:
             rows += bench_aws(tmp)
             rows += bench_ledger_aws(tmp)

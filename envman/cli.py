@@ -180,6 +180,57 @@ def list_command(as_json: JsonOpt = False) -> None:
     _run(lambda: run_list(_ctx(), as_json))
 
 
+GraphComponentOpt = Annotated[
+    list[str],
+    typer.Option(
+        "-c",
+        "--component",
+        help="Only this component (repeatable); its upstreams are read, never applied.",
+        metavar="COMPONENT",
+    ),
+]
+ChangedOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--changed",
+        help="Only components changed since git REF (stack, local modules, inputs) and their dependents.",
+        metavar="REF",
+    ),
+]
+ParallelOpt = Annotated[
+    int, typer.Option("--parallel", help="Components run at once (default 2).", metavar="N")
+]
+
+
+def _graph_request(environment: str, **given: object) -> object | None:
+    """A GraphRequest when the project has components (DESIGN section 10), else None after
+    refusing component options."""
+    if _ctx().project.settings.component:
+        from envman.commands.components import GraphRequest
+
+        return GraphRequest(environment, **given)  # type: ignore[arg-type]
+    components = cast("tuple[str, ...]", given.get("components", ()))
+    _no_components(list(components))
+    if given.get("changed") is not None:
+        from envman.errors import UsageError
+
+        raise UsageError("--changed: components are not configured in this project")
+    return None
+
+
+@app.command("graph")
+def graph_command(
+    environment: Annotated[
+        str | None, typer.Argument(help="Show the components this environment takes.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text, mermaid, dot or json.")] = "text",
+) -> None:
+    """The component graph: which stack feeds which (DESIGN section 10)."""
+    from envman.commands.graph import run_graph
+
+    _run(lambda: run_graph(_ctx(), environment, fmt))
+
+
 @app.command("validate")
 def validate_command(
     environments: Annotated[
@@ -214,6 +265,9 @@ def plan_command(
             "--report", help="Also write the review report (Markdown) to FILE.", metavar="FILE"
         ),
     ] = None,
+    components: GraphComponentOpt = [],  # noqa: B006
+    changed: ChangedOpt = None,
+    parallel: ParallelOpt = 2,
 ) -> None:
     """Plan an environment with its pinned inputs; the plan is saved for `apply --plan`.
 
@@ -222,15 +276,36 @@ def plan_command(
     from envman.commands.requests import Pins, PlanRequest
     from envman.commands.review import ReviewOutput
 
+    output = ReviewOutput(diff=diff, fmt=fmt, report=report)
     request = PlanRequest(
         environment=environment,
         sets=tuple(sets),
         as_json=as_json,
         detailed_exitcode=detailed_exitcode,
         pins=Pins(pin=tuple(pin), unpin=tuple(unpin)),
-        output=ReviewOutput(diff=diff, fmt=fmt, report=report),
+        output=output,
     )
-    _run(lambda: run_plan(_ctx(), request))
+
+    def call() -> int:
+        graph = _graph_request(
+            environment,
+            components=tuple(components),
+            changed=changed,
+            sets=tuple(sets),
+            parallel=parallel,
+            as_json=as_json,
+            detailed_exitcode=detailed_exitcode,
+            review=output,
+            pins=(tuple(pin), tuple(unpin)),
+        )
+        if graph is not None:
+            output.check()
+            from envman.commands.components import GraphRequest, run_graph_plan
+
+            return run_graph_plan(_ctx(), cast(GraphRequest, graph))
+        return run_plan(_ctx(), request)
+
+    _run(call)
 
 
 @app.command("apply")
@@ -251,23 +326,46 @@ def apply_command(
     unpin: UnpinOpt = [],  # noqa: B006
     allow_destroy: AllowDestroyOpt = [],  # noqa: B006
     as_json: ResultJsonOpt = False,
+    components: GraphComponentOpt = [],  # noqa: B006
+    parallel: ParallelOpt = 2,
 ) -> None:
     """Plan, show, confirm and apply exactly that plan; record a release; verify."""
     from envman.commands.apply import run_apply
     from envman.commands.requests import ApplyRequest, Pins
     from envman.protect.confirm import ConfirmOptions
 
+    options = ConfirmOptions(yes=yes, confirm=confirm)
     request = ApplyRequest(
         environment=environment,
         sets=tuple(sets),
         use_saved_plan=use_plan,
-        confirm=ConfirmOptions(yes=yes, confirm=confirm),
+        confirm=options,
         break_glass=break_glass,
         pins=Pins(pin=tuple(pin), unpin=tuple(unpin)),
         allow_destroy=tuple(allow_destroy),
         as_json=as_json,
     )
-    _run(lambda: run_apply(_ctx(), request))
+
+    def call() -> int:
+        graph = _graph_request(
+            environment,
+            components=tuple(components),
+            sets=tuple(sets),
+            parallel=parallel,
+            as_json=as_json,
+            confirm=options,
+            break_glass=break_glass,
+            allow_destroy=tuple(allow_destroy),
+            pins=(tuple(pin), tuple(unpin)),
+            use_plan=use_plan,
+        )
+        if graph is not None:
+            from envman.commands.components import GraphRequest, run_graph_apply
+
+            return run_graph_apply(_ctx(), cast(GraphRequest, graph))
+        return run_apply(_ctx(), request)
+
+    _run(call)
 
 
 @app.command("promote")
@@ -294,16 +392,28 @@ def promote_command(
     from envman.commands.requests import PromoteRequest
     from envman.protect.confirm import ConfirmOptions
 
+    options = ConfirmOptions(yes=yes, confirm=confirm)
     request = PromoteRequest(
         target=target,
         source=source,
         dry_run=dry_run,
-        confirm=ConfirmOptions(yes=yes, confirm=confirm),
+        confirm=options,
         break_glass=break_glass,
         allow_destroy=tuple(allow_destroy),
         as_json=as_json,
     )
-    _run(lambda: run_promote(_ctx(), request))
+
+    def call() -> int:
+        if _ctx().project.settings.component:  # DESIGN section 10
+            from envman.commands.components import ChangeRequest, run_graph_promote
+
+            change = ChangeRequest(
+                target, source, None, dry_run, options, break_glass, as_json=as_json
+            )
+            return run_graph_promote(_ctx(), change)
+        return run_promote(_ctx(), request)
+
+    _run(call)
 
 
 @app.command("rollback")
@@ -328,15 +438,25 @@ def rollback_command(
     from envman.commands.rollback import run_rollback
     from envman.protect.confirm import ConfirmOptions
 
+    options = ConfirmOptions(yes=yes, confirm=confirm)
     request = RollbackRequest(
         environment=environment,
         to_seq=to,
         dry_run=dry_run,
-        confirm=ConfirmOptions(yes=yes, confirm=confirm),
+        confirm=options,
         allow_destroy=tuple(allow_destroy),
         as_json=as_json,
     )
-    _run(lambda: run_rollback(_ctx(), request))
+
+    def call() -> int:
+        if _ctx().project.settings.component:  # DESIGN section 10
+            from envman.commands.components import ChangeRequest, run_graph_rollback
+
+            change = ChangeRequest(environment, None, to, dry_run, options, as_json=as_json)
+            return run_graph_rollback(_ctx(), change)
+        return run_rollback(_ctx(), request)
+
+    _run(call)
 
 
 ComponentOpt = Annotated[
@@ -348,6 +468,13 @@ ComponentOpt = Annotated[
 
 
 def _no_components(components: list[str]) -> None:
+    if _ctx().project.settings.component:
+        from envman.errors import UsageError
+
+        raise UsageError(
+            "this is not supported yet for environments made of components",
+            hint="see README, Components: plan, apply, promote, rollback, outputs -c, drift",
+        )
     if components:
         from envman.errors import UsageError
 
@@ -389,6 +516,10 @@ def destroy_command(
     )
 
     def call() -> int:
+        if _ctx().project.settings.component:  # DESIGN section 10
+            from envman.commands.components_ops import run_graph_destroy
+
+            return run_graph_destroy(_ctx(), environment, list(components), options)
         _no_components(components)
         return run_destroy(_ctx(), environment, options)
 
@@ -415,6 +546,19 @@ def tf_command(
     options = TfOptions(confirm=confirm, redact=redact_stored)
 
     def call() -> int:
+        if _ctx().project.settings.component:  # DESIGN section 10: one component's stack
+            from dataclasses import replace
+
+            from envman.errors import UsageError
+
+            if len(components) != 1:
+                raise UsageError(
+                    "tf of an environment made of components needs one -c COMPONENT",
+                    hint=f"e.g. envman tf {environment} -c COMPONENT -- state list",
+                )
+            return run_tf(
+                _ctx(), environment, args or [], replace(options, component=components[0])
+            )
         _no_components(components)
         return run_tf(_ctx(), environment, args or [], options)
 
@@ -460,12 +604,26 @@ def outputs_command(
         bool,
         typer.Option("--raw", help="With NAME: the value alone, for scripts (strings unquoted)."),
     ] = False,
+    components: GraphComponentOpt = [],  # noqa: B006
 ) -> None:
     """The environment's outputs; sensitive values are shown as <sensitive>."""
     from envman.commands.outputs import OutputsRequest, run_outputs
 
     request = OutputsRequest(environment, name, as_json, raw)
-    _run(lambda: run_outputs(_ctx(), request))
+
+    def call() -> int:
+        if _ctx().project.settings.component and name is None and not raw:
+            from envman.commands.components_ops import run_component_outputs
+
+            return run_component_outputs(_ctx(), environment, list(components), as_json)
+        if _ctx().project.settings.component and len(components) == 1:
+            from dataclasses import replace
+
+            return run_outputs(_ctx(), replace(request, component=components[0]))
+        _no_components(list(components))
+        return run_outputs(_ctx(), request)
+
+    _run(call)
 
 
 drift_app = typer.Typer(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +97,15 @@ def _workspaces(project: Project, names: list[str]) -> tuple[list[Workspace], li
     return ready, failed
 
 
+def _checker(project: Project) -> Callable[[Workspace, CheckOptions], EnvResult]:
+    """One plan per environment, or per component when the project has components."""
+    if project.settings.component:
+        from envman.graph.drift import check_graph
+
+        return check_graph
+    return check_environment
+
+
 def run_drift(ctx: AppContext, names: list[str], options: DriftOptions) -> int:
     project = ctx.project
     known = project.environment_names()
@@ -123,7 +133,7 @@ def run_drift(ctx: AppContext, names: list[str], options: DriftOptions) -> int:
     results = {r.environment: r for r in failed}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="drift") as pool:
         futures: dict[str, Future[EnvResult]] = {
-            w.env.name: pool.submit(check_environment, w, check) for w in ready
+            w.env.name: pool.submit(_checker(project), w, check) for w in ready
         }
         for name, future in futures.items():
             results[name] = future.result()

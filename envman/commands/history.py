@@ -9,6 +9,7 @@ from rich.table import Table
 
 from envman.commands import AppContext, emit_json
 from envman.errors import EXIT_OK
+from envman.graph.describe import describe_components
 from envman.operate.audit import AuditEntry, audit_row, merge_newest_first, read_audit
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
@@ -63,7 +64,9 @@ def run_history(ctx: AppContext, name: str, as_json: bool, limit: int | None) ->
             f"#{record.seq}{mark}",
             record.kind,
             record.status,
-            describe_inputs(record.inputs),
+            describe_inputs(record.inputs)
+            if record.components is None
+            else describe_components(record.components),
             describe_origin(record),
             record.finished_at or record.started_at or "",
             record.actor or "",

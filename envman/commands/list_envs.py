@@ -36,7 +36,20 @@ def environment_rows(ctx: AppContext) -> list[dict[str, Any]]:
                 "error": None,
             }
         )
+        if project.settings.component:  # DESIGN section 10: its components, no single stack
+            rows[-1].update(_components(ctx, env))
     return rows
+
+
+def _components(ctx: AppContext, env: Any) -> dict[str, Any]:
+    from envman.graph.config import load_components
+    from envman.graph.environment import environment_components
+
+    try:
+        names = environment_components(ctx.project, env, load_components(ctx.project))
+    except EnvmanError as exc:
+        return {"stack": None, "components": None, "error": str(exc)}
+    return {"stack": f"components: {', '.join(names)}", "components": names}
 
 
 def _broken_row(name: str, error: str) -> dict[str, Any]:

@@ -23,6 +23,7 @@ class OutputsRequest:
     name: str | None = None
     as_json: bool = False
     raw: bool = False
+    component: str | None = None  # DESIGN section 10: `outputs ENV NAME -c COMPONENT`
 
 
 def run_outputs(ctx: AppContext, request: OutputsRequest) -> int:
@@ -31,7 +32,12 @@ def run_outputs(ctx: AppContext, request: OutputsRequest) -> int:
     if request.raw and request.as_json:
         raise UsageError("--raw and --json do not go together")
     project = ctx.project
-    workspace = Workspace(project, project.environment(request.environment))
+    env = project.environment(request.environment)
+    if request.component is not None:
+        from envman.graph.select import one_component
+
+        env = one_component(project, env, request.component)
+    workspace = Workspace(project, env)
     workspace.ensure_init()
     outputs = read_outputs(workspace.terraform)
     if request.name is not None:

@@ -49,7 +49,13 @@ def environment_status(ctx: AppContext, name: str) -> dict[str, Any]:
             "actor": current.actor,
             "source": current.source.model_dump() if current.source else None,
         }
+    if ctx.project.settings.component:  # DESIGN section 10: per component
+        from envman.graph.describe import component_status
+
+        row["components"] = component_status(ctx.project, env, ledger)
     row["destroyed"] = _destroyed(ledger) if current is None else None
+    if any(c and not c.get("destroyed") for c in (row.get("components") or {}).values()):
+        row["destroyed"] = None  # some components were destroyed, not the environment
     if latest is not None and (current is None or latest.seq != current.seq):
         row["latest"] = {"seq": latest.seq, "kind": latest.kind, "status": latest.status}
     if drift is not None:
@@ -76,6 +82,12 @@ def pending_promotions(ctx: AppContext, rows: dict[str, dict[str, Any]]) -> list
             continue
         source = _ran_with(rows[promotion.source].get("current") or {})
         target = _ran_with(rows[env.name].get("current") or {})
+        if "components" in rows[env.name]:  # DESIGN section 10: `component.name` on both sides
+            from envman.graph.describe import component_values
+
+            outputs = component_values(rows[promotion.source], "outputs")
+            source = {v: outputs.get(o) for v, o in promotion.variables.items() if o in outputs}
+            target = component_values(rows[env.name], "ran_with")
         for variable, output in sorted(promotion.variables.items()):
             if variable in source and source.get(variable) != target.get(variable):
                 pending.append(
@@ -155,7 +167,7 @@ def _table_row(name: str, row: dict[str, Any]) -> tuple[str, ...]:
         name,
         release,
         status,
-        describe_inputs(current.get("inputs") or {}),
+        _pins_cell(row, current),
         current.get("finished_at") or "",
         current.get("actor") or "",
         f"{drift.get('status') or '?'} ({drift.get('checked_at') or '?'})" if drift else "-",
@@ -167,3 +179,11 @@ def _shown(item: dict[str, Any], key: str) -> str:
     if key not in item or item[key] is None:
         return UNSET
     return show(item[key])
+
+
+def _pins_cell(row: dict[str, Any], current: dict[str, Any]) -> str:
+    if row.get("components") is not None:
+        from envman.graph.describe import describe_pins
+
+        return describe_pins(row["components"])
+    return describe_inputs(current.get("inputs") or {})

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from envman.commands import AppContext
 from envman.config.project import Environment
-from envman.errors import EXIT_INTERRUPTED, EnvmanError, ProtectionRefused
+from envman.errors import EXIT_INTERRUPTED, EnvmanError, ProtectionRefused, UsageError
 from envman.inputs import GivenInputs, build_inputs
 from envman.operate import Redact, no_redaction
 from envman.operate.audit import AuditStatus, begin_audit, finish_audit, reconcile_orphans
@@ -44,6 +44,7 @@ from envman.workspace import Workspace
 class TfOptions:
     confirm: str | None = None
     redact: Redact = no_redaction
+    component: str | None = None  # DESIGN section 10: `tf ENV -c COMPONENT`
 
 
 def run_tf(ctx: AppContext, name: str, args: Sequence[str], options: TfOptions) -> int:
@@ -55,6 +56,16 @@ def run_tf(ctx: AppContext, name: str, args: Sequence[str], options: TfOptions) 
             f"--confirm {options.confirm!r} does not match environment '{env.name}'",
             hint=f"pass --confirm {env.name}",
         )
+    if options.component is not None:
+        from envman.graph.select import one_component
+
+        env = one_component(project, env, options.component)
+        if command.takes_var_files:
+            raise UsageError(
+                f"tf -c {options.component} -- {command.name}: a component's plan needs its "
+                "upstreams' outputs",
+                hint=f"use envman plan/apply {name} -c {options.component}",
+            )
     workspace = Workspace(project, env)
     if command.access is Access.READ:
         workspace.ensure_init()

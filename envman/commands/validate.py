@@ -16,6 +16,10 @@ from envman.workspace import Workspace
 def validate_environment(ctx: AppContext, name: str) -> list[str]:
     """Problems of one environment, each one line (empty when it is valid)."""
     project = ctx.project
+    if project.settings.component:  # DESIGN section 10
+        from envman.graph.validate import environment_problems
+
+        return environment_problems(project, name)
     try:
         env = project.environment(name)
         workspace = Workspace(project, env)
@@ -60,6 +64,12 @@ def run_validate(ctx: AppContext, names: list[str]) -> int:
             hint="add environments/<env>/environment.hcl",
         )
     failed = 0
+    if ctx.project.settings.component:
+        from envman.graph.validate import graph_problems
+
+        for problem in graph_problems(ctx.project):
+            failed += 1
+            console.print(f"[red]✗[/red] components: {escape(problem)}", markup=True)
     for name in targets:
         problems = validate_environment(ctx, name)
         if problems:

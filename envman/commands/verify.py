@@ -71,9 +71,14 @@ def run_verify(ctx: AppContext, name: str) -> int:
                 f"[yellow]note:[/yellow] release #{later.seq} ({later.kind}) ended "
                 f"{later.status}; verifying #{release.seq}, the release in place"
             )
-        workspace = Workspace(project, env)
-        workspace.ensure_init()
-        outputs = read_outputs(workspace.terraform)
+        if project.settings.component:  # DESIGN section 10: every component's outputs
+            from envman.graph.after import state_outputs
+
+            outputs = state_outputs(project, env)
+        else:
+            workspace = Workspace(project, env)
+            workspace.ensure_init()
+            outputs = read_outputs(workspace.terraform)
         previous = previous_outputs_for(ledger, release)
         outcome = verify_environment(env, outputs, previous, say_on_stderr)
         status = "verified" if outcome.ok else "verify_failed"

@@ -173,6 +173,7 @@ class EnvironmentConfig(Strict):
     release_variables: list[str] = Field(default_factory=list)  # pinned by every release
     guard: Guard | None = None
     policy: list[Policy] = Field(default_factory=list)
+    components: list[str] | None = None  # DESIGN section 10: default every component
 
 
 class TerraformSettings(Strict):
@@ -180,11 +181,32 @@ class TerraformSettings(Strict):
     lock_timeout: Duration = timedelta(minutes=5)
 
 
+class Component(Strict):
+    """A `component "NAME" { ... }` block of envman.hcl (DESIGN section 10)."""
+
+    name: str = Field(alias="__label__")
+    stack: str
+    inputs: dict[str, str] = Field(default_factory=dict)  # variable = "<component>.<output>"
+    depends_on: list[str] = Field(default_factory=list)
+
+    @field_validator("inputs")
+    @classmethod
+    def _references(cls, value: dict[str, str]) -> dict[str, str]:
+        for variable, ref in value.items():
+            upstream, dot, output = ref.partition(".")
+            if not (upstream and dot and output) or "." in output:
+                raise ValueError(
+                    f'input {variable} = "{ref}": name an upstream output as "<component>.<output>"'
+                )
+        return value
+
+
 class ProjectSettings(Strict):
     """envman.hcl: project-wide settings; environment keys here are defaults for every env."""
 
     terraform: TerraformSettings = TerraformSettings()
     provider_mirror: str | None = None
+    component: list[Component] = Field(default_factory=list)
     defaults: dict[str, Any] = Field(default_factory=dict)
 
 

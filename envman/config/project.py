@@ -23,6 +23,7 @@ from envman.config.paths import FACTS_CACHE as FACTS_CACHE  # re-exported
 from envman.errors import ConfigError, UsageError
 from envman.secrets.sources import remember_environment
 
+COMPONENT_PLACEHOLDER = "{component}"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -70,6 +71,19 @@ class Environment:
         values: dict[str, Any] = dict(backend.config)
         if backend.type == "local" and isinstance(values.get("path"), str):
             values["path"] = str((self.project_root / values["path"]).resolve())
+        return values
+
+    def ledger_backend_config(self) -> dict[str, Any]:
+        """The backend settings that locate the environment's ledger: with components
+        (DESIGN section 10) the key or path with `{component}` removed, one ledger per env."""
+        values = Environment.backend_config(self)
+        for name in ("key", "path"):
+            value = values.get(name)
+            if isinstance(value, str) and COMPONENT_PLACEHOLDER in value:
+                cleaned = value.replace(COMPONENT_PLACEHOLDER, "")
+                while "//" in cleaned:
+                    cleaned = cleaned.replace("//", "/")
+                values[name] = cleaned
         return values
 
     @property
@@ -180,7 +194,7 @@ def _load_environment(project: Project, name: str) -> Environment:
         stack_dir = (project.root / config.stack).resolve()
     else:
         stack_dir = (project.root / "terraform").resolve()
-    if not stack_dir.is_dir():
+    if not stack_dir.is_dir() and not (project.settings.component and "stack" not in merged):
         raise ConfigError(
             f"stack folder {stack_dir} does not exist",
             path=str(doc.path),

@@ -224,3 +224,8 @@ def _local_module_dirs(directory: Path, cache_dir: Path | None, depth: int = 0) 
                     found.append(target)
                     found.extend(_local_module_dirs(target, cache_dir, depth + 1))
     return found
+
+
+def local_module_dirs(directory: Path, cache_dir: Path | None = None) -> list[Path]:
+    """The folders of the local modules (`./`, `../` sources) the stack calls, at any depth."""
+    return _local_module_dirs(directory, cache_dir)

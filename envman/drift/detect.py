@@ -18,6 +18,7 @@ metadata is written for it, it is deleted once read, so ``apply --plan`` can nev
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -28,7 +29,7 @@ from envman.drift.rules import BASELINE_DOC, active_fingerprints, baseline_from_
 from envman.errorlog import bug_report
 from envman.errors import EnvmanError, Interrupted
 from envman.inputs import GivenInputs, build_inputs, scrub_overrides
-from envman.planning import check_required, current_pins
+from envman.planning import Pins, check_required, current_pins
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.runs.folder import finish_run
@@ -102,13 +103,16 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def run_plans(workspace: Workspace) -> tuple[Plan, frozenset[str]]:
-    """One plan, shown when it has anything to show; the secrets to redact."""
+def run_plans(
+    workspace: Workspace, pins: Pins | None = None, typed: Mapping[str, Any] | None = None
+) -> tuple[Plan, frozenset[str]]:
+    """One plan, shown when it has anything to show; the secrets to redact. A component
+    (DESIGN section 10) gives its own pins and the upstream outputs it reads (``typed``)."""
     env = workspace.env
-    pins = current_pins(workspace)
+    pins = pins if pins is not None else current_pins(workspace)
     run = workspace.new_run("drift")  # its own var files, plan and event log
     folder = run.folder
-    given = GivenInputs(pinned=pins.inputs, pinned_from=pins.seq)
+    given = GivenInputs(pinned=pins.inputs, pinned_from=pins.seq, typed_overrides=typed or {})
     inputs = build_inputs(workspace.stack, env.var_files(), folder, given)
     check_required(workspace, inputs.pinned, inputs.overrides)
     workspace.ensure_init()

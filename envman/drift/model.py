@@ -59,9 +59,12 @@ class Finding:
     sensitive: bool = False
     change: str = "update"  # "added"/"removed" (an element of a collection), "deleted"
     new: bool = True
+    component: str | None = None  # DESIGN section 10: the component whose state it is
 
     def to_json(self) -> dict[str, Any]:
+        extra = {"component": self.component} if self.component is not None else {}
         return {
+            **extra,
             "address": self.address,
             "attribute": self.attribute,
             "expected": self.expected,

@@ -21,7 +21,7 @@ def store_for(env: Environment) -> LedgerStore:
             f"environment '{env.name}' has no backend block; releases need an s3 or local backend",
             'add backend "s3" { bucket = ..., key = ... } or backend "local" { path = ... }',
         )
-    values = env.backend_config()
+    values = env.ledger_backend_config()
     if backend.type == "s3":
         bucket, key = values.get("bucket"), values.get("key")
         if not isinstance(bucket, str) or not bucket or not isinstance(key, str) or not key:

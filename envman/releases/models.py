@@ -158,6 +158,8 @@ class Release(LedgerModel):
     run_id: str | None = None  # the run folder (.envman/envs/<env>/runs/<id>/) that applied it
     reconciled_at: str | None = None
     note: str | None = None
+    # schema 2 (DESIGN section 10): component -> inputs, state, plan, status, outputs
+    components: dict[str, dict[str, Any]] | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -169,4 +171,7 @@ class Release(LedgerModel):
         return cls.model_validate(data, context={KEEP_UNKNOWN: True})
 
     def to_json(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True, exclude_none=False)
+        data = self.model_dump(mode="json", by_alias=True, exclude_none=False)
+        if data.get("components") is None and "components" not in self._unknown:
+            data.pop("components", None)  # schema 1 records stay as they were
+        return data

@@ -1,0 +1,101 @@
+"""envman destroy and outputs of an environment made of components (DESIGN section 10)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from rich.console import Console
+
+from envman.commands import AppContext, emit_json
+from envman.commands.components import finish_all, show_graph_plan
+from envman.errors import EXIT_OK, EnvmanError
+from envman.graph.apply import GraphApply, apply_graph, begin_graph_release, touched
+from envman.graph.plan import ComponentRun, component_workspace
+from envman.graph.reconcile import locked_graph
+from envman.graph.select import graph_target
+from envman.operate.destroy import DestroyOptions
+from envman.releases.ledger import Ledger
+from envman.releases.locate import store_for
+from envman.releases.models import Kind
+from envman.runs.session import console_say
+from envman.say import say_on_stderr
+from envman.timeutil import now
+
+
+def run_component_outputs(ctx: AppContext, environment: str, only: list[str], as_json: bool) -> int:
+    """`outputs ENV [-c COMPONENT]`: each component's state outputs (secrets hidden)."""
+    from envman.display import outputs_as_json, show_outputs
+    from envman.terraform.output import read_outputs
+
+    target = graph_target(ctx.project, ctx.project.environment(environment), only)
+    document: dict[str, Any] = {}
+    console = ctx.console(json_mode=as_json)
+    for name in target.targets:
+        workspace = component_workspace(target, name)
+        workspace.ensure_init()
+        outputs = read_outputs(workspace.terraform)
+        if as_json:
+            document[name] = outputs_as_json(outputs)
+        else:
+            console.print(f"{name}:", markup=False)
+            show_outputs(console, outputs)
+    if as_json:
+        emit_json(document if len(only) != 1 else document[only[0]])
+    return EXIT_OK
+
+
+def _review_destroys(
+    runs: dict[str, ComponentRun], names: list[str], allow: tuple[str, ...], console: Console
+) -> None:
+    """The guard's prevent_destroy (and policies) hold for a destroy, --allow-destroy lets an
+    address through; max_destroy does not apply (exit 3 before the typed name)."""
+    from envman.guard.review import review_before_apply
+
+    for name in names:
+        planned = runs[name].planned
+        if planned is not None:
+            review_before_apply(planned, allow, console, destroy_run=True)
+
+
+def run_graph_destroy(ctx: AppContext, name: str, only: list[str], options: DestroyOptions) -> int:
+    """`destroy ENV [-c COMPONENT]...`: dependents first, the typed name always."""
+    from envman.graph.after import announce
+    from envman.graph.destroy import destroy_target, plan_graph_destroy
+    from envman.operate.destroy import confirm_destroy, destroy_rules
+
+    project = ctx.project
+    env = project.environment(name)
+    options = replace(options, warn=options.warn or say_on_stderr)
+    rules = destroy_rules(env, now(), options)  # refusals before anything runs
+    console = ctx.console()
+    store = store_for(env)
+    say = console_say(console)
+    with locked_graph(project, env, store, "destroy", say) as lease:
+        target = destroy_target(graph_target(project, env, only), list(only))
+        ledger = Ledger(store, env.name)
+        runs = plan_graph_destroy(target, ledger)
+        job = GraphApply(target, ledger, runs, say, kind=Kind.DESTROY, lease=lease)
+        try:
+            console.print(f"Destroy plan for {env.name} (dependents first):", markup=False)
+            show_graph_plan(console, target, runs)
+            names = touched(runs)
+            if not names:
+                console.print(f"Nothing to destroy in '{env.name}'.")
+                return EXIT_OK
+            _review_destroys(runs, names, options.allow_destroy, console)
+            confirm_destroy(env.name, options)
+            extra: dict[str, Any] = {}
+            if options.break_glass and rules:
+                extra["break_glass"] = {"reason": options.break_glass, "rules": rules}
+            release = begin_graph_release(job, names, **extra)
+            try:
+                apply_graph(job, release, names)
+            except EnvmanError as exc:
+                announce(job, release, "destroy_failed", [str(exc)])
+                raise
+        finally:
+            finish_all(runs)
+        announce(job, release, "destroy", [])
+        console.print(f"Destroyed {', '.join(names)} of '{env.name}' (release #{release.seq}).")
+    return EXIT_OK

@@ -1,0 +1,99 @@
+"""What follows a graph apply, as after a single-stack one: after hooks, verification
+(`verified` / `verify_failed`, exit 4) and notifications.
+
+Hooks and checks see the outputs of every component of the environment, each under its own
+name and as `component.name` (`url_output = "app.url"` names one without ambiguity).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from envman.config.project import Environment, Project
+from envman.errors import EXIT_OK, EXIT_VERIFY_FAILED, EnvmanError
+from envman.graph.apply import GraphApply
+from envman.hooks import run_hooks
+from envman.notify.dispatch import Notification, notify
+from envman.releases.models import Kind, Release
+from envman.releases.record import set_status
+from envman.say import say_on_stderr
+from envman.terraform.models import OutputValue
+from envman.terraform.output import read_outputs
+from envman.verify.runner import verify_environment
+
+HOOKS = {
+    Kind.APPLY: ("after_apply",),
+    Kind.PROMOTE: ("after_apply", "after_promote"),
+    Kind.ROLLBACK: ("after_apply", "after_rollback"),
+}
+
+
+def merged_outputs(job: GraphApply) -> dict[str, OutputValue]:
+    merged: dict[str, OutputValue] = {}
+    for name in job.target.names:
+        run = job.runs.get(name)
+        for output, value in (run.outputs if run is not None else {}).items():
+            merged.setdefault(output, value)
+            merged[f"{name}.{output}"] = value
+    return merged
+
+
+def state_outputs(project: Project, env: Environment) -> dict[str, OutputValue]:
+    """Every component's state outputs, as `name` and `component.name` (`envman verify`)."""
+    from envman.graph.plan import component_workspace
+    from envman.graph.select import graph_target
+
+    target = graph_target(project, env)
+    merged: dict[str, OutputValue] = {}
+    for name in target.names:
+        workspace = component_workspace(target, name)
+        workspace.ensure_init()
+        for output, value in read_outputs(workspace.terraform).items():
+            merged.setdefault(output, value)
+            merged[f"{name}.{output}"] = value
+    return merged
+
+
+def after_graph_apply(job: GraphApply, release: Release, say: Callable[[str], None]) -> int:
+    """Hooks, verification, notification; the exit code (0, or 4 when verification failed)."""
+    env = job.target.env
+    outputs = merged_outputs(job)
+    try:
+        for event in HOOKS.get(job.kind, ()):
+            run_hooks(env, event, outputs)
+    except EnvmanError as exc:
+        set_status(job.ledger, release, "failed", error=f"hook failed: {exc}", warn=job.say)
+        announce(job, release, f"{job.kind}_failed", [str(exc)])
+        raise
+    outcome = verify_environment(env, outputs, None, say_on_stderr)
+    if outcome.ran:
+        status = "verified" if outcome.ok else "verify_failed"
+        set_status(
+            job.ledger,
+            release,
+            status,
+            verification={"ok": outcome.ok, "checks": outcome.checks},
+            warn=job.say,
+        )
+        say(outcome.summary())
+        if not outcome.ok:
+            announce(job, release, "verify_failed", [outcome.summary()])
+            return EXIT_VERIFY_FAILED
+    announce(job, release, str(job.kind), [])
+    return EXIT_OK
+
+
+def announce(job: GraphApply, release: Release, event: str, lines: list[str]) -> None:
+    env = job.target.env
+    applied = [n for n, e in job.entries.items() if e.get("status") == "applied"]
+    title = f"{job.kind} of {env.name} ({', '.join(applied) or 'no component'}): {event}"
+    notify(
+        env,
+        Notification(
+            event=event,
+            environment=env.name,
+            title=title,
+            lines=lines,
+            release=release.to_json(),
+        ),
+    )

@@ -1,0 +1,275 @@
+"""Applying an environment's components in graph order, as one release (schema 2).
+
+Confirmed once by the caller. Independent components apply in parallel; a deferred
+component is planned once its upstreams applied and applied under the same confirmation,
+unless its plan destroys or replaces something: then it is shown and confirmed again (without
+a terminal: exit 3, nothing further applied). A run that stops half-way is `partial`; the
+next apply plans again and carries on from there.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from envman.errors import EnvmanError, ProtectionRefused
+from envman.graph.model import reverse_edges
+from envman.graph.plan import ComponentRun, GraphTarget, Upstreams, plan_component
+from envman.graph.walk import walk
+from envman.planning import PlannedRun, check_plan_digest, discard_saved_plan
+from envman.protect.confirm import ConfirmOptions, confirm_change, stdin_is_terminal
+from envman.releases.ledger import Ledger
+from envman.releases.models import Kind, Release
+from envman.releases.oplock import OperationLock
+from envman.releases.provenance import actor, envman_version, git_info
+from envman.runs.folder import finish_run
+from envman.secrets.redactor import redact_stored
+from envman.terraform.apply import run_apply
+from envman.terraform.models import redacted_outputs
+from envman.terraform.output import read_outputs
+from envman.terraform.state import read_state_info
+from envman.timeutil import clock_override, iso, now
+
+SCHEMA_COMPONENTS = 2
+Say = Callable[[str], None]
+
+
+@dataclass
+class GraphApply:
+    """One apply of the graph: the plans, the release, what each component did."""
+
+    target: GraphTarget
+    ledger: Ledger
+    runs: dict[str, ComponentRun]
+    say: Say
+    kind: Kind = Kind.APPLY
+    lease: OperationLock | None = None
+    review: Callable[[PlannedRun], list[str]] | None = None  # guard and policies (exit 3)
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _guard: threading.Lock = field(default_factory=threading.Lock)
+
+
+def touched(runs: dict[str, ComponentRun]) -> list[str]:
+    """Components this apply changes: a plan with changes, or a plan still to make."""
+    return [
+        name
+        for name, run in runs.items()
+        if run.waits_for or (run.planned is not None and _changes(run.planned))
+    ]
+
+
+def _changes(planned: PlannedRun) -> bool:
+    return planned.streamed.summary.has_changes
+
+
+def begin_graph_release(job: GraphApply, names: list[str], **extra: Any) -> Release:
+    totals = {"add": 0, "change": 0, "destroy": 0, "replace": 0}
+    for name in names:
+        planned = job.runs[name].planned
+        if planned is not None:
+            for key, count in planned.streamed.summary.as_dict().items():
+                totals[key] = totals.get(key, 0) + count
+    for name in names:
+        job.entries[name] = {"status": "pending", "waits_for": list(job.runs[name].waits_for)}
+    return job.ledger.begin(
+        schema=SCHEMA_COMPONENTS,
+        kind=job.kind,
+        status="applying",
+        inputs={},
+        plan=totals,
+        actor=actor(),
+        git=git_info(job.target.project.root),
+        envman_version=envman_version(),
+        started_at=iso(now()),
+        clock_override=clock_override(),
+        components=dict(job.entries),
+        **extra,
+    )
+
+
+def apply_graph(job: GraphApply, release: Release, names: list[str]) -> Release:
+    """Apply ``names`` in graph order; the release ends applied, partial, failed or
+    interrupted. The first failure is raised after the record is written."""
+    edges = job.target.components.edges()
+    if job.kind == Kind.DESTROY:  # dependents go first
+        edges = reverse_edges(edges)
+    try:  # from the moment the record exists: a signal never leaves it applying
+        job.say(f"Recording release #{release.seq} ({job.kind}) of '{job.target.env.name}'")
+        result = walk(edges, names, lambda n: _apply_one(job, release, n), job.target.parallel)
+    except BaseException as exc:
+        _finish(job, release, "interrupted", f"interrupted: {type(exc).__name__}")
+        raise
+    if not result.failed:
+        _finish(job, release, "applied", None)
+        return release
+    name, error = next(iter(result.failed.items()))
+    applied = [n for n, e in job.entries.items() if e.get("status") == "applied"]
+    status = "partial" if applied else "failed"
+    pending = [n for n, e in job.entries.items() if e.get("status") == "pending"]
+    message = f"component '{name}': {error}"
+    if applied:
+        message += f"; applied: {', '.join(applied)}"
+    if pending:
+        message += f"; not applied: {', '.join(pending)}"
+    _finish(job, release, status, message)
+    raise error
+
+
+def _apply_one(job: GraphApply, release: Release, name: str) -> str:
+    run = job.runs[name]
+    entry = job.entries[name]
+    entry["started_at"] = iso(now())
+    try:
+        if run.planned is not None and _upstreams_moved(job, run):
+            job.say(f"'{name}': an upstream output it was planned with changed when it applied")
+            discard_saved_plan(run.planned)
+            run = _plan_deferred(job, name, always_confirm=True)
+        elif run.planned is None:
+            run = _plan_deferred(job, name)
+        planned = run.planned
+        assert planned is not None
+        entry.update(
+            inputs=planned.recorded_inputs,
+            values=planned.inputs.values,
+            plan=planned.streamed.summary.as_dict(),
+            run_id=planned.run.id if planned.run is not None else None,
+        )
+        if not _changes(planned):
+            discard_saved_plan(planned)
+            _set(job, release, name, status="unchanged", finished_at=iso(now()))
+            run.outputs = read_outputs(run.workspace.terraform)
+            return "unchanged"
+        _set(job, release, name, status="applying")  # names its run, for reconciliation
+        _terraform_apply(job, run, planned, entry)
+    except BaseException as exc:
+        status = "refused" if isinstance(exc, ProtectionRefused) else "failed"
+        _set(job, release, name, status=status, error=redact_stored(str(exc)))
+        raise
+    done = "destroyed" if job.kind == Kind.DESTROY else "applied"
+    _set(job, release, name, status=done, finished_at=iso(now()))
+    return done
+
+
+def _upstreams_moved(job: GraphApply, run: ComponentRun) -> bool:
+    """A plan that was shown used upstream outputs that differ now their upstream applied."""
+    for variable, ref in run.wired.items():
+        upstream, _, output = ref.partition(".")
+        current = job.runs.get(upstream)
+        if current is None or output not in current.outputs:
+            continue
+        if current.outputs[output].value != run.used.get(variable):
+            return True
+    return False
+
+
+def _plan_deferred(job: GraphApply, name: str, always_confirm: bool = False) -> ComponentRun:
+    old = job.runs[name]
+    after = ", ".join(old.waits_for or sorted({r.partition(".")[0] for r in old.wired.values()}))
+    job.say(f"Planning '{name}' now that {after} applied")
+    upstreams = Upstreams(job.runs, {})
+    run = plan_component(job.target, job.ledger, name, upstreams, old.workspace.new_run("apply"))
+    if run.planned is None:  # cannot happen: its upstreams applied
+        raise EnvmanError(f"component '{name}' still waits for {', '.join(run.waits_for)}")
+    job.runs[name] = run
+    summary = run.planned.streamed.summary
+    job.say(f"  {name}: {summary.text()}")
+    if job.review is not None:
+        job.review(run.planned)
+    if always_confirm or summary.destroy or summary.replace:
+        _confirm_again(job, name, summary.text())
+    return run
+
+
+def _confirm_again(job: GraphApply, name: str, summary: str) -> None:
+    env = job.target.env
+    if not stdin_is_terminal():
+        raise ProtectionRefused(
+            f"the plan of component '{name}', made again after its upstreams applied, "
+            f"destroys, replaces or differs from what was shown ({summary}); it needs a new "
+            "confirmation on a terminal",
+            hint=f"review it: envman plan {env.name}; then run envman apply {env.name} again",
+        )
+    confirm_change(env.name, env.protected, ConfirmOptions(), f"apply component '{name}'")
+
+
+def _terraform_apply(
+    job: GraphApply, run: ComponentRun, planned: PlannedRun, entry: dict[str, Any]
+) -> None:
+    workspace = run.workspace
+    tf = workspace.terraform
+    before = read_state_info(tf)
+    if job.lease is not None:
+        job.lease.check()
+    check_plan_digest(planned)
+    folder = planned.run
+
+    def started(pid: int) -> None:
+        if folder is not None:
+            folder.record_terraform(pid)
+        if job.lease is not None:
+            job.lease.attach_child(pid)
+
+    try:
+        run_apply(
+            tf,
+            planned.plan_file,
+            workspace.lock_timeout,
+            None,
+            events=folder.events("apply") if folder is not None else None,
+            on_start=started,
+        )
+    finally:
+        discard_saved_plan(planned)
+        if folder is not None:
+            finish_run(folder)
+    outputs = read_outputs(tf)
+    after = read_state_info(tf)
+    run.outputs = outputs
+    run.planned = None  # applied: its outputs are now the state's
+    entry["state"] = {
+        "serial_before": before.serial,
+        "lineage_before": before.lineage,
+        "serial_after": after.serial,
+        "lineage_after": after.lineage,
+    }
+    entry["outputs"] = redacted_outputs(outputs)
+    verb = "Destroyed" if job.kind == Kind.DESTROY else "Applied"
+    job.say(f"{verb} component '{run.name}'.")
+
+
+def _set(job: GraphApply, release: Release, name: str, **changes: Any) -> None:
+    with job._guard:
+        job.entries[name].update(changes)
+        _write(job, release, {"components": job.entries})
+
+
+def _finish(job: GraphApply, release: Release, status: str, error: str | None) -> None:
+    with job._guard:
+        release.status = status  # type: ignore[assignment]
+        release.finished_at = iso(now())
+        release.error = redact_stored(error) if error else None
+        release.components = job.entries
+        totals = {"add": 0, "change": 0, "destroy": 0, "replace": 0}
+        for entry in job.entries.values():
+            for key in totals:
+                totals[key] += int((entry.get("plan") or {}).get(key, 0))
+        changes = {
+            "plan": totals,
+            "status": status,
+            "finished_at": release.finished_at,
+            "error": release.error,
+            "components": job.entries,
+        }
+        _write(job, release, changes)
+
+
+def _write(job: GraphApply, release: Release, changes: dict[str, Any]) -> None:
+    try:
+        job.ledger.update(release.seq, changes)
+    except EnvmanError as exc:
+        job.say(
+            f"warning: could not record release #{release.seq}: {exc} "
+            "(the next run of the environment reconciles it)"
+        )

@@ -1,0 +1,65 @@
+"""The automatic rollback of a component environment after a failed verification
+(`verify { on_failure = "rollback" }`), run by the command that saw it, without asking:
+each component whose pins changed goes back to the environment's current release, in graph
+order, as one release of kind rollback; the failed release becomes `rolled_back`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from envman.errors import EnvmanError
+from envman.graph.after import after_graph_apply, announce
+from envman.graph.apply import GraphApply, apply_graph, begin_graph_release, touched
+from envman.graph.plan import plan_graph
+from envman.graph.promote import plan_graph_rollback
+from envman.hooks import run_hooks
+from envman.planning import PlannedRun
+from envman.releases.models import Kind, Release
+from envman.releases.record import set_status
+
+
+def wants_rollback(job: GraphApply, code: int) -> bool:
+    verify = job.target.env.config.verify
+    return (
+        code != 0
+        and job.kind in (Kind.APPLY, Kind.PROMOTE)
+        and verify is not None
+        and verify.on_failure == "rollback"
+    )
+
+
+def auto_rollback(
+    job: GraphApply, failed: Release, review: Callable[[PlannedRun], list[str]] | None
+) -> Release | None:
+    """Roll back after ``failed`` failed verification; the rollback release (None when there
+    was nothing to go back to). A failure is announced and raised."""
+    env = job.target.env
+    goal = job.ledger.current()
+    if goal is None:
+        job.say(f"'{env.name}' has no earlier release to roll back to; left as it is.")
+        return None
+    job.say(f"Verification failed; rolling '{env.name}' back to release #{goal.seq}.")
+    change = plan_graph_rollback(job.target.project, env, goal.seq)
+    runs = plan_graph(change.target, job.ledger) if change.target.targets else {}
+    names = touched(runs)
+    if not names:
+        job.say("Nothing to roll back: no component's inputs changed since that release.")
+        return None
+    back = GraphApply(
+        change.target, job.ledger, runs, job.say, kind=Kind.ROLLBACK, lease=job.lease, review=review
+    )
+    for name in names:
+        planned = runs[name].planned
+        if planned is not None and review is not None:
+            review(planned)
+    run_hooks(env, "before_apply", {})
+    release = begin_graph_release(back, names, rollback_of=failed.seq, target_seq=goal.seq)
+    try:
+        apply_graph(back, release, names)
+    except EnvmanError as exc:
+        announce(back, release, "rollback_failed", [str(exc)])
+        raise
+    set_status(job.ledger, failed, "rolled_back", warn=job.say)
+    after_graph_apply(back, release, job.say)
+    announce(back, release, "auto_rollback", [f"release #{failed.seq} failed verification"])
+    return release

@@ -1,0 +1,245 @@
+"""Planning the components of one environment over the graph (DESIGN section 10).
+
+Each component is planned with its upstreams' current state outputs. A component whose
+upstream has no state yet, whose consumed outputs the upstream's plan changes, or whose
+upstream is itself deferred is not planned: it waits ("planned after <upstream> applies").
+It is never planned with mock values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from envman.config.paths import STATE_DIR
+from envman.config.project import Environment, Project
+from envman.errors import UsageError
+from envman.graph.config import Components
+from envman.graph.environment import component_environment
+from envman.graph.walk import walk
+from envman.input_values import Source
+from envman.inputs import InputOptions
+from envman.planning import Pins, PlanInputs, PlannedRun, plan_environment
+from envman.releases.ledger import Ledger
+from envman.runs.folder import Run
+from envman.secrets.redactor import remember
+from envman.terraform.cliconfig import ensure_cli_config
+from envman.terraform.models import OutputValue, changes_nothing
+from envman.terraform.output import read_outputs
+from envman.workspace import Workspace
+
+PIN_SCAN = 100  # how many records back a component's pins are looked for
+
+
+@dataclass(frozen=True)
+class GraphTarget:
+    """What one graph run covers: the environment, its components, the ones planned."""
+
+    project: Project
+    env: Environment
+    components: Components
+    names: list[str]  # every component the environment takes, in graph order
+    targets: list[str]  # the components this run plans (and applies)
+    sets: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # component -> --set
+    parallel: int = 2
+    # promoted or rolled-back values: component -> variable -> value, and what they are
+    typed: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    override_source: Source = Source.SET
+    pin: Mapping[str, frozenset[str]] = field(default_factory=dict)  # component -> --pin
+    unpin: Mapping[str, frozenset[str]] = field(default_factory=dict)  # component -> --unpin
+
+
+@dataclass
+class ComponentRun:
+    name: str
+    workspace: Workspace
+    planned: PlannedRun | None = None
+    waits_for: tuple[str, ...] = ()  # deferred until these upstreams applied
+    outputs: dict[str, OutputValue] = field(default_factory=dict)  # current state outputs
+    wired: dict[str, str] = field(default_factory=dict)  # variable -> "upstream.output"
+    used: dict[str, Any] = field(default_factory=dict)  # variable -> the value it was planned with
+
+    @property
+    def changed_outputs(self) -> set[str]:
+        if self.planned is None:
+            return set()
+        actions = self.planned.streamed.output_actions
+        return {n for n, action in actions.items() if not changes_nothing(action)}
+
+
+def component_workspace(target: GraphTarget, name: str) -> Workspace:
+    spec = target.components.specs[name]
+    return Workspace(target.project, component_environment(target.project, target.env, spec))
+
+
+def shared_config(target: GraphTarget) -> None:
+    """Write the CLI config every component's terraform shares before threads start (its
+    writers would race on one temporary file)."""
+    ensure_cli_config(target.project.state_root, target.project.provider_mirror())
+
+
+def component_entry(
+    ledger: Ledger | None, name: str, below: int | None = None
+) -> tuple[dict[str, Any], int] | None:
+    """The component's entry in the newest release (seq < ``below`` when given) that
+    applied it, and that release's seq."""
+    if ledger is None:
+        return None
+    for scanned, release in enumerate(ledger.newest_first(below)):
+        if scanned >= PIN_SCAN:
+            break
+        entry = (release.components or {}).get(name)
+        if isinstance(entry, dict) and entry.get("status") == "destroyed":
+            return None  # destroyed since: a later apply starts from the stack's own values
+        if isinstance(entry, dict) and entry.get("status") == "applied":
+            return entry, release.seq
+    return None
+
+
+def component_pins(ledger: Ledger | None, name: str, below: int | None = None) -> Pins:
+    """The pins of the component: its inputs in the newest release that applied it."""
+    found = component_entry(ledger, name, below)
+    if found is None:
+        return Pins({}, None)
+    return Pins(dict(found[0].get("inputs") or {}), found[1])
+
+
+def carried_for(target: GraphTarget, name: str) -> frozenset[str]:
+    """Release-carried variables of one component: `component.name` (or bare) entries of
+    release_variables and of every environment's promotion.variables."""
+    names: list[str] = list(target.env.config.release_variables)
+    for env in target.project.environments():
+        if env.config.promotion is not None:
+            names.extend(env.config.promotion.variables)
+    carried = set()
+    for entry in names:
+        component, dot, variable = entry.partition(".")
+        if not dot:
+            carried.add(entry)
+        elif component == name:
+            carried.add(variable)
+    return frozenset(carried)
+
+
+def plan_graph(
+    target: GraphTarget, ledger: Ledger | None, kind: str = "plan"
+) -> dict[str, ComponentRun]:
+    """Plan every target component whose upstream values are known; the rest wait."""
+    edges = target.components.edges()
+    runs: dict[str, ComponentRun] = {}
+    outside: dict[str, dict[str, OutputValue]] = {}
+    shared_config(target)
+
+    def step(name: str) -> ComponentRun:
+        run = plan_component(target, ledger, name, Upstreams(runs, outside))
+        runs[name] = run
+        return run
+
+    result = walk(edges, target.targets, step, target.parallel)
+    if result.failed:
+        raise next(iter(result.failed.values()))
+    return {n: runs[n] for n in target.targets if n in runs}
+
+
+@dataclass
+class Upstreams:
+    runs: dict[str, ComponentRun]  # planned in this run
+    outside: dict[str, dict[str, OutputValue]]  # read only (-c): their state outputs
+
+
+def plan_component(
+    target: GraphTarget,
+    ledger: Ledger | None,
+    name: str,
+    upstreams: Upstreams,
+    run: Run | None = None,
+) -> ComponentRun:
+    workspace = component_workspace(target, name)
+    spec = target.components.specs[name]
+    waits: set[str] = set()
+    wired: dict[str, Any] = {}
+    secret: set[str] = set()
+    for item in spec.inputs:
+        value = _upstream_value(target, upstreams, item.upstream, item.output)
+        if value is None:
+            waits.add(item.upstream)
+            continue
+        wired[item.variable] = value.value
+        if value.sensitive:
+            remember(value.value)
+            secret.add(item.variable)
+    refs = {i.variable: f"{i.upstream}.{i.output}" for i in spec.inputs}
+    if waits:
+        return ComponentRun(name, workspace, waits_for=tuple(sorted(waits)), wired=refs)
+    pins = component_pins(ledger, name)
+    options = InputOptions(
+        carried=carried_for(target, name),
+        root=target.project.root,
+        override_source=target.override_source if name in target.typed else Source.SET,
+        pin=target.pin.get(name, frozenset()),
+        unpin=target.unpin.get(name, frozenset()),
+    )
+    given = PlanInputs(
+        overrides=dict(target.sets.get(name, {})),
+        typed_overrides={**target.typed.get(name, {}), **wired},
+        pins=pins,
+        options=options,
+    )
+    planned = plan_environment(workspace, given, run=run or workspace.new_run("plan"))
+    _mark_wired(planned, refs, secret)
+    return ComponentRun(
+        name,
+        workspace,
+        planned=planned,
+        outputs=read_outputs(workspace.terraform),
+        wired=refs,
+        used=wired,
+    )
+
+
+def _upstream_value(
+    target: GraphTarget, upstreams: Upstreams, upstream: str, output: str
+) -> OutputValue | None:
+    """The upstream output's current value, or None when the consumer must wait for it."""
+    run = upstreams.runs.get(upstream)
+    if run is not None:
+        if run.waits_for or output in run.changed_outputs:
+            return None
+        return run.outputs.get(output)
+    if upstream not in upstreams.outside:
+        workspace = component_workspace(target, upstream)
+        workspace.ensure_init()
+        upstreams.outside[upstream] = read_outputs(workspace.terraform)
+    value = upstreams.outside[upstream].get(output)
+    if value is None:
+        raise UsageError(
+            f"component '{upstream}' of '{target.env.name}' has no output '{output}' in its "
+            "state yet",
+            hint=f"apply it first: envman apply {target.env.name} -c {upstream}",
+        )
+    return value
+
+
+def _mark_wired(planned: PlannedRun, refs: Mapping[str, str], secret: set[str]) -> None:
+    """The values of wired variables say where they came from; secret ones stay hidden;
+    values from a filtered copy of a shared tfvars name the environment's file."""
+    env = planned.workspace.env
+    copies = f"{STATE_DIR}/"
+    for entry in planned.inputs.values.values():
+        file = entry.get("file")
+        if isinstance(file, str) and file.startswith(copies) and "/tfvars/" in file:
+            original = env.directory / file.rsplit("/", 1)[-1].removesuffix(".json")
+            entry["file"] = str(original.relative_to(env.project_root))
+    carry = planned.inputs.carry
+    for variable, ref in refs.items():
+        if carry is not None:
+            carry.pop(variable, None)  # read from the upstream's state every run: never pinned
+        wired = planned.inputs.values.get(variable)
+        if wired is None:
+            continue
+        if variable in secret:
+            planned.inputs.values[variable] = {"sensitive": True, "source": "component"}
+        else:
+            wired["source"] = "component"
+        planned.inputs.values[variable]["from"] = ref
