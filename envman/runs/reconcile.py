@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ def reconcile(ledger: Ledger, env_root: Path, say: Say, *, locked: bool) -> int:
     ``locked``: the caller holds the operation lock, so a record without a readable run on this
     host belongs to a run that is over (its lease was released or taken over)."""
     settled = 0
-    records = ledger.records()[-NEWEST:]
+    records = list(islice(ledger.newest_first(), NEWEST))  # O(1) in the length of history
     undone = {r.rollback_of for r in records if r.kind == "rollback" and r.rollback_of}
     for release in [r for r in records if r.status == "applying"]:
         outcome = _outcome(release, env_root, locked)

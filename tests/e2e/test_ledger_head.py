@@ -161,3 +161,32 @@ def test_a_release_recorded_elsewhere_between_two_plans_is_picked_up(tmp_path: P
     assert store.create(record_name(2), json.dumps(elsewhere).encode())  # no head update
     second = cli("plan", "dev")
     assert "Pinned from release #2: image_tag=v3" in second.output, second.output
+
+
+@pytest.mark.parametrize("command", [("status", "dev"), ("history", "dev", "--limit", "10")])
+def test_commands_read_a_bounded_number_of_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    """status (with its reconciliation) and history --limit read what they show, never the
+    whole history: 300 records, at most a few dozen reads."""
+    from tests.helpers import Cli, copy_fixture, need_terraform
+
+    need_terraform()
+    project = copy_fixture("basic", tmp_path)
+    cli = Cli(project)
+    assert cli("apply", "dev", "--yes").exit_code == 0
+    store = LocalStore(project / "state" / "dev.tfstate.releases")
+    first = json.loads(store.read(record_name(1)) or b"{}")
+    for seq in range(2, 301):
+        assert store.create(record_name(seq), json.dumps({**first, "seq": seq}).encode())
+    reads: list[str] = []
+    real_read = LocalStore.read
+
+    def counting_read(self: LocalStore, name: str) -> bytes | None:
+        reads.append(name)
+        return real_read(self, name)
+
+    monkeypatch.setattr(LocalStore, "read", counting_read)
+    result = cli(*command)
+    assert result.exit_code == 0, result.output
+    assert len([n for n in reads if n[0].isdigit()]) <= 25, len(reads)
