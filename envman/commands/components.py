@@ -11,7 +11,13 @@ from rich.console import Console
 from envman.commands import AppContext, emit_json
 from envman.commands.review import ReviewOutput
 from envman.errors import EXIT_CHANGES, EXIT_OK, EXIT_REFUSED, EnvmanError, UsageError
-from envman.graph.apply import GraphApply, apply_graph, begin_graph_release, touched
+from envman.graph.apply import (
+    GraphApply,
+    apply_graph,
+    audit_fields,
+    begin_graph_release,
+    touched,
+)
 from envman.graph.plan import ComponentRun, GraphTarget, plan_graph
 from envman.graph.reconcile import locked_graph
 from envman.graph.review import review_graph
@@ -143,7 +149,7 @@ def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:
     project = ctx.project
     env = project.environment(request.environment)
     console = ctx.console(json_mode=request.as_json)
-    check_windows(env, "apply", now(), request.break_glass, say_on_stderr)
+    rules = check_windows(env, "apply", now(), request.break_glass, say_on_stderr)
     store = store_for(env)
     say = console_say(console)
     with locked_graph(project, env, store, "apply", say) as lease:
@@ -160,7 +166,8 @@ def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:
                 return EXIT_OK
             _review_all(job, names)
             confirm_change(env.name, env.protected, request.confirm, Kind.APPLY)
-            release, code = _apply_confirmed(job, names, {}, console)
+            extra = audit_fields(request.break_glass, rules, tuple(request.allow_destroy))
+            release, code = _apply_confirmed(job, names, extra, console)
         finally:
             finish_all(runs)  # unapplied plans hold secrets
     if request.as_json:

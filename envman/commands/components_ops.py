@@ -10,7 +10,13 @@ from rich.console import Console
 from envman.commands import AppContext, emit_json
 from envman.commands.components import finish_all, show_graph_plan
 from envman.errors import EXIT_OK, EnvmanError
-from envman.graph.apply import GraphApply, apply_graph, begin_graph_release, touched
+from envman.graph.apply import (
+    GraphApply,
+    apply_graph,
+    audit_fields,
+    begin_graph_release,
+    touched,
+)
 from envman.graph.plan import ComponentRun, component_workspace
 from envman.graph.reconcile import locked_graph
 from envman.graph.select import graph_target
@@ -85,9 +91,7 @@ def run_graph_destroy(ctx: AppContext, name: str, only: list[str], options: Dest
                 return EXIT_OK
             _review_destroys(runs, names, options.allow_destroy, console)
             confirm_destroy(env.name, options)
-            extra: dict[str, Any] = {}
-            if options.break_glass and rules:
-                extra["break_glass"] = {"reason": options.break_glass, "rules": rules}
+            extra = audit_fields(options.break_glass, rules, tuple(options.allow_destroy))
             release = begin_graph_release(job, names, **extra)
             try:
                 apply_graph(job, release, names)

@@ -64,6 +64,19 @@ def _changes(planned: PlannedRun) -> bool:
     return planned.streamed.summary.has_changes
 
 
+def audit_fields(
+    break_glass: str | None, rules: list[str], allow_destroy: tuple[str, ...]
+) -> dict[str, Any]:
+    """What a graph release records of the overrides it ran under (as a single stack's):
+    the break-glass reason with the rules it overrode, the addresses the guard let through."""
+    extra: dict[str, Any] = {}
+    if break_glass and rules:
+        extra["break_glass"] = {"reason": redact_stored(break_glass), "rules": list(rules)}
+    if allow_destroy:
+        extra["allow_destroy"] = list(allow_destroy)
+    return extra
+
+
 def begin_graph_release(job: GraphApply, names: list[str], **extra: Any) -> Release:
     totals = {"add": 0, "change": 0, "destroy": 0, "replace": 0}
     for name in names:

@@ -439,3 +439,4 @@ def test_a_component_destroy_honours_prevent_destroy(ccli: Cli, project: Path) -
     )
     assert allowed.exit_code == 0, allowed.output
     assert statuses(release(project, 2)) == {"app": "destroyed", "data": "destroyed"}
+    assert release(project, 2)["allow_destroy"] == ["terraform_data.db"]  # recorded
