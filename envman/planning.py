@@ -23,6 +23,7 @@ from envman.inputs import (
 )
 from envman.runs.folder import Run, last_plan_run, point_last_plan, spend_plan
 from envman.secrets.sources import remember_inputs
+from envman.terraform.models import PlanSummary
 from envman.terraform.plan import PlanOptions, StreamedPlan, run_plan
 from envman.terraform.runner import EventHandler
 from envman.timeutil import iso, now
@@ -190,6 +191,35 @@ def save_plan_meta(planned: PlannedRun) -> None:
     tmp.write_text(json.dumps(meta, indent=2, sort_keys=True))
     tmp.replace(path)
     point_last_plan(planned.run)
+
+
+def saved_planned_run(workspace: Workspace, run: Run, meta: Mapping[str, Any]) -> PlannedRun:
+    """The PlannedRun of a saved plan, from the metadata `envman plan` kept beside it."""
+    counts = meta.get("summary") or {}
+    fields = meta.get("recorded_fields") or {}
+    summary = PlanSummary(
+        **{k: int(counts.get(k, 0)) for k in ("add", "change", "destroy", "replace")},
+        outputs_changed=int(counts.get("outputs_changed", 0)),
+    )
+    inputs = RunInputs(
+        var_files=(),
+        pinned=dict(meta.get("recorded_inputs") or {}),
+        pinned_from=meta.get("current_seq"),
+        digest=str(meta.get("inputs_digest")),
+        values=dict(fields.get("values") or {}),
+        carry=dict(meta.get("recorded_inputs") or {}),
+        unpinned=tuple(fields.get("unpinned") or ()),
+    )
+    return PlannedRun(
+        workspace,
+        inputs,
+        run.plan_file,
+        StreamedPlan(summary=summary),
+        str(meta.get("stack_digest")),
+        meta.get("current_seq"),
+        run=run,
+        plan_sha256=str(meta.get("plan_sha256") or ""),
+    )
 
 
 def load_saved_plan(workspace: Workspace) -> tuple[Run, dict[str, Any]]:

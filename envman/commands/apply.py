@@ -9,7 +9,7 @@ from envman.commands.requests import ApplyRequest
 from envman.commands.results import deploy_document
 from envman.display import show_plan
 from envman.errors import EXIT_OK, UsageError
-from envman.inputs import RunInputs, parse_set
+from envman.inputs import parse_set
 from envman.planning import (
     PlanInputs,
     PlannedRun,
@@ -17,6 +17,7 @@ from envman.planning import (
     input_options,
     load_saved_plan,
     plan_environment,
+    saved_planned_run,
 )
 from envman.protect.windows import check_windows
 from envman.releases.autorollback import run_auto_rollback
@@ -28,8 +29,6 @@ from envman.releases.pipeline import DeploySpec, deploy_planned
 from envman.runs.folder import finish_run
 from envman.runs.session import console_say, locked_operation
 from envman.say import say_on_stderr
-from envman.terraform.models import PlanSummary
-from envman.terraform.plan import StreamedPlan
 from envman.terraform.progress import Progress
 from envman.timeutil import now
 from envman.workspace import Workspace
@@ -93,36 +92,7 @@ def run_apply(ctx: AppContext, request: ApplyRequest) -> int:
 def _saved(workspace: Workspace) -> PlannedRun:
     run, meta = load_saved_plan(workspace)
     run.claim()
-    counts = meta.get("summary") or {}
-    streamed = StreamedPlan(
-        summary=PlanSummary(
-            add=int(counts.get("add", 0)),
-            change=int(counts.get("change", 0)),
-            destroy=int(counts.get("destroy", 0)),
-            replace=int(counts.get("replace", 0)),
-            outputs_changed=int(counts.get("outputs_changed", 0)),
-        )
-    )
-    fields = meta.get("recorded_fields") or {}
-    inputs = RunInputs(
-        var_files=(),
-        pinned=dict(meta.get("recorded_inputs") or {}),
-        pinned_from=meta.get("current_seq"),
-        digest=str(meta.get("inputs_digest")),
-        values=dict(fields.get("values") or {}),
-        carry=dict(meta.get("recorded_inputs") or {}),
-        unpinned=tuple(fields.get("unpinned") or ()),
-    )
-    return PlannedRun(
-        workspace,
-        inputs,
-        run.plan_file,
-        streamed,
-        str(meta.get("stack_digest")),
-        meta.get("current_seq"),
-        run=run,
-        plan_sha256=str(meta.get("plan_sha256") or ""),
-    )
+    return saved_planned_run(workspace, run, meta)
 
 
 def _say(gate: GateResult) -> None:

@@ -17,13 +17,11 @@ from typing import Any
 from envman.config.stack import stack_code_digest
 from envman.errors import UsageError
 from envman.graph.plan import ComponentRun, GraphTarget, component_pins, component_workspace
-from envman.inputs import RunInputs, inputs_digest
-from envman.planning import PlannedRun, save_plan_meta
+from envman.inputs import inputs_digest
+from envman.planning import save_plan_meta, saved_planned_run
 from envman.releases.ledger import Ledger
 from envman.runs.folder import last_plan_run
-from envman.terraform.models import PlanSummary
 from envman.terraform.output import read_outputs
-from envman.terraform.plan import StreamedPlan
 from envman.workspace import Workspace
 
 GRAPH_PLAN = "graph-plan.json"
@@ -124,7 +122,7 @@ def _load_one(
             hint=f"run envman plan {env} again",
         )
     run.claim()
-    planned = _planned(workspace, run, meta)
+    planned = saved_planned_run(workspace, run, meta)
     refs = {i.variable: f"{i.upstream}.{i.output}" for i in spec.inputs}
     outputs = read_outputs(workspace.terraform)
     return ComponentRun(name, workspace, planned=planned, outputs=outputs, wired=refs, used=used)
@@ -134,34 +132,6 @@ def _outputs(target: GraphTarget, name: str) -> dict[str, Any]:
     workspace = component_workspace(target, name)
     workspace.ensure_init()
     return dict(read_outputs(workspace.terraform))
-
-
-def _planned(workspace: Workspace, run: Any, meta: dict[str, Any]) -> PlannedRun:
-    counts = meta.get("summary") or {}
-    fields = meta.get("recorded_fields") or {}
-    summary = PlanSummary(
-        **{k: int(counts.get(k, 0)) for k in ("add", "change", "destroy", "replace")},
-        outputs_changed=int(counts.get("outputs_changed", 0)),
-    )
-    inputs = RunInputs(
-        var_files=(),
-        pinned=dict(meta.get("recorded_inputs") or {}),
-        pinned_from=meta.get("current_seq"),
-        digest=str(meta.get("inputs_digest")),
-        values=dict(fields.get("values") or {}),
-        carry=dict(meta.get("recorded_inputs") or {}),
-        unpinned=tuple(fields.get("unpinned") or ()),
-    )
-    return PlannedRun(
-        workspace,
-        inputs,
-        run.plan_file,
-        StreamedPlan(summary=summary),
-        str(meta.get("stack_digest")),
-        meta.get("current_seq"),
-        run=run,
-        plan_sha256=str(meta.get("plan_sha256") or ""),
-    )
 
 
 def _sha256(path: Any) -> str:
