@@ -39,13 +39,9 @@ def is_answering(url: str, timeout: float = 1.0) -> bool:
 
 
 def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    from envman.releases.lease import process_alive
+
+    return process_alive(pid, "")
 
 
 def read_state(state_root: Path) -> EmulatorState | None:

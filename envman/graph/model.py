@@ -68,18 +68,7 @@ def upstream_closure(edges: Edges, nodes: Iterable[str]) -> set[str]:
 
 def downstream_closure(edges: Edges, nodes: Iterable[str]) -> set[str]:
     """``nodes`` and everything that depends on them."""
-    reverse: dict[str, set[str]] = {}
-    for node, ups in edges.items():
-        for up in ups:
-            reverse.setdefault(up, set()).add(node)
-    seen: set[str] = set()
-    todo = list(nodes)
-    while todo:
-        node = todo.pop()
-        if node not in seen:
-            seen.add(node)
-            todo.extend(reverse.get(node, ()))
-    return seen
+    return upstream_closure(reverse_edges(edges), nodes)
 
 
 def levels(edges: Edges, nodes: Iterable[str] | None = None) -> list[list[str]]:

@@ -288,7 +288,3 @@ def _held(store: LedgerStore, info: LockInfo, environment: str | None) -> LockHe
         hint=f"wait for it to finish, or if it crashed: envman unlock {env} {info.id} "
         f"--confirm {env}",
     )
-
-
-def pid_alive(pid: int) -> bool:
-    return process_alive(pid, "")

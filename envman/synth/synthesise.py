@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from envman.releases.lease import process_alive
 from envman.synth.app import CdkApp, read_app
 from envman.synth.digest import app_digest
 from envman.synth.process import AppRun, Redact, SynthError, identity, run_app
@@ -137,15 +138,5 @@ def _remove_dead_temps(root: Path) -> None:
     """Temporary folders of runs that died (kill -9) before renaming their output."""
     for tmp in root.glob(f"{_TMP}*"):
         pid = tmp.name[len(_TMP) :].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid), ""):
             shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
