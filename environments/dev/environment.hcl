@@ -1,10 +1,9 @@
 # environments/dev/environment.hcl
 description = "Shared development environment: small, disposable, applied by hand or from feature work"
-stack       = "../../terraform"
 
 backend "s3" {
   bucket       = "agentic-deals-tfstate"
-  key          = "dev/terraform.tfstate"
+  key          = "dev/{component}/terraform.tfstate"
   region       = "us-east-1"
   use_lockfile = true
 }
@@ -15,7 +14,7 @@ aws {
 
 verify {
   http "api" {
-    url_output    = "health_url"
+    url_output    = "app.health_url"
     expect_status = 200
     timeout       = "120s"
   }

@@ -1,21 +1,7 @@
 # Dev: integration environment for the develop branch; small and disposable.
+# Shared by every component: each stack is given only the variables it declares.
 environment = "dev"
 aws_region  = "us-east-1"
-
-# Initial release; later runs pin the inputs of the environment's current release.
-backend_image_tag = "0.1.0"
-frontend_release  = "0.1.0"
-
-task_cpu      = 256
-task_memory   = 512
-desired_count = 1
-
-db_instance_class        = "db.t4g.micro"
-db_allocated_storage     = 20
-db_backup_retention_days = 1
-
-cache_enabled   = true
-cache_node_type = "cache.t4g.micro"
 
 deletion_protection = false
 throwaway           = true

@@ -1,10 +1,9 @@
 # environments/local/environment.hcl
 description = "The whole platform on the embedded AWS emulator (moto) for local work, the demo and tests"
-stack       = "../../terraform"
 
 backend "s3" {
   bucket       = "envman-local-tfstate"
-  key          = "local/terraform.tfstate"
+  key          = "local/{component}/terraform.tfstate"
   region       = "us-east-1"
   use_lockfile = true
 }

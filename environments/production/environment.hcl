@@ -1,10 +1,9 @@
 # environments/production/environment.hcl
 description = "Live system used by end users; only releases verified in staging are promoted here"
-stack       = "../../terraform"
 
 backend "s3" {
   bucket       = "agentic-deals-tfstate"
-  key          = "production/terraform.tfstate"
+  key          = "production/{component}/terraform.tfstate"
   region       = "us-east-1"
   use_lockfile = true
 }
@@ -15,9 +14,9 @@ aws {
 
 promotion {
   from = "staging"
-  variables = {
-    backend_image_tag = "backend_image_tag"
-    frontend_release  = "frontend_release"
+  variables = {                       # "<component>.<variable>" = "<component>.<output>" of staging
+    "app.backend_image_tag" = "app.backend_image_tag"
+    "edge.frontend_release" = "edge.frontend_release"
   }
   require_verified = true
   min_soak         = "2h"
@@ -38,7 +37,7 @@ protection {
 
 verify {
   http "api" {
-    url_output    = "health_url"
+    url_output    = "app.health_url"
     expect_status = 200
     timeout       = "120s"
   }

@@ -1,10 +1,9 @@
 # environments/staging/environment.hcl
 description = "Production-like pre-release environment: every develop build is deployed and verified here"
-stack       = "../../terraform"
 
 backend "s3" {
   bucket       = "agentic-deals-tfstate"
-  key          = "staging/terraform.tfstate"
+  key          = "staging/{component}/terraform.tfstate"
   region       = "us-east-1"
   use_lockfile = true
 }
@@ -15,7 +14,7 @@ aws {
 
 verify {
   http "api" {
-    url_output    = "health_url"
+    url_output    = "app.health_url"
     expect_status = 200
     timeout       = "120s"
   }

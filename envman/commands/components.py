@@ -143,6 +143,9 @@ def show_graph_plan(console: Console, target: GraphTarget, runs: dict[str, Compo
         else:
             text = run.planned.streamed.summary.text()
             console.print(f"  {name}: {text}", markup=False)
+    for name in target.targets:
+        if name in target.follow and name not in runs:
+            console.print(f"  {name}: not planned (its inputs do not change)", markup=False)
 
 
 def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:

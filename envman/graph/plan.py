@@ -48,6 +48,9 @@ class GraphTarget:
     override_source: Source = Source.SET
     pin: Mapping[str, frozenset[str]] = field(default_factory=dict)  # component -> --pin
     unpin: Mapping[str, frozenset[str]] = field(default_factory=dict)  # component -> --unpin
+    # targets planned only when an upstream of this run changes an output they consume or
+    # waits (the dependents of a promotion or rollback): otherwise their inputs stay the same
+    follow: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -131,7 +134,9 @@ def plan_graph(
     outside: dict[str, dict[str, OutputValue]] = {}
     shared_config(target)
 
-    def step(name: str) -> ComponentRun:
+    def step(name: str) -> ComponentRun | None:
+        if name in target.follow and not inputs_move(target, runs, name):
+            return None  # read from its state by its own dependents, like an outside upstream
         run = plan_component(target, ledger, name, Upstreams(runs, outside))
         runs[name] = run
         return run
@@ -140,6 +145,15 @@ def plan_graph(
     if result.failed:
         raise next(iter(result.failed.values()))
     return {n: runs[n] for n in target.targets if n in runs}
+
+
+def inputs_move(target: GraphTarget, runs: Mapping[str, ComponentRun], name: str) -> bool:
+    """An upstream planned in this run waits or changes an output ``name`` consumes."""
+    for item in target.components.specs[name].inputs:
+        run = runs.get(item.upstream)
+        if run is not None and (run.waits_for or item.output in run.changed_outputs):
+            return True
+    return False
 
 
 @dataclass

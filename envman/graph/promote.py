@@ -1,7 +1,8 @@
 """Promotion and rollback of an environment made of components (DESIGN section 10).
 
 Promotion names variables and outputs as `component.name`; only the components whose inputs
-change are planned (with their dependents, which wait when a consumed output changes).
+change are planned; their dependents only when a consumed output changes (they then wait for
+the upstream to apply).
 Rollback re-applies, in graph order, the earlier release's inputs of each component whose
 pins differ from the current ones.
 """
@@ -145,4 +146,5 @@ def _narrowed(
     below = downstream_closure(base.components.edges(), changed)
     targets = [n for n in base.names if n in below]
     kept = {n: typed[n] for n in changed}
-    return replace(base, targets=targets, typed=kept, override_source=source)
+    follow = frozenset(below) - set(changed)
+    return replace(base, targets=targets, typed=kept, override_source=source, follow=follow)

@@ -440,3 +440,30 @@ def test_a_component_destroy_honours_prevent_destroy(ccli: Cli, project: Path) -
     assert allowed.exit_code == 0, allowed.output
     assert statuses(release(project, 2)) == {"app": "destroyed", "data": "destroyed"}
     assert release(project, 2)["allow_destroy"] == ["terraform_data.db"]  # recorded
+
+
+def test_a_promotion_plans_dependents_only_when_their_inputs_change(
+    ccli: Cli, project: Path
+) -> None:
+    staging = project / "environments" / "staging" / "environment.hcl"
+    staging.write_text(
+        staging.read_text().replace(
+            '{ "app.image_tag" = "app.image_tag" }',
+            '{ "data.owner" = "data.owner", "data.db_size" = "data.db_size" }',
+        )
+    )
+    assert ccli("apply", "staging", "--yes").exit_code == 0
+    assert ccli("apply", "dev", "--yes", "--set", "data.owner=team-a").exit_code == 0
+    promoted = ccli("promote", "staging", "--yes")
+    assert promoted.exit_code == 0, promoted.output
+    # app consumes data.db_endpoint, which this plan leaves as it is: app is not planned
+    assert "app: not planned (its inputs do not change)" in promoted.stdout
+    assert statuses(release(project, 2, "staging")) == {"data": "applied"}
+    assert ccli("apply", "dev", "--yes", "--set", "data.db_size=large").exit_code == 0
+    promoted = ccli("promote", "staging", "--yes")
+    assert promoted.exit_code == 0, promoted.output
+    # now db_endpoint changes: app waits for data and is planned and applied after it
+    assert "app: planned after data applies" in promoted.stdout
+    assert statuses(release(project, 3, "staging")) == {"data": "applied", "app": "applied"}
+    app = json.loads(ccli("outputs", "staging", "-c", "app", "--json").stdout)
+    assert ".large" in app["url"]["value"]

@@ -5,7 +5,7 @@ locals {
 }
 
 module "network" {
-  source = "../modules/network"
+  source = "../../modules/network"
 
   name                     = local.name
   container_port           = var.container_port
@@ -14,7 +14,7 @@ module "network" {
 }
 
 module "database" {
-  source = "../modules/database"
+  source = "../../modules/database"
 
   name              = local.name
   subnet_ids        = module.network.private_subnet_ids
@@ -38,7 +38,7 @@ module "database" {
 }
 
 module "cache" {
-  source = "../modules/cache"
+  source = "../../modules/cache"
 
   enabled           = var.cache_enabled
   name              = local.name
@@ -49,7 +49,7 @@ module "cache" {
 }
 
 module "service" {
-  source = "../modules/service"
+  source = "../../modules/service"
 
   name                      = local.name
   vpc_id                    = module.network.vpc_id
@@ -88,7 +88,7 @@ module "service" {
 }
 
 module "api" {
-  source = "../modules/api"
+  source = "../../modules/api"
 
   name               = local.name
   backend_url        = module.service.alb_url
@@ -96,7 +96,7 @@ module "api" {
 }
 
 module "frontend" {
-  source = "../modules/frontend"
+  source = "../../modules/frontend"
 
   name                = local.name
   bucket_name         = "${local.name}-frontend-${data.aws_caller_identity.current.account_id}"
@@ -108,7 +108,7 @@ module "frontend" {
 }
 
 module "monitoring" {
-  source = "../modules/monitoring"
+  source = "../../modules/monitoring"
 
   name                   = local.name
   alarm_emails           = var.alarm_emails

@@ -1,0 +1,2 @@
+# The network component (terraform/network).
+enable_nat_gateway = false
