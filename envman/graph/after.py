@@ -29,13 +29,32 @@ HOOKS = {
 
 
 def merged_outputs(job: GraphApply) -> dict[str, OutputValue]:
+    """The outputs of every component: this run's, and the state's of the components the run
+    left out (a promotion of `app`, `-c`) when a hook or a check will read them."""
+    from envman.graph.plan import component_workspace
+
     merged: dict[str, OutputValue] = {}
+    wanted = _reads_outputs(job)
     for name in job.target.names:
         run = job.runs.get(name)
-        for output, value in (run.outputs if run is not None else {}).items():
+        if run is not None:
+            outputs = run.outputs
+        elif wanted:
+            workspace = component_workspace(job.target, name)
+            workspace.ensure_init()
+            outputs = read_outputs(workspace.terraform)
+        else:
+            outputs = {}
+        for output, value in outputs.items():
             merged.setdefault(output, value)
             merged[f"{name}.{output}"] = value
     return merged
+
+
+def _reads_outputs(job: GraphApply) -> bool:
+    config = job.target.env.config
+    events = HOOKS.get(job.kind, ())
+    return config.verify is not None or any(h.event in events for h in config.hook)
 
 
 def state_outputs(project: Project, env: Environment) -> dict[str, OutputValue]:

@@ -467,3 +467,21 @@ def test_a_promotion_plans_dependents_only_when_their_inputs_change(
     assert statuses(release(project, 3, "staging")) == {"data": "applied", "app": "applied"}
     app = json.loads(ccli("outputs", "staging", "-c", "app", "--json").stdout)
     assert ".large" in app["url"]["value"]
+
+
+def test_hooks_see_the_outputs_of_components_the_run_left_out(ccli: Cli, project: Path) -> None:
+    assert ccli("apply", "dev", "--yes").exit_code == 0
+    config = project / "environments" / "dev" / "environment.hcl"
+    config.write_text(
+        config.read_text()
+        + """
+hook "after_apply" {
+  command = ["sh", "-c", "echo \\"$ENVMAN_OUTPUT_APP_IMAGE_TAG $ENVMAN_OUTPUT_EDGE_CDN $ENVMAN_OUTPUT_VPC_ID\\" >> hooks.log"]
+}
+"""
+    )
+    result = ccli("apply", "dev", "-c", "app", "--set", "app.image_tag=v3", "--yes")
+    assert result.exit_code == 0, result.output
+    assert statuses(release(project, 2)) == {"app": "applied"}
+    lines = (project / "environments" / "dev" / "hooks.log").read_text().splitlines()
+    assert lines == ["v3 cdn vpc-10-0-0-0-16"]  # edge and network were not in the run
