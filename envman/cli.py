@@ -597,7 +597,10 @@ def outputs_command(
     environment: Annotated[str, typer.Argument(help="The environment.")],
     name: Annotated[
         str | None,
-        typer.Argument(help="One output: print only it (with --raw: its bare value)."),
+        typer.Argument(
+            help="One output: print only it (with --raw: its bare value). With components: "
+            "component.name, or a name only one component declares."
+        ),
     ] = None,
     as_json: JsonOpt = False,
     raw: Annotated[
@@ -620,6 +623,13 @@ def outputs_command(
             from dataclasses import replace
 
             return run_outputs(_ctx(), replace(request, component=components[0]))
+        if _ctx().project.settings.component and name is not None and not components:
+            from dataclasses import replace
+
+            from envman.commands.components_ops import output_component
+
+            owner, output = output_component(_ctx(), environment, name)
+            return run_outputs(_ctx(), replace(request, name=output, component=owner))
         _no_components(list(components))
         return run_outputs(_ctx(), request)
 

@@ -9,7 +9,7 @@ from rich.console import Console
 
 from envman.commands import AppContext, emit_json
 from envman.commands.components import finish_all, show_graph_plan
-from envman.errors import EXIT_OK, EnvmanError
+from envman.errors import EXIT_OK, EnvmanError, UsageError
 from envman.graph.apply import (
     GraphApply,
     apply_graph,
@@ -103,3 +103,24 @@ def run_graph_destroy(ctx: AppContext, name: str, only: list[str], options: Dest
         announce(job, release, "destroy", [])
         console.print(f"Destroyed {', '.join(names)} of '{env.name}' (release #{release.seq}).")
     return EXIT_OK
+
+
+def output_component(ctx: AppContext, environment: str, name: str) -> tuple[str, str]:
+    """`outputs ENV NAME` without -c: NAME is `component.output`, or an output exactly one
+    component's stack declares. Returns (component, output)."""
+    target = graph_target(ctx.project, ctx.project.environment(environment))
+    component, dot, output = name.partition(".")
+    if dot and component in target.names:
+        return component, output
+    holders = [n for n in target.names if name in component_workspace(target, n).stack.outputs]
+    if len(holders) == 1:
+        return holders[0], name
+    if holders:
+        raise UsageError(
+            f"output '{name}' is declared by components {', '.join(holders)} of '{environment}'",
+            hint=f"name one: envman outputs {environment} {holders[0]}.{name}",
+        )
+    raise UsageError(
+        f"no component of '{environment}' declares an output '{name}'",
+        hint=f"list them: envman outputs {environment}",
+    )
