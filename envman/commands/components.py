@@ -91,7 +91,7 @@ def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
         if not request.as_json:
             show_graph_plan(console, target, runs)
         reasons = review_graph(target.env.name, runs, request.review, console, _write_markdown)
-        if runs and not request.changed:
+        if runs:
             from envman.graph.saved import save_graph_plan
 
             save_graph_plan(target, runs)

@@ -163,6 +163,10 @@ def test_changed_since_a_git_revision(ccli: Cli, project: Path) -> None:
     git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "more")
     only_edge = ccli("plan", "dev", "--changed", "HEAD~1", "--json")
     assert json.loads(only_edge.stdout)["order"] == ["data", "edge", "app"]
+    # the plans of the changed components are saved: apply --plan applies exactly those
+    applied = ccli("apply", "dev", "--plan", "--yes")
+    assert applied.exit_code == 0, applied.output
+    assert "network" not in applied.stdout, applied.stdout
     bad = ccli("plan", "dev", "--changed", "no-such-ref")
     assert bad.exit_code == 1 and "--changed" in bad.stderr
 
