@@ -220,17 +220,20 @@ def _upstream_value(
     if run is not None:
         if run.waits_for or output in run.changed_outputs:
             return None
-        return run.outputs.get(output)
-    if upstream not in upstreams.outside:
-        workspace = component_workspace(target, upstream)
-        workspace.ensure_init()
-        upstreams.outside[upstream] = read_outputs(workspace.terraform)
-    value = upstreams.outside[upstream].get(output)
+        outputs = run.outputs
+    else:
+        if upstream not in upstreams.outside:
+            workspace = component_workspace(target, upstream)
+            workspace.ensure_init()
+            upstreams.outside[upstream] = read_outputs(workspace.terraform)
+        outputs = upstreams.outside[upstream]
+    value = outputs.get(output)
     if value is None:
         raise UsageError(
             f"component '{upstream}' of '{target.env.name}' has no output '{output}' in its "
-            "state yet",
-            hint=f"apply it first: envman apply {target.env.name} -c {upstream}",
+            "state (not applied yet, or its value is null: terraform keeps no null output)",
+            hint=f"apply it first (envman apply {target.env.name} -c {upstream}), or make the "
+            'output a value such as "" when it has none',
         )
     return value
 

@@ -498,3 +498,22 @@ hook "after_apply" {
     assert statuses(release(project, 2)) == {"app": "applied"}
     lines = (project / "environments" / "dev" / "hooks.log").read_text().splitlines()
     assert lines == ["v3 cdn vpc-10-0-0-0-16"]  # edge and network were not in the run
+
+
+def test_an_input_wired_to_a_null_output_is_a_clear_error(ccli: Cli, project: Path) -> None:
+    with (project / "stacks" / "network" / "main.tf").open("a") as handle:
+        handle.write('\noutput "maybe" {\n  value = null\n}\n')
+    with (project / "stacks" / "data" / "main.tf").open("a") as handle:
+        handle.write('\nvariable "maybe" {\n  type    = string\n  default = null\n}\n')
+    hcl = project / "envman.hcl"
+    hcl.write_text(
+        hcl.read_text().replace(
+            'net_token = "network.token"', 'net_token = "network.token", maybe = "network.maybe"'
+        )
+    )
+    result = ccli("apply", "dev", "--yes")
+    assert result.exit_code == 1
+    assert "has no output 'maybe' in its state" in result.stderr
+    assert "terraform keeps no null output" in result.stderr
+    ledger = project / "state" / "dev" / "terraform.tfstate.releases"
+    assert not list(ledger.glob("0*.json"))  # refused before anything applied
