@@ -298,6 +298,35 @@ def test_migration_script_syntax() -> None:
     assert _run([bash, "-n", str(script)], dict(os.environ)).returncode == 0
 
 
+def test_migration_script_reads_component_outputs() -> None:
+    """The hook's variables after a graph apply: `component.name` first, the bare name else."""
+    bash = shutil.which("bash")
+    if bash is None:
+        _missing("bash not found")
+    assert bash is not None
+    script = str(ROOT / "scripts" / "db-migrate.sh")
+    base = {"PATH": os.environ.get("PATH", ""), "ENVMAN_ENVIRONMENT": "staging"}
+    components = {
+        "ENVMAN_OUTPUT_APP_ECS_CLUSTER_NAME": "app-cluster",
+        "ENVMAN_OUTPUT_APP_TASK_DEFINITION_ARN": "arn:task/app:7",
+        "ENVMAN_OUTPUT_APP_BACKEND_IMAGE_TAG": "abc123",
+        "ENVMAN_OUTPUT_DATA_DB_ENDPOINT": "data-db:5432",
+        "ENVMAN_OUTPUT_DB_ENDPOINT": "other-db:5432",  # app's pass-through, same name
+    }
+    done = _run([bash, script], {**base, **components})
+    assert done.returncode == 0, done.stderr
+    assert "database         data-db:5432" in done.stdout
+    assert "(tag abc123)" in done.stdout
+    assert "arn:task/app:7 on cluster app-cluster" in done.stdout
+    assert "dry run" in done.stdout
+    bare = {"ENVMAN_OUTPUT_ECS_CLUSTER_NAME": "c1", "ENVMAN_OUTPUT_TASK_DEFINITION_ARN": "t1"}
+    done = _run([bash, script], {**base, **bare})
+    assert done.returncode == 0 and "t1 on cluster c1" in done.stdout, done.stderr
+    done = _run([bash, script], base)
+    assert done.returncode == 1
+    assert "app.ecs_cluster_name / app.task_definition_arn missing for 'staging'" in done.stderr
+
+
 # --- workflows -----------------------------------------------------------------------------------
 
 
@@ -339,3 +368,22 @@ def test_workflow_hygiene(workflow: str) -> None:
     )
     job_ids = re.findall(r"^  ([A-Za-z0-9_-]+):\s*$", text.split("\njobs:\n", 1)[1], re.M)
     assert len(job_ids) == len(set(job_ids)), f"duplicate job ids: {job_ids}"
+
+
+@pytest.mark.parametrize("workflow", WORKFLOW_NAMES)
+def test_workflow_names_the_components(workflow: str) -> None:
+    """Component variables, `-c COMPONENT` and terraform/<component> paths of a workflow exist."""
+    text = (WORKFLOWS / f"{workflow}.yml").read_text()
+    components = _components()
+    for component, variable in re.findall(r'--set "?(\w+)\.(\w+)=', text):
+        assert component in components, f"--set {component}.{variable}: no such component"
+        declared = _blocks(components[component].stack, "variable")
+        assert variable in declared, f"--set {component}.{variable}: no such variable"
+    assert not re.search(r'--set "?\w+=', text), "a --set names its component: app.NAME=VALUE"
+    commands = "\n".join(line for line in text.splitlines() if "envman " in line)
+    for component in re.findall(r"(?:-c|--component)\s+\"?(\w+)", commands):
+        assert component in components, f"envman -c {component}: no such component"
+    for folder in re.findall(r"\bterraform/(\w+)", text):
+        assert folder in components, f"terraform/{folder} is no component's stack"
+    if workflow == "deploy-staging":
+        assert '--set "app.backend_image_tag=$IMAGE_TAG"' in text
