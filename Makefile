@@ -46,7 +46,7 @@ lint: setup
 	$(VENV)/bin/ruff check envman tests bench scripts policies
 	$(VENV)/bin/ruff format --check envman tests bench scripts
 	$(VENV)/bin/mypy --strict envman tests bench
-	terraform fmt -check -recursive terraform modules
+	terraform fmt -check -recursive terraform modules bench/platform_single_stack
 	$(MAKE) checkov
 
 $(CHECKOV_VENV)/bin/checkov:
@@ -54,7 +54,7 @@ $(CHECKOV_VENV)/bin/checkov:
 	$(CHECKOV_VENV)/bin/pip install --quiet checkov
 
 checkov: $(CHECKOV_VENV)/bin/checkov
-	$(CHECKOV_VENV)/bin/checkov --quiet --compact --framework terraform -d terraform -d modules
+	$(CHECKOV_VENV)/bin/checkov --quiet --compact --framework terraform -d terraform -d modules -d bench/platform_single_stack
 
 bench: setup
 	$(PY) bench/run.py

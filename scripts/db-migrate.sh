@@ -2,23 +2,30 @@
 # Database migration hook of the example platform (envman `hook "after_apply"`, and the
 # db-migration workflow).
 #
-# envman runs it with ENVMAN_ENVIRONMENT and one ENVMAN_OUTPUT_<NAME> variable per stack output.
-# The database sits in private subnets, so the real migration runs `alembic upgrade head` inside
-# a one-off Fargate task of the service's own task definition (same image, same secrets). This
-# repository holds no API code, so the script prints the migration it would run and exits 0.
-# Set DB_MIGRATE_DRY_RUN=0 once the API image ships alembic to make it start the task.
+# envman runs it with ENVMAN_ENVIRONMENT and the outputs of the environment's components
+# (envman.hcl), each non-sensitive output twice: as ENVMAN_OUTPUT_<COMPONENT>_<NAME>
+# (`app.ecs_cluster_name` -> ENVMAN_OUTPUT_APP_ECS_CLUSTER_NAME) and under its own name
+# (ENVMAN_OUTPUT_ECS_CLUSTER_NAME: the first component in graph order that declares it). The
+# script reads the component's name first and falls back to the bare one (a single-stack
+# project, such as bench/platform_single_stack, has only those).
+# The database (component `data`) sits in private subnets, so the real migration runs
+# `alembic upgrade head` inside a one-off Fargate task of the service's own task definition
+# (component `app`: same image, same secrets). This repository holds no API code, so the script
+# prints the migration it would run and exits 0. Set DB_MIGRATE_DRY_RUN=0 once the API image
+# ships alembic to make it start the task.
 set -euo pipefail
 
 env_name="${ENVMAN_ENVIRONMENT:?ENVMAN_ENVIRONMENT is not set (run me from envman or the workflow)}"
-cluster="${ENVMAN_OUTPUT_ECS_CLUSTER_NAME:-}"
-task_definition="${ENVMAN_OUTPUT_TASK_DEFINITION_ARN:-}"
-image="${ENVMAN_OUTPUT_BACKEND_IMAGE:-}"
-image_tag="${ENVMAN_OUTPUT_BACKEND_IMAGE_TAG:-}"
-db_endpoint="${ENVMAN_OUTPUT_DB_ENDPOINT:-}"
+cluster="${ENVMAN_OUTPUT_APP_ECS_CLUSTER_NAME:-${ENVMAN_OUTPUT_ECS_CLUSTER_NAME:-}}"
+service="${ENVMAN_OUTPUT_APP_ECS_SERVICE_NAME:-${ENVMAN_OUTPUT_ECS_SERVICE_NAME:-}}"
+task_definition="${ENVMAN_OUTPUT_APP_TASK_DEFINITION_ARN:-${ENVMAN_OUTPUT_TASK_DEFINITION_ARN:-}}"
+image="${ENVMAN_OUTPUT_APP_BACKEND_IMAGE:-${ENVMAN_OUTPUT_BACKEND_IMAGE:-}}"
+image_tag="${ENVMAN_OUTPUT_APP_BACKEND_IMAGE_TAG:-${ENVMAN_OUTPUT_BACKEND_IMAGE_TAG:-}}"
+db_endpoint="${ENVMAN_OUTPUT_DATA_DB_ENDPOINT:-${ENVMAN_OUTPUT_DB_ENDPOINT:-}}"
 dry_run="${DB_MIGRATE_DRY_RUN:-1}"
 
 if [[ -z "$cluster" || -z "$task_definition" ]]; then
-  echo "db-migrate: outputs ecs_cluster_name / task_definition_arn missing for '$env_name'; nothing to migrate" >&2
+  echo "db-migrate: outputs app.ecs_cluster_name / app.task_definition_arn missing for '$env_name'; nothing to migrate" >&2
   exit 1
 fi
 
@@ -34,7 +41,7 @@ if [[ "$dry_run" != "0" ]]; then
 fi
 
 # Real run: the network settings are those of the service, read from ECS itself.
-network="$(aws ecs describe-services --cluster "$cluster" --services "$ENVMAN_OUTPUT_ECS_SERVICE_NAME" \
+network="$(aws ecs describe-services --cluster "$cluster" --services "${service:?output app.ecs_service_name missing}" \
   --query 'services[0].networkConfiguration' --output json)"
 task_arn="$(aws ecs run-task --cluster "$cluster" --task-definition "$task_definition" \
   --launch-type FARGATE --network-configuration "$network" \

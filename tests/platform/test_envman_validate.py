@@ -28,3 +28,15 @@ def test_list_feeds_the_drift_matrix() -> None:
     assert by_name["production"]["promotion_from"] == "staging"
     assert by_name["production"]["protected"] is True
     assert by_name["local"]["emulator"] is True
+
+
+@pytest.mark.parametrize("env", ["local", "dev", "staging", "production"])
+def test_every_environment_takes_the_five_components(env: str) -> None:
+    """The workflows plan, apply and check drift of whole environments: each takes the graph."""
+    result = Cli(REPO)("graph", env, "--format", "json")
+    assert result.exit_code == 0, result.output
+    graph = json.loads(result.stdout)
+    names = [c["name"] for c in graph["components"]]
+    assert names == ["network", "data", "app", "edge", "monitoring"]
+    stacks = {c["name"]: c["stack"] for c in graph["components"]}
+    assert all(stacks[n] == f"terraform/{n}" for n in names)

@@ -1,5 +1,5 @@
 """The example platform's guard and sample policy: production protects its database and its
-buckets (the globs match real addresses of the stack), and policies/baseline.py judges plans."""
+buckets (the globs match real addresses of the component stacks), and policies/baseline.py judges plans."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from envman.config.project import load_project
+from envman.graph.config import load_components
 from envman.guard.rules import protected_by
 
 pytestmark = pytest.mark.platform
@@ -21,13 +22,16 @@ POLICY = REPO / "policies" / "baseline.py"
 
 
 def stack_addresses() -> list[str]:
-    """module.<name>.<type>.<name> of every resource the root stack's modules declare."""
-    root = (REPO / "terraform" / "main.tf").read_text()
+    """module.<name>.<type>.<name> of every resource the component stacks' modules declare
+    (each component plans its own stack: the guard sees these addresses in its plan)."""
     found = []
-    for module, source in re.findall(r'module "([^"]+)" \{\s*source\s*=\s*"([^"]+)"', root):
-        code = "".join(p.read_text() for p in (REPO / "terraform" / source).resolve().glob("*.tf"))
-        for kind, name in re.findall(r'^resource "([^"]+)" "([^"]+)"', code, re.M):
-            found.append(f"module.{module}.{kind}.{name}")
+    for spec in load_components(load_project(REPO)).specs.values():
+        stack = spec.stack_dir
+        root = (stack / "main.tf").read_text()
+        for module, source in re.findall(r'module "([^"]+)" \{\s*source\s*=\s*"([^"]+)"', root):
+            code = "".join(p.read_text() for p in (stack / source).resolve().glob("*.tf"))
+            for kind, name in re.findall(r'^resource "([^"]+)" "([^"]+)"', code, re.M):
+                found.append(f"module.{module}.{kind}.{name}")
     return found
 
 

@@ -185,6 +185,27 @@ def test_changed_environments(tmp_path: Path) -> None:
         return done.stdout.strip()
 
     assert run("environments/production/terraform.tfvars", "README.md") == "production"
+    assert run("environments/staging/app.tfvars") == "staging"  # a component's inputs
     assert run("modules/database/main.tf") == "dev production staging"
+    assert run("terraform/app/main.tf") == "dev production staging"  # a component's stack
     assert run("envman.hcl", "--exclude", "dev") == "production staging"
     assert run("README.md", "environments/gone/x") == ""
+    assert run("bench/platform_single_stack/main.tf", "terraformish/x.tf") == ""
+
+    def scopes(*files: str) -> dict[str, str]:
+        found = json.loads(run(*files, "--json"))
+        return {row["env"]: row["scope"] for row in found}
+
+    # stack code and tfvars: envman plan --changed finds the components
+    assert scopes("terraform/app/main.tf", "environments/dev/data.tfvars") == dict.fromkeys(
+        ["dev", "production", "staging"], "changed"
+    )
+    # the graph, a policy or an environment's settings: every component is planned
+    assert scopes("policies/baseline.py") == dict.fromkeys(["dev", "production", "staging"], "all")
+    assert scopes("modules/api/main.tf", "environments/dev/environment.hcl") == {
+        "dev": "all",
+        "production": "changed",
+        "staging": "changed",
+    }
+    assert scopes("envman.hcl", "environments/dev/app.tfvars")["dev"] == "all"
+    assert scopes("README.md") == {}
