@@ -64,6 +64,8 @@ def plan_graph_promotion(
         typed.setdefault(component, {})[variable] = outputs[upstream][output]
     ledger = Ledger(store_for(env), env.name)
     changes, changed = _differences(ledger, typed, None)
+    if ledger.current() is None:  # a first build (or after a destroy): every component
+        changed = [*changed, *(n for n in base.names if n not in changed)]
     source = SourceRef(environment=source_env.name, seq=running.seq if running else None)
     target = _narrowed(base, changed, typed, Source.PROMOTION)
     return GraphChange(target, changes, source=source)
@@ -145,6 +147,6 @@ def _narrowed(
 ) -> GraphTarget:
     below = downstream_closure(base.components.edges(), changed)
     targets = [n for n in base.names if n in below]
-    kept = {n: typed[n] for n in changed}
+    kept = {n: typed[n] for n in changed if n in typed}
     follow = frozenset(below) - set(changed)
     return replace(base, targets=targets, typed=kept, override_source=source, follow=follow)

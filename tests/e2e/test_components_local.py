@@ -517,3 +517,15 @@ def test_an_input_wired_to_a_null_output_is_a_clear_error(ccli: Cli, project: Pa
     assert "terraform keeps no null output" in result.stderr
     ledger = project / "state" / "dev" / "terraform.tfstate.releases"
     assert not list(ledger.glob("0*.json"))  # refused before anything applied
+
+
+def test_a_promotion_into_an_environment_without_releases_builds_every_component(
+    ccli: Cli, project: Path
+) -> None:
+    assert ccli("apply", "dev", "--yes", "--set", "app.image_tag=v2").exit_code == 0
+    promoted = ccli("promote", "staging", "--yes")
+    assert promoted.exit_code == 0, promoted.output
+    record = release(project, 1, "staging")
+    assert record["kind"] == "promote"
+    assert statuses(record) == dict.fromkeys(("network", "data", "app", "edge"), "applied")
+    assert record["components"]["app"]["inputs"] == {"image_tag": "v2"}
