@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from typing import Any
 from demo_project import ROOT, build_project
 
 DEMO = ROOT / ".envman" / "demo"
-NOW = "2026-11-24T09:00:00Z"  # a Tuesday: ENVMAN_NOW moves the clock from step to step
+TUESDAY = "2026-11-24T09:00:00Z"  # ENVMAN_NOW moves the clock from step to step
 
 
 def free_port() -> int:
@@ -49,6 +50,9 @@ class Slack(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
         text = body.get("text") or json.dumps(body)[:160]
+        reason = re.search(r"\*Reason:\* ([^\n]*)", json.dumps(body))
+        if text.startswith("BREAK-GLASS") and reason:  # ENVMAN_NOW is announced as one
+            text += f" ({reason.group(1)})"
         print(f"    [slack] {text}", flush=True)
         self.send_response(200)
         self.end_headers()
@@ -63,7 +67,7 @@ def serve(handler: type[BaseHTTPRequestHandler]) -> str:
     return f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def envman(*args: str, expect: tuple[int, ...] = (0,), now: str = NOW) -> str:
+def envman(*args: str, expect: tuple[int, ...] = (0,), now: str = TUESDAY) -> str:
     """Run envman, show what it says as it says it; its output (stdout and stderr)."""
     env = {**os.environ, "ENVMAN_NOW": now, "ENVMAN_ACTOR": "demo"}
     print(f"  $ envman {' '.join(args)}", flush=True)
@@ -85,7 +89,7 @@ def envman(*args: str, expect: tuple[int, ...] = (0,), now: str = NOW) -> str:
 def envman_json(*args: str) -> Any:
     """The JSON document an envman command prints with --json (not shown)."""
     argv = [sys.executable, "-m", "envman", "--project", str(DEMO), *args, "--json"]
-    env = {**os.environ, "ENVMAN_NOW": NOW, "ENVMAN_ACTOR": "demo"}
+    env = {**os.environ, "ENVMAN_NOW": TUESDAY, "ENVMAN_ACTOR": "demo"}
     done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         fail(f"`envman {' '.join(args)} --json` exited {done.returncode}: {done.stderr.strip()}")
@@ -144,29 +148,24 @@ def run_steps() -> None:
 
 def first_build() -> None:
     step(
-        "First build of staging as a graph: network and edge at once, data, app and monitoring "
-        "planned after their upstreams applied (real outputs, never mock values); verified"
+        "First build of staging as a graph, with a new API image: network and edge at once; "
+        "data, app, monitoring planned once their upstreams applied (never with mock values)"
     )
     said = envman(
-        "apply",
-        "staging",
-        "--set",
-        "app.backend_image_tag=3f2c1ab",
-        "--set",
-        "edge.frontend_release=1.1.0",
-        "--yes",
-        now="2026-11-24T09:00:00Z",
+        "apply", "staging", "--set", "app.backend_image_tag=3f2c1ab", "--yes", now=TUESDAY
     )
     check("data: planned after network applies" in said, "data was not deferred after network")
     show_graph_timing("staging")
     check(latest("staging")["status"] == "verified", "staging's first build is not verified")
-    step("Promote staging to production three hours later (after min_soak): its first build")
-    envman("promote", "--confirm", "production", now="2026-11-24T12:00:00Z")
+    step("First build of production, its initial release (typed confirmation given by flag)")
+    envman("apply", "production", "--confirm", "production", now="2026-11-24T09:30:00Z")
     show_graph_timing("production")
-    app = envman_json("outputs", "production", "-c", "app")
-    check(app["backend_image_tag"]["value"] == "3f2c1ab", "production does not run 3f2c1ab")
-    edge = envman_json("outputs", "production", "-c", "edge")
-    check(edge["frontend_release"]["value"] == "1.1.0", "production does not serve 1.1.0")
+    check(image_tag("production") == "0.1.0", "production does not run its initial release")
+
+
+def image_tag(env: str) -> str:
+    app = envman_json("outputs", env, "-c", "app")
+    return str(app["backend_image_tag"]["value"])
 
 
 def show_graph_timing(env: str) -> None:
@@ -206,29 +205,27 @@ def latest(env: str) -> dict[str, Any]:
 
 
 def promote_only_app() -> None:
-    step("Ship a second API build to staging: only app changes")
-    envman(
-        "apply",
-        "staging",
-        "--set",
-        "app.backend_image_tag=9d8e7f6",
-        "--yes",
-        now="2026-11-24T12:30:00Z",
-    )
     step("On a Friday, production refuses deploys (exit 3)")
     envman("promote", "--confirm", "production", expect=(3,), now="2026-11-27T15:00:00Z")
     step(
-        "Promote on Monday: only app is planned and applied; monitoring, which reads app's "
-        "outputs, is not planned (they do not change)"
+        "Promote staging's image on Monday: only app is planned and applied; monitoring, which "
+        "reads app's outputs, is not planned (they do not change)"
     )
     said = envman("promote", "--confirm", "production", now="2026-11-30T10:00:00Z")
     check(
         "monitoring: not planned (its inputs do not change)" in said,
         "monitoring was planned by a promotion that changes no output it reads",
     )
-    record = latest("production")
-    applied = sorted(n for n, c in record["components"].items() if c.get("status") == "applied")
-    check(applied == ["app"], f"the promotion applied {applied}, not only app")
+    check(applied("production") == ["app"], "the promotion did not apply app alone")
+    check(image_tag("production") == "3f2c1ab", "production does not run 3f2c1ab")
+    step("Production's app outputs (sensitive ones would show as <sensitive>)")
+    envman("outputs", "production", "-c", "app")
+
+
+def applied(env: str) -> list[str]:
+    """The components the newest release of `env` applied."""
+    components = latest(env)["components"].items()
+    return sorted(name for name, entry in components if entry.get("status") == "applied")
 
 
 def drift_and_rollbacks() -> None:
@@ -248,15 +245,14 @@ def drift_and_rollbacks() -> None:
         service=app["ecs_service_name"]["value"],
         desiredCount=3,
     )
-    step("Drift detection plans every component and finds exactly that change, in app (exit 2)")
-    envman("drift", "production", expect=(2,), now="2026-11-30T10:30:00Z")
-    step("Roll production back to the previous release: only app goes back to 3f2c1ab")
+    step("Drift detection plans every component and finds exactly that change (exit 2)")
+    said = envman("drift", "production", expect=(2,), now="2026-11-30T10:30:00Z")
+    check("1 finding(s)" in said and "desired_count" in said, "drift did not find desired_count")
+    step("Roll production back to its previous release: only app goes back to 0.1.0")
     envman("rollback", "production", "--confirm", "production", now="2026-11-30T11:00:00Z")
-    record = latest("production")
-    touched = sorted(n for n, c in record["components"].items() if c.get("status") == "applied")
-    check(record["kind"] == "rollback" and touched == ["app"], f"the rollback applied {touched}")
-    app = envman_json("outputs", "production", "-c", "app")
-    check(app["backend_image_tag"]["value"] == "3f2c1ab", "production is not back on 3f2c1ab")
+    check(latest("production")["kind"] == "rollback", "no rollback was recorded")
+    check(applied("production") == ["app"], "the rollback did not apply app alone")
+    check(image_tag("production") == "0.1.0", "production is not back on 0.1.0")
     step(
         "The health endpoint starts failing; promoting again fails verification and rolls "
         "back by itself (exit 4)"
@@ -265,8 +261,7 @@ def drift_and_rollbacks() -> None:
     envman("promote", "--confirm", "production", expect=(4,), now="2026-11-30T12:00:00Z")
     Health.status = 200
     check(latest("production")["kind"] == "rollback", "no automatic rollback was recorded")
-    app = envman_json("outputs", "production", "-c", "app")
-    check(app["backend_image_tag"]["value"] == "3f2c1ab", "production is not back on 3f2c1ab")
+    check(image_tag("production") == "0.1.0", "production is not back on 0.1.0")
     step("In the holiday freeze (Tuesday 22 December), production refuses deploys too (exit 3)")
     envman("promote", "--confirm", "production", expect=(3,), now="2026-12-22T10:00:00Z")
 
