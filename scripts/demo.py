@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -50,10 +49,13 @@ class Slack(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
         text = body.get("text") or json.dumps(body)[:160]
-        reason = re.search(r"\*Reason:\* ([^\n]*)", json.dumps(body))
-        if text.startswith("BREAK-GLASS") and reason:  # ENVMAN_NOW is announced as one
-            text += f" ({reason.group(1)})"
+        for block in body.get("blocks", []):  # a run under ENVMAN_NOW is announced as break-glass
+            reason = str((block.get("text") or {}).get("text", "")).partition("*Reason:* ")[2]
+            if reason:
+                text += f" ({reason.splitlines()[0]})"
         print(f"    [slack] {text}", flush=True)
+        if Health.status != 200 and "verify_failed" in json.dumps(body):
+            Health.status = 200  # only the new build is unhealthy: the rollback verifies
         self.send_response(200)
         self.end_headers()
 
@@ -254,13 +256,13 @@ def drift_and_rollbacks() -> None:
     check(applied("production") == ["app"], "the rollback did not apply app alone")
     check(image_tag("production") == "0.1.0", "production is not back on 0.1.0")
     step(
-        "The health endpoint starts failing; promoting again fails verification and rolls "
-        "back by itself (exit 4)"
+        "Promote staging's image again, but it fails its health check: verification fails and "
+        "production rolls back by itself (exit 4)"
     )
     Health.status = 503
     envman("promote", "--confirm", "production", expect=(4,), now="2026-11-30T12:00:00Z")
-    Health.status = 200
     check(latest("production")["kind"] == "rollback", "no automatic rollback was recorded")
+    check(latest("production")["status"] == "verified", "the automatic rollback is not verified")
     check(image_tag("production") == "0.1.0", "production is not back on 0.1.0")
     step("In the holiday freeze (Tuesday 22 December), production refuses deploys too (exit 3)")
     envman("promote", "--confirm", "production", expect=(3,), now="2026-12-22T10:00:00Z")
