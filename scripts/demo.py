@@ -207,6 +207,18 @@ def latest(env: str) -> dict[str, Any]:
 
 
 def promote_only_app() -> None:
+    step("A hotfix --set of production's image is refused: it changes only by promotion (exit 3)")
+    said = envman(
+        "apply",
+        "production",
+        "--confirm",
+        "production",
+        "--set",
+        "app.backend_image_tag=hotfix1",
+        expect=(3,),
+        now="2026-11-26T10:00:00Z",
+    )
+    check("promotion_only" in said, "the hotfix was not refused by promotion_only")
     step("On a Friday, production refuses deploys (exit 3)")
     envman("promote", "--confirm", "production", expect=(3,), now="2026-11-27T15:00:00Z")
     step(

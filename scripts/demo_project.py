@@ -83,9 +83,10 @@ promotion {{
 }}
 
 protection {{
-  confirm       = true
-  deny_weekdays = ["Friday", "Saturday", "Sunday"]
-  timezone      = "UTC"
+  confirm        = true
+  promotion_only = true
+  deny_weekdays  = ["Friday", "Saturday", "Sunday"]
+  timezone       = "UTC"
   freeze "holidays" {{
     from   = "2026-12-19"
     to     = "2027-01-04"
