@@ -134,7 +134,7 @@ def main() -> None:
 
 
 def run_steps() -> None:
-    step("Create the state bucket: versioned, encrypted, private, TLS only")
+    step("Create the state bucket: versioned, encrypted, private (TLS-only needs HTTPS)")
     envman("bootstrap", "staging")
     step("Validate: the component graph, every environment's inputs, backend and promotion")
     envman("validate")
