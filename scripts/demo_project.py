@@ -1,11 +1,12 @@
 """The throwaway project `make demo` runs (scripts/demo.py): the example platform's components.
 
-The repository's envman.hcl (network, data, app, edge, monitoring) with absolute stack paths,
-so the components are the stacks under terraform/ themselves. staging and production keep the
-protections, promotion and verification of environments/, but talk to a moto server on
-127.0.0.1, take the emulator-tuned inputs of environments/local (shared terraform.tfvars and
-one <component>.tfvars each), check a local health endpoint (the emulator's API has no real
-DNS) and post notifications to a local receiver.
+The repository's envman.hcl (network, data, app, edge, monitoring) with copies of terraform/
+and modules/ (terraform init writes a lock file into each stack: the repository stays as it
+is). staging and production keep the protections, promotion and verification of
+environments/, but talk to a moto server on 127.0.0.1, take the emulator-tuned inputs of
+environments/local (shared terraform.tfvars and one <component>.tfvars each), check a local
+health endpoint (the emulator's API has no real DNS) and post notifications to a local
+receiver.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ BUCKET = "envman-demo-tfstate"
 # moto gives every RDS instance of a region the same DbiResourceId, and the AWS provider finds
 # instances by it: one database per region. So each demo environment gets its own region.
 REGIONS = {"staging": "us-west-2", "production": "eu-west-1"}
-COMPONENTS = ("network", "data", "app", "edge", "monitoring")
+LEFT_OUT = (".terraform", "*.tfstate", "*.tfstate.*")
 
 
 def replaced(text: str, old: str, new: str, where: str) -> str:
@@ -26,14 +27,6 @@ def replaced(text: str, old: str, new: str, where: str) -> str:
     if old not in text:
         raise SystemExit(f"demo: {where} no longer holds {old!r}: update scripts/demo_project.py")
     return text.replace(old, new)
-
-
-def envman_hcl() -> str:
-    text = (ROOT / "envman.hcl").read_text()
-    for name in COMPONENTS:
-        stack = f'stack = "terraform/{name}"'
-        text = replaced(text, stack, f'stack = "{ROOT / "terraform" / name}"', "envman.hcl")
-    return text
 
 
 def common_hcl(name: str, endpoint: str, health: str) -> str:
@@ -110,7 +103,9 @@ def build_project(demo: Path, endpoint: str, health: str) -> None:
     if demo.exists():
         shutil.rmtree(demo)
     demo.mkdir(parents=True)
-    (demo / "envman.hcl").write_text(envman_hcl())
+    shutil.copyfile(ROOT / "envman.hcl", demo / "envman.hcl")
+    for part in ("terraform", "modules"):  # terraform init writes into a stack's folder
+        shutil.copytree(ROOT / part, demo / part, ignore=shutil.ignore_patterns(*LEFT_OUT))
     local = ROOT / "environments" / "local"
     where = "environments/local/terraform.tfvars"
     for name in REGIONS:
