@@ -34,7 +34,6 @@ setup: $(STAMP) $(NODE_STAMP)
 
 demo: setup
 	$(PY) scripts/demo.py
-	$(PY) scripts/demo_components.py
 
 test: setup
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

@@ -1,33 +1,30 @@
-"""`make demo`: the example platform through envman, on the embedded AWS emulator.
+"""`make demo`: the example platform, five components, through envman on the AWS emulator.
 
-The real environments (dev, staging, production in environments/) point at AWS. The demo
-builds a throwaway project under .envman/demo/ whose dev, staging and production use the same
-stack (terraform/ and modules/) and the same protections, but talk to a moto server on
-127.0.0.1, take the emulator-tuned sizing of environments/local, check a local health
-endpoint (the emulator's load balancer has no real DNS) and post notifications to a local
-receiver that prints them. Each step says in one line what it shows.
+The platform is split into components (envman.hcl: network, data, app, edge, monitoring, wired
+by outputs). The demo builds a throwaway project under .envman/demo/ (scripts/demo_project.py)
+with two environments, staging and production, on a moto server on 127.0.0.1: a first build
+as a graph, a promotion that plans only `app`, protections, drift, rollbacks. Each step says in
+one line what it shows, and the demo stops with a non-zero exit when a step does not do it.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
 import threading
 import time
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from demo_project import ROOT, build_project
+
 DEMO = ROOT / ".envman" / "demo"
-BUCKET = "envman-demo-tfstate"
-TUESDAY = "2026-11-24T09:00:00Z"
-# moto gives every RDS instance of a region the same DbiResourceId, and the AWS provider finds
-# instances by it: one database per region. So each demo environment gets its own region.
-REGIONS = {"dev": "us-east-2", "staging": "us-west-2", "production": "eu-west-1"}
+TUESDAY = "2026-11-24T09:00:00Z"  # ENVMAN_NOW moves the clock from step to step
 
 
 def free_port() -> int:
@@ -52,7 +49,13 @@ class Slack(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
         text = body.get("text") or json.dumps(body)[:160]
+        for block in body.get("blocks", []):  # a run under ENVMAN_NOW is announced as break-glass
+            reason = str((block.get("text") or {}).get("text", "")).partition("*Reason:* ")[2]
+            if reason:
+                text += f" ({reason.splitlines()[0]})"
         print(f"    [slack] {text}", flush=True)
+        if Health.status != 200 and "verify_failed" in json.dumps(body):
+            Health.status = 200  # only the new build is unhealthy: the rollback verifies
         self.send_response(200)
         self.end_headers()
 
@@ -66,98 +69,43 @@ def serve(handler: type[BaseHTTPRequestHandler]) -> str:
     return f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def environment_hcl(name: str, endpoint: str, health: str) -> str:
-    common = f'''description = "{name} of the example platform, on the AWS emulator"
-stack       = "{ROOT / "terraform"}"
-
-backend "s3" {{
-  bucket       = "{BUCKET}"
-  key          = "{name}/terraform.tfstate"
-  region       = "us-east-1"
-  use_lockfile = true
-}}
-
-aws {{
-  region       = "{REGIONS[name]}"
-  endpoint_url = "{endpoint}"
-}}
-
-notify "slack" {{
-  webhook_url_env = "DEMO_SLACK_WEBHOOK"
-}}
-
-drift {{
-  ignore = ["module.database.aws_db_instance.*.latest_restorable_time"]
-}}
-'''
-    verify = f'''
-verify {{
-  http "api" {{
-    url           = "{health}/health"
-    expect_status = 200
-    timeout       = "4s"
-    interval      = "1s"
-  }}
-  on_failure = "rollback"
-}}
-'''
-    if name == "staging":
-        return common + verify
-    if name == "production":
-        return (
-            common
-            + verify
-            + f'''
-promotion {{
-  from = "staging"
-  variables = {{
-    backend_image_tag = "backend_image_tag"
-    frontend_release  = "frontend_release"
-  }}
-  require_verified = true
-  min_soak         = "2h"
-}}
-
-protection {{
-  confirm       = true
-  deny_weekdays = ["Friday", "Saturday", "Sunday"]
-  freeze "holidays" {{
-    from   = "2026-12-19"
-    to     = "2027-01-04"
-    reason = "Holiday code freeze"
-  }}
-}}
-
-hook "after_apply" {{
-  command     = ["{ROOT / "scripts" / "db-migrate.sh"}"]
-}}
-'''
-        )
-    return common
-
-
-def build_project(endpoint: str, health: str) -> None:
-    if DEMO.exists():
-        shutil.rmtree(DEMO)
-    local_tfvars = (ROOT / "environments" / "local" / "terraform.tfvars").read_text()
-    for name in ("dev", "staging", "production"):
-        folder = DEMO / "environments" / name
-        folder.mkdir(parents=True)
-        (folder / "environment.hcl").write_text(environment_hcl(name, endpoint, health))
-        (folder / "terraform.tfvars").write_text(
-            local_tfvars.replace('environment = "local"', f'environment = "{name}"').replace(
-                'aws_region  = "us-east-1"', f'aws_region  = "{REGIONS[name]}"'
-            )
-        )
-
-
-def envman(*args: str, expect: tuple[int, ...] = (0,), now: str | None = None) -> int:
-    env = {**os.environ, "ENVMAN_NOW": now or TUESDAY, "ENVMAN_ACTOR": "demo"}
+def envman(*args: str, expect: tuple[int, ...] = (0,), now: str = TUESDAY) -> str:
+    """Run envman, show what it says as it says it; its output (stdout and stderr)."""
+    env = {**os.environ, "ENVMAN_NOW": now, "ENVMAN_ACTOR": "demo"}
     print(f"  $ envman {' '.join(args)}", flush=True)
-    code = subprocess.call([sys.executable, "-m", "envman", "--project", str(DEMO), *args], env=env)
-    if code not in expect:
-        raise SystemExit(f"demo: `envman {' '.join(args)}` exited {code}, expected {expect}")
-    return code
+    argv = [sys.executable, "-m", "envman", "--project", str(DEMO), *args]
+    with subprocess.Popen(
+        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as process:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            lines.append(line)
+    if process.returncode not in expect:
+        fail(f"`envman {' '.join(args)}` exited {process.returncode}, expected {expect}")
+    return "".join(lines)
+
+
+def envman_json(*args: str) -> Any:
+    """The JSON document an envman command prints with --json (not shown)."""
+    argv = [sys.executable, "-m", "envman", "--project", str(DEMO), *args, "--json"]
+    env = {**os.environ, "ENVMAN_NOW": TUESDAY, "ENVMAN_ACTOR": "demo"}
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        fail(f"`envman {' '.join(args)} --json` exited {done.returncode}: {done.stderr.strip()}")
+    return json.loads(done.stdout)
+
+
+def fail(message: str) -> None:
+    raise SystemExit(f"demo: {message}")
+
+
+def check(condition: bool, message: str) -> None:
+    """A step did what it says, or the demo stops (exit 1) saying what did not happen."""
+    if not condition:
+        fail(message)
 
 
 def step(text: str) -> None:
@@ -173,7 +121,7 @@ def main() -> None:
     health = serve(Health)
     os.environ["DEMO_SLACK_WEBHOOK"] = serve(Slack)
     os.environ["DEMO_ENDPOINT"] = endpoint
-    build_project(endpoint, health)
+    build_project(DEMO, endpoint, health)
     started = time.monotonic()
     step(f"Start the embedded AWS emulator (moto) on {endpoint}")
     envman("emulator", "start", "--port", str(port))
@@ -186,79 +134,150 @@ def main() -> None:
 
 
 def run_steps() -> None:
-    import boto3
-
-    step("Create the state bucket: versioned, encrypted, private, TLS only")
-    envman("bootstrap", "dev")
-    step("Validate every environment statically (variables, backend, promotion)")
+    step("Create the state bucket: versioned, encrypted, private (TLS-only needs HTTPS)")
+    envman("bootstrap", "staging")
+    step("Validate: the component graph, every environment's inputs, backend and promotion")
     envman("validate")
+    step("The platform as five components wired by outputs (envman.hcl)")
+    envman("graph", "staging")
+    first_build()
+    promote_only_app()
+    drift_and_rollbacks()
+    step("History and status, per component")
+    envman("history", "production")
+    envman("status")
+
+
+def first_build() -> None:
     step(
-        "Apply dev with a new backend image tag (the whole platform: VPC, ALB, ECS, RDS, S3+CloudFront, API Gateway)"
+        "First build of staging as a graph, with a new API image: network and edge at once; "
+        "data, app, monitoring planned once their upstreams applied (never with mock values)"
     )
-    envman("apply", "dev", "--set", "backend_image_tag=3f2c1ab", "--yes")
-    step("Apply staging with the same image tag and a new frontend release; verification passes")
-    envman(
+    said = envman(
+        "apply", "staging", "--set", "app.backend_image_tag=3f2c1ab", "--yes", now=TUESDAY
+    )
+    check("data: planned after network applies" in said, "data was not deferred after network")
+    show_graph_timing("staging")
+    check(latest("staging")["status"] == "verified", "staging's first build is not verified")
+    step("First build of production, its initial release (typed confirmation given by flag)")
+    envman("apply", "production", "--confirm", "production", now="2026-11-24T09:30:00Z")
+    show_graph_timing("production")
+    check(image_tag("production") == "0.1.0", "production does not run its initial release")
+
+
+def image_tag(env: str) -> str:
+    app = envman_json("outputs", env, "-c", "app")
+    return str(app["backend_image_tag"]["value"])
+
+
+def show_graph_timing(env: str) -> None:
+    """When terraform applied each component of the newest release (its own event log's
+    timestamps: ENVMAN_NOW holds envman's clock still); network and edge overlap."""
+    spans = {}
+    for name, entry in latest(env)["components"].items():
+        logs = list(DEMO.glob(f".envman/envs/{env}/**/{entry.get('run_id')}/apply.events.jsonl"))
+        if entry.get("status") == "applied" and len(logs) == 1:
+            spans[name] = span(logs[0])
+    check({"network", "edge", "data"} <= set(spans), f"{env}: no apply log of {sorted(spans)}")
+    zero = min(start for start, _ in spans.values())
+    for name, (start, end) in sorted(spans.items(), key=lambda item: item[1]):
+        print(f"     {name:10} {(start - zero).seconds:4}s → {(end - zero).seconds:4}s")
+    (network, network_end), (edge, edge_end) = spans["network"], spans["edge"]
+    at_once = network < edge_end and edge < network_end
+    check(at_once, f"{env}: network and edge did not apply at the same time")
+    check(spans["data"][0] >= network_end, f"{env}: data applied before network finished")
+
+
+def span(log: Path) -> tuple[datetime, datetime]:
+    """The first and last time terraform's -json event log says."""
+    stamps = []
+    for line in log.read_text().splitlines():
+        try:
+            stamps.append(datetime.fromisoformat(json.loads(line)["@timestamp"]))
+        except (ValueError, KeyError, TypeError):
+            continue
+    if not stamps:
+        fail(f"{log}: no terraform event with a @timestamp")
+    return min(stamps), max(stamps)
+
+
+def latest(env: str) -> dict[str, Any]:
+    records: list[dict[str, Any]] = envman_json("history", env, "--limit", "1")
+    return records[0]
+
+
+def promote_only_app() -> None:
+    step("A hotfix --set of production's image is refused: it changes only by promotion (exit 3)")
+    said = envman(
         "apply",
-        "staging",
+        "production",
+        "--confirm",
+        "production",
         "--set",
-        "backend_image_tag=3f2c1ab",
-        "--set",
-        "frontend_release=1.1.0",
-        "--yes",
+        "app.backend_image_tag=hotfix1",
+        expect=(3,),
+        now="2026-11-26T10:00:00Z",
     )
-    step(
-        "Promote staging to production three hours later (after min_soak); typed confirmation given by flag"
-    )
-    envman("promote", "--confirm", "production", now="2026-11-24T12:00:00Z")
-    step("Production's outputs (sensitive ones would show as <sensitive>)")
-    envman("outputs", "production")
-    step("Ship a second build to staging")
-    envman("apply", "staging", "--set", "backend_image_tag=9d8e7f6", "--yes")
+    check("promotion_only" in said, "the hotfix was not refused by promotion_only")
     step("On a Friday, production refuses deploys (exit 3)")
     envman("promote", "--confirm", "production", expect=(3,), now="2026-11-27T15:00:00Z")
-    step("Promote the second build on Tuesday afternoon")
-    envman("promote", "--confirm", "production", now="2026-11-24T15:00:00Z")
-    step("Status: current release per environment, and what waits for promotion")
-    envman("status")
-    step("Someone scales the production service by hand, behind terraform's back")
-    outputs = json.loads(
-        subprocess.check_output(
-            [
-                sys.executable,
-                "-m",
-                "envman",
-                "--project",
-                str(DEMO),
-                "outputs",
-                "production",
-                "--json",
-            ]
-        )
+    step(
+        "Promote staging's image on Monday: only app is planned and applied; monitoring, which "
+        "reads app's outputs, is not planned (they do not change)"
     )
+    said = envman("promote", "--confirm", "production", now="2026-11-30T10:00:00Z")
+    check(
+        "monitoring: not planned (its inputs do not change)" in said,
+        "monitoring was planned by a promotion that changes no output it reads",
+    )
+    check(applied("production") == ["app"], "the promotion did not apply app alone")
+    check(image_tag("production") == "3f2c1ab", "production does not run 3f2c1ab")
+    step("Production's app outputs (sensitive ones would show as <sensitive>)")
+    envman("outputs", "production", "-c", "app")
+
+
+def applied(env: str) -> list[str]:
+    """The components the newest release of `env` applied."""
+    components = latest(env)["components"].items()
+    return sorted(name for name, entry in components if entry.get("status") == "applied")
+
+
+def drift_and_rollbacks() -> None:
+    import boto3
+
+    step("Someone scales the production API service by hand, behind terraform's back")
+    app = envman_json("outputs", "production", "-c", "app")
     ecs = boto3.client(
         "ecs",
         endpoint_url=os.environ["DEMO_ENDPOINT"],
-        region_name=REGIONS["production"],
+        region_name="eu-west-1",
         aws_access_key_id="test",  # the emulator's static test credentials
         aws_secret_access_key="test",
     )
     ecs.update_service(
-        cluster=outputs["ecs_cluster_name"]["value"],
-        service=outputs["ecs_service_name"]["value"],
+        cluster=app["ecs_cluster_name"]["value"],
+        service=app["ecs_service_name"]["value"],
         desiredCount=3,
     )
-    step("Drift detection finds exactly that change (exit 2)")
-    envman("drift", "production", expect=(2,))
-    step("Roll production back to the previous release (a real planned apply, recorded)")
-    envman("rollback", "production", "--confirm", "production", now="2026-11-24T16:00:00Z")
+    step("Drift detection plans every component and finds exactly that change (exit 2)")
+    said = envman("drift", "production", expect=(2,), now="2026-11-30T10:30:00Z")
+    check("1 finding(s)" in said and "desired_count" in said, "drift did not find desired_count")
+    step("Roll production back to its previous release: only app goes back to 0.1.0")
+    envman("rollback", "production", "--confirm", "production", now="2026-11-30T11:00:00Z")
+    check(latest("production")["kind"] == "rollback", "no rollback was recorded")
+    check(applied("production") == ["app"], "the rollback did not apply app alone")
+    check(image_tag("production") == "0.1.0", "production is not back on 0.1.0")
     step(
-        "The health endpoint starts failing; promoting again fails verification and rolls back by itself (exit 4)"
+        "Promote staging's image again, but it fails its health check: verification fails and "
+        "production rolls back by itself (exit 4)"
     )
     Health.status = 503
-    envman("promote", "--confirm", "production", expect=(4,), now="2026-11-24T17:00:00Z")
-    Health.status = 200
-    step("The release history of production tells the whole story")
-    envman("history", "production")
+    envman("promote", "--confirm", "production", expect=(4,), now="2026-11-30T12:00:00Z")
+    check(latest("production")["kind"] == "rollback", "no automatic rollback was recorded")
+    check(latest("production")["status"] == "verified", "the automatic rollback is not verified")
+    check(image_tag("production") == "0.1.0", "production is not back on 0.1.0")
+    step("In the holiday freeze (Tuesday 22 December), production refuses deploys too (exit 3)")
+    envman("promote", "--confirm", "production", expect=(3,), now="2026-12-22T10:00:00Z")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from envman.graph.apply import (
     begin_graph_release,
     touched,
 )
+from envman.graph.gate import check_graph_apply
 from envman.graph.plan import ComponentRun, GraphTarget, plan_graph
 from envman.graph.reconcile import locked_graph
 from envman.graph.review import review_graph
@@ -157,6 +158,9 @@ def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:
     say = console_say(console)
     with locked_graph(project, env, store, "apply", say) as lease:
         target = _target(ctx, request)
+        gate = check_graph_apply(target, request.break_glass, saved=request.use_plan)
+        for line in gate.warnings:
+            say_on_stderr(line)
         ledger = Ledger(store, env.name)
         runs = _apply_runs(target, ledger, request)
         job = GraphApply(target, ledger, runs, say, lease=lease)
@@ -169,7 +173,11 @@ def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:
                 return EXIT_OK
             _review_all(job, names)
             confirm_change(env.name, env.protected, request.confirm, Kind.APPLY)
-            extra = audit_fields(request.break_glass, rules, tuple(request.allow_destroy))
+            extra = audit_fields(
+                request.break_glass, [*rules, *gate.rules], tuple(request.allow_destroy)
+            )
+            if gate.bypass:
+                extra["promotion_bypass"] = list(gate.bypass)
             release, code = _apply_confirmed(job, names, extra, console)
         finally:
             finish_all(runs)  # unapplied plans hold secrets
