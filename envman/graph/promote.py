@@ -25,6 +25,9 @@ from envman.releases.promote import check_source_release, running_release
 from envman.terraform.output import read_outputs
 
 
+_UNKNOWN = object()
+
+
 @dataclass(frozen=True)
 class GraphChange:
     """What a promotion or rollback plans: the target, and each changed value (for display)."""
@@ -134,7 +137,7 @@ def _differences(
         differ = [
             (f"{name}.{k}", pins.get(k, ran.get(k)), v)
             for k, v in values.items()
-            if k not in pins or pins[k] != v
+            if pins.get(k, ran.get(k, _UNKNOWN)) != v  # what it runs with, pinned or not
         ]
         if differ:
             changes.extend(differ)
