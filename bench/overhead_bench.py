@@ -87,7 +87,7 @@ def bench_platform(repo: Path, tmp: Path, url: str, env: dict[str, str], timed: 
     figures = alternated(
         ([*envman, "plan", "local"], env), (raw, raw_env(env, project, "local", url)), timed
     )
-    return overhead_row("example platform (65 resources)", "<= 1.05", figures)
+    return overhead_row("example platform as one stack (65 resources)", "<= 1.05", figures)
 
 
 def bench_small(project: Path, tmp: Path, url: str, env: dict[str, str], timed: Timer) -> str:
