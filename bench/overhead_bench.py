@@ -1,7 +1,8 @@
 """Overhead benchmark: a warm `envman plan` against the raw `terraform plan` it runs.
 
 Measured side by side in alternated runs (envman, raw, envman, raw, ...), medians, on two
-stacks on the emulator: the example platform's stack (65 resources, environment `local`) and
+stacks on the emulator: the example platform as one stack (bench/platform_single_stack, 65
+resources, environment `local`; the split platform's components are not one plan) and
 the 3-resource AWS stack of bench/stack. The raw plan gets exactly envman's inputs (the same
 var files, data dir, CLI config and AWS settings) and Go's default GC settings (what users
 run). Figures, never asserts. Targets: <= 1.05 on the platform, <= 1.10 on 3 resources.
@@ -9,12 +10,13 @@ run). Figures, never asserts. Targets: <= 1.05 on the platform, <= 1.10 on 3 res
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from platforms import SINGLE_STACK, Env, Platform, single_stack_project
 
 Timer = Callable[[Sequence[str], dict[str, str]], float]
 GO_DEFAULTS = {"GOGC": "100", "GOMEMLIMIT": "off"}
@@ -72,15 +74,8 @@ def overhead_row(label: str, target: str, figures: tuple[float, float]) -> str:
 
 
 def platform_project(repo: Path, tmp: Path, url: str) -> Path:
-    project = tmp / "platform"
-    for part in ("terraform", "modules"):
-        shutil.copytree(
-            repo / part, project / part, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*")
-        )
-    shutil.copytree(repo / "environments" / "local", project / "environments" / "local")
-    hcl = project / "environments" / "local" / "environment.hcl"
-    hcl.write_text(hcl.read_text().replace("http://127.0.0.1:4566", url))
-    return project
+    """The example platform as one stack (bench/platform_single_stack), environment `local`."""
+    return single_stack_project(Platform(repo, url), tmp / "platform", (Env("local"),))
 
 
 def bench_platform(repo: Path, tmp: Path, url: str, env: dict[str, str], timed: Timer) -> str:
@@ -88,11 +83,11 @@ def bench_platform(repo: Path, tmp: Path, url: str, env: dict[str, str], timed: 
     envman = [*ENVMAN_CMD, "--project", str(project)]
     for argv in (["bootstrap", "local"], ["apply", "local", "--yes"]):
         subprocess.run([*envman, *argv], env=env, check=True, capture_output=True)
-    raw = raw_plan(project, project / "terraform", "local", tmp)
+    raw = raw_plan(project, project / SINGLE_STACK, "local", tmp)
     figures = alternated(
         ([*envman, "plan", "local"], env), (raw, raw_env(env, project, "local", url)), timed
     )
-    return overhead_row("example platform (65 resources)", "<= 1.05", figures)
+    return overhead_row("example platform as one stack (65 resources)", "<= 1.05", figures)
 
 
 def bench_small(project: Path, tmp: Path, url: str, env: dict[str, str], timed: Timer) -> str:

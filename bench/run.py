@@ -308,6 +308,19 @@ def bench_platform_aws(tmp: Path) -> list[str]:
         stop()
 
 
+def bench_promote_aws(tmp: Path) -> list[str]:
+    from promote_bench import bench_promote
+
+    from tests.moto_server import start_moto_server
+
+    url, stop = start_moto_server()
+    try:
+        env = {**base_env(tmp), "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+        return bench_promote(url, tmp, env, timed)
+    finally:
+        stop()
+
+
 def bench_ledger_aws(tmp: Path) -> list[str]:
     import boto3
     from ledger_bench import bench_ledger, environment_names
@@ -352,6 +365,7 @@ def main() -> None:
             rows += bench_aws(tmp)
             rows += bench_ledger_aws(tmp)
             rows += bench_platform_aws(tmp)
+            rows += bench_promote_aws(tmp)
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
     terraform = subprocess.run(
         ["terraform", "version"], capture_output=True, text=True

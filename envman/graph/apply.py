@@ -29,7 +29,7 @@ from envman.secrets.redactor import redact_stored
 from envman.terraform.apply import run_apply
 from envman.terraform.models import redacted_outputs
 from envman.terraform.output import read_outputs
-from envman.terraform.state import read_state_info
+from envman.terraform.state import read_state_and_outputs, read_state_info
 from envman.timeutil import clock_override, iso, now
 
 SCHEMA_COMPONENTS = 2
@@ -237,8 +237,7 @@ def _terraform_apply(
         discard_saved_plan(planned)
         if folder is not None:
             finish_run(folder)
-    outputs = read_outputs(tf)
-    after = read_state_info(tf)
+    after, outputs = read_state_and_outputs(tf)
     run.outputs = outputs
     run.planned = None  # applied: its outputs are now the state's
     entry["state"] = {

@@ -9,6 +9,7 @@ It is never planned with mock values.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from envman.config.project import Environment, Project
 from envman.errors import UsageError
 from envman.graph.config import Components
 from envman.graph.environment import component_environment
+from envman.graph.lazyoutputs import StateOutputs
 from envman.graph.walk import walk
 from envman.input_values import Source
 from envman.inputs import InputOptions
@@ -59,7 +61,7 @@ class ComponentRun:
     workspace: Workspace
     planned: PlannedRun | None = None
     waits_for: tuple[str, ...] = ()  # deferred until these upstreams applied
-    outputs: dict[str, OutputValue] = field(default_factory=dict)  # current state outputs
+    outputs: Mapping[str, OutputValue] = field(default_factory=dict)  # current state outputs
     wired: dict[str, str] = field(default_factory=dict)  # variable -> "upstream.output"
     used: dict[str, Any] = field(default_factory=dict)  # variable -> the value it was planned with
 
@@ -174,6 +176,7 @@ def plan_component(
     waits: set[str] = set()
     wired: dict[str, Any] = {}
     secret: set[str] = set()
+    _read_outside(target, upstreams, {item.upstream for item in spec.inputs})
     for item in spec.inputs:
         value = _upstream_value(target, upstreams, item.upstream, item.output)
         if value is None:
@@ -206,7 +209,7 @@ def plan_component(
         name,
         workspace,
         planned=planned,
-        outputs=read_outputs(workspace.terraform),
+        outputs=StateOutputs(workspace.terraform),  # read only if a dependent needs them
         wired=refs,
         used=wired,
     )
@@ -223,9 +226,7 @@ def _upstream_value(
         outputs = run.outputs
     else:
         if upstream not in upstreams.outside:
-            workspace = component_workspace(target, upstream)
-            workspace.ensure_init()
-            upstreams.outside[upstream] = read_outputs(workspace.terraform)
+            upstreams.outside[upstream] = _state_outputs(target, upstream)
         outputs = upstreams.outside[upstream]
     value = outputs.get(output)
     if value is None:
@@ -236,6 +237,23 @@ def _upstream_value(
             'output a value such as "" when it has none',
         )
     return value
+
+
+def _state_outputs(target: GraphTarget, name: str) -> dict[str, OutputValue]:
+    workspace = component_workspace(target, name)
+    workspace.ensure_init()
+    return read_outputs(workspace.terraform)
+
+
+def _read_outside(target: GraphTarget, upstreams: Upstreams, names: set[str]) -> None:
+    """Read the state outputs of the upstreams not planned in this run at once (a terraform
+    process each: app's network and data together, not one after the other)."""
+    missing = sorted(names - set(upstreams.runs) - set(upstreams.outside))
+    if len(missing) < 2 or target.parallel < 2:
+        return
+    with ThreadPoolExecutor(max_workers=target.parallel) as pool:
+        read = pool.map(lambda name: _state_outputs(target, name), missing)
+        upstreams.outside.update(zip(missing, read, strict=True))
 
 
 def _mark_wired(planned: PlannedRun, refs: Mapping[str, str], secret: set[str]) -> None:

@@ -24,7 +24,6 @@ from envman.releases.models import Release, SourceRef
 from envman.releases.promote import check_source_release, running_release
 from envman.terraform.output import read_outputs
 
-
 _UNKNOWN = object()
 
 

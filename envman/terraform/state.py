@@ -1,10 +1,13 @@
-"""`terraform state pull`: serial and lineage of the environment's state."""
+"""`terraform state pull`: serial and lineage of the environment's state (and its outputs)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
+from envman.secrets.sources import remember_outputs
+from envman.terraform.models import OutputValue, outputs_from_json
 from envman.terraform.runner import Terraform
 
 
@@ -17,13 +20,29 @@ class StateInfo:
         return {"serial": self.serial, "lineage": self.lineage}
 
 
-def read_state_info(tf: Terraform) -> StateInfo:
+def _pull(tf: Terraform) -> dict[str, Any]:
     done = tf.run(["state", "pull"], what="terraform state pull")
     try:
         data = json.loads(done.stdout or b"{}")
     except ValueError:
-        return StateInfo(None, None)
-    if not isinstance(data, dict):
-        return StateInfo(None, None)
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _info(data: dict[str, Any]) -> StateInfo:
     serial = data.get("serial")
     return StateInfo(int(serial) if isinstance(serial, int) else None, data.get("lineage"))
+
+
+def read_state_info(tf: Terraform) -> StateInfo:
+    return _info(_pull(tf))
+
+
+def read_state_and_outputs(tf: Terraform) -> tuple[StateInfo, dict[str, OutputValue]]:
+    """Serial, lineage and outputs from one `state pull` (the state's `outputs` have the shape
+    of `terraform output -json`): one terraform process where two were run."""
+    data = _pull(tf)
+    raw = data.get("outputs")
+    outputs = outputs_from_json(raw if isinstance(raw, dict) else {})
+    remember_outputs(outputs)  # sensitive values: redacted wherever they show up from now on
+    return _info(data), outputs
