@@ -32,15 +32,14 @@ from envman.timeutil import now
 def run_component_outputs(ctx: AppContext, environment: str, only: list[str], as_json: bool) -> int:
     """`outputs ENV [-c COMPONENT]`: each component's state outputs (secrets hidden)."""
     from envman.display import outputs_as_json, show_outputs
-    from envman.terraform.output import read_outputs
+    from envman.terraform.state_direct import current_outputs
 
     target = graph_target(ctx.project, ctx.project.environment(environment), only)
     document: dict[str, Any] = {}
     console = ctx.console(json_mode=as_json)
     for name in target.targets:
         workspace = component_workspace(target, name)
-        workspace.ensure_init()
-        outputs = read_outputs(workspace.terraform)
+        outputs = current_outputs(workspace)
         if as_json:
             document[name] = outputs_as_json(outputs)
         else:

@@ -18,7 +18,7 @@ from envman.releases.models import Kind, Release
 from envman.releases.record import set_status
 from envman.say import say_on_stderr
 from envman.terraform.models import OutputValue
-from envman.terraform.output import read_outputs
+from envman.terraform.state_direct import current_outputs
 from envman.verify.runner import verify_environment
 
 HOOKS = {
@@ -40,9 +40,7 @@ def merged_outputs(job: GraphApply) -> dict[str, OutputValue]:
         if run is not None:
             outputs = run.outputs
         elif wanted:
-            workspace = component_workspace(job.target, name)
-            workspace.ensure_init()
-            outputs = read_outputs(workspace.terraform)
+            outputs = current_outputs(component_workspace(job.target, name))
         else:
             outputs = {}
         for output, value in outputs.items():
@@ -65,9 +63,7 @@ def state_outputs(project: Project, env: Environment) -> dict[str, OutputValue]:
     target = graph_target(project, env)
     merged: dict[str, OutputValue] = {}
     for name in target.names:
-        workspace = component_workspace(target, name)
-        workspace.ensure_init()
-        for output, value in read_outputs(workspace.terraform).items():
+        for output, value in current_outputs(component_workspace(target, name)).items():
             merged.setdefault(output, value)
             merged[f"{name}.{output}"] = value
     return merged

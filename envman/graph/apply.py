@@ -28,8 +28,11 @@ from envman.runs.folder import finish_run
 from envman.secrets.redactor import redact_stored
 from envman.terraform.apply import run_apply
 from envman.terraform.models import redacted_outputs
-from envman.terraform.output import read_outputs
-from envman.terraform.state import read_state_and_outputs, read_state_info
+from envman.terraform.state_direct import (
+    current_outputs,
+    current_state_and_outputs,
+    current_state_info,
+)
 from envman.timeutil import clock_override, iso, now
 
 SCHEMA_COMPONENTS = 2
@@ -152,7 +155,7 @@ def _apply_one(job: GraphApply, release: Release, name: str) -> str:
         if not _changes(planned):
             discard_saved_plan(planned)
             _set(job, release, name, status="unchanged", finished_at=iso(now()))
-            run.outputs = read_outputs(run.workspace.terraform)
+            run.outputs = current_outputs(run.workspace)
             return "unchanged"
         _set(job, release, name, status="applying")  # names its run, for reconciliation
         _terraform_apply(job, run, planned, entry)
@@ -212,7 +215,7 @@ def _terraform_apply(
 ) -> None:
     workspace = run.workspace
     tf = workspace.terraform
-    before = read_state_info(tf)
+    before = current_state_info(workspace)
     if job.lease is not None:
         job.lease.check()
     check_plan_digest(planned)
@@ -237,7 +240,7 @@ def _terraform_apply(
         discard_saved_plan(planned)
         if folder is not None:
             finish_run(folder)
-    after, outputs = read_state_and_outputs(tf)
+    after, outputs = current_state_and_outputs(workspace)
     run.outputs = outputs
     run.planned = None  # applied: its outputs are now the state's
     entry["state"] = {

@@ -11,23 +11,23 @@ import threading
 from collections.abc import Iterator, Mapping
 
 from envman.terraform.models import OutputValue
-from envman.terraform.output import read_outputs
-from envman.terraform.runner import Terraform
+from envman.terraform.state_direct import current_outputs
+from envman.workspace import Workspace
 
 
 class StateOutputs(Mapping[str, OutputValue]):
     """`terraform output -json` of ``tf``, run once, when a value is first asked for (by
     whichever thread asks first; the others wait for that read)."""
 
-    def __init__(self, tf: Terraform) -> None:
-        self._tf = tf
+    def __init__(self, workspace: Workspace) -> None:
+        self._workspace = workspace
         self._values: dict[str, OutputValue] | None = None
         self._lock = threading.Lock()
 
     def _read(self) -> dict[str, OutputValue]:
         with self._lock:
             if self._values is None:
-                self._values = read_outputs(self._tf)
+                self._values = current_outputs(self._workspace)
             return self._values
 
     def __getitem__(self, key: str) -> OutputValue:

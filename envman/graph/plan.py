@@ -28,7 +28,7 @@ from envman.runs.folder import Run
 from envman.secrets.redactor import remember
 from envman.terraform.cliconfig import ensure_cli_config
 from envman.terraform.models import OutputValue, changes_nothing
-from envman.terraform.output import read_outputs
+from envman.terraform.state_direct import current_outputs
 from envman.workspace import Workspace
 
 PIN_SCAN = 100  # how many records back a component's pins are looked for
@@ -209,7 +209,7 @@ def plan_component(
         name,
         workspace,
         planned=planned,
-        outputs=StateOutputs(workspace.terraform),  # read only if a dependent needs them
+        outputs=StateOutputs(workspace),  # read only if a dependent needs them
         wired=refs,
         used=wired,
     )
@@ -240,9 +240,7 @@ def _upstream_value(
 
 
 def _state_outputs(target: GraphTarget, name: str) -> dict[str, OutputValue]:
-    workspace = component_workspace(target, name)
-    workspace.ensure_init()
-    return read_outputs(workspace.terraform)
+    return current_outputs(component_workspace(target, name))
 
 
 def _read_outside(target: GraphTarget, upstreams: Upstreams, names: set[str]) -> None:

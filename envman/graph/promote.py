@@ -22,7 +22,7 @@ from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.models import Release, SourceRef
 from envman.releases.promote import check_source_release, running_release
-from envman.terraform.output import read_outputs
+from envman.terraform.state_direct import current_outputs
 
 _UNKNOWN = object()
 
@@ -56,8 +56,7 @@ def plan_graph_promotion(
         upstream, _, output = _split(source_env, output_ref, source_target.names)
         if upstream not in outputs:
             workspace = component_workspace(source_target, upstream)
-            workspace.ensure_init()
-            outputs[upstream] = {k: v.value for k, v in read_outputs(workspace.terraform).items()}
+            outputs[upstream] = {k: v.value for k, v in current_outputs(workspace).items()}
         if output not in outputs[upstream]:
             raise EnvmanError(
                 f"'{source_env.name}' component '{upstream}' has no output '{output}' in its state",

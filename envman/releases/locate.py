@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from envman.config.project import Environment
 from envman.errors import ConfigError
@@ -31,16 +32,9 @@ def store_for(env: Environment) -> LedgerStore:
                 "to locate its releases",
                 'set backend "s3" { bucket = "...", key = "..." }',
             )
-        from envman.aws.session import client
         from envman.releases.store_s3 import S3Store
 
-        aws = env.config.aws
-        region = values.get("region")
-        if isinstance(region, str) and region and (aws is None or aws.region is None):
-            from envman.config.models import AwsSettings
-
-            aws = (aws or AwsSettings()).model_copy(update={"region": region})
-        return S3Store(client(aws, "s3", env.name), bucket, key + SUFFIX + "/")
+        return S3Store(backend_s3_client(env, values), bucket, key + SUFFIX + "/")
     if backend.type == "local":
         path = values.get("path")
         if not isinstance(path, str) or not path:
@@ -57,6 +51,20 @@ def store_for(env: Environment) -> LedgerStore:
         "releases need an s3 or local backend",
         'use backend "s3" or backend "local"',
     )
+
+
+def backend_s3_client(env: Environment, values: dict[str, Any]) -> Any:
+    """The S3 client of the environment's identity, in the backend's region unless the
+    environment's aws block names one (the ledger and state objects are read with it)."""
+    from envman.aws.session import client
+
+    aws = env.config.aws
+    region = values.get("region")
+    if isinstance(region, str) and region and (aws is None or aws.region is None):
+        from envman.config.models import AwsSettings
+
+        aws = (aws or AwsSettings()).model_copy(update={"region": region})
+    return client(aws, "s3", env.name)
 
 
 def _config_error(env: Environment, message: str, hint: str) -> ConfigError:

@@ -29,13 +29,13 @@ def _pull(tf: Terraform) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _info(data: dict[str, Any]) -> StateInfo:
+def state_info(data: dict[str, Any]) -> StateInfo:
     serial = data.get("serial")
     return StateInfo(int(serial) if isinstance(serial, int) else None, data.get("lineage"))
 
 
 def read_state_info(tf: Terraform) -> StateInfo:
-    return _info(_pull(tf))
+    return state_info(_pull(tf))
 
 
 def read_state_and_outputs(tf: Terraform) -> tuple[StateInfo, dict[str, OutputValue]]:
@@ -45,4 +45,4 @@ def read_state_and_outputs(tf: Terraform) -> tuple[StateInfo, dict[str, OutputVa
     raw = data.get("outputs")
     outputs = outputs_from_json(raw if isinstance(raw, dict) else {})
     remember_outputs(outputs)  # sensitive values: redacted wherever they show up from now on
-    return _info(data), outputs
+    return state_info(data), outputs

@@ -47,3 +47,16 @@ def test_components_on_s3(tmp_path: Path, moto: str) -> None:
     assert history[0]["schema"] == 2
     assert set(history[0]["components"]) == {"network", "data"}
     assert cli("plan", "dev", "-c", "data", "--detailed-exitcode").exit_code == 0
+    # the state object read from S3 without terraform gives what terraform gives
+    from envman.config.project import load_project
+    from envman.graph.plan import component_workspace
+    from envman.graph.select import graph_target
+    from envman.terraform.output import read_outputs
+    from envman.terraform.state_direct import current_outputs, state_document
+
+    loaded = load_project(project)
+    target = graph_target(loaded, loaded.environment("dev"))
+    network, app = component_workspace(target, "network"), component_workspace(target, "app")
+    assert state_document(network) is not None and state_document(app) == {}
+    network.ensure_init()
+    assert current_outputs(network) == read_outputs(network.terraform)
