@@ -7,7 +7,7 @@ name and as `component.name` (`url_output = "app.url"` names one without ambigui
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from envman.config.project import Environment, Project
 from envman.errors import EXIT_OK, EXIT_VERIFY_FAILED, EnvmanError
@@ -33,16 +33,22 @@ def merged_outputs(job: GraphApply) -> dict[str, OutputValue]:
     left out (a promotion of `app`, `-c`) when a hook or a check will read them."""
     from envman.graph.plan import component_workspace
 
-    merged: dict[str, OutputValue] = {}
     wanted = _reads_outputs(job)
+    per: dict[str, Mapping[str, OutputValue]] = {}
     for name in job.target.names:
         run = job.runs.get(name)
         if run is not None:
-            outputs = run.outputs
+            per[name] = run.outputs
         elif wanted:
-            outputs = current_outputs(component_workspace(job.target, name))
-        else:
-            outputs = {}
+            per[name] = current_outputs(component_workspace(job.target, name))
+    return _merge(per)
+
+
+def _merge(per: Mapping[str, Mapping[str, OutputValue]]) -> dict[str, OutputValue]:
+    """Each output as `name` (the first component in graph order that has it) and as
+    `component.name`."""
+    merged: dict[str, OutputValue] = {}
+    for name, outputs in per.items():
         for output, value in outputs.items():
             merged.setdefault(output, value)
             merged[f"{name}.{output}"] = value
@@ -61,12 +67,7 @@ def state_outputs(project: Project, env: Environment) -> dict[str, OutputValue]:
     from envman.graph.select import graph_target
 
     target = graph_target(project, env)
-    merged: dict[str, OutputValue] = {}
-    for name in target.names:
-        for output, value in current_outputs(component_workspace(target, name)).items():
-            merged.setdefault(output, value)
-            merged[f"{name}.{output}"] = value
-    return merged
+    return _merge({n: current_outputs(component_workspace(target, n)) for n in target.names})
 
 
 def after_graph_apply(job: GraphApply, release: Release, say: Callable[[str], None]) -> int:

@@ -109,3 +109,17 @@ def test_the_state_object_read_directly_says_what_terraform_says(
     assert info == read_state_info(workspace.terraform) and info.serial is not None
     monkeypatch.setenv("TF_WORKSPACE", "other")  # only terraform knows where that state is
     assert state_document(workspace) is None
+
+
+def test_a_backend_with_settings_of_its_own_is_read_through_terraform(components: Path) -> None:
+    hcl = components / "environments" / "dev" / "environment.hcl"
+    hcl.write_text(
+        hcl.read_text().replace(
+            'path = "state/dev/{component}/terraform.tfstate"',
+            'path          = "state/dev/{component}/terraform.tfstate"\n  workspace_dir = "ws"',
+        )
+    )
+    assert Cli(components)("apply", "dev", "--yes", "-c", "network").exit_code == 0
+    workspace = _workspace(components, "network")
+    assert state_document(workspace) is None  # not the plain layout this reader knows
+    assert current_outputs(workspace)["vpc_id"].value == "vpc-10-0-0-0-16"  # terraform's
