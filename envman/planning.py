@@ -21,6 +21,7 @@ from envman.inputs import (
     inputs_digest,
     scrub_overrides,
 )
+from envman.releases.chain import Pins
 from envman.runs.folder import Run, last_plan_run, point_last_plan, spend_plan
 from envman.secrets.sources import remember_inputs
 from envman.terraform.models import PlanSummary
@@ -28,12 +29,6 @@ from envman.terraform.plan import PlanOptions, StreamedPlan, run_plan
 from envman.terraform.runner import EventHandler
 from envman.timeutil import iso, now
 from envman.workspace import Workspace
-
-
-@dataclass(frozen=True)
-class Pins:
-    inputs: dict[str, Any]
-    seq: int | None
 
 
 @dataclass

@@ -29,7 +29,8 @@ from envman.drift.rules import BASELINE_DOC, active_fingerprints, baseline_from_
 from envman.errorlog import bug_report
 from envman.errors import EnvmanError, Interrupted
 from envman.inputs import GivenInputs, build_inputs, scrub_overrides
-from envman.planning import Pins, check_required, current_pins
+from envman.planning import check_required, current_pins
+from envman.releases.chain import Pins
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.runs.folder import finish_run

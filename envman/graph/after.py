@@ -101,7 +101,7 @@ def after_graph_apply(job: GraphApply, release: Release, say: Callable[[str], No
 
 def announce(job: GraphApply, release: Release, event: str, lines: list[str]) -> None:
     env = job.target.env
-    applied = [n for n, e in job.entries.items() if e.get("status") == "applied"]
+    applied = [n for n, e in job.entries.items() if e.status == "applied"]
     title = f"{job.kind} of {env.name} ({', '.join(applied) or 'no component'}): {event}"
     notify(
         env,

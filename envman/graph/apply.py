@@ -21,7 +21,15 @@ from envman.graph.walk import walk
 from envman.planning import PlannedRun, check_plan_digest, discard_saved_plan
 from envman.protect.confirm import ConfirmOptions, confirm_change, stdin_is_terminal
 from envman.releases.ledger import Ledger
-from envman.releases.models import Kind, Release
+from envman.releases.models import (
+    ComponentEntry,
+    ComponentStatus,
+    Kind,
+    PlanCounts,
+    Release,
+    StateRef,
+    entries_json,
+)
 from envman.releases.oplock import OperationLock
 from envman.releases.provenance import actor, envman_version, git_info
 from envman.runs.folder import finish_run
@@ -50,7 +58,7 @@ class GraphApply:
     kind: Kind = Kind.APPLY
     lease: OperationLock | None = None
     review: Callable[[PlannedRun], list[str]] | None = None  # guard and policies (exit 3)
-    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    entries: dict[str, ComponentEntry] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -88,7 +96,7 @@ def begin_graph_release(job: GraphApply, names: list[str], **extra: Any) -> Rele
             for key, count in planned.streamed.summary.as_dict().items():
                 totals[key] = totals.get(key, 0) + count
     for name in names:
-        job.entries[name] = {"status": "pending", "waits_for": list(job.runs[name].waits_for)}
+        job.entries[name] = ComponentEntry(waits_for=list(job.runs[name].waits_for))
     return job.ledger.begin(
         schema=SCHEMA_COMPONENTS,
         kind=job.kind,
@@ -100,7 +108,7 @@ def begin_graph_release(job: GraphApply, names: list[str], **extra: Any) -> Rele
         envman_version=envman_version(),
         started_at=iso(now()),
         clock_override=clock_override(),
-        components=dict(job.entries),
+        components=entries_json(job.entries),
         **extra,
     )
 
@@ -121,9 +129,9 @@ def apply_graph(job: GraphApply, release: Release, names: list[str]) -> Release:
         _finish(job, release, "applied", None)
         return release
     name, error = next(iter(result.failed.items()))
-    applied = [n for n, e in job.entries.items() if e.get("status") == "applied"]
+    applied = [n for n, e in job.entries.items() if e.status == ComponentStatus.APPLIED]
     status = "partial" if applied else "failed"
-    pending = [n for n, e in job.entries.items() if e.get("status") == "pending"]
+    pending = [n for n, e in job.entries.items() if e.status == ComponentStatus.PENDING]
     message = f"component '{name}': {error}"
     if applied:
         message += f"; applied: {', '.join(applied)}"
@@ -136,7 +144,7 @@ def apply_graph(job: GraphApply, release: Release, names: list[str]) -> Release:
 def _apply_one(job: GraphApply, release: Release, name: str) -> str:
     run = job.runs[name]
     entry = job.entries[name]
-    entry["started_at"] = iso(now())
+    entry.started_at = iso(now())
     try:
         if run.planned is not None and _upstreams_moved(job, run):
             job.say(f"'{name}': an upstream output it was planned with changed when it applied")
@@ -146,12 +154,10 @@ def _apply_one(job: GraphApply, release: Release, name: str) -> str:
             run = _plan_deferred(job, name)
         planned = run.planned
         assert planned is not None
-        entry.update(
-            inputs=planned.recorded_inputs,
-            values=planned.inputs.values,
-            plan=planned.streamed.summary.as_dict(),
-            run_id=planned.run.id if planned.run is not None else None,
-        )
+        entry.inputs = planned.recorded_inputs
+        entry.values = planned.inputs.values
+        entry.plan = PlanCounts(**planned.streamed.summary.as_dict())
+        entry.run_id = planned.run.id if planned.run is not None else None
         if not _changes(planned):
             discard_saved_plan(planned)
             _set(job, release, name, status="unchanged", finished_at=iso(now()))
@@ -211,7 +217,7 @@ def _confirm_again(job: GraphApply, name: str, summary: str) -> None:
 
 
 def _terraform_apply(
-    job: GraphApply, run: ComponentRun, planned: PlannedRun, entry: dict[str, Any]
+    job: GraphApply, run: ComponentRun, planned: PlannedRun, entry: ComponentEntry
 ) -> None:
     workspace = run.workspace
     tf = workspace.terraform
@@ -243,21 +249,23 @@ def _terraform_apply(
     after, outputs = current_state_and_outputs(workspace)
     run.outputs = outputs
     run.planned = None  # applied: its outputs are now the state's
-    entry["state"] = {
-        "serial_before": before.serial,
-        "lineage_before": before.lineage,
-        "serial_after": after.serial,
-        "lineage_after": after.lineage,
-    }
-    entry["outputs"] = redacted_outputs(outputs)
+    entry.state = StateRef(
+        serial_before=before.serial,
+        lineage_before=before.lineage,
+        serial_after=after.serial,
+        lineage_after=after.lineage,
+    )
+    entry.outputs = redacted_outputs(outputs)
     verb = "Destroyed" if job.kind == Kind.DESTROY else "Applied"
     job.say(f"{verb} component '{run.name}'.")
 
 
 def _set(job: GraphApply, release: Release, name: str, **changes: Any) -> None:
     with job._guard:
-        job.entries[name].update(changes)
-        _write(job, release, {"components": job.entries})
+        entry = job.entries[name]
+        for key, value in changes.items():
+            setattr(entry, key, value)
+        _write(job, release, {"components": entries_json(job.entries)})
 
 
 def _finish(job: GraphApply, release: Release, status: str, error: str | None) -> None:
@@ -265,17 +273,18 @@ def _finish(job: GraphApply, release: Release, status: str, error: str | None) -
         release.status = status  # type: ignore[assignment]
         release.finished_at = iso(now())
         release.error = redact_stored(error) if error else None
-        release.components = job.entries
+        release.components = dict(job.entries)
         totals = {"add": 0, "change": 0, "destroy": 0, "replace": 0}
         for entry in job.entries.values():
+            counts = entry.plan.model_dump() if entry.plan is not None else {}
             for key in totals:
-                totals[key] += int((entry.get("plan") or {}).get(key, 0))
+                totals[key] += int(counts.get(key, 0))
         changes = {
             "plan": totals,
             "status": status,
             "finished_at": release.finished_at,
             "error": release.error,
-            "components": job.entries,
+            "components": entries_json(job.entries),
         }
         _write(job, release, changes)
 

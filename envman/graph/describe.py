@@ -7,21 +7,19 @@ from typing import Any
 from envman.config.project import Environment, Project
 from envman.graph.config import load_components
 from envman.graph.environment import environment_components
-from envman.graph.plan import PIN_SCAN, component_entry
 from envman.input_values import show
+from envman.releases.chain import ran_with, running_entry
 from envman.releases.ledger import Ledger
+from envman.releases.models import ComponentEntry, ComponentStatus
 from envman.secrets.redactor import redact
 
 
-def describe_components(entries: dict[str, Any]) -> str:
+def describe_components(entries: dict[str, ComponentEntry]) -> str:
     """`app applied (image_tag=v2); data failed` for a history row."""
     parts = []
     for name, entry in entries.items():
-        if not isinstance(entry, dict):
-            continue
-        pins = entry.get("inputs") or {}
-        shown = ", ".join(f"{k}={show(v)}" for k, v in sorted(pins.items()))
-        parts.append(f"{name} {entry.get('status', '?')}" + (f" ({shown})" if shown else ""))
+        shown = ", ".join(f"{k}={show(v)}" for k, v in sorted(entry.inputs.items()))
+        parts.append(f"{name} {entry.status}" + (f" ({shown})" if shown else ""))
     return redact("; ".join(parts)) or "-"
 
 
@@ -30,19 +28,17 @@ def component_status(project: Project, env: Environment, ledger: Ledger) -> dict
     components = load_components(project)
     found: dict[str, Any] = {}
     for name in environment_components(project, env, components):
-        entry = component_entry(ledger, name)
-        if entry is None:
+        running = running_entry(ledger, name)
+        if running is None:
             found[name] = _destroyed(ledger, name)
             continue
-        values = entry[0].get("values") or {}
+        entry = running.entry
         found[name] = {
-            "seq": entry[1],
-            "inputs": entry[0].get("inputs") or {},
-            "finished_at": entry[0].get("finished_at"),
-            "ran_with": {
-                k: v["value"] for k, v in values.items() if isinstance(v, dict) and "value" in v
-            },
-            "outputs": entry[0].get("outputs") or {},
+            "seq": running.seq,
+            "inputs": dict(entry.inputs),
+            "finished_at": entry.finished_at,
+            "ran_with": ran_with(entry),
+            "outputs": dict(entry.outputs or {}),
         }
     return found
 
@@ -60,12 +56,14 @@ def component_values(row: dict[str, Any], key: str) -> dict[str, Any]:
 
 def _destroyed(ledger: Ledger, name: str) -> dict[str, Any] | None:
     """The destroy that removed the component, when that is its newest entry."""
-    for scanned, release in enumerate(ledger.newest_first()):
-        entry = (release.components or {}).get(name)
-        if scanned >= PIN_SCAN or (isinstance(entry, dict) and entry.get("status") == "applied"):
-            return None
-        if isinstance(entry, dict) and entry.get("status") == "destroyed":
+    for release in ledger.newest_first():
+        entry = release.entries().get(name)
+        if entry is None or not release.succeeded:
+            continue
+        if entry.status == ComponentStatus.DESTROYED:
             return {"seq": release.seq, "destroyed": True, "inputs": {}}
+        if entry.in_place:
+            return None
     return None
 
 

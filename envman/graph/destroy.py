@@ -14,12 +14,12 @@ from envman.graph.model import downstream_closure, reverse_edges, topo_order
 from envman.graph.plan import (
     ComponentRun,
     GraphTarget,
-    component_pins,
     component_workspace,
     shared_config,
 )
 from envman.graph.walk import walk
 from envman.planning import PlanInputs, plan_environment
+from envman.releases.chain import component_pins
 from envman.releases.ledger import Ledger
 from envman.terraform.output import read_outputs
 from envman.terraform.state import read_state_info

@@ -19,8 +19,9 @@ from envman.drift.detect import (
 from envman.drift.model import DRIFTED, ERROR, IN_SYNC, PENDING, EnvResult, error_result
 from envman.drift.rules import BASELINE_DOC, active_fingerprints, baseline_from_doc
 from envman.errors import EnvmanError, Interrupted
-from envman.graph.plan import GraphTarget, component_pins, component_workspace
+from envman.graph.plan import GraphTarget, component_workspace
 from envman.graph.select import graph_target
+from envman.releases.chain import component_pins
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.secrets.redactor import MIN_LENGTH, known, remember, remember_all

@@ -22,7 +22,8 @@ from envman.graph.lazyoutputs import StateOutputs
 from envman.graph.walk import walk
 from envman.input_values import Source
 from envman.inputs import InputOptions
-from envman.planning import Pins, PlanInputs, PlannedRun, plan_environment
+from envman.planning import PlanInputs, PlannedRun, plan_environment
+from envman.releases.chain import component_pins
 from envman.releases.ledger import Ledger
 from envman.runs.folder import Run
 from envman.secrets.redactor import remember
@@ -30,8 +31,6 @@ from envman.terraform.cliconfig import ensure_cli_config
 from envman.terraform.models import OutputValue, changes_nothing
 from envman.terraform.state_direct import current_outputs
 from envman.workspace import Workspace
-
-PIN_SCAN = 100  # how many records back a component's pins are looked for
 
 
 @dataclass(frozen=True)
@@ -82,32 +81,6 @@ def shared_config(target: GraphTarget) -> None:
     """Write the CLI config every component's terraform shares before threads start (its
     writers would race on one temporary file)."""
     ensure_cli_config(target.project.state_root, target.project.provider_mirror())
-
-
-def component_entry(
-    ledger: Ledger | None, name: str, below: int | None = None
-) -> tuple[dict[str, Any], int] | None:
-    """The component's entry in the newest release (seq < ``below`` when given) that
-    applied it, and that release's seq."""
-    if ledger is None:
-        return None
-    for scanned, release in enumerate(ledger.newest_first(below)):
-        if scanned >= PIN_SCAN:
-            break
-        entry = (release.components or {}).get(name)
-        if isinstance(entry, dict) and entry.get("status") == "destroyed":
-            return None  # destroyed since: a later apply starts from the stack's own values
-        if isinstance(entry, dict) and entry.get("status") == "applied":
-            return entry, release.seq
-    return None
-
-
-def component_pins(ledger: Ledger | None, name: str, below: int | None = None) -> Pins:
-    """The pins of the component: its inputs in the newest release that applied it."""
-    found = component_entry(ledger, name, below)
-    if found is None:
-        return Pins({}, None)
-    return Pins(dict(found[0].get("inputs") or {}), found[1])
 
 
 def carried_for(target: GraphTarget, name: str) -> frozenset[str]:

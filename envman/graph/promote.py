@@ -15,9 +15,10 @@ from typing import Any
 from envman.config.project import Environment, Project
 from envman.errors import ConfigError, EnvmanError, UsageError
 from envman.graph.model import downstream_closure
-from envman.graph.plan import GraphTarget, component_entry, component_pins, component_workspace
+from envman.graph.plan import GraphTarget, component_workspace
 from envman.graph.select import graph_target
 from envman.input_values import Source
+from envman.releases.chain import ran_with, running_entry
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.models import Release, SourceRef
@@ -93,13 +94,13 @@ def plan_graph_rollback(project: Project, env: Environment, to_seq: int | None) 
 def _inputs_then(ledger: Ledger, name: str, seq: int) -> dict[str, Any]:
     """The component's pins as of release ``seq``; a variable pinned since then takes the
     value it had then (as recorded; a sensitive one is never recorded and stays)."""
-    found = component_entry(ledger, name, below=seq + 1)
+    found = running_entry(ledger, name, below=seq + 1)
     if found is None:
         return {}
-    entry = found[0]
-    values = dict(entry.get("inputs") or {})
-    recorded = entry.get("values") or {}
-    for variable in component_pins(ledger, name).inputs:
+    values = dict(found.entry.inputs)
+    recorded = found.entry.values or {}
+    now = running_entry(ledger, name, any_status=True)
+    for variable in now.entry.inputs if now is not None else {}:
         item = recorded.get(variable)
         if variable not in values and isinstance(item, dict) and "value" in item:
             values[variable] = item["value"]
@@ -124,18 +125,12 @@ def _differences(
     changes: list[tuple[str, Any, Any]] = []
     changed: list[str] = []
     for name, values in typed.items():
-        found = component_entry(ledger, name, below)
-        entry = found[0] if found is not None else {}
-        pins = dict(entry.get("inputs") or {})
-        ran = {
-            k: e["value"]
-            for k, e in (entry.get("values") or {}).items()
-            if isinstance(e, dict) and "value" in e
-        }
+        found = running_entry(ledger, name, below, any_status=True)
+        ran = ran_with(found.entry) if found is not None else {}
         differ = [
-            (f"{name}.{k}", pins.get(k, ran.get(k)), v)
+            (f"{name}.{k}", ran.get(k), v)
             for k, v in values.items()
-            if pins.get(k, ran.get(k, _UNKNOWN)) != v  # what it runs with, pinned or not
+            if ran.get(k, _UNKNOWN) != v  # what it runs with, pinned or not
         ]
         if differ:
             changes.extend(differ)

@@ -17,7 +17,7 @@ from envman.config.project import Environment, Project
 from envman.errors import EnvmanError
 from envman.graph.environment import COMPONENTS_DIR
 from envman.releases.ledger import Ledger
-from envman.releases.models import Release
+from envman.releases.models import ComponentEntry, ComponentStatus, Release, entries_json
 from envman.releases.oplock import OperationLock
 from envman.releases.store import LedgerStore
 from envman.runs.events import APPLIED, FAILED, read_outcome
@@ -45,8 +45,8 @@ def settle_components(ledger: Ledger, env: Environment, say: Say) -> int:
     for count, release in enumerate(ledger.newest_first()):
         if count >= NEWEST:
             break
-        entries = release.components or {}
-        done = [n for n, e in entries.items() if isinstance(e, dict) and _settle(env, n, e)]
+        entries = dict(release.components or {})
+        done = [n for n, e in entries.items() if _settle(env, n, e)]
         if not done:
             continue
         try:
@@ -57,33 +57,33 @@ def settle_components(ledger: Ledger, env: Environment, say: Say) -> int:
         for name in done:
             say(
                 f"reconciled component '{name}' of release #{release.seq} of '{env.name}': "
-                f"{entries[name]['status']} (its run ended while envman was gone)"
+                f"{entries[name].status} (its run ended while envman was gone)"
             )
         settled += len(done)
     return settled
 
 
-def _settle(env: Environment, name: str, entry: dict[str, Any]) -> bool:
-    if entry.get("status") != "applying" or not entry.get("run_id"):
+def _settle(env: Environment, name: str, entry: ComponentEntry) -> bool:
+    if entry.status != ComponentStatus.APPLYING or not entry.run_id:
         return False
     root = env.project_root / STATE_DIR / ENVS_DIR / env.name / COMPONENTS_DIR / name
-    run = find_run(root, str(entry["run_id"]))
+    run = find_run(root, entry.run_id)
     if run is not None and run.terraform_running():
         return False  # terraform is still at it: the next run settles it
     outcome = read_outcome(run.events("apply")) if run is not None else None
     if outcome is not None and outcome.status == APPLIED:
-        entry["status"] = "applied"
+        entry.status = ComponentStatus.APPLIED
+    elif outcome is not None and outcome.status == FAILED:
+        entry.status = ComponentStatus.FAILED
     else:
-        entry["status"] = (
-            "failed" if outcome is not None and outcome.status == FAILED else "interrupted"
-        )
-    entry["reconciled_at"] = iso(now())
+        entry.status = ComponentStatus.INTERRUPTED
+    entry.reconciled_at = iso(now())
     return True
 
 
-def _changes(release: Release, entries: dict[str, Any]) -> dict[str, Any]:
-    changes: dict[str, Any] = {"components": entries}
-    statuses = [e.get("status") for e in entries.values() if isinstance(e, dict)]
+def _changes(release: Release, entries: dict[str, ComponentEntry]) -> dict[str, Any]:
+    changes: dict[str, Any] = {"components": entries_json(entries)}
+    statuses = [e.status for e in entries.values()]
     if release.status in ("interrupted", "applying", "partial", "failed"):
         if statuses and all(s in ("applied", "unchanged") for s in statuses):
             changes["status"] = "applied"

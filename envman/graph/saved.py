@@ -16,9 +16,10 @@ from typing import Any
 
 from envman.config.stack import stack_code_digest
 from envman.errors import UsageError
-from envman.graph.plan import ComponentRun, GraphTarget, component_pins, component_workspace
+from envman.graph.plan import ComponentRun, GraphTarget, component_workspace
 from envman.inputs import inputs_digest
 from envman.planning import save_plan_meta, saved_planned_run
+from envman.releases.chain import component_pins
 from envman.releases.ledger import Ledger
 from envman.runs.folder import last_plan_run
 from envman.terraform.output import read_outputs

@@ -1,4 +1,5 @@
-"""The release record (DESIGN section 5, schema 1).
+"""The release record (docs/architecture.md, "The ledger"): schema 1 for an environment of
+one implicit component, schema 2 with a ``components`` entry per component.
 
 Unknown fields: a record built in code refuses them (a misspelt ``rollbak_of=3`` raises, and so
 does an assignment to a field that does not exist or of a value of the wrong type: models
@@ -48,6 +49,29 @@ class Status(StrEnum):
 
 
 SUCCESS_STATUSES: frozenset[Status] = frozenset({Status.APPLIED, Status.VERIFIED})
+
+# The name of the one component of a single-stack environment: never a valid component name,
+# so it cannot collide with a declared one; it never reaches a path, a state key or output.
+IMPLICIT = ""
+
+
+class ComponentStatus(StrEnum):
+    """What one run did to one component."""
+
+    PENDING = "pending"
+    APPLYING = "applying"
+    APPLIED = "applied"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+    REFUSED = "refused"
+    INTERRUPTED = "interrupted"
+    DESTROYED = "destroyed"
+
+
+# an entry whose component's state now holds what the entry records
+IN_PLACE: frozenset[ComponentStatus] = frozenset(
+    {ComponentStatus.APPLIED, ComponentStatus.UNCHANGED}
+)
 
 
 class LedgerModel(BaseModel):
@@ -125,6 +149,36 @@ class ClockOverride(LedgerModel):
     real: str
 
 
+class ComponentEntry(LedgerModel):
+    """What one release did to one component: its pins, values, plan counts, state, outputs."""
+
+    status: ComponentStatus = ComponentStatus.PENDING
+    waits_for: list[str] | None = None
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    values: dict[str, dict[str, Any]] | None = None
+    plan: PlanCounts | None = None
+    state: StateRef | None = None
+    outputs: dict[str, Any] | None = None
+    run_id: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    error: str | None = None
+    reconciled_at: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _write_unknown(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = {k: v for k, v in handler(self).items() if v is not None}
+        for key, value in self._unknown.items():
+            data.setdefault(key, value)
+        return data
+
+    @property
+    def in_place(self) -> bool:
+        return self.status in IN_PLACE
+
+
 class Release(LedgerModel):
     """One release of one environment."""
 
@@ -158,12 +212,35 @@ class Release(LedgerModel):
     run_id: str | None = None  # the run folder (.envman/envs/<env>/runs/<id>/) that applied it
     reconciled_at: str | None = None
     note: str | None = None
-    # schema 2 (DESIGN section 10): component -> inputs, state, plan, status, outputs
-    components: dict[str, dict[str, Any]] | None = None
+    # schema 2: component -> what this release did to it (docs/components.md)
+    components: dict[str, ComponentEntry] | None = None
 
     @property
     def succeeded(self) -> bool:
         return self.status in SUCCESS_STATUSES
+
+    def entries(self) -> dict[str, ComponentEntry]:
+        """What this release did to each component; a schema-1 record is read as the one
+        implicit component (``IMPLICIT``) — converted on read, never rewritten."""
+        if self.components is not None:
+            return dict(self.components)
+        if self.kind == Kind.DESTROY:
+            status = ComponentStatus.DESTROYED
+        else:
+            status = _ENTRY_STATUS.get(self.status, ComponentStatus.FAILED)
+        entry = ComponentEntry(
+            status=status,
+            inputs=dict(self.inputs),
+            values=self.values,
+            plan=self.plan,
+            state=self.state,
+            outputs=dict(self.outputs),
+            run_id=self.run_id,
+            started_at=self.started_at,
+            finished_at=self.finished_at,
+            error=self.error,
+        )
+        return {IMPLICIT: entry}
 
     @classmethod
     def from_json(cls, data: Any) -> Release:
@@ -175,3 +252,18 @@ class Release(LedgerModel):
         if data.get("components") is None and "components" not in self._unknown:
             data.pop("components", None)  # schema 1 records stay as they were
         return data
+
+
+def entries_json(entries: dict[str, ComponentEntry]) -> dict[str, Any]:
+    """Component entries as stored (for a conditional update of the record)."""
+    return {name: entry.model_dump(mode="json") for name, entry in entries.items()}
+
+
+_ENTRY_STATUS: dict[Status, ComponentStatus] = {
+    Status.APPLYING: ComponentStatus.APPLYING,
+    Status.APPLIED: ComponentStatus.APPLIED,
+    Status.VERIFIED: ComponentStatus.APPLIED,
+    Status.VERIFY_FAILED: ComponentStatus.APPLIED,
+    Status.ROLLED_BACK: ComponentStatus.APPLIED,
+    Status.INTERRUPTED: ComponentStatus.INTERRUPTED,
+}

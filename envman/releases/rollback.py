@@ -9,8 +9,9 @@ from rich.console import Console
 
 from envman.errors import EnvmanError, UsageError
 from envman.input_values import Source
-from envman.planning import Pins, PlanInputs, PlannedRun, input_options, plan_environment
+from envman.planning import PlanInputs, PlannedRun, input_options, plan_environment
 from envman.protect.confirm import ConfirmOptions
+from envman.releases.chain import Pins
 from envman.releases.ledger import Ledger
 from envman.releases.models import Kind, Release
 from envman.releases.pipeline import DeployResult, DeploySpec, deploy_planned

@@ -1,0 +1,76 @@
+"""Which release each component runs: the current release chain (docs/architecture.md).
+
+The pins of a component are the inputs of its entry in the newest *successful* release
+(applied or verified) that applied it; a destroy of it since ends the chain. A single-stack
+environment is the one implicit component, so its pins are its current release's inputs.
+There is no look-back limit: a component left alone by a hundred runs of the others keeps its
+pins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from envman.releases.ledger import Ledger
+from envman.releases.models import ComponentEntry, ComponentStatus, Release
+
+
+@dataclass(frozen=True)
+class Pins:
+    inputs: dict[str, Any]
+    seq: int | None
+
+
+@dataclass(frozen=True)
+class Running:
+    """A component's entry in the release that put its state in place, and that release."""
+
+    entry: ComponentEntry
+    release: Release
+
+    @property
+    def seq(self) -> int:
+        return self.release.seq
+
+
+def running_entry(
+    ledger: Ledger | None, name: str, below: int | None = None, *, any_status: bool = False
+) -> Running | None:
+    """The component's entry in the newest successful release (seq < ``below`` when given)
+    that applied it; None when none did, or when a destroy of it came after.
+
+    With ``any_status``, the newest release that applied it whatever became of the release
+    (a failed verification, a partial run): what its state holds now, not what it is pinned to.
+    """
+    if ledger is None:
+        return None
+    for release in ledger.newest_first(below):
+        if not (release.succeeded or any_status):
+            continue
+        entry = release.entries().get(name)
+        if entry is None:
+            continue
+        if entry.status == ComponentStatus.DESTROYED:
+            return None  # destroyed since: a later apply starts from the stack's own values
+        if entry.in_place:
+            return Running(entry, release)
+    return None
+
+
+def component_pins(ledger: Ledger | None, name: str, below: int | None = None) -> Pins:
+    """The pins of the component: its inputs in the release chain."""
+    found = running_entry(ledger, name, below)
+    if found is None:
+        return Pins({}, None)
+    return Pins(dict(found.entry.inputs), found.seq)
+
+
+def ran_with(entry: ComponentEntry) -> dict[str, Any]:
+    """Every recorded (non-sensitive) value the component ran with, pins included."""
+    values = {
+        k: e["value"]
+        for k, e in (entry.values or {}).items()
+        if isinstance(e, dict) and "value" in e
+    }
+    return {**values, **entry.inputs}
