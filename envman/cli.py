@@ -403,17 +403,7 @@ def promote_command(
         as_json=as_json,
     )
 
-    def call() -> int:
-        if _ctx().project.settings.component:  # DESIGN section 10
-            from envman.commands.components import ChangeRequest, run_graph_promote
-
-            change = ChangeRequest(
-                target, source, None, dry_run, options, break_glass, as_json=as_json
-            )
-            return run_graph_promote(_ctx(), change)
-        return run_promote(_ctx(), request)
-
-    _run(call)
+    _run(lambda: run_promote(_ctx(), request))
 
 
 @app.command("rollback")
@@ -448,15 +438,7 @@ def rollback_command(
         as_json=as_json,
     )
 
-    def call() -> int:
-        if _ctx().project.settings.component:  # DESIGN section 10
-            from envman.commands.components import ChangeRequest, run_graph_rollback
-
-            change = ChangeRequest(environment, None, to, dry_run, options, as_json=as_json)
-            return run_graph_rollback(_ctx(), change)
-        return run_rollback(_ctx(), request)
-
-    _run(call)
+    _run(lambda: run_rollback(_ctx(), request))
 
 
 ComponentOpt = Annotated[

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, cast
 
 from rich.console import Console
 
 from envman.commands import AppContext, emit_json
+from envman.commands.requests import PromoteRequest, RollbackRequest
+from envman.commands.results import result_document
 from envman.commands.review import ReviewOutput
 from envman.errors import EXIT_CHANGES, EXIT_OK, EXIT_REFUSED, EnvmanError, UsageError
 from envman.graph.apply import (
@@ -19,16 +21,20 @@ from envman.graph.apply import (
     touched,
 )
 from envman.graph.gate import check_graph_apply
-from envman.graph.plan import ComponentRun, GraphTarget, plan_graph
+from envman.graph.plan import ComponentRun, GraphTarget, plan_graph, remember_component_inputs
 from envman.graph.reconcile import locked_graph
 from envman.graph.review import review_graph
 from envman.graph.select import graph_target, with_dependents, with_pins
+from envman.input_values import show
 from envman.planning import PlannedRun
 from envman.protect.confirm import ConfirmOptions, confirm_change
 from envman.protect.windows import check_windows
+from envman.releases.gate import GateResult, check_promote_source
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.models import Kind, Release
+from envman.releases.promote import promotion_target
+from envman.releases.rollback import mark_undone
 from envman.runs.folder import finish_run
 from envman.runs.session import console_say
 from envman.say import say_on_stderr
@@ -170,6 +176,8 @@ def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:
             names = touched(runs)
             if not names:
                 console.print(f"Nothing to apply: '{env.name}' already matches.")
+                if request.as_json:
+                    emit_json(result_document(env.name, Kind.APPLY, None, EXIT_OK))
                 return EXIT_OK
             _review_all(job, names)
             confirm_change(env.name, env.protected, request.confirm, Kind.APPLY)
@@ -178,11 +186,12 @@ def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:
             )
             if gate.bypass:
                 extra["promotion_bypass"] = list(gate.bypass)
+            job.break_glass = request.break_glass if "break_glass" in extra else None
             release, code = _apply_confirmed(job, names, extra, console)
         finally:
             finish_all(runs)  # unapplied plans hold secrets
     if request.as_json:
-        emit_json({"environment": env.name, "release": release.to_json()})
+        emit_json(result_document(env.name, Kind.APPLY, release, code))
     return code
 
 
@@ -219,6 +228,7 @@ def _apply_confirmed(
     from envman.hooks import run_hooks
 
     env = job.target.env
+    remember_component_inputs(job.target)
     run_hooks(env, "before_apply", {})  # after confirmation, right before terraform applies
     release = begin_graph_release(job, names, **extra)
     try:
@@ -234,70 +244,116 @@ def _apply_confirmed(
 
 
 @dataclass(frozen=True)
-class ChangeRequest:
-    """A promotion (target, --from) or a rollback (environment, --to) of a component env."""
+class ChangeRun:
+    """A promotion or a rollback of a component environment, as the CLI asked for it."""
 
-    environment: str | None
-    source: str | None = None
-    to_seq: int | None = None
-    dry_run: bool = False
-    confirm: ConfirmOptions = field(default_factory=ConfirmOptions)
-    break_glass: str | None = None
-    as_json: bool = False
-
-
-def run_graph_promote(ctx: AppContext, request: ChangeRequest) -> int:
-    from envman.graph.promote import plan_graph_promotion
-    from envman.releases.promote import promotion_target
-
-    env = promotion_target(ctx.project, request.environment)
-    return _run_change(ctx, env.name, request, Kind.PROMOTE, plan_graph_promotion)
+    kind: Kind
+    environment: str
+    argument: str | int | None  # promote: the source (--from); rollback: --to SEQ
+    dry_run: bool
+    confirm: ConfirmOptions
+    break_glass: str | None
+    allow_destroy: tuple[str, ...]
+    as_json: bool
+    gate: GateResult = field(default_factory=GateResult)
 
 
-def run_graph_rollback(ctx: AppContext, request: ChangeRequest) -> int:
-    from envman.graph.promote import plan_graph_rollback
+def run_graph_promote(ctx: AppContext, request: PromoteRequest) -> int:
+    """`promote` of a component environment: the source's gates as for a single stack
+    (self-promotion, a destroyed source, promotion_only on --from), then the change."""
+    env = promotion_target(ctx.project, request.target)
+    promotion = env.config.promotion
+    source = request.source or (promotion.source if promotion is not None else None)
+    gate = GateResult()
+    if source is not None:
+        if source == env.name:
+            raise UsageError(f"cannot promote '{env.name}' into itself")
+        gate = check_promote_source(env, source, request.break_glass)
+        for line in gate.warnings:
+            say_on_stderr(line)
+    change = ChangeRun(
+        Kind.PROMOTE,
+        env.name,
+        request.source,
+        request.dry_run,
+        request.confirm,
+        request.break_glass,
+        request.allow_destroy,
+        request.as_json,
+        gate,
+    )
+    return _run_change(ctx, change)
 
-    name = str(request.environment)
-    return _run_change(ctx, name, request, Kind.ROLLBACK, plan_graph_rollback)
+
+def run_graph_rollback(ctx: AppContext, request: RollbackRequest) -> int:
+    change = ChangeRun(
+        Kind.ROLLBACK,
+        request.environment,
+        request.to_seq,
+        request.dry_run,
+        request.confirm,
+        None,
+        request.allow_destroy,
+        request.as_json,
+    )
+    return _run_change(ctx, change)
 
 
-def _run_change(ctx: AppContext, name: str, request: ChangeRequest, kind: Kind, make: Any) -> int:
+def _run_change(ctx: AppContext, request: ChangeRun) -> int:
+    from envman.graph.promote import plan_graph_promotion, plan_graph_rollback
+
     project = ctx.project
-    env = project.environment(name)
+    env = project.environment(request.environment)
+    kind = request.kind
     console = ctx.console(json_mode=request.as_json)
+    rules: list[str] = []
     if not request.dry_run:
-        check_windows(
-            env,
-            "promote" if kind == Kind.PROMOTE else "rollback",
-            now(),
-            request.break_glass,
-            say_on_stderr,
-        )
+        what: Literal["promote", "rollback"] = "promote" if kind == Kind.PROMOTE else "rollback"
+        rules = check_windows(env, what, now(), request.break_glass, say_on_stderr)
     store = store_for(env)
     say = console_say(console)
+    release, code = None, EXIT_OK
     with locked_graph(project, env, store, str(kind), say) as lease:
-        argument = request.source if kind == Kind.PROMOTE else request.to_seq
-        change = make(project, env, argument)
-        for ref, old, new in change.changes:
-            console.print(f"  {ref}: {old} → {new}", markup=False, highlight=False)
+        if kind == Kind.PROMOTE:
+            change = plan_graph_promotion(project, env, cast("str | None", request.argument))
+        else:
+            change = plan_graph_rollback(project, env, cast("int | None", request.argument))
+        _show_change(console, env.name, change)
         ledger = Ledger(store, env.name)
         runs = plan_graph(change.target, ledger) if change.target.targets else {}
         job = GraphApply(change.target, ledger, runs, say, kind=kind, lease=lease)
-        job.review = _reviewer(console, ())
+        job.review = _reviewer(console, request.allow_destroy)
         try:
             show_graph_plan(console, change.target, runs)
             names = touched(runs)
             if request.dry_run or not names:
                 console.print("Dry run: nothing changed." if names else f"Nothing to {kind}.")
-                return EXIT_OK
-            _review_all(job, names)
-            confirm_change(env.name, env.protected, request.confirm, kind)
-            release, code = _apply_confirmed(job, names, _change_fields(change, ledger), console)
+            else:
+                _review_all(job, names)
+                confirm_change(env.name, env.protected, request.confirm, kind)
+                extra = audit_fields(
+                    request.break_glass, [*rules, *request.gate.rules], request.allow_destroy
+                )
+                if request.gate.bypass:
+                    extra["promotion_bypass"] = list(request.gate.bypass)
+                job.break_glass = request.break_glass if "break_glass" in extra else None
+                extra.update(_change_fields(change, ledger))
+                undone = ledger.current()
+                release, code = _apply_confirmed(job, names, extra, console)
+                if kind == Kind.ROLLBACK and change.rollback_to is not None:
+                    mark_undone(ledger, change.rollback_to, undone, say)
         finally:
             finish_all(runs)
     if request.as_json:
-        emit_json({"environment": env.name, "release": release.to_json()})
+        emit_json(result_document(env.name, kind, release, code, dry_run=request.dry_run))
     return code
+
+
+def _show_change(console: Console, env_name: str, change: Any) -> None:
+    for note in change.notes:
+        console.print(note, markup=False, highlight=False)
+    for ref, old, new in change.changes:
+        console.print(f"  {ref}: {show(old)} → {show(new)}", markup=False, highlight=False)
 
 
 def _change_fields(change: Any, ledger: Ledger) -> dict[str, Any]:

@@ -32,9 +32,11 @@ from envman.timeutil import now
 def run_component_outputs(ctx: AppContext, environment: str, only: list[str], as_json: bool) -> int:
     """`outputs ENV [-c COMPONENT]`: each component's state outputs (secrets hidden)."""
     from envman.display import outputs_as_json, show_outputs
+    from envman.graph.plan import read_secret_sources
     from envman.terraform.state_direct import current_outputs
 
     target = graph_target(ctx.project, ctx.project.environment(environment), only)
+    read_secret_sources(target, {})
     document: dict[str, Any] = {}
     console = ctx.console(json_mode=as_json)
     for name in target.targets:

@@ -34,12 +34,11 @@ def run_outputs(ctx: AppContext, request: OutputsRequest) -> int:
     project = ctx.project
     env = project.environment(request.environment)
     if request.component is not None:
-        from envman.graph.select import one_component
-
-        env = one_component(project, env, request.component)
-    workspace = Workspace(project, env)
-    workspace.ensure_init()
-    outputs = read_outputs(workspace.terraform)
+        outputs = _component_outputs(ctx, request.environment, request.component)
+    else:
+        workspace = Workspace(project, env)
+        workspace.ensure_init()
+        outputs = read_outputs(workspace.terraform)
     if request.name is not None:
         outputs = {request.name: _one(outputs, request)}
     if request.raw:
@@ -49,6 +48,18 @@ def run_outputs(ctx: AppContext, request: OutputsRequest) -> int:
     else:
         show_outputs(ctx.console(), outputs)
     return EXIT_OK
+
+
+def _component_outputs(ctx: AppContext, environment: str, component: str) -> dict[str, OutputValue]:
+    """One component's state outputs, its upstreams' read first: an output that carries a
+    secret wired in from one of them is shown as sensitive."""
+    from envman.graph.plan import component_workspace, read_secret_sources
+    from envman.graph.select import graph_target
+    from envman.terraform.state_direct import current_outputs
+
+    target = graph_target(ctx.project, ctx.project.environment(environment), [component])
+    read_secret_sources(target, {})
+    return current_outputs(component_workspace(target, component))
 
 
 def _one(outputs: dict[str, OutputValue], request: OutputsRequest) -> OutputValue:

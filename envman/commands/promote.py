@@ -26,6 +26,10 @@ from envman.workspace import Workspace
 
 
 def run_promote(ctx: AppContext, request: PromoteRequest) -> int:
+    if ctx.project.settings.component:  # an environment of several components
+        from envman.commands.components import run_graph_promote
+
+        return run_graph_promote(ctx, request)
     source_name, dry_run, break_glass = request.source, request.dry_run, request.break_glass
     as_json = request.as_json
     project = ctx.project

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from envman.releases.models import Release
 from envman.releases.pipeline import DeployResult
 
 
@@ -37,4 +38,26 @@ def deploy_document(
         "auto_rollback": (
             auto.release.to_json() if auto is not None and auto.release is not None else None
         ),
+    }
+
+
+def result_document(
+    environment: str,
+    kind: str,
+    release: Release | None,
+    exit_code: int,
+    *,
+    dry_run: bool = False,
+    auto_rollback: Release | None = None,
+) -> dict[str, Any]:
+    """The same document from a run that keeps its outcome in the release record."""
+    return {
+        "environment": environment,
+        "kind": kind,
+        "dry_run": dry_run,
+        "changed": release is not None,
+        "exit_code": exit_code if release is not None else 0,
+        "release": release.to_json() if release is not None else None,
+        "verification": release.verification if release is not None else None,
+        "auto_rollback": auto_rollback.to_json() if auto_rollback is not None else None,
     }

@@ -18,6 +18,10 @@ from envman.workspace import Workspace
 
 
 def run_rollback(ctx: AppContext, request: RollbackRequest) -> int:
+    if ctx.project.settings.component:  # an environment of several components
+        from envman.commands.components import run_graph_rollback
+
+        return run_graph_rollback(ctx, request)
     project = ctx.project
     name, dry_run = request.environment, request.dry_run
     env = project.environment(name)

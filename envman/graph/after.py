@@ -111,5 +111,6 @@ def announce(job: GraphApply, release: Release, event: str, lines: list[str]) ->
             title=title,
             lines=lines,
             release=release.to_json(),
+            break_glass=job.break_glass,
         ),
     )

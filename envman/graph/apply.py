@@ -58,6 +58,7 @@ class GraphApply:
     kind: Kind = Kind.APPLY
     lease: OperationLock | None = None
     review: Callable[[PlannedRun], list[str]] | None = None  # guard and policies (exit 3)
+    break_glass: str | None = None  # the reason, when it overrode a rule (announced)
     entries: dict[str, ComponentEntry] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
 

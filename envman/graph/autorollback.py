@@ -39,7 +39,7 @@ def auto_rollback(
         job.say(f"'{env.name}' has no earlier release to roll back to; left as it is.")
         return None
     job.say(f"Verification failed; rolling '{env.name}' back to release #{goal.seq}.")
-    change = plan_graph_rollback(job.target.project, env, goal.seq)
+    change = plan_graph_rollback(job.target.project, env, goal.seq, automatic=True)
     runs = plan_graph(change.target, job.ledger) if change.target.targets else {}
     names = touched(runs)
     if not names:

@@ -19,6 +19,7 @@ from envman.errors import UsageError
 from envman.graph.config import Components
 from envman.graph.environment import component_environment
 from envman.graph.lazyoutputs import StateOutputs
+from envman.graph.model import upstream_closure
 from envman.graph.walk import walk
 from envman.input_values import Source
 from envman.inputs import InputOptions
@@ -27,6 +28,7 @@ from envman.releases.chain import component_pins
 from envman.releases.ledger import Ledger
 from envman.runs.folder import Run
 from envman.secrets.redactor import remember
+from envman.secrets.sources import remember_environment_inputs
 from envman.terraform.cliconfig import ensure_cli_config
 from envman.terraform.models import OutputValue, changes_nothing
 from envman.terraform.state_direct import current_outputs
@@ -116,10 +118,38 @@ def plan_graph(
         runs[name] = run
         return run
 
+    read_secret_sources(target, outside)
     result = walk(edges, target.targets, step, target.parallel)
     if result.failed:
         raise next(iter(result.failed.values()))
     return {n: runs[n] for n in target.targets if n in runs}
+
+
+def remember_component_inputs(target: GraphTarget) -> None:
+    """The sensitive values every component's stack is given (var files, TF_VAR_), whether or
+    not this run plans it: hooks and policies run for the whole environment and must never be
+    handed one (a `-c app` run still hides `TF_VAR_` of data's sensitive variables)."""
+    for name in target.names:
+        remember_environment_inputs(component_workspace(target, name).env)
+
+
+def data_upstreams(target: GraphTarget, names: list[str]) -> list[str]:
+    """The components whose outputs flow into ``names`` through inputs, at any depth, in
+    graph order (``names`` excluded): where a secret they carry may come from."""
+    edges = {n: tuple(i.upstream for i in s.inputs) for n, s in target.components.specs.items()}
+    above = upstream_closure(edges, names) - set(names)
+    return [n for n in target.names if n in above]
+
+
+def read_secret_sources(target: GraphTarget, outside: dict[str, dict[str, OutputValue]]) -> None:
+    """Read the state outputs of every component whose outputs reach the targets (their
+    sensitive values are remembered on read), before any output of a target is read: an output
+    built from a wired secret is then known to carry it, however many components lie between."""
+    missing = [n for n in data_upstreams(target, target.targets) if n not in outside]
+    workers = max(1, min(target.parallel, len(missing)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        read = pool.map(lambda name: _state_outputs(target, name), missing)
+        outside.update(zip(missing, read, strict=True))
 
 
 def inputs_move(target: GraphTarget, runs: Mapping[str, ComponentRun], name: str) -> bool:

@@ -13,16 +13,19 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from envman.config.project import Environment, Project
-from envman.errors import ConfigError, EnvmanError, UsageError
+from envman.errors import ConfigError, UsageError
 from envman.graph.model import downstream_closure
-from envman.graph.plan import GraphTarget, component_workspace
+from envman.graph.plan import GraphTarget, component_workspace, data_upstreams
 from envman.graph.select import graph_target
 from envman.input_values import Source
-from envman.releases.chain import ran_with, running_entry
+from envman.operate.destroy import check_not_destroyed
+from envman.releases.chain import ran_with, running_entry, values_as_of
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.models import Release, SourceRef
-from envman.releases.promote import check_source_release, running_release
+from envman.releases.promote import check_source_release, promoted_value, running_release
+from envman.releases.rollback import restored_entry, rollback_target
+from envman.terraform.models import OutputValue
 from envman.terraform.state_direct import current_outputs
 
 _UNKNOWN = object()
@@ -36,6 +39,7 @@ class GraphChange:
     changes: list[tuple[str, Any, Any]]  # ("component.variable", old, new)
     source: SourceRef | None = None
     rollback_to: Release | None = None
+    notes: tuple[str, ...] = ()  # what the user should know about restored values
 
 
 def plan_graph_promotion(
@@ -46,24 +50,23 @@ def plan_graph_promotion(
         raise UsageError(f"environment '{env.name}' has no promotion block")
     source_env = project.environment(source_name or promotion.source)
     source_ledger = Ledger(store_for(source_env), source_env.name)
+    if source_env.name == env.name:
+        raise UsageError(f"cannot promote '{env.name}' into itself")
     running = running_release(source_ledger)
+    check_not_destroyed(source_ledger, "promote from")
     check_source_release(running, promotion, source_env.name)
     base = graph_target(project, env)
     source_target = graph_target(project, source_env)
-    outputs: dict[str, dict[str, Any]] = {}
     typed: dict[str, dict[str, Any]] = {}
-    for variable_ref, output_ref in promotion.variables.items():
-        component, _, variable = _split(env, variable_ref, base.names)
-        upstream, _, output = _split(source_env, output_ref, source_target.names)
-        if upstream not in outputs:
-            workspace = component_workspace(source_target, upstream)
-            outputs[upstream] = {k: v.value for k, v in current_outputs(workspace).items()}
-        if output not in outputs[upstream]:
-            raise EnvmanError(
-                f"'{source_env.name}' component '{upstream}' has no output '{output}' in its state",
-                hint=f"apply {source_env.name} first",
-            )
-        typed.setdefault(component, {})[variable] = outputs[upstream][output]
+    refs = [
+        (_split(env, to, base.names), _split(source_env, of, source_target.names), to, of)
+        for to, of in promotion.variables.items()
+    ]
+    outputs = _source_outputs(source_target, {ref[1][0] for ref in refs})
+    for (component, _, variable), (upstream, _, output), variable_ref, output_ref in refs:
+        found = outputs[upstream].get(output)
+        value = promoted_value(found, output_ref, variable_ref, source_env.name)
+        typed.setdefault(component, {})[variable] = value
     ledger = Ledger(store_for(env), env.name)
     changes, changed = _differences(ledger, typed, None)
     if ledger.current() is None:  # a first build (or after a destroy): every component
@@ -73,38 +76,38 @@ def plan_graph_promotion(
     return GraphChange(target, changes, source=source)
 
 
-def plan_graph_rollback(project: Project, env: Environment, to_seq: int | None) -> GraphChange:
+def _source_outputs(source: GraphTarget, names: set[str]) -> dict[str, dict[str, OutputValue]]:
+    """The state outputs of ``names``, their upstreams' read first (in graph order), so that
+    an output carrying a secret wired in from one of them counts as sensitive."""
+    order = data_upstreams(source, sorted(names)) + [n for n in source.names if n in names]
+    read = {n: current_outputs(component_workspace(source, n)) for n in order}
+    return {n: read[n] for n in names}
+
+
+def plan_graph_rollback(
+    project: Project, env: Environment, to_seq: int | None, automatic: bool = False
+) -> GraphChange:
+    """Roll back to release ``to_seq`` (default: the newest successful one before the current
+    that ran with other values — the same rule as a single stack's); each component whose
+    values then differ from what it runs now is planned with them (its dependents follow)."""
     ledger = Ledger(store_for(env), env.name)
-    current = ledger.current()
-    if current is None:
-        raise UsageError(f"'{env.name}' has no current release to roll back from")
-    goal = ledger.get(to_seq) if to_seq is not None else ledger.previous_successful(current.seq)
-    if goal is None or not goal.succeeded:
-        raise UsageError(
-            f"'{env.name}' has no earlier successful release to roll back to",
-            hint="name one with --to SEQ (envman history)",
-        )
     base = graph_target(project, env)
-    typed = {name: _inputs_then(ledger, name, goal.seq) for name in base.names}
+
+    def same(a: Release, b: Release) -> bool:
+        return values_as_of(ledger, a.seq, base.names) == values_as_of(ledger, b.seq, base.names)
+
+    goal, _ = rollback_target(ledger, to_seq, automatic, same)
+    typed: dict[str, dict[str, Any]] = {}
+    notes: list[str] = []
+    for name in base.names:
+        found = running_entry(ledger, name, below=goal.seq + 1, any_status=True)
+        if found is not None:
+            workspace = component_workspace(base, name)
+            typed[name], said = restored_entry(workspace, found.entry, found.seq)
+            notes.extend(f"{name}: {line}" for line in said)
     changes, changed = _differences(ledger, typed, None)
     target = _narrowed(base, changed, typed, Source.ROLLBACK)
-    return GraphChange(target, changes, rollback_to=goal)
-
-
-def _inputs_then(ledger: Ledger, name: str, seq: int) -> dict[str, Any]:
-    """The component's pins as of release ``seq``; a variable pinned since then takes the
-    value it had then (as recorded; a sensitive one is never recorded and stays)."""
-    found = running_entry(ledger, name, below=seq + 1)
-    if found is None:
-        return {}
-    values = dict(found.entry.inputs)
-    recorded = found.entry.values or {}
-    now = running_entry(ledger, name, any_status=True)
-    for variable in now.entry.inputs if now is not None else {}:
-        item = recorded.get(variable)
-        if variable not in values and isinstance(item, dict) and "value" in item:
-            values[variable] = item["value"]
-    return values
+    return GraphChange(target, changes, rollback_to=goal, notes=tuple(notes))
 
 
 def _split(env: Environment, ref: str, names: list[str]) -> tuple[str, str, str]:

@@ -74,3 +74,9 @@ def ran_with(entry: ComponentEntry) -> dict[str, Any]:
         if isinstance(e, dict) and "value" in e
     }
     return {**values, **entry.inputs}
+
+
+def values_as_of(ledger: Ledger, seq: int, names: list[str]) -> dict[str, dict[str, Any]]:
+    """What each component ran with once release ``seq`` was in place (its chain then)."""
+    found = {n: running_entry(ledger, n, below=seq + 1, any_status=True) for n in names}
+    return {n: ran_with(r.entry) for n, r in found.items() if r is not None}

@@ -92,21 +92,26 @@ def check_source_release(source: Release | None, promotion: Promotion, source_na
 def map_outputs(
     outputs: dict[str, OutputValue], promotion: Promotion, source_name: str
 ) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for variable, output in sorted(promotion.variables.items()):
-        found = outputs.get(output)
-        if found is None:
-            raise EnvmanError(
-                f"'{source_name}' has no output '{output}' (promotion.variables.{variable})",
-                hint=f"apply {source_name} with a stack that outputs it, or fix the mapping",
-            )
-        if found.sensitive:
-            raise EnvmanError(
-                f"output '{output}' of '{source_name}' is sensitive; envman does not promote secrets",
-                hint="promote a non-sensitive reference (an ARN or version) instead",
-            )
-        values[variable] = found.value
-    return values
+    return {
+        variable: promoted_value(outputs.get(output), output, variable, source_name)
+        for variable, output in sorted(promotion.variables.items())
+    }
+
+
+def promoted_value(found: OutputValue | None, output: str, variable: str, source: str) -> Any:
+    """The value an output of the source carries into a variable of the target; a missing
+    output, or a sensitive one, is refused (envman never pins a secret in the ledger)."""
+    if found is None:
+        raise EnvmanError(
+            f"'{source}' has no output '{output}' (promotion.variables.{variable})",
+            hint=f"apply {source} with a stack that outputs it, or fix the mapping",
+        )
+    if found.sensitive:
+        raise EnvmanError(
+            f"output '{output}' of '{source}' is sensitive; envman does not promote secrets",
+            hint="promote a non-sensitive reference (an ARN or version) instead",
+        )
+    return found.value
 
 
 def plan_promotion(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,7 @@ from envman.planning import PlanInputs, PlannedRun, input_options, plan_environm
 from envman.protect.confirm import ConfirmOptions
 from envman.releases.chain import Pins
 from envman.releases.ledger import Ledger
-from envman.releases.models import Kind, Release
+from envman.releases.models import ComponentEntry, Kind, Release
 from envman.releases.pipeline import DeployResult, DeploySpec, deploy_planned
 from envman.releases.record import set_status
 from envman.releases.versions import (
@@ -21,6 +22,7 @@ from envman.releases.versions import (
     recorded_values,
     value_changes,
 )
+from envman.say import Say
 from envman.terraform.progress import Progress
 from envman.workspace import Workspace
 
@@ -33,9 +35,13 @@ def same_values(a: Release, b: Release) -> bool:
 
 
 def rollback_target(
-    ledger: Ledger, to_seq: int | None, automatic: bool
+    ledger: Ledger,
+    to_seq: int | None,
+    automatic: bool,
+    same: Callable[[Release, Release], bool] = same_values,
 ) -> tuple[Release, Release | None]:
-    """(target, current): the release to go back to and the one in place now."""
+    """(target, current): the release to go back to and the one in place now; by default the
+    newest successful release before the current one that ran with other values (``same``)."""
     current = ledger.current()
     env = ledger.environment
     if automatic:
@@ -68,7 +74,7 @@ def rollback_target(
             hint=f"see: envman history {env}",
         )
     found = ledger.previous_successful(current.seq)
-    while found is not None and same_values(found, current):
+    while found is not None and same(found, current):
         found = ledger.previous_successful(found.seq)
     if found is None:
         raise UsageError(
@@ -140,39 +146,57 @@ def deploy_rollback(
         allow_destroy=options.allow_destroy,
     )
     result = deploy_planned(ledger, plan.planned, spec, console, plan.progress)
-    if not automatic and current is not None and result.release is not None:
-        # the undone release is no longer a rollback target
-        set_status(ledger, current, "rolled_back", warn=spec.warn)
+    if not automatic and result.release is not None:
+        mark_undone(ledger, plan.target, current, spec.warn)  # no longer rollback targets
     return result
+
+
+def mark_undone(ledger: Ledger, goal: Release, current: Release | None, warn: Say) -> None:
+    """The releases a rollback undid (after ``goal``, up to the current one) become
+    `rolled_back`: no later rollback goes back to what this one undid."""
+    if current is None:
+        return
+    for release in ledger.newest_first(below=current.seq + 1):
+        if release.seq <= goal.seq:
+            break
+        if release.succeeded:
+            set_status(ledger, release, "rolled_back", warn=warn)
 
 
 def restored_values(workspace: Workspace, target: Release) -> tuple[dict[str, Any], list[str]]:
     """Release TARGET's recorded values of the variables the stack still declares, and the
-    notes to show about them. A record written before every value was recorded has only its
+    notes to show about them."""
+    return restored_entry(workspace, next(iter(target.entries().values())), target.seq)
+
+
+def restored_entry(
+    workspace: Workspace, entry: ComponentEntry, seq: int
+) -> tuple[dict[str, Any], list[str]]:
+    """What a component ran with in release ``seq`` (its entry), for the variables its stack
+    still declares; never a sensitive value (not recorded) nor a wired one (read from its
+    upstream's state each run). A record written before every value was recorded has only its
     pins: say so."""
     declared = workspace.stack.variables
     sensitive = workspace.stack.sensitive_variables()
-    if target.values is None:
+    if entry.values is None:
         note = (
-            f"note: release #{target.seq} was recorded before envman kept every value; only its "
+            f"note: release #{seq} was recorded before envman kept every value; only its "
             f"pinned inputs are restored, the rest comes from the current code"
         )
-        pins = {k: v for k, v in target.inputs.items() if k in declared and k not in sensitive}
+        pins = {k: v for k, v in entry.inputs.items() if k in declared and k not in sensitive}
         return pins, [note]
     restored: dict[str, Any] = {}
-    for name, entry in target.values.items():
-        if name in declared and name not in sensitive and "value" in entry:
-            restored[name] = entry["value"]
+    for name, item in entry.values.items():
+        wired = item.get("source") == "component"
+        if name in declared and name not in sensitive and "value" in item and not wired:
+            restored[name] = item["value"]
     notes: list[str] = []
-    added = sorted(n for n in declared if n not in target.values and n not in sensitive)
+    added = sorted(n for n in declared if n not in entry.values and n not in sensitive)
     if added:
         notes.append(
-            f"note: {', '.join(added)} did not exist in release #{target.seq}: "
-            "from its current source"
+            f"note: {', '.join(added)} did not exist in release #{seq}: from its current source"
         )
-    gone = sorted(n for n in target.values if n not in declared)
+    gone = sorted(n for n in entry.values if n not in declared)
     if gone:
-        notes.append(
-            f"note: the stack no longer declares {', '.join(gone)} (recorded in #{target.seq})"
-        )
+        notes.append(f"note: the stack no longer declares {', '.join(gone)} (recorded in #{seq})")
     return restored, notes

@@ -138,6 +138,12 @@ def redact_stored(text: str) -> str:
     return text if pattern is None or not text else pattern.sub(REDACTED, text)
 
 
+def holds_secret(value: Any) -> bool:
+    """Whether a value carries a known sensitive value (in any of its strings or numbers):
+    e.g. an output built from a sensitive variable that its stack does not mark sensitive."""
+    return any(redact_stored(text) != text for text in _texts(value))
+
+
 def redact_document(value: Any, strict: bool = False, keep: frozenset[str] = frozenset()) -> Any:
     """A JSON-like document with its strings redacted (keys included). Under the keys in
     FREE_TEXT_KEYS, and everywhere with ``strict``, short values are redacted too. Values

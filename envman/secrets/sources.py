@@ -19,7 +19,6 @@ from envman.secrets.redactor import remember
 if TYPE_CHECKING:
     from envman.config.project import Environment
     from envman.config.stack import StackInfo
-    from envman.terraform.models import OutputValue
 
 CREDENTIAL_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 
@@ -119,12 +118,6 @@ def remember_recorded(env: Environment, records: Iterable[Mapping[str, Any]]) ->
         for name, value in inputs.items():
             if sensitive is None or name in sensitive:
                 remember(value)
-
-
-def remember_outputs(outputs: Mapping[str, OutputValue]) -> None:
-    for output in outputs.values():
-        if output.sensitive:
-            remember(output.value)
 
 
 def remember_environment(env: Environment) -> None:

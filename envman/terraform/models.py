@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
 from envman.errors import TerraformError
+from envman.secrets.redactor import holds_secret, remember
 from envman.terraform.errors import MalformedPlan
 
 SUPPORTED_PLAN_FORMAT = 1
@@ -278,6 +279,19 @@ def outputs_from_json(data: dict[str, Any]) -> dict[str, OutputValue]:
         )
         for name, raw in data.items()
         if isinstance(raw, dict)
+    }
+
+
+def secured_outputs(outputs: dict[str, OutputValue]) -> dict[str, OutputValue]:
+    """Outputs as read from a state: sensitive values are remembered (redacted wherever they
+    show up from now on), and an output that carries a known secret is sensitive too — one
+    built from a wired sensitive input, say, which its stack cannot know is secret."""
+    for output in outputs.values():
+        if output.sensitive:
+            remember(output.value)
+    return {
+        name: replace(out, sensitive=True) if not out.sensitive and holds_secret(out.value) else out
+        for name, out in outputs.items()
     }
 
 

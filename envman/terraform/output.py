@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 from envman.errors import TerraformError
-from envman.secrets.sources import remember_outputs
-from envman.terraform.models import OutputValue, outputs_from_json
+from envman.terraform.models import OutputValue, outputs_from_json, secured_outputs
 from envman.terraform.runner import Terraform
 
 
@@ -23,5 +22,4 @@ def read_outputs(tf: Terraform) -> dict[str, OutputValue]:
     if not isinstance(data, dict):
         raise TerraformError("terraform output -json did not return an object")
     outputs = outputs_from_json(data)
-    remember_outputs(outputs)  # sensitive values: redacted wherever they show up from now on
-    return outputs
+    return secured_outputs(outputs)

@@ -6,8 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from envman.secrets.sources import remember_outputs
-from envman.terraform.models import OutputValue, outputs_from_json
+from envman.terraform.models import OutputValue, outputs_from_json, secured_outputs
 from envman.terraform.runner import Terraform
 
 
@@ -44,5 +43,4 @@ def read_state_and_outputs(tf: Terraform) -> tuple[StateInfo, dict[str, OutputVa
     data = _pull(tf)
     raw = data.get("outputs")
     outputs = outputs_from_json(raw if isinstance(raw, dict) else {})
-    remember_outputs(outputs)  # sensitive values: redacted wherever they show up from now on
-    return state_info(data), outputs
+    return state_info(data), secured_outputs(outputs)

@@ -17,8 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from envman.secrets.sources import remember_outputs
-from envman.terraform.models import OutputValue, outputs_from_json
+from envman.terraform.models import OutputValue, outputs_from_json, secured_outputs
 from envman.terraform.state import StateInfo, read_state_and_outputs, read_state_info, state_info
 from envman.workspace import Workspace
 
@@ -77,8 +76,7 @@ def _parsed(body: bytes) -> dict[str, Any] | None:
 def _outputs(data: dict[str, Any]) -> dict[str, OutputValue]:
     raw = data.get("outputs")
     outputs = outputs_from_json(raw if isinstance(raw, dict) else {})
-    remember_outputs(outputs)  # sensitive values: redacted wherever they show up from now on
-    return outputs
+    return secured_outputs(outputs)
 
 
 def current_outputs(workspace: Workspace) -> dict[str, OutputValue]:
