@@ -739,11 +739,20 @@ def unlock_command(
         str, typer.Argument(help="The lock id (terraform state lock, or envman's operation lock).")
     ],
     confirm: ConfirmOpt = None,
+    component: Annotated[
+        str | None,
+        typer.Option(
+            "-c",
+            "--component",
+            help="The component whose terraform state lock it is (environments of components).",
+            metavar="COMPONENT",
+        ),
+    ] = None,
 ) -> None:
     """Release a stale lock left by a crashed run (needs --confirm ENV)."""
     from envman.commands.unlock import run_unlock
 
-    _run(lambda: run_unlock(_ctx(), environment, lock_id, confirm))
+    _run(lambda: run_unlock(_ctx(), environment, lock_id, confirm, component))
 
 
 @app.command("emulator")

@@ -10,12 +10,11 @@ from rich.table import Table
 from envman.commands import AppContext, emit_json
 from envman.commands.history import describe_inputs
 from envman.errors import EXIT_OK, EnvmanError
+from envman.graph.reconcile import settle_unlocked
 from envman.input_values import UNSET, show
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
-from envman.runs.session import reconcile_unlocked
 from envman.secrets.sources import remember_recorded
-from envman.workspace import Workspace
 
 DRIFT_DOC = "drift/last.json"
 
@@ -25,8 +24,8 @@ def environment_status(ctx: AppContext, name: str) -> dict[str, Any]:
     row: dict[str, Any] = {"environment": name, "current": None, "drift": None, "error": None}
     try:
         store = store_for(env)
-        reconcile_unlocked(  # releases left applying by a run that died
-            Workspace(ctx.project, env), store, lambda line: print(line, file=sys.stderr)
+        settle_unlocked(  # releases (and components) left applying by a run that died
+            ctx.project, env, store, lambda line: print(line, file=sys.stderr)
         )
         ledger = Ledger(store, name)
         current = ledger.current()

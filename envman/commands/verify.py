@@ -7,9 +7,10 @@ from typing import Any
 from envman.commands import AppContext
 from envman.errors import EXIT_OK, EXIT_VERIFY_FAILED, EnvmanError
 from envman.notify.dispatch import Notification, notify
+from envman.releases.chain import recorded_outputs
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
-from envman.releases.models import Release
+from envman.releases.models import IMPLICIT, Release
 from envman.releases.oplock import acquire
 from envman.releases.provenance import actor
 from envman.releases.record import set_status
@@ -35,14 +36,15 @@ def release_in_place(ledger: Ledger) -> tuple[Release | None, list[Release]]:
     return None, newer
 
 
-def previous_outputs_for(ledger: Ledger, release: Release) -> dict[str, Any] | None:
-    """What to compare with: the release's own outputs when its CloudFront invalidation already
-    succeeded (no second invalidation), else the previous successful release's outputs."""
+def previous_outputs_for(
+    ledger: Ledger, release: Release, names: list[str]
+) -> dict[str, Any] | None:
+    """What to compare with: the outputs in place with the release when its CloudFront
+    invalidation already succeeded (no second invalidation), else those before it."""
     done = (release.verification or {}).get("checks") or []
-    if any(c.get("kind") == "cloudfront_invalidation" and c.get("ok") for c in done):
-        return dict(release.outputs)
-    previous = ledger.previous_successful(release.seq)
-    return dict(previous.outputs) if previous is not None else None
+    invalidated = any(c.get("kind") == "cloudfront_invalidation" and c.get("ok") for c in done)
+    below = release.seq + 1 if invalidated else release.seq
+    return recorded_outputs(ledger, below, names) or None
 
 
 def run_verify(ctx: AppContext, name: str) -> int:
@@ -71,15 +73,18 @@ def run_verify(ctx: AppContext, name: str) -> int:
                 f"[yellow]note:[/yellow] release #{later.seq} ({later.kind}) ended "
                 f"{later.status}; verifying #{release.seq}, the release in place"
             )
-        if project.settings.component:  # DESIGN section 10: every component's outputs
+        names = [IMPLICIT]
+        if project.settings.component:  # every component's outputs, `name` and `component.name`
             from envman.graph.after import state_outputs
+            from envman.graph.select import graph_target
 
             outputs = state_outputs(project, env)
+            names = graph_target(project, env).names
         else:
             workspace = Workspace(project, env)
             workspace.ensure_init()
             outputs = read_outputs(workspace.terraform)
-        previous = previous_outputs_for(ledger, release)
+        previous = previous_outputs_for(ledger, release, names)
         outcome = verify_environment(env, outputs, previous, say_on_stderr)
         status = "verified" if outcome.ok else "verify_failed"
         before = release.status

@@ -14,6 +14,7 @@ from envman.errors import EXIT_OK, EXIT_VERIFY_FAILED, EnvmanError
 from envman.graph.apply import GraphApply
 from envman.hooks import run_hooks
 from envman.notify.dispatch import Notification, notify
+from envman.releases.chain import recorded_outputs
 from envman.releases.models import Kind, Release
 from envman.releases.record import set_status
 from envman.say import say_on_stderr
@@ -81,7 +82,8 @@ def after_graph_apply(job: GraphApply, release: Release, say: Callable[[str], No
         set_status(job.ledger, release, "failed", error=f"hook failed: {exc}", warn=job.say)
         announce(job, release, f"{job.kind}_failed", [str(exc)])
         raise
-    outcome = verify_environment(env, outputs, None, say_on_stderr)
+    previous = recorded_outputs(job.ledger, release.seq, job.target.names) or None
+    outcome = verify_environment(env, outputs, previous, say_on_stderr)
     if outcome.ran:
         status = "verified" if outcome.ok else "verify_failed"
         set_status(

@@ -64,7 +64,8 @@ class GraphApply:
 
 
 def touched(runs: dict[str, ComponentRun]) -> list[str]:
-    """Components this apply changes: a plan with changes, or a plan still to make."""
+    """Components this apply changes: a plan with changes, pins that change (a pin-only
+    change is a release too, as for a single stack), or a plan still to make."""
     return [
         name
         for name, run in runs.items()
@@ -73,7 +74,8 @@ def touched(runs: dict[str, ComponentRun]) -> list[str]:
 
 
 def _changes(planned: PlannedRun) -> bool:
-    return planned.streamed.summary.has_changes
+    pins_move = planned.recorded_inputs != planned.inputs.pinned
+    return planned.streamed.summary.has_changes or pins_move
 
 
 def audit_fields(

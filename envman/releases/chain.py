@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from envman.releases.ledger import Ledger
-from envman.releases.models import ComponentEntry, ComponentStatus, Release
+from envman.releases.models import IMPLICIT, ComponentEntry, ComponentStatus, Release
 
 
 @dataclass(frozen=True)
@@ -80,3 +80,17 @@ def values_as_of(ledger: Ledger, seq: int, names: list[str]) -> dict[str, dict[s
     """What each component ran with once release ``seq`` was in place (its chain then)."""
     found = {n: running_entry(ledger, n, below=seq + 1, any_status=True) for n in names}
     return {n: ran_with(r.entry) for n, r in found.items() if r is not None}
+
+
+def recorded_outputs(ledger: Ledger, below: int | None, names: list[str]) -> dict[str, Any]:
+    """The outputs each component's chain recorded (releases with seq < ``below``): each as
+    `name` (the first component in ``names`` that has it) and as `component.name` — the shape
+    verification and hooks read; a single stack's are its current release's outputs."""
+    merged: dict[str, Any] = {}
+    for name in names:
+        found = running_entry(ledger, name, below)
+        for output, value in (found.entry.outputs or {}).items() if found is not None else ():
+            merged.setdefault(output, value)
+            if name != IMPLICIT:
+                merged[f"{name}.{output}"] = value
+    return merged

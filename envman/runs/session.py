@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from rich.console import Console
 
 from envman.releases.ledger import Ledger
-from envman.releases.oplock import OperationLock, acquire, gone_reason, holder
+from envman.releases.oplock import OperationLock, acquire
 from envman.releases.provenance import actor
 from envman.releases.store import LedgerStore
 from envman.runs.reconcile import reconcile
@@ -31,13 +31,3 @@ def locked_operation(
     with acquire(store, operation, actor(), environment=env.name, on_note=say) as lease:
         reconcile(Ledger(store, env.name), workspace.prepare_folder(), say, locked=True)
         yield lease
-
-
-def reconcile_unlocked(workspace: Workspace, store: LedgerStore, say: Say) -> int:
-    """For `status`: reconcile only when no live run holds the lock, and only from run
-    folders on this host."""
-    current = holder(store)
-    if current is not None and gone_reason(current) is None:
-        return 0
-    ledger = Ledger(store, workspace.env.name)
-    return reconcile(ledger, workspace.env.work_dir, say, locked=False)
