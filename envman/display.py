@@ -23,16 +23,21 @@ def show_plan(console: Console, planned: PlannedRun) -> None:
 
     for line in input_lines(planned.inputs, planned.workspace.stack.sensitive_variables()):
         console.print(line, markup=False, highlight=False)
+    show_changes_by_address(console, planned)
+    changed = [n for n, a in planned.streamed.output_actions.items() if not changes_nothing(a)]
+    if changed:
+        console.print(f"  outputs changing: {', '.join(sorted(changed))}")
+    console.print(f"Plan for [bold]{env}[/bold]: {planned.streamed.summary.text()}")
+
+
+def show_changes_by_address(console: Console, planned: PlannedRun, indent: str = "  ") -> None:
+    """One line per address the plan changes: `+ aws_s3_bucket.x (create)`."""
     for address, action in planned.streamed.planned:
         if changes_nothing(action):
             continue
         style = _ACTION_STYLE.get(action, "white")
         sign = _ACTION_SIGN.get(action, "?")
-        console.print(f"  [{style}]{sign} {address}[/{style}] ({action})", highlight=False)
-    changed = [n for n, a in planned.streamed.output_actions.items() if not changes_nothing(a)]
-    if changed:
-        console.print(f"  outputs changing: {', '.join(sorted(changed))}")
-    console.print(f"Plan for [bold]{env}[/bold]: {planned.streamed.summary.text()}")
+        console.print(f"{indent}[{style}]{sign} {address}[/{style}] ({action})", highlight=False)
 
 
 def version_table(

@@ -12,6 +12,7 @@ from envman.commands import AppContext, emit_json
 from envman.commands.requests import PromoteRequest, RollbackRequest
 from envman.commands.results import result_document
 from envman.commands.review import ReviewOutput
+from envman.display import show_changes_by_address
 from envman.errors import EXIT_CHANGES, EXIT_OK, EXIT_REFUSED, EnvmanError, UsageError
 from envman.graph.apply import (
     GraphApply,
@@ -150,6 +151,7 @@ def show_graph_plan(console: Console, target: GraphTarget, runs: dict[str, Compo
         else:
             text = run.planned.streamed.summary.text()
             console.print(f"  {name}: {text}", markup=False)
+            show_changes_by_address(console, run.planned, indent="    ")
     for name in target.targets:
         if name in target.follow and name not in runs:
             console.print(f"  {name}: not planned (its inputs do not change)", markup=False)

@@ -50,8 +50,18 @@ def check_graph(workspace: Workspace, options: CheckOptions) -> EnvResult:
         )
         target = graph_target(workspace.project, env)
         result = EnvResult(env.name, IN_SYNC)
-        for name in target.names:
-            _merge(result, name, _check_component(target, ledger, context, name))
+        errors: list[str] = []
+        for name in target.names:  # one component failing never hides the others
+            try:
+                _merge(result, name, _check_component(target, ledger, context, name))
+            except StateLocked as exc:
+                errors.append(f"{name}: {exc}")
+                result.lock = result.lock or exc.lock
+            except EnvmanError as exc:
+                if isinstance(exc, Interrupted):
+                    raise
+                errors.append(f"{name}: {exc}")
+        _settle_errors(result, errors)
     except Interrupted:
         raise
     except StateLocked as exc:
@@ -91,6 +101,18 @@ def _check_component(target: GraphTarget, ledger: Ledger, context: Context, name
     secrets = secrets | {s for s in known() if len(s) >= MIN_LENGTH}
     scoped = replace(context, environment=f"{target.env.name}/{name}", secrets=secrets)
     return classify(scoped, drift=plan, normal=plan)
+
+
+def _settle_errors(result: EnvResult, errors: list[str]) -> None:
+    """Components that could not be checked: the environment is `error` unless another one
+    drifted (drift wins, as across environments); each failure is said either way."""
+    if not errors:
+        return
+    result.error = "; ".join(errors)
+    if result.status != DRIFTED:
+        result.status = ERROR
+    else:
+        result.warnings.extend(f"not checked: {line}" for line in errors)
 
 
 def _merge(result: EnvResult, name: str, part: EnvResult) -> None:
