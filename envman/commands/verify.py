@@ -71,7 +71,7 @@ def run_verify(ctx: AppContext, name: str) -> int:
                 f"[yellow]note:[/yellow] release #{later.seq} ({later.kind}) ended "
                 f"{later.status}; verifying #{release.seq}, the release in place"
             )
-        if project.settings.component:  # DESIGN section 10: every component's outputs
+        if project.settings.component:  # docs/components.md: every component's outputs
             from envman.graph.after import state_outputs
 
             outputs = state_outputs(project, env)

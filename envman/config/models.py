@@ -1,4 +1,4 @@
-"""Pydantic models of envman.hcl and environment.hcl (DESIGN section 2).
+"""Pydantic models of envman.hcl and environment.hcl (README: configuration).
 
 Field names are the HCL keys; labelled blocks carry their label in ``__label__``.
 Unknown keys are errors (``extra="forbid"``).
@@ -141,7 +141,7 @@ class DriftSettings(Strict):
 
 
 class Guard(Strict):
-    """Destroy guards (DESIGN section 12): address globs never destroyed or replaced, a cap."""
+    """Destroy guards (README: review): address globs never destroyed or replaced, a cap."""
 
     prevent_destroy: list[str] = Field(default_factory=list)
     max_destroy: int | None = Field(default=None, ge=0)
@@ -173,7 +173,7 @@ class EnvironmentConfig(Strict):
     release_variables: list[str] = Field(default_factory=list)  # pinned by every release
     guard: Guard | None = None
     policy: list[Policy] = Field(default_factory=list)
-    components: list[str] | None = None  # DESIGN section 10: default every component
+    components: list[str] | None = None  # docs/components.md: default every component
 
 
 class TerraformSettings(Strict):
@@ -182,7 +182,7 @@ class TerraformSettings(Strict):
 
 
 class Component(Strict):
-    """A `component "NAME" { ... }` block of envman.hcl (DESIGN section 10)."""
+    """A `component "NAME" { ... }` block of envman.hcl (docs/components.md)."""
 
     name: str = Field(alias="__label__")
     stack: str

@@ -75,7 +75,7 @@ class Environment:
 
     def ledger_backend_config(self) -> dict[str, Any]:
         """The backend settings that locate the environment's ledger: with components
-        (DESIGN section 10) the key or path with `{component}` removed, one ledger per env."""
+        (docs/components.md) the key or path with `{component}` removed, one ledger per env."""
         values = Environment.backend_config(self)
         for name in ("key", "path"):
             value = values.get(name)

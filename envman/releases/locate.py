@@ -1,4 +1,4 @@
-"""Where an environment's ledger lives: next to its state (DESIGN section 5)."""
+"""Where an environment's ledger lives: next to its state (README: releases)."""
 
 from __future__ import annotations
 

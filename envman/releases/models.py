@@ -1,4 +1,4 @@
-"""The release record (DESIGN section 5, schema 1).
+"""The release record (README: releases, schema 1).
 
 Unknown fields: a record built in code refuses them (a misspelt ``rollbak_of=3`` raises, and so
 does an assignment to a field that does not exist or of a value of the wrong type: models
@@ -158,7 +158,7 @@ class Release(LedgerModel):
     run_id: str | None = None  # the run folder (.envman/envs/<env>/runs/<id>/) that applied it
     reconciled_at: str | None = None
     note: str | None = None
-    # schema 2 (DESIGN section 10): component -> inputs, state, plan, status, outputs
+    # schema 2 (docs/components.md): component -> inputs, state, plan, status, outputs
     components: dict[str, dict[str, Any]] | None = None
 
     @property

@@ -1,4 +1,4 @@
-"""The release ledger and operation lock on a LocalStore (DESIGN section 5)."""
+"""The release ledger and operation lock on a LocalStore (README: releases)."""
 
 from __future__ import annotations
 
