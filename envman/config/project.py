@@ -21,7 +21,7 @@ from envman.config.paths import (
 )
 from envman.config.paths import FACTS_CACHE as FACTS_CACHE  # re-exported
 from envman.errors import ConfigError, UsageError
-from envman.secrets.sources import remember_environment
+from envman.secrets.redactor import remember
 
 COMPONENT_PLACEHOLDER = "{component}"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -90,6 +90,11 @@ class Environment:
     def protected(self) -> bool:
         return self.config.protection.confirm
 
+    def remember_webhooks(self) -> None:
+        """The webhook URLs its notify blocks name are secrets: redacted wherever they show up."""
+        for block in self.config.notify:
+            remember(os.environ.get(block.webhook_url_env))
+
 
 @dataclass
 class Project:
@@ -113,7 +118,7 @@ class Project:
         if name not in names:
             raise UsageError(f"unknown environment '{name}'", hint=self._suggest(name, names))
         env = _load_environment(self, name)
-        remember_environment(env)  # its webhook URLs are secrets
+        env.remember_webhooks()
         self._environments[name] = env
         return env
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from envman.errors import EnvmanError
-from envman.releases.lease import process_alive, wall_clock
+from envman.lease import process_alive, wall_clock
 from envman.releases.ledger import Ledger
 from envman.releases.models import Release
 from envman.runs.events import APPLIED, INTERRUPTED, ROLLED_BACK, ApplyOutcome, read_outcome

@@ -4,7 +4,7 @@
   accepts, and anything envman cannot evaluate counts as sensitive): their values from the
   environment's var files, the pinned inputs, ``--set`` and ``TF_VAR_<name>``;
 - sensitive outputs (``terraform output -json``);
-- webhook URLs (the variables notify blocks name) and assumed-role credentials.
+- assumed-role credentials (webhook URLs: ``Environment.remember_webhooks``, on load).
 """
 
 from __future__ import annotations
@@ -12,14 +12,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from envman.secrets.redactor import remember
 
 if TYPE_CHECKING:
     from envman.config.project import Environment
     from envman.config.stack import StackInfo
-    from envman.terraform.models import OutputValue
 
 CREDENTIAL_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 
@@ -121,16 +120,20 @@ def remember_recorded(env: Environment, records: Iterable[Mapping[str, Any]]) ->
                 remember(value)
 
 
-def remember_outputs(outputs: Mapping[str, OutputValue]) -> None:
+class SensitiveValue(Protocol):
+    """A value terraform may mark sensitive (an output)."""
+
+    @property
+    def sensitive(self) -> bool: ...
+
+    @property
+    def value(self) -> Any: ...
+
+
+def remember_outputs(outputs: Mapping[str, SensitiveValue]) -> None:
     for output in outputs.values():
         if output.sensitive:
             remember(output.value)
-
-
-def remember_environment(env: Environment) -> None:
-    """Webhook URLs of the environment's notify blocks."""
-    for block in env.config.notify:
-        remember(os.environ.get(block.webhook_url_env))
 
 
 def remember_credentials(values: Mapping[str, str]) -> None:

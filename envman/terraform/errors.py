@@ -25,7 +25,7 @@ from envman.errors import TerraformError
 from envman.secrets.redactor import redact
 
 if TYPE_CHECKING:
-    from envman.terraform.runner import Completed, Diagnostic
+    from envman.terraform.completed import Completed, Diagnostic
 
 LOCK_SUMMARY = "Error acquiring the state lock"
 _LOCK_FIELDS = {

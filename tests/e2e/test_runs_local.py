@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from envman.releases.lease import process_alive
+from envman.lease import process_alive
 from tests.helpers import Cli
 
 WRAPPER = """#!/bin/sh

@@ -19,7 +19,7 @@ from envman.config.project import Environment
 from envman.errors import EXIT_INTERRUPTED, Interrupted, LockHeld
 from envman.protect import confirm
 from envman.releases import oplock
-from envman.releases.lease import boot_id, process_alive, process_start
+from envman.lease import boot_id, process_alive, process_start
 from envman.releases.ledger import Ledger
 from envman.releases.store_local import LocalStore
 from envman.runs.events import read_outcome

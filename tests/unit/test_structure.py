@@ -14,12 +14,8 @@ from envman.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "envman"
-# releases.pipeline runs the automatic rollback itself; issue 11 moves it to the caller that
-# sees the failed verification (no call climbs back through another module), which removes
-# this last cycle.
-KNOWN_CYCLES: set[frozenset[str]] = {
-    frozenset({"envman.releases.pipeline", "envman.releases.rollback"})
-}
+# None left; tests/unit/test_layers.py also counts imports under TYPE_CHECKING.
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 def _module_name(path: Path) -> str:
