@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from envman.config.names import identifier_problem
 from envman.timeutil import parse_duration, parse_time_point
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
@@ -47,6 +48,13 @@ def _weekday(value: object) -> str:
 
 
 Weekday = Annotated[str, BeforeValidator(_weekday)]
+
+
+def _identifier(kind: str, value: str) -> str:
+    problem = identifier_problem(kind, value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
 
 
 class Strict(BaseModel):
@@ -175,6 +183,13 @@ class EnvironmentConfig(Strict):
     policy: list[Policy] = Field(default_factory=list)
     components: list[str] | None = None  # docs/components.md: default every component
 
+    @field_validator("components")
+    @classmethod
+    def _component_names(cls, value: list[str] | None) -> list[str] | None:
+        for name in value or []:
+            _identifier("component", name)
+        return value
+
 
 class TerraformSettings(Strict):
     binary: str | None = None
@@ -188,6 +203,11 @@ class Component(Strict):
     stack: str
     inputs: dict[str, str] = Field(default_factory=dict)  # variable = "<component>.<output>"
     depends_on: list[str] = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _identifier("component", value)
 
     @field_validator("inputs")
     @classmethod
