@@ -1,4 +1,4 @@
-"""The effective value of every variable of a run and where it came from (README: configuration,
+"""The effective value of every variable of a run and where it came from (docs/configuration.md,
 releases).
 
 Layers, lowest to highest precedence (the order terraform gets them in): the stack's variable

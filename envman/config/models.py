@@ -1,4 +1,4 @@
-"""Pydantic models of envman.hcl and environment.hcl (README: configuration).
+"""Pydantic models of envman.hcl and environment.hcl (docs/configuration.md).
 
 Field names are the HCL keys; labelled blocks carry their label in ``__label__``.
 Unknown keys are errors (``extra="forbid"``).
@@ -149,7 +149,7 @@ class DriftSettings(Strict):
 
 
 class Guard(Strict):
-    """Destroy guards (README: review): address globs never destroyed or replaced, a cap."""
+    """Destroy guards (docs/review.md): address globs never destroyed or replaced, a cap."""
 
     prevent_destroy: list[str] = Field(default_factory=list)
     max_destroy: int | None = Field(default=None, ge=0)

@@ -57,7 +57,7 @@ def _notify(env: Environment, notification: Notification) -> None:
 
 
 def outgoing(notification: Notification) -> Notification:
-    """What may leave: every text redacted, short values included (README: security); a
+    """What may leave: every text redacted, short values included (docs/security.md); a
     release made under a replaced clock (ENVMAN_NOW) announced like a break-glass."""
     release = notification.release or {}
     override = release.get("clock_override")

@@ -1,4 +1,4 @@
-"""Deploy windows: deny weekdays and freezes (README: configuration, `protection`).
+"""Deploy windows: deny weekdays and freezes (docs/configuration.md, `protection`).
 
 Rules, all evaluated in ``protection.timezone``:
 

@@ -1,4 +1,4 @@
-"""The per-environment release ledger (README: releases).
+"""The per-environment release ledger (docs/releases.md).
 
 One JSON document per release, named ``<seq, 8 digits>.json`` in a ``LedgerStore``. A new
 seq is allocated by exclusive create: the writer that creates the name owns the seq, so two

@@ -1,4 +1,4 @@
-"""Where an environment's ledger lives: next to its state (README: releases)."""
+"""Where an environment's ledger lives: next to its state (docs/releases.md)."""
 
 from __future__ import annotations
 

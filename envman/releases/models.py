@@ -1,4 +1,4 @@
-"""The release record (README: releases, schema 1).
+"""The release record (docs/releases.md, schema 1).
 
 Unknown fields: a record built in code refuses them (a misspelt ``rollbak_of=3`` raises, and so
 does an assignment to a field that does not exist or of a value of the wrong type: models

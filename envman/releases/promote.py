@@ -1,4 +1,4 @@
-"""Promote: carry the source environment's state outputs into the target (README: releases)."""
+"""Promote: carry the source environment's state outputs into the target (docs/releases.md)."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""A run's own folder, its event log, and reconciliation of orphaned releases (README: runs)."""
+"""A run's own folder, its event log, and reconciliation of orphaned releases (docs/releases.md)."""

@@ -1,4 +1,4 @@
-"""Reconciliation: releases left ``applying`` by a run that died (README: runs).
+"""Reconciliation: releases left ``applying`` by a run that died (docs/releases.md).
 
 terraform outlives envman, so when envman is killed the apply goes on (or stops) by itself.
 The next run of the environment (holding its operation lock) and ``status`` find records

@@ -1,4 +1,4 @@
-"""terraform's failures, typed in one place (README: runs).
+"""terraform's failures, typed in one place (docs/releases.md).
 
 terraform reports errors as diagnostics (``summary`` + ``detail``, from its ``-json`` stream or
 its human output). This module is the only place that reads their words to tell what went

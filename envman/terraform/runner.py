@@ -1,7 +1,7 @@
 """Running the terraform binary: environment, process, streamed JSON, signals, diagnostics.
 
 terraform runs in its own session (process group). Runs that stream -json write it to an
-event log file (the run's, README: runs) that envman follows, and stderr to a file beside
+event log file (the run's, docs/releases.md) that envman follows, and stderr to a file beside
 it: if envman dies, terraform finishes or stops on its own, saves state and releases its lock.
 """
 

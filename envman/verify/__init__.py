@@ -1,1 +1,1 @@
-"""Verification after apply, promote and rollback (README: verification)."""
+"""Verification after apply, promote and rollback (docs/operations.md)."""

@@ -1,5 +1,5 @@
 """What a release records about its inputs, pins, exact rollback and the promotion gate
-(README: configuration, releases; "Inputs, pins and rollback"), on terraform_data stacks."""
+(docs/configuration.md, docs/releases.md; "Inputs, pins and rollback"), on terraform_data stacks."""
 
 from __future__ import annotations
 

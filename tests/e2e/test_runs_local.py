@@ -1,4 +1,4 @@
-"""Runs nothing can corrupt (README: runs, releases), with real terraform on the basic fixture.
+"""Runs nothing can corrupt (docs/releases.md), with real terraform on the basic fixture.
 
 terraform is slowed or made to kill envman by an ``ENVMAN_TERRAFORM`` wrapper script:
 ``WRAP_MODE=sleep`` sleeps before `terraform apply` (touching ``WRAP_MARK`` first),

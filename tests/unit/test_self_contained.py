@@ -50,4 +50,4 @@ def test_the_finder_finds_each_spelling() -> None:
     samples = [f"({word} section 5)", f"{word} §13", f"see {word}.md", "../" + "shared/x.md"]
     for sample in samples:
         assert outside_references(sample, "f.py") == [f"f.py:1: {sample}"]
-    assert outside_references("designed by a Design review (README: releases)", "f.py") == []
+    assert outside_references("designed by a Design review (docs/releases.md)", "f.py") == []
