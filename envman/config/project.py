@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,7 @@ from envman.config.contained import COMPONENT_PLACEHOLDER as COMPONENT_PLACEHOLD
 from envman.config.contained import Setting, check_inside
 from envman.config.hclfile import HclDocument, load_hcl
 from envman.config.loader import shape_blocks, validate_model
+from envman.config.locations import check_unshared
 from envman.config.models import ENVIRONMENT_KEYS, EnvironmentConfig, ProjectSettings
 from envman.config.names import identifier_problem
 from envman.config.paths import (
@@ -100,7 +102,8 @@ class Project:
     root: Path
     settings: ProjectSettings
     settings_path: Path | None
-    _environments: dict[str, Environment] = field(default_factory=dict)
+    _environments: dict[str, Environment] = field(default_factory=dict)  # checked
+    _read: dict[str, Environment] = field(default_factory=dict)  # loaded, not yet checked
 
     @property
     def state_root(self) -> Path:
@@ -116,10 +119,26 @@ class Project:
         names = self.environment_names()
         if name not in names:
             raise UsageError(f"unknown environment '{name}'", hint=self._suggest(name, names))
-        env = _load_environment(self, name)
-        env.remember_webhooks()
+        env = self._loaded(name)
+        check_unshared(env, self._others(name), [c.name for c in self.settings.component])
         self._environments[name] = env
         return env
+
+    def _loaded(self, name: str) -> Environment:
+        if name not in self._read:
+            env = _load_environment(self, name)
+            env.remember_webhooks()
+            self._read[name] = env
+        return self._read[name]
+
+    def _others(self, name: str) -> list[Environment]:
+        """The other environments that load (one that does not is its own problem)."""
+        others = []
+        for other in self.environment_names():
+            if other != name:
+                with contextlib.suppress(ConfigError):
+                    others.append(self._loaded(other))
+        return others
 
     def _suggest(self, name: str, names: list[str]) -> str:
         return suggest_environment(name, names, self.root / ENVIRONMENTS_DIR)
