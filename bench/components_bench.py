@@ -1,5 +1,5 @@
 """A first build of a component graph with two independent branches, in parallel vs one
-component after another (DESIGN section 10; target: ratio <= 0.65 on 2 cores).
+component after another (docs/components.md; target: ratio <= 0.65 on 2 cores).
 
 Run alone (`python bench/components_bench.py`) or from bench/run.py. Uses the test fixture
 tests/fixtures/components: network -> data -> app, and edge -> app; network and edge sleep

@@ -1,5 +1,5 @@
 """`envman promote` on the split example platform vs on the single stack of before (issue 17,
-DESIGN section 10; target: ratio <= 0.5).
+docs/components.md; target: ratio <= 0.5).
 
 Two throwaway projects on one moto server, each with environments `source` and `target` (the
 repository's `local` settings, every environment in its own region):

@@ -86,7 +86,7 @@ def bug_report(exc: BaseException, log_dir: Path) -> str:
 
 
 def log_entry(exc: BaseException) -> str:
-    """The log's entry for ``exc``, redacted like everything envman stores (DESIGN section 13):
+    """The log's entry for ``exc``, redacted like everything envman stores (docs/security.md):
     known sensitive values replaced, and every --set value masked in the command line."""
     from envman.secrets.redactor import redact_stored
 

@@ -1,4 +1,4 @@
-"""Errors and the exit codes they map to (DESIGN section 4)."""
+"""Errors and the exit codes they map to (docs/commands.md)."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ class ProtectionRefused(EnvmanError):
 
 class Declined(ProtectionRefused):
     """The user answered no: nothing changed. Not an error, but not a success either, so a
-    script never takes it for a done change: exit 3 like every refusal (DESIGN section 4)."""
+    script never takes it for a done change: exit 3 like every refusal (docs/commands.md)."""
 
     is_error = False
 

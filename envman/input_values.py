@@ -1,4 +1,5 @@
-"""The effective value of every variable of a run and where it came from (DESIGN section 2, 5).
+"""The effective value of every variable of a run and where it came from (docs/configuration.md,
+releases).
 
 Layers, lowest to highest precedence (the order terraform gets them in): the stack's variable
 defaults; ``TF_VAR_`` environment variables; the environment's tfvars files; the pins of the

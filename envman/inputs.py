@@ -1,4 +1,4 @@
-"""The inputs of a run: tfvars, pinned inputs of the current release, --set (DESIGN section 2).
+"""The inputs of a run: tfvars, pinned inputs of the current release, --set (docs/configuration.md).
 
 Lowest to highest precedence: stack defaults; the environment's terraform.tfvars and
 *.auto.tfvars[.json]; pinned inputs; --set (or promoted / rolled-back values). envman writes
@@ -63,7 +63,7 @@ class RunInputs:
         return {k: v for k, v in sorted(merged.items()) if k not in sensitive}
 
     def record_fields(self) -> dict[str, Any]:
-        """The release fields about inputs besides `inputs` (DESIGN section 5, README)."""
+        """The release fields about inputs besides `inputs` (docs/releases.md)."""
         fields: dict[str, Any] = {"values": self.values}
         if self.unpinned:
             fields["unpinned"] = list(self.unpinned)

@@ -49,7 +49,7 @@ class PlannedRun:
 
 def carried_variables(workspace: Workspace) -> frozenset[str]:
     """Release-carried variables: every environment's promotion.variables targets and this
-    environment's release_variables (DESIGN section 5, README "Inputs, pins and rollback")."""
+    environment's release_variables (docs/releases.md, "Inputs, pins and rollback")."""
     names = set(workspace.env.config.release_variables)
     for env in workspace.project.environments():
         if env.config.promotion is not None:

@@ -1,4 +1,4 @@
-"""envman plan / apply of an environment made of components (DESIGN section 10)."""
+"""envman plan / apply of an environment made of components (docs/components.md)."""
 
 from __future__ import annotations
 
@@ -224,7 +224,7 @@ def _apply_confirmed(
     job: GraphApply, names: list[str], extra: dict[str, Any], console: Console
 ) -> tuple[Release, int]:
     """After the confirmation: before_apply hooks, the release, the graph apply, then after
-    hooks, verification and notifications (DESIGN sections 4 and 6)."""
+    hooks, verification and notifications (docs/operations.md)."""
     from envman.graph.after import after_graph_apply, announce
     from envman.graph.autorollback import auto_rollback, wants_rollback
     from envman.hooks import run_hooks

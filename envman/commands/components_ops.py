@@ -1,4 +1,4 @@
-"""envman destroy and outputs of an environment made of components (DESIGN section 10)."""
+"""envman destroy and outputs of an environment made of components (docs/components.md)."""
 
 from __future__ import annotations
 

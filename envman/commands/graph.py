@@ -1,4 +1,4 @@
-"""envman graph [ENV]: the component graph (DESIGN section 10)."""
+"""envman graph [ENV]: the component graph (docs/components.md)."""
 
 from __future__ import annotations
 

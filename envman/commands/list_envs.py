@@ -36,7 +36,7 @@ def environment_rows(ctx: AppContext) -> list[dict[str, Any]]:
                 "error": None,
             }
         )
-        if project.settings.component:  # DESIGN section 10: its components, no single stack
+        if project.settings.component:  # docs/components.md: its components, no single stack
             rows[-1].update(_components(ctx, env))
     return rows
 

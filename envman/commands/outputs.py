@@ -23,7 +23,7 @@ class OutputsRequest:
     name: str | None = None
     as_json: bool = False
     raw: bool = False
-    component: str | None = None  # DESIGN section 10: `outputs ENV NAME -c COMPONENT`
+    component: str | None = None  # docs/components.md: `outputs ENV NAME -c COMPONENT`
 
 
 def run_outputs(ctx: AppContext, request: OutputsRequest) -> int:

@@ -48,7 +48,7 @@ def environment_status(ctx: AppContext, name: str) -> dict[str, Any]:
             "actor": current.actor,
             "source": current.source.model_dump() if current.source else None,
         }
-    if ctx.project.settings.component:  # DESIGN section 10: per component
+    if ctx.project.settings.component:  # docs/components.md: per component
         from envman.graph.describe import component_status
 
         row["components"] = component_status(ctx.project, env, ledger)
@@ -81,7 +81,7 @@ def pending_promotions(ctx: AppContext, rows: dict[str, dict[str, Any]]) -> list
             continue
         source = _ran_with(rows[promotion.source].get("current") or {})
         target = _ran_with(rows[env.name].get("current") or {})
-        if "components" in rows[env.name]:  # DESIGN section 10: `component.name` on both sides
+        if "components" in rows[env.name]:  # docs/components.md: `component.name` on both sides
             from envman.graph.describe import component_values
 
             outputs = component_values(rows[promotion.source], "outputs")

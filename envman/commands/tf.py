@@ -1,4 +1,4 @@
-"""envman tf ENV -- ARGS: terraform itself with the environment's setup (DESIGN section 14).
+"""envman tf ENV -- ARGS: terraform itself with the environment's setup (docs/operations.md).
 
 Data dir, automatic init, CLI config with the mirror, AWS credentials and endpoint, and for
 plan, apply, import, refresh and console the environment's var files with its pinned inputs.
@@ -44,7 +44,7 @@ from envman.workspace import Workspace
 class TfOptions:
     confirm: str | None = None
     redact: Redact = no_redaction
-    component: str | None = None  # DESIGN section 10: `tf ENV -c COMPONENT`
+    component: str | None = None  # docs/components.md: `tf ENV -c COMPONENT`
 
 
 def run_tf(ctx: AppContext, name: str, args: Sequence[str], options: TfOptions) -> int:

@@ -16,7 +16,7 @@ from envman.workspace import Workspace
 def validate_environment(ctx: AppContext, name: str) -> list[str]:
     """Problems of one environment, each one line (empty when it is valid)."""
     project = ctx.project
-    if project.settings.component:  # DESIGN section 10
+    if project.settings.component:  # docs/components.md
         from envman.graph.validate import environment_problems
 
         return environment_problems(project, name)

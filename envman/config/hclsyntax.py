@@ -171,5 +171,5 @@ def _describe(token: Any) -> str:
     kind = str(getattr(token, "type", ""))
     if kind in _TOKENS:
         return _TOKENS[kind]
-    # never the token's text: a value there may be a secret (DESIGN section 13)
+    # never the token's text: a value there may be a secret (docs/security.md)
     return kind.lower().replace("_", " ") if kind.isidentifier() else "text"

@@ -50,6 +50,9 @@ def validate_model(doc: HclDocument, model: type[M], data: dict[str, Any]) -> M:
         if first["type"] == "missing":
             raise _error(doc, keys[:-1], f"missing required key '{dotted}'") from None
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        if first["type"] == "value_error" and first["loc"][-1:] == (LABEL,):
+            # a label our validators refused: the message names it
+            raise _error(doc, keys, f"{message}{more}") from None
         raise _error(doc, keys, f"{dotted}: {message}{more}") from None
 
 

@@ -1,4 +1,4 @@
-"""Pydantic models of envman.hcl and environment.hcl (DESIGN section 2).
+"""Pydantic models of envman.hcl and environment.hcl (docs/configuration.md).
 
 Field names are the HCL keys; labelled blocks carry their label in ``__label__``.
 Unknown keys are errors (``extra="forbid"``).
@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from envman.config.names import identifier_problem
 from envman.timeutil import parse_duration, parse_time_point
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
@@ -47,6 +48,13 @@ def _weekday(value: object) -> str:
 
 
 Weekday = Annotated[str, BeforeValidator(_weekday)]
+
+
+def _identifier(kind: str, value: str) -> str:
+    problem = identifier_problem(kind, value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
 
 
 class Strict(BaseModel):
@@ -141,7 +149,7 @@ class DriftSettings(Strict):
 
 
 class Guard(Strict):
-    """Destroy guards (DESIGN section 12): address globs never destroyed or replaced, a cap."""
+    """Destroy guards (docs/review.md): address globs never destroyed or replaced, a cap."""
 
     prevent_destroy: list[str] = Field(default_factory=list)
     max_destroy: int | None = Field(default=None, ge=0)
@@ -173,7 +181,14 @@ class EnvironmentConfig(Strict):
     release_variables: list[str] = Field(default_factory=list)  # pinned by every release
     guard: Guard | None = None
     policy: list[Policy] = Field(default_factory=list)
-    components: list[str] | None = None  # DESIGN section 10: default every component
+    components: list[str] | None = None  # docs/components.md: default every component
+
+    @field_validator("components")
+    @classmethod
+    def _component_names(cls, value: list[str] | None) -> list[str] | None:
+        for name in value or []:
+            _identifier("component", name)
+        return value
 
 
 class TerraformSettings(Strict):
@@ -182,12 +197,17 @@ class TerraformSettings(Strict):
 
 
 class Component(Strict):
-    """A `component "NAME" { ... }` block of envman.hcl (DESIGN section 10)."""
+    """A `component "NAME" { ... }` block of envman.hcl (docs/components.md)."""
 
     name: str = Field(alias="__label__")
     stack: str
     inputs: dict[str, str] = Field(default_factory=dict)  # variable = "<component>.<output>"
     depends_on: list[str] = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _identifier("component", value)
 
     @field_validator("inputs")
     @classmethod

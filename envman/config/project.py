@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from envman.config.contained import COMPONENT_PLACEHOLDER as COMPONENT_PLACEHOLDER
+from envman.config.contained import Setting, check_inside
 from envman.config.hclfile import HclDocument, load_hcl
 from envman.config.loader import shape_blocks, validate_model
+from envman.config.locations import check_unshared
 from envman.config.models import ENVIRONMENT_KEYS, EnvironmentConfig, ProjectSettings
+from envman.config.names import identifier_problem
 from envman.config.paths import (
     CONFIG_CACHE,
     ENVIRONMENT_FILE,
@@ -21,10 +25,7 @@ from envman.config.paths import (
 )
 from envman.config.paths import FACTS_CACHE as FACTS_CACHE  # re-exported
 from envman.errors import ConfigError, UsageError
-from envman.secrets.sources import remember_environment
-
-COMPONENT_PLACEHOLDER = "{component}"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+from envman.secrets.redactor import remember
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class Environment:
 
     def ledger_backend_config(self) -> dict[str, Any]:
         """The backend settings that locate the environment's ledger: with components
-        (DESIGN section 10) the key or path with `{component}` removed, one ledger per env."""
+        (docs/components.md) the key or path with `{component}` removed, one ledger per env."""
         values = Environment.backend_config(self)
         for name in ("key", "path"):
             value = values.get(name)
@@ -90,13 +91,19 @@ class Environment:
     def protected(self) -> bool:
         return self.config.protection.confirm
 
+    def remember_webhooks(self) -> None:
+        """The webhook URLs its notify blocks name are secrets: redacted wherever they show up."""
+        for block in self.config.notify:
+            remember(os.environ.get(block.webhook_url_env))
+
 
 @dataclass
 class Project:
     root: Path
     settings: ProjectSettings
     settings_path: Path | None
-    _environments: dict[str, Environment] = field(default_factory=dict)
+    _environments: dict[str, Environment] = field(default_factory=dict)  # checked
+    _read: dict[str, Environment] = field(default_factory=dict)  # loaded, not yet checked
 
     @property
     def state_root(self) -> Path:
@@ -112,10 +119,26 @@ class Project:
         names = self.environment_names()
         if name not in names:
             raise UsageError(f"unknown environment '{name}'", hint=self._suggest(name, names))
-        env = _load_environment(self, name)
-        remember_environment(env)  # its webhook URLs are secrets
+        env = self._loaded(name)
+        check_unshared(env, self._others(name), [c.name for c in self.settings.component])
         self._environments[name] = env
         return env
+
+    def _loaded(self, name: str) -> Environment:
+        if name not in self._read:
+            env = _load_environment(self, name)
+            env.remember_webhooks()
+            self._read[name] = env
+        return self._read[name]
+
+    def _others(self, name: str) -> list[Environment]:
+        """The other environments that load (one that does not is its own problem)."""
+        others = []
+        for other in self.environment_names():
+            if other != name:
+                with contextlib.suppress(ConfigError):
+                    others.append(self._loaded(other))
+        return others
 
     def _suggest(self, name: str, names: list[str]) -> str:
         return suggest_environment(name, names, self.root / ENVIRONMENTS_DIR)
@@ -175,19 +198,24 @@ def load_project(explicit: Path | None = None) -> Project:
     if defaults:  # validate the defaults on their own, to blame envman.hcl for their errors
         validate_model(doc, EnvironmentConfig, defaults)
     settings = validate_model(doc, ProjectSettings, settings_data)
+    for component in settings.component:
+        line = doc.line_of(("component", component.name, "stack"))
+        check_inside(root, root, Setting("component stack", component.stack, path, line))
     return Project(root=root, settings=settings, settings_path=path)
 
 
 def _load_environment(project: Project, name: str) -> Environment:
-    if not _NAME.match(name):
-        raise UsageError(f"invalid environment name '{name}'", hint="use letters, digits, '-', '_'")
     directory = project.root / ENVIRONMENTS_DIR / name
+    problem = identifier_problem("environment", name)
+    if problem is not None:
+        raise ConfigError(problem, path=str(directory), hint="rename the folder")
     doc: HclDocument = load_hcl(
         directory / ENVIRONMENT_FILE, cache_dir=project.state_root / CONFIG_CACHE
     )
     own = shape_blocks(doc, doc.data)
     merged = {**project.settings.defaults, **own}
     config = validate_model(doc, EnvironmentConfig, merged)
+    _check_paths(project, doc, own, config)
     if "stack" in own:
         stack_dir = (directory / str(own["stack"])).resolve()
     elif config.stack is not None:
@@ -209,3 +237,23 @@ def _load_environment(project: Project, name: str) -> Environment:
         stack_dir=stack_dir,
         project_root=project.root,
     )
+
+
+def _check_paths(
+    project: Project, doc: HclDocument, own: dict[str, Any], config: EnvironmentConfig
+) -> None:
+    """The stack folder and a local backend's state path stay inside the project."""
+
+    def setting(keys: tuple[str, ...], what: str, value: str) -> Setting:
+        if keys[0] in own or project.settings_path is None:
+            return Setting(what, value, doc.path, doc.line_of(keys))
+        defaults = load_hcl(project.settings_path, cache_dir=project.state_root / CONFIG_CACHE)
+        return Setting(what, value, defaults.path, defaults.line_of(keys))
+
+    if config.stack is not None:
+        base = doc.path.parent if "stack" in own else project.root
+        check_inside(project.root, base, setting(("stack",), "stack folder", config.stack))
+    backend = config.backend
+    state = backend.config.get("path") if backend is not None else None
+    if backend is not None and backend.type == "local" and isinstance(state, str):
+        check_inside(project.root, project.root, setting(("backend", "path"), "state path", state))

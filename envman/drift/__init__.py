@@ -1,4 +1,4 @@
-"""Drift detection (DESIGN section 7): detect, classify, baseline, report formats.
+"""Drift detection (docs/drift.md): detect, classify, baseline, report formats.
 
 - ``values``: attribute paths, recursive diffs, sensitivity masks (pure).
 - ``rules``: ``drift.ignore`` rules and the acknowledgement baseline (pure + ledger I/O).

@@ -108,7 +108,7 @@ def run_plans(
     workspace: Workspace, pins: Pins | None = None, typed: Mapping[str, Any] | None = None
 ) -> tuple[Plan, frozenset[str]]:
     """One plan, shown when it has anything to show; the secrets to redact. A component
-    (DESIGN section 10) gives its own pins and the upstream outputs it reads (``typed``)."""
+    (docs/components.md) gives its own pins and the upstream outputs it reads (``typed``)."""
     env = workspace.env
     pins = pins if pins is not None else current_pins(workspace)
     run = workspace.new_run("drift")  # its own var files, plan and event log

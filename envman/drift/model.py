@@ -13,7 +13,7 @@ REDACTED = "<sensitive>"
 
 
 class DriftStatus(StrEnum):
-    """The result of one environment's drift check (DESIGN section 7)."""
+    """The result of one environment's drift check (docs/drift.md)."""
 
     IN_SYNC = "in_sync"
     PENDING = "pending"
@@ -59,7 +59,7 @@ class Finding:
     sensitive: bool = False
     change: str = "update"  # "added"/"removed" (an element of a collection), "deleted"
     new: bool = True
-    component: str | None = None  # DESIGN section 10: the component whose state it is
+    component: str | None = None  # docs/components.md: the component whose state it is
 
     def to_json(self) -> dict[str, Any]:
         extra = {"component": self.component} if self.component is not None else {}
@@ -131,7 +131,7 @@ def error_result(environment: str, message: str, lock: dict[str, str] | None = N
 
 
 def exit_code(results: list[EnvResult]) -> int:
-    """2 when any environment drifted, else 1 when any errored, else 0 (DESIGN section 7)."""
+    """2 when any environment drifted, else 1 when any errored, else 0 (docs/drift.md)."""
     if any(r.status == DRIFTED for r in results):
         return 2
     if any(r.status == ERROR for r in results):

@@ -39,7 +39,7 @@ def is_answering(url: str, timeout: float = 1.0) -> bool:
 
 
 def pid_alive(pid: int) -> bool:
-    from envman.releases.lease import process_alive
+    from envman.lease import process_alive
 
     return process_alive(pid, "")
 

@@ -1,1 +1,1 @@
-"""Components: several stacks per environment, wired by outputs (DESIGN section 10)."""
+"""Components: several stacks per environment, wired by outputs (docs/components.md)."""

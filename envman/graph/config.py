@@ -1,4 +1,4 @@
-"""The `component` blocks of envman.hcl, checked: stacks, references, cycles (DESIGN section 10).
+"""The `component` blocks of envman.hcl, checked: stacks, references, cycles (docs/components.md).
 
 Every problem is a ConfigError naming envman.hcl and the line of the offending key.
 """

@@ -1,4 +1,4 @@
-"""Per-component lines for history and status (DESIGN section 10)."""
+"""Per-component lines for history and status (docs/components.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The promotion gate of a component environment's apply (releases/gate.py, DESIGN section 10).
+"""The promotion gate of a component environment's apply (releases/gate.py, docs/components.md).
 
 Promoted variables are named `component.name` (`promotion.variables`); a `--set` or `--unpin`
 of one of them — `--set app.image_tag=V`, or a bare `--set image_tag=V` that reaches `app` —

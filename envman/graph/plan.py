@@ -1,4 +1,4 @@
-"""Planning the components of one environment over the graph (DESIGN section 10).
+"""Planning the components of one environment over the graph (docs/components.md).
 
 Each component is planned with its upstreams' current state outputs. A component whose
 upstream has no state yet, whose consumed outputs the upstream's plan changes, or whose

@@ -1,4 +1,4 @@
-"""Promotion and rollback of an environment made of components (DESIGN section 10).
+"""Promotion and rollback of an environment made of components (docs/components.md).
 
 Promotion names variables and outputs as `component.name`; only the components whose inputs
 change are planned; their dependents only when a consumed output changes (they then wait for

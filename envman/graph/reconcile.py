@@ -1,4 +1,4 @@
-"""Components left `applying` by a run that died (DESIGN section 3, per component).
+"""Components left `applying` by a run that died (docs/releases.md; per component).
 
 The generic reconciliation settles the release itself (`interrupted`: a component release has
 no single run). Each component entry still `applying` names its run: once terraform is over,

@@ -1,6 +1,6 @@
 """Redaction of text envman passes on (policy output, diffs): the run's sensitive values.
 
-envman's project-wide redactor (DESIGN section 13) is a ``Redact`` too; ``chain`` composes it
+envman's project-wide redactor (docs/security.md) is a ``Redact`` too; ``chain`` composes it
 with the values this module finds in the plan itself, so both apply.
 """
 

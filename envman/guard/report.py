@@ -3,7 +3,7 @@
 Short enough for a pull-request comment: addresses grouped by action (long groups folded into
 ``<details>``), version changes, guard and policy results, attribute changes folded. One
 environment is one or more *sections*: today the environment's stack; with components
-(DESIGN section 10) one section per component, rendered under the environment.
+(docs/components.md) one section per component, rendered under the environment.
 """
 
 from __future__ import annotations

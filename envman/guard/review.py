@@ -1,4 +1,4 @@
-"""Review of a plan before it is applied: guard and policies (DESIGN section 12).
+"""Review of a plan before it is applied: guard and policies (docs/review.md).
 
 ``review_before_apply`` is the one call the deploy pipeline makes, after the plan and before
 confirmation, hooks and anything applied. ``review_plan`` does the work for it and for the

@@ -1,4 +1,4 @@
-"""Destroy guards: which deleted or replaced addresses a plan may not touch (DESIGN section 12).
+"""Destroy guards: which deleted or replaced addresses a plan may not touch (docs/review.md).
 
 ``prevent_destroy`` holds address globs: ``*`` matches any text (dots and brackets included),
 ``?`` one character, everything else is literal (``aws_s3_bucket.b["x"]`` needs no escaping).

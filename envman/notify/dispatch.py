@@ -17,7 +17,6 @@ from envman.notify.message import Notification, warn
 from envman.notify.slack import post_message, slack_message
 from envman.notify.summary import append_step_summary
 from envman.secrets.redactor import redact_document, redact_stored
-from envman.secrets.sources import remember_environment
 
 __all__ = ["Notification", "notify", "warn"]
 
@@ -32,7 +31,7 @@ def notify(env: Environment, notification: Notification) -> None:
 
 
 def _notify(env: Environment, notification: Notification) -> None:
-    remember_environment(env)
+    env.remember_webhooks()
     notification = outgoing(notification)
     append_step_summary(notification)
     sent_to: set[int] = set()
@@ -58,7 +57,7 @@ def _notify(env: Environment, notification: Notification) -> None:
 
 
 def outgoing(notification: Notification) -> Notification:
-    """What may leave: every text redacted, short values included (DESIGN section 13); a
+    """What may leave: every text redacted, short values included (docs/security.md); a
     release made under a replaced clock (ENVMAN_NOW) announced like a break-glass."""
     release = notification.release or {}
     override = release.get("clock_override")

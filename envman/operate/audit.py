@@ -1,12 +1,12 @@
 """Audit entries: state-changing `envman tf` commands, recorded beside the releases.
 
-An entry is ``audit/<UTC time>-<id>.json`` in the environment's ledger store (DESIGN section
-5: ``<state>.releases/audit/`` locally, ``s3://<bucket>/<key>.releases/audit/`` on S3). It is
-created with the store's exclusive create before terraform starts (status ``running``; a
-create that finds the name taken never overwrites it) and replaced by its own writer, under
-the operation lock, when terraform ends. Entries are not releases: they have no seq, so they
-are never the current release and ``rollback --to`` cannot name one. Names sort by time, so
-the newest entries are read without reading the others.
+An entry is ``audit/<UTC time>-<id>.json`` in the environment's ledger store
+(``<state>.releases/audit/`` locally, ``s3://<bucket>/<key>.releases/audit/`` on S3;
+docs/releases.md). It is created with the store's exclusive create before terraform starts (status
+``running``; a create that finds the name taken never overwrites it) and replaced by its own
+writer, under the operation lock, when terraform ends. Entries are not releases: they have no
+seq, so they are never the current release and ``rollback --to`` cannot name one. Names sort by
+time, so the newest entries are read without reading the others.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Confirmation before a change (DESIGN section 4).
+"""Confirmation before a change (docs/commands.md).
 
 Unprotected: `[y/N]` on a terminal; `--yes` skips; no terminal and no `--yes` refuses.
 Protected (`protection.confirm`): the user types the environment's name; without a terminal

@@ -1,4 +1,4 @@
-"""Deploy windows: deny weekdays and freezes (DESIGN section 2, `protection`).
+"""Deploy windows: deny weekdays and freezes (docs/configuration.md, `protection`).
 
 Rules, all evaluated in ``protection.timezone``:
 

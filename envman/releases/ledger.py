@@ -1,4 +1,4 @@
-"""The per-environment release ledger (DESIGN section 5).
+"""The per-environment release ledger (docs/releases.md).
 
 One JSON document per release, named ``<seq, 8 digits>.json`` in a ``LedgerStore``. A new
 seq is allocated by exclusive create: the writer that creates the name owns the seq, so two
@@ -149,10 +149,21 @@ class Ledger:
         except (ValueError, ValidationError) as exc:
             self._problem(name, _why(exc))
             return None
-        if release.seq != seq:
-            self._problem(name, f"it says seq {release.seq}")
+        foreign = self._foreign(seq, release.environment, release.seq)
+        if foreign:
+            self.problems.append(f"{self.describe()}{name}: {foreign}, skipped")
             return None
         return release
+
+    def _foreign(self, seq: int, environment: object, said_seq: object) -> str | None:
+        """Why a record stored as ``seq`` here is not this environment's release ``seq``
+        (None: it is): a record copied from another ledger never becomes its history."""
+        if environment == self.environment and said_seq == seq:
+            return None
+        return (
+            f"foreign record (it says environment '{environment}', seq {said_seq}; "
+            f"stored as '{self.environment}' seq {seq})"
+        )
 
     def _problem(self, name: str, why: str) -> None:
         self.problems.append(f"{self.describe()}{name}: invalid record ({why}), skipped")
@@ -240,6 +251,9 @@ class Ledger:
                 raise EnvmanError(
                     f"cannot update {self.describe()}{name}: invalid record ({_why(exc)})"
                 ) from None
+            foreign = self._foreign(seq, stored.get("environment"), stored.get("seq"))
+            if foreign:
+                raise EnvmanError(f"cannot update {self.describe()}{name}: {foreign}")
             if expect_status is not None and stored.get("status") != expect_status:
                 return None
             if self.store.replace_if(name, _encode(release.to_json()), found.version):

@@ -1,16 +1,17 @@
-"""Where an environment's ledger lives: next to its state (DESIGN section 5)."""
+"""Where an environment's ledger lives: next to its state (docs/releases.md)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from envman.config.locations import LEDGER_SUFFIX
 from envman.config.project import Environment
 from envman.errors import ConfigError
 from envman.releases.store import LedgerStore
 from envman.releases.store_local import LocalStore
 
-SUFFIX = ".releases"
+SUFFIX = LEDGER_SUFFIX
 
 
 def store_for(env: Environment) -> LedgerStore:

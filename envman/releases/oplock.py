@@ -32,7 +32,7 @@ from types import TracebackType
 from typing import Any
 
 from envman.errors import EnvmanError, LockHeld
-from envman.releases.lease import (
+from envman.lease import (
     boot_id,
     lease_seconds,
     process_alive,

@@ -1,4 +1,4 @@
-"""Promote: carry the source environment's state outputs into the target (DESIGN section 5)."""
+"""Promote: carry the source environment's state outputs into the target (docs/releases.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rollback: a real planned apply of an earlier release's inputs (DESIGN section 5)."""
+"""Rollback: a real planned apply of an earlier release's inputs (docs/releases.md)."""
 
 from __future__ import annotations
 

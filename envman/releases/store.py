@@ -1,4 +1,4 @@
-"""The byte-level store behind a ledger: objects keyed by relative names (DESIGN section 5).
+"""The byte-level store behind a ledger: objects keyed by relative names (docs/releases.md).
 
 Conditional updates: ``read_versioned`` gives a version token, ``replace_if`` / ``delete_if``
 act only while the object still has it (S3 ``If-Match``; local: compare under a file lock).

@@ -1,4 +1,4 @@
-"""A ledger store in a local folder: ``<state path>.releases/`` (DESIGN section 5).
+"""A ledger store in a local folder: ``<state path>.releases/`` (docs/releases.md).
 
 Writes go to a hidden temp file in the same folder, are fsynced, then published: ``create``
 hard-links the temp file to the final name (the link fails if the name is taken, so it is

@@ -1,4 +1,4 @@
-"""A ledger store under an S3 prefix: ``s3://<bucket>/<key>.releases/`` (DESIGN section 5).
+"""A ledger store under an S3 prefix: ``s3://<bucket>/<key>.releases/`` (docs/releases.md).
 
 ``create`` is a conditional write (``If-None-Match: *``): S3 refuses it with 412 when the key
 exists, so two writers can never both create the same name, and S3 never exposes a partial

@@ -1,1 +1,1 @@
-"""A run's own folder, its event log, and reconciliation of orphaned releases (DESIGN §3)."""
+"""A run's own folder, its event log, and reconciliation of orphaned releases (docs/releases.md)."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from envman.releases.lease import process_alive, process_start, wall_clock
+from envman.lease import process_alive, process_start, wall_clock
 from envman.timeutil import iso
 
 RUNS_DIR = "runs"

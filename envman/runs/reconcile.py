@@ -1,4 +1,4 @@
-"""Reconciliation: releases left ``applying`` by a run that died (DESIGN section 3).
+"""Reconciliation: releases left ``applying`` by a run that died (docs/releases.md).
 
 terraform outlives envman, so when envman is killed the apply goes on (or stops) by itself.
 The next run of the environment (holding its operation lock) and ``status`` find records
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from envman.errors import EnvmanError
-from envman.releases.lease import process_alive, wall_clock
+from envman.lease import process_alive, wall_clock
 from envman.releases.ledger import Ledger
 from envman.releases.models import Release
 from envman.runs.events import APPLIED, INTERRUPTED, ROLLED_BACK, ApplyOutcome, read_outcome

@@ -1,4 +1,4 @@
-"""Secrets stay secret (DESIGN section 13).
+"""Secrets stay secret (docs/security.md).
 
 - ``redactor``: the one redaction step, fed with every sensitive value the run knows.
 - ``sources``: where those values come from (sensitive variables of var files, pins, ``--set``,

@@ -4,7 +4,7 @@
   accepts, and anything envman cannot evaluate counts as sensitive): their values from the
   environment's var files, the pinned inputs, ``--set`` and ``TF_VAR_<name>``;
 - sensitive outputs (``terraform output -json``);
-- webhook URLs (the variables notify blocks name) and assumed-role credentials.
+- assumed-role credentials (webhook URLs: ``Environment.remember_webhooks``, on load).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Stacks written in Python: CDK for Terraform / CDK Terrain apps (DESIGN section 11).
+"""Stacks written in Python: CDK for Terraform / CDK Terrain apps (docs/cdk.md).
 
 A stack folder with a ``cdktf.json`` is an app. :func:`synthesise` turns it, for one
 environment, into a folder terraform can run in (the chosen ``stacks/<name>/`` of the

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from envman.releases.lease import process_alive
+from envman.lease import process_alive
 from envman.synth.app import CdkApp, read_app
 from envman.synth.digest import app_digest
 from envman.synth.process import AppRun, Redact, SynthError, identity, run_app

@@ -1,4 +1,4 @@
-"""terraform's failures, typed in one place (DESIGN section 3).
+"""terraform's failures, typed in one place (docs/releases.md).
 
 terraform reports errors as diagnostics (``summary`` + ``detail``, from its ``-json`` stream or
 its human output). This module is the only place that reads their words to tell what went
@@ -25,7 +25,7 @@ from envman.errors import TerraformError
 from envman.secrets.redactor import redact
 
 if TYPE_CHECKING:
-    from envman.terraform.runner import Completed, Diagnostic
+    from envman.terraform.completed import Completed, Diagnostic
 
 LOCK_SUMMARY = "Error acquiring the state lock"
 _LOCK_FIELDS = {

@@ -1,4 +1,4 @@
-"""terraform's -json stream written to a file that envman follows (DESIGN section 3).
+"""terraform's -json stream written to a file that envman follows (docs/releases.md).
 
 terraform never writes to a pipe that dies with envman: its stdout is the run's event log. envman
 reads the file as it grows and hands each complete line on, until terraform has exited and the

@@ -1,7 +1,7 @@
 """Running the terraform binary: environment, process, streamed JSON, signals, diagnostics.
 
 terraform runs in its own session (process group). Runs that stream -json write it to an
-event log file (the run's, DESIGN section 3) that envman follows, and stderr to a file beside
+event log file (the run's, docs/releases.md) that envman follows, and stderr to a file beside
 it: if envman dies, terraform finishes or stops on its own, saves state and releases its lock.
 """
 
@@ -12,15 +12,16 @@ import os
 import subprocess
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from subprocess import Popen
 from typing import IO, Any
 
 from envman.errors import Interrupted, TerraformError
-from envman.secrets.redactor import redact
 from envman.terraform import signals
 from envman.terraform.binary import Binary
+from envman.terraform.completed import Completed as Completed
+from envman.terraform.completed import Diagnostic as Diagnostic
 from envman.terraform.errors import failure_message as failure_message
 from envman.terraform.errors import terraform_error
 from envman.terraform.eventlog import event_log
@@ -40,34 +41,6 @@ _SCRUBBED = (
     "TF_CLI_ARGS",
     "TF_INPUT",
 )
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    severity: str
-    summary: str
-    detail: str = ""
-    filename: str | None = None
-    line: int | None = None
-
-    def one_line(self) -> str:
-        where = f" ({self.filename}:{self.line})" if self.filename and self.line else ""
-        detail = redact(" ".join(self.detail.split()))  # before cutting: never half a secret
-        if len(detail) > 300:
-            detail = detail[:297] + "..."
-        return f"{self.summary}{': ' + detail if detail else ''}{where}"
-
-
-@dataclass
-class Completed:
-    args: list[str]
-    returncode: int
-    stdout: bytes = b""
-    stderr: str = ""
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "error"]
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,1 @@
-"""Verification after apply, promote and rollback (DESIGN section 6)."""
+"""Verification after apply, promote and rollback (docs/operations.md)."""

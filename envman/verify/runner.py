@@ -1,4 +1,4 @@
-"""Run an environment's verify checks after a change (DESIGN section 6).
+"""Run an environment's verify checks after a change (docs/operations.md).
 
 Order: ECS services stable first (new tasks are up), then the CloudFront invalidation (when the
 frontend release changed), then the HTTP checks (they now see the new version). Every check

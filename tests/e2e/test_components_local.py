@@ -1,4 +1,4 @@
-"""Components (DESIGN section 10) end to end: tiny terraform_data stacks wired by outputs,
+"""Components (docs/components.md) end to end: tiny terraform_data stacks wired by outputs,
 local backends, the real terraform binary."""
 
 from __future__ import annotations

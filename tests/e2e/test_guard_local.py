@@ -199,7 +199,7 @@ def test_promote_honours_the_guard(tmp_path: Path) -> None:
 
 
 def test_destroy_honours_prevent_destroy_but_not_max_destroy(project: Path) -> None:
-    """DESIGN section 12: destroy ignores max_destroy, never prevent_destroy without
+    """docs/review.md: destroy ignores max_destroy, never prevent_destroy without
     --allow-destroy; a refused destroy changes nothing."""
     cli = Cli(project)
     assert cli("apply", "dev", "--set", "workers=3", "--pin", "workers", "--yes").exit_code == 0

@@ -1,4 +1,4 @@
-"""The release ledger and operation lock on S3, against a real moto server (DESIGN section 5).
+"""The release ledger and operation lock on S3, against a real moto server (docs/releases.md).
 
 The server is a ``python -m moto.server`` subprocess spoken to over HTTP, so conditional writes
 (``If-None-Match: *``) go through the same client code path as against AWS.

@@ -1,5 +1,5 @@
 """What a release records about its inputs, pins, exact rollback and the promotion gate
-(DESIGN section 2 and 5, README "Inputs, pins and rollback"), on terraform_data stacks."""
+(docs/configuration.md, docs/releases.md; "Inputs, pins and rollback"), on terraform_data stacks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Runs nothing can corrupt (DESIGN §3-§5), with real terraform on the basic fixture.
+"""Runs nothing can corrupt (docs/releases.md), with real terraform on the basic fixture.
 
 terraform is slowed or made to kill envman by an ``ENVMAN_TERRAFORM`` wrapper script:
 ``WRAP_MODE=sleep`` sleeps before `terraform apply` (touching ``WRAP_MARK`` first),
@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from envman.releases.lease import process_alive
+from envman.lease import process_alive
 from tests.helpers import Cli
 
 WRAPPER = """#!/bin/sh

@@ -1,4 +1,4 @@
-"""Locks and conditional writes on S3 (moto server), including a lost response (DESIGN §5).
+"""Locks and conditional writes on S3 (moto server), including a lost response (docs/releases.md).
 
 A loopback proxy between boto3 and moto forwards the first conditional PUT to moto and then
 closes the connection without passing the answer on: botocore retries, and S3 answers 412 to

@@ -566,7 +566,7 @@ def test_a_replaced_clock_is_said_recorded_and_announced(
     basic_project: Path, receiver: Receiver, summary: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """ENVMAN_NOW on a run that changes an environment: a warning line, ``clock_override`` in
-    the release, announced like a break-glass (DESIGN section 4)."""
+    the release, announced like a break-glass (docs/commands.md)."""
     hcl = basic_project / "environments" / "staging" / "environment.hcl"
     hcl.write_text(
         hcl.read_text() + '\nnotify "slack" {\n  webhook_url_env = "CANARY_SLACK"\n'

@@ -1,4 +1,4 @@
-"""The release ledger and operation lock on a LocalStore (DESIGN section 5)."""
+"""The release ledger and operation lock on a LocalStore (docs/releases.md)."""
 
 from __future__ import annotations
 

@@ -17,9 +17,9 @@ from envman.config.models import EnvironmentConfig
 from envman.config.paths import CONFIG_CACHE
 from envman.config.project import Environment
 from envman.errors import EXIT_INTERRUPTED, Interrupted, LockHeld
+from envman.lease import boot_id, process_alive, process_start
 from envman.protect import confirm
 from envman.releases import oplock
-from envman.releases.lease import boot_id, process_alive, process_start
 from envman.releases.ledger import Ledger
 from envman.releases.store_local import LocalStore
 from envman.runs.events import read_outcome

@@ -14,11 +14,8 @@ from envman.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "envman"
-# releases.pipeline runs the automatic rollback itself; issue 11 moves it to the caller that
-# sees the failed verification (DESIGN section 9), which removes this last cycle.
-KNOWN_CYCLES: set[frozenset[str]] = {
-    frozenset({"envman.releases.pipeline", "envman.releases.rollback"})
-}
+# None left; tests/unit/test_layers.py also counts imports under TYPE_CHECKING.
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 def _module_name(path: Path) -> str:
@@ -163,7 +160,7 @@ def test_helper_modules_are_not_collected_as_tests() -> None:
 
 
 # Domain code reports through callbacks and return values; commands decide what to print
-# (DESIGN section 9). Only these modules write to stdout/stderr themselves, each for a reason:
+# (house style). Only these modules write to stdout/stderr themselves, each for a reason:
 OUTPUT_MODULES: dict[str, str] = {
     "envman/cli.py": "the typer app: maps errors to exit codes and prints them",
     "envman/commands/": "one module per command: commands decide what to print",

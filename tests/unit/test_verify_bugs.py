@@ -1,4 +1,4 @@
-"""A bug in envman's own verify code is an error, never a failed check (DESIGN section 6)."""
+"""A bug in envman's own verify code is an error, never a failed check (docs/operations.md)."""
 
 from __future__ import annotations
 
