@@ -143,7 +143,7 @@ def _run(call: Callable[[], int]) -> NoReturn:
     from envman.terraform import signals
 
     signals.install()
-    guard_output()  # every line on stdout/stderr goes through the redactor (DESIGN section 13)
+    guard_output()  # every line on stdout/stderr goes through the redactor (docs/security.md)
     try:
         code = call()
     except typer.Exit:  # a command that chose its exit itself
@@ -203,7 +203,7 @@ ParallelOpt = Annotated[
 
 
 def _graph_request(environment: str, **given: object) -> object | None:
-    """A GraphRequest when the project has components (DESIGN section 10), else None after
+    """A GraphRequest when the project has components (docs/components.md), else None after
     refusing component options."""
     if _ctx().project.settings.component:
         from envman.commands.components import GraphRequest
@@ -225,7 +225,7 @@ def graph_command(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text, mermaid, dot or json.")] = "text",
 ) -> None:
-    """The component graph: which stack feeds which (DESIGN section 10)."""
+    """The component graph: which stack feeds which."""
     from envman.commands.graph import run_graph
 
     _run(lambda: run_graph(_ctx(), environment, fmt))
@@ -404,7 +404,7 @@ def promote_command(
     )
 
     def call() -> int:
-        if _ctx().project.settings.component:  # DESIGN section 10
+        if _ctx().project.settings.component:  # docs/components.md
             from envman.commands.components import ChangeRequest, run_graph_promote
 
             change = ChangeRequest(
@@ -449,7 +449,7 @@ def rollback_command(
     )
 
     def call() -> int:
-        if _ctx().project.settings.component:  # DESIGN section 10
+        if _ctx().project.settings.component:  # docs/components.md
             from envman.commands.components import ChangeRequest, run_graph_rollback
 
             change = ChangeRequest(environment, None, to, dry_run, options, as_json=as_json)
@@ -516,7 +516,7 @@ def destroy_command(
     )
 
     def call() -> int:
-        if _ctx().project.settings.component:  # DESIGN section 10
+        if _ctx().project.settings.component:  # docs/components.md
             from envman.commands.components_ops import run_graph_destroy
 
             return run_graph_destroy(_ctx(), environment, list(components), options)
@@ -546,7 +546,7 @@ def tf_command(
     options = TfOptions(confirm=confirm, redact=redact_stored)
 
     def call() -> int:
-        if _ctx().project.settings.component:  # DESIGN section 10: one component's stack
+        if _ctx().project.settings.component:  # docs/components.md: one component's stack
             from dataclasses import replace
 
             from envman.errors import UsageError
