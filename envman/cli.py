@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="envman",
     help=(
-        "Terraform-backed environment manager: plan and apply one stack per environment, "
-        "record releases, promote, roll back, verify and detect drift.\n\n"
+        "Terraform-backed environment manager: plan and apply each environment (one stack, "
+        "or a graph of components), record releases, promote, roll back, verify and detect "
+        "drift.\n\n"
         "Exit codes: 0 ok; 1 error; 2 changes or drift found; 3 refused by protection; "
         "4 verification failed; 130 interrupted."
     ),

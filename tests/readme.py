@@ -48,10 +48,22 @@ def examples(text: str) -> list[Example]:
                 command = line.strip().removeprefix("$ ")
                 command = command.split("  #")[0].split(" # ")[0].strip()
                 if command.startswith("envman ") or command == "envman":
-                    found.append(Example(number, command, complete=True))
+                    found.append(Example(number, first_command(command), complete=True))
             continue
         found.extend(Example(number, span, complete=False) for span in _SPAN.findall(line))
     return [e for e in found if not any(m in e.command for m in _METASYNTAX)]
+
+
+def first_command(line: str) -> str:
+    """The first command of a shell line: up to the first ``;``, ``&&``, ``|`` or redirection."""
+    lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|<>")
+    lexer.whitespace_split = True
+    words: list[str] = []
+    for word in lexer:
+        if word and set(word) <= set(";&|<>"):
+            break
+        words.append(word)
+    return shlex.join(words)
 
 
 def check(command: str, *, complete: bool = True) -> None:
