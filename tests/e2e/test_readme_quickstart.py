@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import Cli, Result, need_terraform
 from tests.readme import GETTING_STARTED, README, Step, sh_blocks, steps
 
@@ -60,6 +62,7 @@ def test_one_environment_then_a_promotion_with_local_state(tmp_path: Path) -> No
     assert "from dev#" in seen["envman history prod"].stdout
 
 
+@pytest.mark.aws  # against a moto server
 def test_two_environments_and_a_promotion_on_the_emulator(tmp_path: Path, moto: str) -> None:
     need_terraform()
     session = Session(tmp_path / "hello", endpoint=moto)
