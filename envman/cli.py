@@ -474,7 +474,7 @@ def _no_components(components: list[str]) -> None:
 
         raise UsageError(
             "this is not supported yet for environments made of components",
-            hint="see README, Components: plan, apply, promote, rollback, outputs -c, drift",
+            hint="see docs/components.md: plan, apply, promote, rollback, outputs -c, drift",
         )
     if components:
         from envman.errors import UsageError
