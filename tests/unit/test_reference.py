@@ -71,7 +71,7 @@ def _keys(model: type[BaseModel], prefix: str = "") -> list[str]:
     for name, field in model.model_fields.items():
         key = field.alias if field.alias and field.alias != "__label__" else name
         keys.append(prefix + key)
-        inner = GEN._model_in(field.annotation)
+        inner = GEN.reference_config._model_in(field.annotation)
         if inner is not None and inner is not models.Backend:
             keys.extend(_keys(inner, f"{prefix}{key}."))
     return keys
