@@ -134,8 +134,6 @@ def _param_row(param: click.Parameter) -> str:
 
 def _argument_name(param: TyperArgument) -> str:
     base = (param.metavar or param.name or "").strip("[].").upper()
-    if base.startswith("-- "):
-        return base
     return f"{base}..." if param.nargs != 1 else base
 
 
