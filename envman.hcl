@@ -1,4 +1,4 @@
-# The example platform as components (README "Components", docs/components.md): five stacks
+# The example platform as components (docs/components.md, terraform/README.md): five stacks
 # under terraform/, each with its own state per environment, wired by outputs. envman plans and
 # applies them as a graph: network and edge at once, then data, app, monitoring.
 #

@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="envman",
     help=(
-        "Terraform-backed environment manager: plan and apply one stack per environment, "
-        "record releases, promote, roll back, verify and detect drift.\n\n"
+        "Terraform-backed environment manager: plan and apply each environment (one stack, "
+        "or a graph of components), record releases, promote, roll back, verify and detect "
+        "drift.\n\n"
         "Exit codes: 0 ok; 1 error; 2 changes or drift found; 3 refused by protection; "
         "4 verification failed; 130 interrupted."
     ),
@@ -143,7 +144,7 @@ def _run(call: Callable[[], int]) -> NoReturn:
     from envman.terraform import signals
 
     signals.install()
-    guard_output()  # every line on stdout/stderr goes through the redactor (DESIGN section 13)
+    guard_output()  # every line on stdout/stderr goes through the redactor (docs/security.md)
     try:
         code = call()
     except typer.Exit:  # a command that chose its exit itself
@@ -203,7 +204,7 @@ ParallelOpt = Annotated[
 
 
 def _graph_request(environment: str, **given: object) -> object | None:
-    """A GraphRequest when the project has components (DESIGN section 10), else None after
+    """A GraphRequest when the project has components (docs/components.md), else None after
     refusing component options."""
     if _ctx().project.settings.component:
         from envman.commands.components import GraphRequest
@@ -225,7 +226,7 @@ def graph_command(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text, mermaid, dot or json.")] = "text",
 ) -> None:
-    """The component graph: which stack feeds which (DESIGN section 10)."""
+    """The component graph: which stack feeds which."""
     from envman.commands.graph import run_graph
 
     _run(lambda: run_graph(_ctx(), environment, fmt))
@@ -455,7 +456,7 @@ def _no_components(components: list[str]) -> None:
 
         raise UsageError(
             "this is not supported yet for environments made of components",
-            hint="see README, Components: plan, apply, promote, rollback, outputs -c, drift",
+            hint="see docs/components.md: plan, apply, promote, rollback, outputs -c, drift",
         )
     if components:
         from envman.errors import UsageError
@@ -498,7 +499,7 @@ def destroy_command(
     )
 
     def call() -> int:
-        if _ctx().project.settings.component:  # DESIGN section 10
+        if _ctx().project.settings.component:  # docs/components.md
             from envman.commands.components_ops import run_graph_destroy
 
             return run_graph_destroy(_ctx(), environment, list(components), options)
@@ -528,7 +529,7 @@ def tf_command(
     options = TfOptions(confirm=confirm, redact=redact_stored)
 
     def call() -> int:
-        if _ctx().project.settings.component:  # DESIGN section 10: one component's stack
+        if _ctx().project.settings.component:  # docs/components.md: one component's stack
             from dataclasses import replace
 
             from envman.errors import UsageError

@@ -59,7 +59,7 @@ drift {
   ignore = ["module.database.aws_db_instance.*.latest_restorable_time"]
 }
 
-# Review before apply (README "Guards and policies"): the database and the buckets hold data, so
+# Review before apply (docs/review.md): the database and the buckets hold data, so
 # no plan may delete or replace them without `--allow-destroy ADDRESS` (recorded in the release).
 # The state bucket is created by `envman bootstrap`, outside the stack; "*aws_s3_bucket.*" also
 # covers it should a stack ever manage it.

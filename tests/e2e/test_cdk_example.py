@@ -32,7 +32,7 @@ def example(
 
 
 def test_example_app_applies_and_promotes_on_the_emulator(example: Cli, moto: str) -> None:
-    bootstrapped = example("bootstrap", "dev")  # the README's steps: the state bucket first
+    bootstrapped = example("bootstrap", "dev")  # docs/cdk.md's steps: the state bucket first
     assert bootstrapped.exit_code == 0, bootstrapped.output
     assert example("validate").exit_code == 0
     applied = example("apply", "dev", "--set", "backend_image_tag=v7", "--yes")
