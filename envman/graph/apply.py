@@ -99,7 +99,9 @@ def begin_graph_release(job: GraphApply, names: list[str], **extra: Any) -> Rele
             for key, count in planned.streamed.summary.as_dict().items():
                 totals[key] = totals.get(key, 0) + count
     for name in names:
-        job.entries[name] = ComponentEntry(waits_for=list(job.runs[name].waits_for))
+        job.entries[name] = ComponentEntry(
+            status=ComponentStatus.PENDING, waits_for=list(job.runs[name].waits_for)
+        )
     return job.ledger.begin(
         schema=SCHEMA_COMPONENTS,
         kind=job.kind,

@@ -169,7 +169,10 @@ class ComponentEntry(LedgerModel):
     def _write_unknown(
         self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
     ) -> dict[str, Any]:
-        data: dict[str, Any] = {k: v for k, v in handler(self).items() if v is not None}
+        kept = self.model_fields_set  # what was read or set: written back as it was
+        data: dict[str, Any] = {
+            k: v for k, v in handler(self).items() if v is not None and k in kept
+        }
         for key, value in self._unknown.items():
             data.setdefault(key, value)
         return data

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from envman.drift.model import DriftStatus, error_result
-from envman.releases.models import SUCCESS_STATUSES, Kind, Release, Status
+from envman.releases.models import SUCCESS_STATUSES, Kind, Release, Status, entries_json
 from envman.terraform.models import Action, Actions, changes_nothing
 from envman.terraform.plan import StreamedPlan
 
@@ -69,7 +69,8 @@ def test_fields_a_newer_envman_wrote_are_kept_and_written_back() -> None:
     again = Release.from_json(json.loads(json.dumps(out)))
     assert again.to_json() == out
     assert release.unknown_fields == {"reviewed_by": "alice"}
-    assert release.components == {"network": {"seq": 2}}  # schema 2 (components) is known now
+    assert release.components is not None  # schema 2 (components) is known now: typed entries
+    assert entries_json(release.components) == {"network": {"seq": 2}}
 
 
 def test_a_record_copied_keeps_unknown_fields() -> None:
