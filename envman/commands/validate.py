@@ -9,7 +9,7 @@ from rich.markup import escape
 from envman.commands import AppContext
 from envman.config.tfvars import read_tfvars
 from envman.errors import EXIT_ERROR, EXIT_OK, EnvmanError
-from envman.releases.promotion_checks import promotion_problems
+from envman.releases.promotion_checks import StackDeclared, promotion_problems
 from envman.workspace import Workspace
 
 
@@ -45,7 +45,7 @@ def validate_environment(ctx: AppContext, name: str) -> list[str]:
     promotion = env.config.promotion
     if promotion is not None:
         given |= set(promotion.variables)
-    problems.extend(promotion_problems(project, env, stack))
+    problems.extend(promotion_problems(project, env, StackDeclared(project)))
     for declared in sorted(stack.variables.values(), key=lambda v: v.name):
         if declared.required and declared.name not in given:
             problems.append(

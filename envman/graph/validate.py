@@ -12,6 +12,7 @@ from envman.config.tfvars import read_tfvars
 from envman.errors import EnvmanError
 from envman.graph.config import Components, check_components
 from envman.graph.environment import component_environment, environment_components
+from envman.releases.promotion_checks import promotion_problems
 from envman.workspace import Workspace
 
 
@@ -37,35 +38,38 @@ def environment_problems(project: Project, name: str) -> list[str]:
     found: list[str] = []
     for component in names:
         found.extend(_component_problems(project, name, components, component))
-    found.extend(_promotion_problems(project, env, components, names))
+    found.extend(promotion_problems(project, env, ComponentsDeclared(project, components)))
     return found
 
 
-def _promotion_problems(
-    project: Project, env: Environment, components: Components, names: list[str]
-) -> list[str]:
-    """promotion.variables name `component.variable` = `component.output` (section 10)."""
-    promotion = env.config.promotion
-    if promotion is None:
-        return []
-    problems = []
-    where = f"{env.config_path}: promotion.variables"
-    for target, source in promotion.variables.items():
-        for ref, role in ((target, "variable"), (source, "output")):
-            component, dot, item = ref.partition(".")
-            if not dot or component not in components.specs:
-                problems.append(f"{where}: '{ref}' must name '<component>.<{role}>'")
-                continue
-            if role == "variable" and component not in names:
-                problems.append(f"{where}: '{env.name}' does not take component '{component}'")
-                continue
-            stack = read_stack(
-                components.specs[component].stack_dir, project.state_root / FACTS_CACHE
-            )
-            declared = stack.variables if role == "variable" else stack.outputs
-            if item not in declared:
-                problems.append(f"{where}: component '{component}' declares no {role} '{item}'")
-    return problems
+class ComponentsDeclared:
+    """An environment of components: `component.name`, declared by that component's stack (a
+    bare name is refused: it could mean several components)."""
+
+    def __init__(self, project: Project, components: Components) -> None:
+        self.project = project
+        self.components = components
+
+    def variable(self, env: Environment, ref: str) -> str | None:
+        return self._check(env, ref, "variable")
+
+    def output(self, env: Environment, ref: str) -> str | None:
+        return self._check(env, ref, "output")
+
+    def _check(self, env: Environment, ref: str, role: str) -> str | None:
+        component, dot, item = ref.partition(".")
+        if not dot or component not in self.components.specs:
+            return f"must name '<component>.<{role}>' of a component of '{env.name}'"
+        if component not in environment_components(self.project, env, self.components):
+            return f"names component '{component}', which '{env.name}' does not take"
+        stack = read_stack(
+            self.components.specs[component].stack_dir, self.project.state_root / FACTS_CACHE
+        )
+        declared = stack.variables if role == "variable" else stack.outputs
+        if item in declared:
+            return None
+        missing = f"component '{component}' declares no {role} '{item}'"
+        return missing if role == "output" else f"is not declared: {missing}"
 
 
 def _component_problems(

@@ -10,11 +10,11 @@ target's stack does not declare, `promotion_only` without a promotion block, and
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 from envman.config.hclfile import HclDocument, load_hcl
 from envman.config.paths import CONFIG_CACHE
 from envman.config.project import Environment, Project
-from envman.config.stack import StackInfo
 from envman.errors import EnvmanError
 from envman.workspace import Workspace
 
@@ -41,14 +41,43 @@ class _Where:
         return str(self.docs[0].path) if self.docs else "?"
 
 
-def promotion_problems(project: Project, env: Environment, stack: StackInfo) -> list[str]:
+class Declared(Protocol):
+    """Where an environment's names live: `name` in a single stack, `component.name` in an
+    environment of components. Each method returns a problem (text), or None when declared."""
+
+    def variable(self, env: Environment, ref: str) -> str | None: ...
+
+    def output(self, env: Environment, ref: str) -> str | None: ...
+
+
+class StackDeclared:
+    """A single stack: bare names, declared by the environment's own stack."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    def variable(self, env: Environment, ref: str) -> str | None:
+        stack = Workspace(self.project, env).stack
+        return None if ref in stack.variables else f"is not declared by the stack {env.stack_dir}"
+
+    def output(self, env: Environment, ref: str) -> str | None:
+        outputs = Workspace(self.project, env).stack.outputs
+        if ref in outputs:
+            return None
+        declared = ", ".join(sorted(outputs)) or "none"
+        return (
+            f"the stack of '{env.name}' ({env.stack_dir}) does not declare "
+            f"(its outputs: {declared})"
+        )
+
+
+def promotion_problems(project: Project, env: Environment, declared: Declared) -> list[str]:
     where = _Where(project, env)
-    problems = [
-        f"{where('release_variables')}: release variable '{name}' is not declared by the "
-        f"stack {env.stack_dir}"
-        for name in env.config.release_variables
-        if name not in stack.variables
-    ]
+    problems = []
+    for name in env.config.release_variables:
+        problem = declared.variable(env, name)
+        if problem:
+            problems.append(f"{where('release_variables')}: release variable '{name}' {problem}")
     promotion = env.config.promotion
     if promotion is None:
         if env.config.protection.promotion_only:
@@ -58,10 +87,11 @@ def promotion_problems(project: Project, env: Environment, stack: StackInfo) -> 
             )
         return problems
     for variable in sorted(promotion.variables):
-        if variable not in stack.variables:
+        problem = declared.variable(env, variable)
+        if problem:
             problems.append(
                 f"{where('promotion', 'variables', variable)}: promotion variable '{variable}' "
-                f"is not declared by the stack {env.stack_dir}"
+                f"{problem}"
             )
     if promotion.source not in project.environment_names():
         problems.append(
@@ -72,33 +102,34 @@ def promotion_problems(project: Project, env: Environment, stack: StackInfo) -> 
     if promotion.source == env.name:
         problems.append(f"{where('promotion', 'from')}: an environment cannot promote from itself")
         return problems
-    return problems + _source_problems(project, env, where)
+    return problems + _source_problems(project, env, where, declared)
 
 
-def _source_problems(project: Project, env: Environment, where: _Where) -> list[str]:
+def _source_problems(
+    project: Project, env: Environment, where: _Where, declared: Declared
+) -> list[str]:
     promotion = env.config.promotion
     assert promotion is not None
+    problems = []
     try:
         source = project.environment(promotion.source)
-        outputs = Workspace(project, source).stack.outputs
+        for variable, output in sorted(promotion.variables.items()):
+            problem = declared.output(source, output)
+            if problem:
+                problems.append(
+                    f"{where('promotion', 'variables', variable)}: promotion variable "
+                    f"'{variable}' maps to output '{output}', which {problem}"
+                )
     except EnvmanError as exc:
         return [f"{where('promotion', 'from')}: promotion source '{promotion.source}': {exc}"]
-    problems = []
     if promotion.require_verified and source.config.verify is None:
-        problems.append(
+        problems.insert(
+            0,
             f"{where('promotion', 'require_verified')}: promotion.require_verified needs "
             f"verification of '{source.name}', but {_rel(source.config_path, project.root)} "
             "has no verify block: nothing could ever verify a release to promote (add "
-            "verify { ... } there, or set require_verified = false)"
+            "verify { ... } there, or set require_verified = false)",
         )
-    for variable, output in sorted(promotion.variables.items()):
-        if output not in outputs:
-            declared = ", ".join(sorted(outputs)) or "none"
-            problems.append(
-                f"{where('promotion', 'variables', variable)}: promotion variable '{variable}' "
-                f"maps to output '{output}', which the stack of '{source.name}' "
-                f"({source.stack_dir}) does not declare (its outputs: {declared})"
-            )
     return problems
 
 
