@@ -9,6 +9,7 @@ from typing import Any, Literal, cast
 from rich.console import Console
 
 from envman.commands import AppContext, emit_json
+from envman.commands.plan import plan_document as single_plan_document
 from envman.commands.requests import PromoteRequest, RollbackRequest
 from envman.commands.results import result_document
 from envman.commands.review import ReviewOutput
@@ -124,15 +125,9 @@ def plan_document(target: GraphTarget, runs: dict[str, ComponentRun]) -> dict[st
         if run.planned is None:
             components[name] = {"deferred": True, "planned_after": list(run.waits_for)}
             continue
-        streamed = run.planned.streamed
-        components[name] = {
-            "deferred": False,
-            "changes": streamed.summary.has_changes,
-            "summary": streamed.summary.as_dict(),
-            "output_changes": sorted(run.changed_outputs),
-            "pins": run.planned.recorded_inputs,
-            "values": run.planned.inputs.values,
-        }
+        part = single_plan_document(run.planned)  # each component as a single stack's plan
+        part.pop("environment", None)
+        components[name] = {"deferred": False, **part}
     return {
         "environment": target.env.name,
         "changes": bool(touched(runs)),

@@ -56,6 +56,17 @@ class ComponentsDeclared:
     def output(self, env: Environment, ref: str) -> str | None:
         return self._check(env, ref, "output")
 
+    def release_variable(self, env: Environment, ref: str) -> str | None:
+        """`component.name`, or a bare name: every component that declares it carries it."""
+        if "." in ref:
+            return self._check(env, ref, "variable")
+        names = environment_components(self.project, env, self.components)
+        cache = self.project.state_root / FACTS_CACHE
+        for name in names:
+            if ref in read_stack(self.components.specs[name].stack_dir, cache).variables:
+                return None
+        return f"is not declared by any component of '{env.name}' ({', '.join(names)})"
+
     def _check(self, env: Environment, ref: str, role: str) -> str | None:
         component, dot, item = ref.partition(".")
         if not dot or component not in self.components.specs:

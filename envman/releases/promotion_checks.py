@@ -49,6 +49,8 @@ class Declared(Protocol):
 
     def output(self, env: Environment, ref: str) -> str | None: ...
 
+    def release_variable(self, env: Environment, ref: str) -> str | None: ...
+
 
 class StackDeclared:
     """A single stack: bare names, declared by the environment's own stack."""
@@ -59,6 +61,9 @@ class StackDeclared:
     def variable(self, env: Environment, ref: str) -> str | None:
         stack = Workspace(self.project, env).stack
         return None if ref in stack.variables else f"is not declared by the stack {env.stack_dir}"
+
+    def release_variable(self, env: Environment, ref: str) -> str | None:
+        return self.variable(env, ref)
 
     def output(self, env: Environment, ref: str) -> str | None:
         outputs = Workspace(self.project, env).stack.outputs
@@ -75,9 +80,12 @@ def promotion_problems(project: Project, env: Environment, declared: Declared) -
     where = _Where(project, env)
     problems = []
     for name in env.config.release_variables:
-        problem = declared.variable(env, name)
+        problem = declared.release_variable(env, name)
         if problem:
-            problems.append(f"{where('release_variables')}: release variable '{name}' {problem}")
+            problems.append(
+                f"{where('release_variables')}: release variable '{name}' {problem}; "
+                "declare it, or remove it from release_variables"
+            )
     promotion = env.config.promotion
     if promotion is None:
         if env.config.protection.promotion_only:
