@@ -10,23 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from envman.config.project import Environment, Project
-from envman.errors import EXIT_OK, EXIT_VERIFY_FAILED, EnvmanError
+from envman.errors import EXIT_OK, EXIT_VERIFY_FAILED
+from envman.flow.after import HOOK_EVENTS, Announcer, after_apply
 from envman.graph.apply import GraphApply
-from envman.hooks import run_hooks
-from envman.notify.dispatch import Notification, notify
 from envman.releases.chain import recorded_outputs
-from envman.releases.models import Kind, Release
-from envman.releases.record import set_status
-from envman.say import say_on_stderr
+from envman.releases.models import Release
 from envman.terraform.models import OutputValue
 from envman.terraform.state_direct import current_outputs
-from envman.verify.runner import verify_environment
-
-HOOKS = {
-    Kind.APPLY: ("after_apply",),
-    Kind.PROMOTE: ("after_apply", "after_promote"),
-    Kind.ROLLBACK: ("after_apply", "after_rollback"),
-}
 
 
 def merged_outputs(job: GraphApply) -> dict[str, OutputValue]:
@@ -58,7 +48,7 @@ def _merge(per: Mapping[str, Mapping[str, OutputValue]]) -> dict[str, OutputValu
 
 def _reads_outputs(job: GraphApply) -> bool:
     config = job.target.env.config
-    events = HOOKS.get(job.kind, ())
+    events = HOOK_EVENTS.get(job.kind, ())
     return config.verify is not None or any(h.event in events for h in config.hook)
 
 
@@ -71,48 +61,27 @@ def state_outputs(project: Project, env: Environment) -> dict[str, OutputValue]:
     return _merge({n: current_outputs(component_workspace(target, n)) for n in target.names})
 
 
-def after_graph_apply(job: GraphApply, release: Release, say: Callable[[str], None]) -> int:
-    """Hooks, verification, notification; the exit code (0, or 4 when verification failed)."""
-    env = job.target.env
-    outputs = merged_outputs(job)
-    try:
-        for event in HOOKS.get(job.kind, ()):
-            run_hooks(env, event, outputs)
-    except EnvmanError as exc:
-        set_status(job.ledger, release, "failed", error=f"hook failed: {exc}", warn=job.say)
-        announce(job, release, f"{job.kind}_failed", [str(exc)])
-        raise
-    previous = recorded_outputs(job.ledger, release.seq, job.target.names) or None
-    outcome = verify_environment(env, outputs, previous, say_on_stderr)
-    if outcome.ran:
-        status = "verified" if outcome.ok else "verify_failed"
-        set_status(
-            job.ledger,
-            release,
-            status,
-            verification={"ok": outcome.ok, "checks": outcome.checks},
-            warn=job.say,
-        )
-        say(outcome.summary())
-        if not outcome.ok:
-            announce(job, release, "verify_failed", [outcome.summary()])
-            return EXIT_VERIFY_FAILED
-    announce(job, release, str(job.kind), [])
-    return EXIT_OK
+def announcer(job: GraphApply) -> Announcer:
+    """The run's notifications: titles name the components it applied."""
+    applied = tuple(n for n, e in job.entries.items() if e.status == "applied")
+    return Announcer(job.target.env, job.kind, job.break_glass, components=applied)
 
 
 def announce(job: GraphApply, release: Release, event: str, lines: list[str]) -> None:
-    env = job.target.env
-    applied = [n for n, e in job.entries.items() if e.status == "applied"]
-    title = f"{job.kind} of {env.name} ({', '.join(applied) or 'no component'}): {event}"
-    notify(
-        env,
-        Notification(
-            event=event,
-            environment=env.name,
-            title=title,
-            lines=lines,
-            release=release.to_json(),
-            break_glass=job.break_glass,
-        ),
-    )
+    """A notification of this run that is not its outcome (a failure, a rollback)."""
+    title = f"{job.kind} of {job.target.env.name}: {event}"
+    announcer(job)(event, release, title, lines)
+
+
+def after_graph_apply(job: GraphApply, release: Release, say: Callable[[str], None]) -> int:
+    """Hooks, verification, notification; the exit code (0, or 4 when verification failed)."""
+    outputs = merged_outputs(job)
+    previous = recorded_outputs(job.ledger, release.seq, job.target.names) or None
+    after = after_apply(job.ledger, release, outputs, previous, announcer(job), job.say)
+    for problem in after.problems:  # a failed status write: said, never raised
+        job.say(f"warning: {problem}")
+    if after.verify.ran:
+        say(after.verify.summary())
+        if not after.verify.ok:
+            return EXIT_VERIFY_FAILED
+    return EXIT_OK

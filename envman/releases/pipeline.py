@@ -17,9 +17,9 @@ from typing import Any
 from rich.console import Console
 
 from envman.errors import EXIT_OK, EXIT_VERIFY_FAILED, EnvmanError
+from envman.flow.after import Announcer, after_apply
 from envman.guard.review import review_before_apply
 from envman.hooks import run_hooks
-from envman.notify.dispatch import Notification, notify
 from envman.planning import PlannedRun
 from envman.protect.confirm import ConfirmOptions, confirm_change
 from envman.releases.ledger import Ledger
@@ -31,22 +31,12 @@ from envman.releases.record import (
     apply_recorded,
     begin_release,
     finish_release,
-    set_status,
 )
 from envman.say import Say, say_on_stderr
 from envman.terraform.models import OutputValue
 from envman.terraform.progress import Progress
 from envman.terraform.state import read_state_info
-from envman.verify.runner import VerifyOutcome, verify_environment
-
-# after_apply follows every terraform apply (so migrations also run on promote and rollback);
-# after_promote / after_rollback follow it for their kind only.
-HOOK_EVENTS = {
-    "apply": ("after_apply",),
-    "promote": ("after_apply", "after_promote"),
-    "rollback": ("after_apply", "after_rollback"),
-    "destroy": (),  # nothing is left to migrate or verify
-}
+from envman.verify.runner import VerifyOutcome
 
 
 @dataclass(frozen=True)
@@ -105,16 +95,18 @@ def deploy_planned(
     release = _record_applying(ledger, planned, spec, allowed)
     release, outputs = _apply(ledger, release, planned, spec, (console, progress))
     console.print(f"Applied release #{release.seq} of '{env.name}'.")
+    announce = _announcer(env, spec)
     if spec.kind == Kind.DESTROY:
-        _notify(env, spec.kind, spec, release, f"{env.name} destroyed", list(spec.version_lines))
+        announce(str(spec.kind), release, f"{env.name} destroyed", list(spec.version_lines))
         return DeployResult(release=release)
-    _after_hooks(ledger, release, planned, spec, outputs)
-    result = _verify(ledger, release, planned, outputs, current, spec.warn)
-    if result.verify is not None and result.verify.ran:
-        console.print(result.verify.summary())
-    for problem in result.notes:  # a failed status write: said, never raised
+    previous = current.outputs if current is not None else None
+    after = after_apply(ledger, release, outputs, previous, announce, spec.warn)
+    if after.verify.ran:
+        console.print(after.verify.summary())
+    for problem in after.problems:  # a failed status write: said, never raised
         spec.warn(f"warning: {problem}")
-    _notify_outcome(env, spec, result)
+    result = DeployResult(release=release, verify=after.verify, notes=after.problems)
+    result.rollback_wanted = after.rollback_wanted
     return result
 
 
@@ -197,79 +189,10 @@ def _apply(
             )
         raise
     except EnvmanError as exc:
-        title = f"{spec.kind} of {env.name} failed"
-        _notify(env, f"{spec.kind}_failed", spec, release, title, [str(exc)])
+        _announcer(env, spec).failed(release, str(exc))
         raise
 
 
-def _after_hooks(
-    ledger: Ledger,
-    release: Release,
-    planned: PlannedRun,
-    spec: DeploySpec,
-    outputs: dict[str, OutputValue],
-) -> None:
-    env = planned.workspace.env
-    event = HOOK_EVENTS[spec.kind][0]
-    try:
-        for event in HOOK_EVENTS[spec.kind]:
-            run_hooks(env, event, outputs)
-    except EnvmanError as exc:
-        set_status(ledger, release, "failed", warn=spec.warn, error=f"hook failed: {exc}")
-        title = f"{event} hook failed on {env.name}"
-        _notify(env, f"{spec.kind}_failed", spec, release, title, [str(exc)])
-        raise
-
-
-def _verify(
-    ledger: Ledger,
-    release: Release,
-    planned: PlannedRun,
-    outputs: dict[str, OutputValue],
-    current: Release | None,
-    say: Say,
-) -> DeployResult:
-    env = planned.workspace.env
-    previous_outputs = current.outputs if current is not None else None
-    outcome = verify_environment(env, outputs, previous_outputs, say)
-    result = DeployResult(release=release, verify=outcome)
-    if not outcome.ran:
-        return result
-    status = "verified" if outcome.ok else "verify_failed"
-    problem = set_status(
-        ledger, release, status, verification={"ok": outcome.ok, "checks": outcome.checks}
-    )
-    if problem:
-        result.notes.append(problem)
-    config = env.config.verify
-    result.rollback_wanted = (
-        not outcome.ok and config is not None and config.on_failure == "rollback"
-    )
-    return result
-
-
-def _notify_outcome(env: Any, spec: DeploySpec, result: DeployResult) -> None:
-    release = result.release
-    outcome = result.verify
-    if outcome is not None and outcome.ran and not outcome.ok:
-        title = f"verification failed on {env.name}"
-        _notify(env, "verify_failed", spec, release, title, [outcome.summary()])
-        return
-    title = f"{spec.kind} of {env.name} succeeded"
-    _notify(env, spec.kind, spec, release, title, list(spec.version_lines))
-
-
-def _notify(
-    env: Any, event: str, spec: DeploySpec, release: Release | None, title: str, lines: list[str]
-) -> None:
-    notify(
-        env,
-        Notification(
-            event=event,
-            environment=env.name,
-            title=title,
-            lines=lines,
-            release=release.to_json() if release is not None else None,
-            break_glass=spec.break_glass if spec.break_glass_rules else None,
-        ),
-    )
+def _announcer(env: Any, spec: DeploySpec) -> Announcer:
+    reason = spec.break_glass if spec.break_glass_rules else None
+    return Announcer(env, spec.kind, reason, version_lines=spec.version_lines)

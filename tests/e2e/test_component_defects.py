@@ -250,6 +250,7 @@ aws {
 """
 
 
+@pytest.mark.aws
 def test_unlock_reaches_a_component_lock(project: Path, cli: Cli, moto: str) -> None:
     for main in project.glob("stacks/*/main.tf"):
         replace(main, 'backend "local" {}', 'backend "s3" {}')

@@ -387,6 +387,7 @@ resource "aws_ssm_parameter" "flag" {
 """
 
 
+@pytest.mark.aws
 def test_drift_in_sync_then_drifted(
     project: Project, moto: str, provider_mirror: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

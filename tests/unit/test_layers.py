@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "flow",
         (
+            "envman.flow",
             "envman.graph",
             "envman.planning",
             "envman.workspace",
