@@ -775,6 +775,44 @@ def emulator_command(
     _run(lambda: run_emulator(_ctx(), action, port))
 
 
+@app.command("init")
+def init_command(
+    environments: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Environments to set up (default: dev); the first adopts the existing state.",
+            metavar="[ENV]...",
+        ),
+    ] = None,
+    stack: Annotated[
+        Path | None,
+        typer.Option(
+            "--stack",
+            help="The root module's folder (default: the folder whose *.tf declare a backend).",
+            metavar="DIR",
+        ),
+    ] = None,
+    ci: Annotated[
+        str | None,
+        typer.Option(
+            "--ci",
+            help="Also write a CI workflow: github (plan on PR, apply on merge, drift).",
+            metavar="github",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the files it would write; write nothing.")
+    ] = False,
+) -> None:
+    """Adopt envman in a terraform repository: environment folders, .gitignore, a workflow.
+
+    Never touches state or existing files; a second run changes nothing."""
+    from envman.commands.init import InitOptions, run_init
+
+    options = InitOptions(tuple(environments or ()), stack, ci, dry_run)
+    _run(lambda: run_init(_ctx(), options))
+
+
 def main() -> None:
     from envman.terraform import signals
 
