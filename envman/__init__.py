@@ -6,7 +6,8 @@ def _version() -> str:
     try:
         from envman._version import version
     except ImportError:  # a checkout used without installing: ask the installed metadata
-        from importlib.metadata import PackageNotFoundError, version as dist_version
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as dist_version
 
         try:
             return dist_version("envman")

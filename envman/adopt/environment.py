@@ -66,7 +66,9 @@ def _s3(stack: Stack, env: EnvPlan) -> EnvBackend:
     settings = {"bucket": bucket}
     if env.adopts:
         settings["key"] = key
-        note = f"{env.name} adopts the stack's state object (s3://{bucket}/{key}; nothing was moved)"
+        note = (
+            f"{env.name} adopts the stack's state object (s3://{bucket}/{key}; nothing was moved)"
+        )
     else:
         settings["key"] = f"{env.name}/{key}"
         note = "a state object of its own in the same bucket"

@@ -84,4 +84,3 @@ def _relative(path: Path, root: Path) -> str:
 
 def _indent(text: str) -> str:
     return "\n".join(f"    {line}" for line in text.rstrip("\n").splitlines())
-
