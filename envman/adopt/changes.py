@@ -12,6 +12,7 @@ from pathlib import Path
 
 from envman.adopt.detect import Stack, find_stack
 from envman.adopt.environment import (
+    DEFAULT_LOCAL_STATE,
     STARTER_STACK,
     EnvPlan,
     backend_for,
@@ -66,6 +67,7 @@ class InitPlan:
     stack: Stack
     changes: tuple[FileChange, ...]
     kept: tuple[Path, ...]  # files already in place, left as they are
+    notes: tuple[str, ...] = ()
 
 
 def plan_init(request: InitRequest) -> InitPlan:
@@ -93,7 +95,22 @@ def plan_init(request: InitRequest) -> InitPlan:
             aws = stack.backend.type == "s3"
             text = render_workflow(list(request.environments), package_spec(request.version), aws)
             changes.append(FileChange(path, Action.CREATE, text, "GitHub Actions workflow"))
-    return InitPlan(stack, tuple(changes), tuple(kept))
+    return InitPlan(stack, tuple(changes), tuple(kept), _notes(stack, request))
+
+
+def _notes(stack: Stack, request: InitRequest) -> tuple[str, ...]:
+    """What the user must know: terraform's default state file in the stack folder blocks
+    every environment but the one that adopted it (terraform offers to migrate it)."""
+    legacy = stack.directory / DEFAULT_LOCAL_STATE
+    if not legacy.is_file() or len(request.environments) < 2:
+        return ()
+    shown = legacy.relative_to(request.root)
+    first = request.environments[0]
+    return (
+        f"{shown} stays where it is as {first}'s state; the other environments can run only "
+        f"once it is out of the stack folder: move it (e.g. to state/{first}.tfstate) and set "
+        f"that path in environments/{first}/environment.hcl (docs/adopting.md)",
+    )
 
 
 def _stack_changes(stack: Stack) -> list[FileChange]:

@@ -36,7 +36,7 @@ def _root(ctx: AppContext) -> Path:
     return root
 
 
-def run_init(ctx: AppContext, options: InitOptions) -> int:
+def _check(options: InitOptions) -> None:
     from envman.config.project import _NAME
 
     if options.ci is not None and options.ci not in CI_CHOICES:
@@ -46,6 +46,10 @@ def run_init(ctx: AppContext, options: InitOptions) -> int:
             raise UsageError(
                 f"invalid environment name '{name}'", hint="use letters, digits, '-', '_', '.'"
             )
+
+
+def run_init(ctx: AppContext, options: InitOptions) -> int:
+    _check(options)
     root = _root(ctx)
     names = options.environments or ("dev",)
     plan = plan_init(InitRequest(root, names, options.stack, options.ci, __version__))
@@ -63,15 +67,17 @@ def run_init(ctx: AppContext, options: InitOptions) -> int:
         console.print(f"{verb} {_relative(change.path, root)} ({change.why})")
         if options.dry_run:
             console.print(_indent(change.text), markup=False)
+    if not options.dry_run:
+        write_changes(plan.changes)
+    for note in plan.notes:
+        console.print(f"note: {note}", markup=False)
     if options.dry_run:
         console.print("Dry run: nothing was written.")
-        return EXIT_OK
-    write_changes(plan.changes)
-    first = names[0]
-    console.print(
-        f"Done. State untouched. Next: envman validate, then envman plan {first} "
-        "(docs/adopting.md)."
-    )
+    else:
+        console.print(
+            f"Done. State untouched. Next: envman validate, then envman plan {names[0]} "
+            "(docs/adopting.md)."
+        )
     return EXIT_OK
 
 

@@ -10,6 +10,10 @@ wrong; everything else catches the types:
 - ``UndeclaredVariable``: a value was given for a variable the stack does not declare;
 - ``StalePlan``: a saved plan no longer matches the state;
 - ``MalformedPlan``: ``show -json`` wrote something that is not a plan document;
+- ``RegistryUnreachable``: a provider could not be installed because its registry is out of
+  reach (says what to set: a provider mirror or a plugin cache);
+- ``LegacyStateInStack``: terraform found its default state file in the stack folder and asks
+  to migrate it into the environment's backend (envman never migrates state);
 - otherwise a plain ``TerraformError`` with terraform's first error.
 
 All are ``TerraformError``s (exit code 1).
@@ -47,6 +51,14 @@ _INIT_SUMMARIES = (
     "Module source has changed",
 )
 _QUOTED = re.compile(r'"([^"]+)"')
+_REGISTRY_SUMMARIES = ("Failed to query available provider packages", "Failed to install provider")
+_UNREACHABLE = re.compile(
+    r"could not connect to ([\w.-]+)|(?:dial tcp|lookup) ([\w.-]+)|Failed to request discovery "
+    r"document",
+    re.IGNORECASE,
+)
+_PROVIDER = re.compile(r"provider ([\w.-]+/[\w.-]+(?:/[\w.-]+)?)")
+MIGRATION_SUMMARY = "Can't ask approval for state migration"
 
 
 class StateLocked(TerraformError):
@@ -109,6 +121,47 @@ class StalePlan(TerraformError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, hint="plan again")
+
+
+class RegistryUnreachable(TerraformError):
+    """terraform could not reach a provider registry to install a provider."""
+
+    def __init__(self, host: str, provider: str | None) -> None:
+        what = f" to install {provider}" if provider else ""
+        super().__init__(
+            f"terraform cannot reach the provider registry {host}{what}",
+            hint="set ENVMAN_PROVIDER_MIRROR, or provider_mirror in envman.hcl, to a folder "
+            "made by `terraform providers mirror DIR`; see docs/install.md",
+        )
+        self.host = host
+        self.provider = provider
+
+
+class LegacyStateInStack(TerraformError):
+    """The stack folder holds terraform's default state file, which terraform offers to
+    migrate into the environment's backend."""
+
+    def __init__(self, environment: str | None) -> None:
+        env = environment or "this environment"
+        super().__init__(
+            f"the stack folder holds a terraform.tfstate that terraform would migrate into "
+            f"{env}'s backend; envman never migrates state",
+            hint="move that file out of the stack folder and point the backend path of the "
+            "environment it belongs to at its new place (docs/adopting.md)",
+        )
+
+
+def registry_problem(diagnostic: Diagnostic) -> RegistryUnreachable | None:
+    """A provider install that failed because the registry was out of reach."""
+    if not diagnostic.summary.startswith(_REGISTRY_SUMMARIES):
+        return None
+    text = diagnostic.detail or diagnostic.summary
+    found = _UNREACHABLE.search(text)
+    if found is None:
+        return None
+    host = found.group(1) or found.group(2) or "registry.terraform.io"
+    provider = _PROVIDER.search(text)
+    return RegistryUnreachable(host.rstrip(".:"), provider.group(1) if provider else None)
 
 
 def lock_info(diagnostic: Diagnostic) -> dict[str, str]:
@@ -179,6 +232,11 @@ def classify(
             return UndeclaredVariable(message, _variable(diagnostic))
         if summary.startswith("Saved plan is stale"):
             return StalePlan(message)
+        if summary.startswith(MIGRATION_SUMMARY):
+            return LegacyStateInStack(environment)
+        registry = registry_problem(diagnostic)
+        if registry is not None:
+            return registry
     return None
 
 
