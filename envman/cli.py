@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, cast
 
 import typer
 
-from envman.cliutil import DefaultCommandGroup, EnvmanGroup
+from envman.cliutil import DefaultCommandGroup, EnvmanGroup, TidyGroup
 from envman.drift.model import ReportFormat
 
 if TYPE_CHECKING:
@@ -764,15 +764,45 @@ def unlock_command(
     _run(lambda: run_unlock(_ctx(), environment, lock_id, confirm))
 
 
-@app.command("emulator")
-def emulator_command(
-    action: Annotated[str, typer.Argument(help="start, stop or status.")],
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 4566,
-) -> None:
-    """The embedded AWS emulator (moto server on 127.0.0.1) for local work."""
-    from envman.commands.emulator import run_emulator
+emulator_app = typer.Typer(
+    name="emulator",
+    cls=TidyGroup,
+    help="The embedded AWS emulator (moto server on 127.0.0.1) for local work.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(emulator_app)
+EmulatorPortOpt = Annotated[
+    int,
+    typer.Option(
+        "--port", help="Port on 127.0.0.1 (default 4566).", metavar="N", show_default=False
+    ),
+]
 
-    _run(lambda: run_emulator(_ctx(), action, port))
+
+@emulator_app.command("start")
+def emulator_start_command(port: EmulatorPortOpt = 4566) -> None:
+    """Start the emulator in the background (already running: says where, changes nothing)."""
+    from envman.commands.emulator import run_emulator_start
+
+    _run(lambda: run_emulator_start(_ctx(), port))
+
+
+@emulator_app.command("stop")
+def emulator_stop_command() -> None:
+    """Stop the emulator envman started in this project."""
+    from envman.commands.emulator import run_emulator_stop
+
+    _run(lambda: run_emulator_stop(_ctx()))
+
+
+@emulator_app.command("status")
+def emulator_status_command(port: EmulatorPortOpt = 4566) -> None:
+    """Whether the emulator runs and answers (exit 0), else why not (exit 1)."""
+    from envman.commands.emulator import run_emulator_status
+
+    _run(lambda: run_emulator_status(_ctx(), port))
 
 
 @app.command("init")

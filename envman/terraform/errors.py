@@ -12,6 +12,8 @@ wrong; everything else catches the types:
 - ``MalformedPlan``: ``show -json`` wrote something that is not a plan document;
 - ``RegistryUnreachable``: a provider could not be installed because its registry is out of
   reach (says what to set: a provider mirror or a plugin cache);
+- ``InvalidSetValue``: a ``--set`` value (or a pinned one) terraform refuses: names the flag or
+  the pin, never the var file envman wrote in the run's folder;
 - ``LegacyStateInStack``: terraform found its default state file in the stack folder and asks
   to migrate it into the environment's backend (envman never migrates state);
 - otherwise a plain ``TerraformError`` with terraform's first error.
@@ -59,6 +61,13 @@ _UNREACHABLE = re.compile(
 )
 _PROVIDER = re.compile(r"provider ([\w.-]+/[\w.-]+(?:/[\w.-]+)?)")
 MIGRATION_SUMMARY = "Can't ask approval for state migration"
+INVALID_VALUE_SUMMARY = "Invalid value for input variable"
+_VAR_REF = re.compile(r"\bvar\.([A-Za-z_][A-Za-z0-9_-]*)")
+# the var files envman writes into a run's folder (envman.inputs): who gave their values
+RUN_VAR_FILES = {
+    "set.tfvars.json": "--set",
+    "pinned.tfvars.json": "the current release's pin of",
+}
 
 
 class StateLocked(TerraformError):
@@ -135,6 +144,32 @@ class RegistryUnreachable(TerraformError):
         )
         self.host = host
         self.provider = provider
+
+
+class InvalidSetValue(TerraformError):
+    """terraform refused a value envman passed from ``--set`` or from a release's pins."""
+
+    def __init__(self, origin: str, variable: str, detail: str) -> None:
+        name = variable or "NAME"
+        if origin == "--set":
+            where, hint = f"--set {name}", f"give --set {name}=VALUE of the type the stack declares"
+        else:
+            where = f"{origin} {name}"
+            hint = f"--set {name}=VALUE to replace it, or --unpin {name} to take the code's value"
+        super().__init__(f"{where}: {detail}", hint=hint)
+        self.variable = variable
+
+
+def invalid_run_value(diagnostic: Diagnostic) -> InvalidSetValue | None:
+    """A value from a var file in the run's folder: blame the flag or the pin, not the file."""
+    if not diagnostic.summary.startswith(INVALID_VALUE_SUMMARY) or not diagnostic.filename:
+        return None
+    origin = RUN_VAR_FILES.get(diagnostic.filename.replace("\\", "/").rsplit("/", 1)[-1])
+    if origin is None:
+        return None
+    found = _VAR_REF.search(diagnostic.detail)
+    detail = redact(" ".join(diagnostic.detail.split()))
+    return InvalidSetValue(origin, found.group(1) if found else "", detail)
 
 
 class LegacyStateInStack(TerraformError):
@@ -234,9 +269,9 @@ def classify(
             return StalePlan(message)
         if summary.startswith(MIGRATION_SUMMARY):
             return LegacyStateInStack(environment)
-        registry = registry_problem(diagnostic)
-        if registry is not None:
-            return registry
+        found = registry_problem(diagnostic) or invalid_run_value(diagnostic)
+        if found is not None:
+            return found
     return None
 
 

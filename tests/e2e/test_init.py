@@ -104,6 +104,7 @@ def test_init_adopts_existing_local_state(tmp_path: Path) -> None:
     assert (repo / "state" / "dev.tfstate").read_bytes() == before
 
 
+@pytest.mark.aws
 def test_init_adopts_existing_s3_state(
     tmp_path: Path, moto: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
