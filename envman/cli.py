@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, cast
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
 
@@ -180,14 +180,26 @@ def list_command(as_json: JsonOpt = False) -> None:
     _run(lambda: run_list(_ctx(), as_json))
 
 
+def _component_option(help_text: str) -> Any:
+    """-c/--component, with what it does for the command at hand (environments made of
+    components: docs/components.md)."""
+    return typer.Option("-c", "--component", help=help_text, metavar="COMPONENT")
+
+
 GraphComponentOpt = Annotated[
     list[str],
-    typer.Option(
-        "-c",
-        "--component",
-        help="Only this component (repeatable); its upstreams are read, never applied.",
-        metavar="COMPONENT",
+    _component_option(
+        "Plan only this component (repeatable); its upstreams' outputs are read, not planned."
     ),
+]
+ApplyComponentOpt = Annotated[
+    list[str],
+    _component_option(
+        "Apply only this component (repeatable); its upstreams are read, never applied."
+    ),
+]
+OutputsComponentOpt = Annotated[
+    list[str], _component_option("Only this component's outputs (repeatable).")
 ]
 ChangedOpt = Annotated[
     str | None,
@@ -326,7 +338,7 @@ def apply_command(
     unpin: UnpinOpt = [],  # noqa: B006
     allow_destroy: AllowDestroyOpt = [],  # noqa: B006
     as_json: ResultJsonOpt = False,
-    components: GraphComponentOpt = [],  # noqa: B006
+    components: ApplyComponentOpt = [],  # noqa: B006
     parallel: ParallelOpt = 2,
 ) -> None:
     """Plan, show, confirm and apply exactly that plan; record a release; verify."""
@@ -459,11 +471,23 @@ def rollback_command(
     _run(call)
 
 
-ComponentOpt = Annotated[
+DestroyComponentOpt = Annotated[
     list[str],
-    typer.Option(
-        "-c", "--component", help="Component (components are not configured yet).", metavar="NAME"
+    _component_option(
+        "Destroy only this component (repeatable; its dependents first). Default: every component."
     ),
+]
+DestroyConfirmOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--confirm",
+        help="The environment's name: destroy always needs it (typed on a terminal, or here).",
+        metavar="ENV",
+    ),
+]
+TfComponentOpt = Annotated[
+    list[str],
+    _component_option("The component whose stack terraform runs in (one; needed with components)."),
 ]
 
 
@@ -487,8 +511,8 @@ def _no_components(components: list[str]) -> None:
 @app.command("destroy")
 def destroy_command(
     environment: Annotated[str, typer.Argument(help="The environment to destroy.")],
-    components: ComponentOpt = [],  # noqa: B006
-    confirm: ConfirmOpt = None,
+    components: DestroyComponentOpt = [],  # noqa: B006
+    confirm: DestroyConfirmOpt = None,
     break_glass: Annotated[
         str | None,
         typer.Option(
@@ -536,7 +560,7 @@ def tf_command(
         list[str] | None,
         typer.Argument(help="terraform's arguments, after --.", metavar="-- TERRAFORM-ARGS..."),
     ] = None,
-    components: ComponentOpt = [],  # noqa: B006
+    components: TfComponentOpt = [],  # noqa: B006
     confirm: ConfirmOpt = None,
 ) -> None:
     """terraform itself with the environment's setup; state changes locked and audited."""
@@ -607,7 +631,7 @@ def outputs_command(
         bool,
         typer.Option("--raw", help="With NAME: the value alone, for scripts (strings unquoted)."),
     ] = False,
-    components: GraphComponentOpt = [],  # noqa: B006
+    components: OutputsComponentOpt = [],  # noqa: B006
 ) -> None:
     """The environment's outputs; sensitive values are shown as <sensitive>."""
     from envman.commands.outputs import OutputsRequest, run_outputs
@@ -756,9 +780,14 @@ def unlock_command(
     lock_id: Annotated[
         str, typer.Argument(help="The lock id (terraform state lock, or envman's operation lock).")
     ],
-    confirm: ConfirmOpt = None,
+    confirm: Annotated[
+        str | None,
+        typer.Option(
+            "--confirm", help="The environment's name: always needed to unlock.", metavar="ENV"
+        ),
+    ] = None,
 ) -> None:
-    """Release a stale lock left by a crashed run (needs --confirm ENV)."""
+    """Release a stale lock left by a crashed run; always needs --confirm ENV."""
     from envman.commands.unlock import run_unlock
 
     _run(lambda: run_unlock(_ctx(), environment, lock_id, confirm))
