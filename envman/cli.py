@@ -237,7 +237,7 @@ def graph_command(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text, mermaid, dot or json.")] = "text",
 ) -> None:
-    """The component graph: which stack feeds which (DESIGN section 10)."""
+    """The component graph: which stack feeds which (docs/components.md)."""
     from envman.commands.graph import run_graph
 
     _run(lambda: run_graph(_ctx(), environment, fmt))
