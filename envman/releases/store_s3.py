@@ -198,14 +198,15 @@ def unreachable_hint(endpoint: str) -> str:
     from envman.emulator.ports import is_local_endpoint
 
     if is_local_endpoint(endpoint):
-        return "start the local AWS emulator: envman emulator start"
+        return "start the local AWS emulator: envman emulator start (or fix aws.endpoint_url)"
     return "check aws.endpoint_url / aws.region and the network, then retry"
 
 
 def _hint_for(code: str, bucket: str, environment: str | None) -> str:
     if code == "NoSuchBucket":
         return (
-            f"create it with `envman bootstrap {environment or 'ENV'}`, or fix the backend's bucket"
+            f"create the bucket with `envman bootstrap {environment or 'ENV'}`, "
+            "or fix the backend's bucket"
         )
     if code in ("AccessDenied", "AllAccessDisabled", "Forbidden", "403"):
         return (
