@@ -75,42 +75,59 @@ def plan_init(request: InitRequest) -> InitPlan:
     changes: list[FileChange] = []
     kept: list[Path] = []
     changes.extend(_stack_changes(stack))
+    # only the first environment of the first init adopts the existing state: a later
+    # `envman init prod` must never point prod at the state dev adopted
+    existing = list((request.root / ENVIRONMENTS_DIR).glob(f"*/{ENVIRONMENT_FILE}"))
     for index, name in enumerate(request.environments):
         env_dir = request.root / ENVIRONMENTS_DIR / name
         path = env_dir / ENVIRONMENT_FILE
         if path.exists():
             kept.append(path)
             continue
-        backend = backend_for(stack, request.root, EnvPlan(name, adopts=index == 0))
+        adopts = index == 0 and not existing
+        backend = backend_for(stack, request.root, EnvPlan(name, adopts=adopts))
         text = render_environment(name, stack_reference(stack.directory, env_dir), backend)
         changes.append(FileChange(path, Action.CREATE, text, f"environment {name}"))
     ignore = _gitignore_change(request.root)
     if ignore is not None:
         changes.append(ignore)
     if request.ci == "github":
-        path = request.root / WORKFLOW_PATH
-        if path.exists():
-            kept.append(path)
+        workflow = _workflow_change(stack, request)
+        if workflow is None:
+            kept.append(request.root / WORKFLOW_PATH)
         else:
-            aws = stack.backend.type == "s3"
-            text = render_workflow(list(request.environments), package_spec(request.version), aws)
-            changes.append(FileChange(path, Action.CREATE, text, "GitHub Actions workflow"))
-    return InitPlan(stack, tuple(changes), tuple(kept), _notes(stack, request))
+            changes.append(workflow)
+    adopter = None if existing else request.environments[0]
+    return InitPlan(stack, tuple(changes), tuple(kept), _notes(stack, request.root, adopter))
 
 
-def _notes(stack: Stack, request: InitRequest) -> tuple[str, ...]:
+def _notes(stack: Stack, root: Path, adopter: str | None) -> tuple[str, ...]:
     """What the user must know: terraform's default state file in the stack folder blocks
-    every environment but the one that adopted it (terraform offers to migrate it)."""
+    every environment but the one that uses it (terraform offers to migrate it)."""
     legacy = stack.directory / DEFAULT_LOCAL_STATE
-    if not legacy.is_file() or len(request.environments) < 2:
+    if not legacy.is_file():
         return ()
-    shown = legacy.relative_to(request.root)
-    first = request.environments[0]
+    shown = legacy.relative_to(root)
+    owner = adopter or "the environment that uses it"
+    state = f"state/{adopter}.tfstate" if adopter else "state/ENV.tfstate"
+    where = f"environments/{adopter}/environment.hcl" if adopter else "its environment.hcl"
     return (
-        f"{shown} stays where it is as {first}'s state; the other environments can run only "
-        f"once it is out of the stack folder: move it (e.g. to state/{first}.tfstate) and set "
-        f"that path in environments/{first}/environment.hcl (docs/adopting.md)",
+        f"{shown} stays where it is as {owner}'s state; the other environments can run only "
+        f"once it is out of the stack folder: move it (e.g. to {state}) and set that path in "
+        f"{where} (docs/adopting.md)",
     )
+
+
+def _workflow_change(stack: Stack, request: InitRequest) -> FileChange | None:
+    path = request.root / WORKFLOW_PATH
+    if path.exists():
+        return None
+    region = None
+    if stack.backend.type == "s3":
+        region = str(stack.backend.settings.get("region") or "us-east-1")
+    package = package_spec(request.version)
+    text = render_workflow(list(request.environments), package, region)
+    return FileChange(path, Action.CREATE, text, "GitHub Actions workflow")
 
 
 def _stack_changes(stack: Stack) -> list[FileChange]:

