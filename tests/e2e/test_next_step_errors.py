@@ -150,3 +150,14 @@ def test_s3_bucket_exists_then_plan_passes_the_bucket_check(tmp_path: Path, moto
     assert cli("bootstrap", "staging").exit_code == 0
     s3 = boto3.client("s3", endpoint_url=moto, region_name="us-east-1")
     assert s3.head_bucket(Bucket="envman-test-tfstate")["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+def test_the_version_table_claims_only_real_changes(cli: Cli) -> None:
+    assert cli("apply", "staging", "--set", "image_tag=v5", "--yes").exit_code == 0
+    first = cli("promote", "--confirm", "production")
+    assert first.exit_code == 0, first.output
+    assert "v5" in first.stdout and "(changes)" in first.stdout
+    again = cli("promote", "--dry-run")
+    assert again.exit_code == 0, again.output
+    assert "Promotion staging → production: no variable changes." in again.stdout
+    assert "(changes)" not in again.stdout and "→ v5" not in again.stdout
