@@ -49,7 +49,7 @@ def port_holder(port: int) -> Holder | None:
         return Holder(None, None) if port_in_use(port) else None
     for pid in _pids():
         if _has_socket(pid, inodes):
-            return Holder(pid, _command(pid))
+            return Holder(pid, process_command(pid))
     return Holder(None, None)
 
 
@@ -86,11 +86,12 @@ def _has_socket(pid: int, inodes: set[str]) -> bool:
     return False
 
 
-def _command(pid: int) -> str | None:
+def process_command(pid: int, width: int | None = 120) -> str | None:
+    """The command line of a process (cut to ``width``); None when it cannot be read."""
     try:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return None
     words = [w.decode(errors="replace") for w in raw.split(b"\0") if w]
-    text = " ".join(Path(words[0]).name.split() + words[1:]) if words else ""
-    return text[:120] or None
+    text = " ".join([Path(words[0]).name, *words[1:]]) if words else ""
+    return text[:width] or None

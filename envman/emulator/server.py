@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from envman.emulator.ports import is_local_endpoint as is_local_endpoint
-from envman.emulator.ports import port_holder
+from envman.emulator.ports import port_holder, process_command
 from envman.errors import EnvmanError
 
 DEFAULT_PORT = 4566
@@ -53,9 +53,13 @@ class Started:
 
 
 def running(state_root: Path) -> EmulatorState | None:
-    """The emulator envman started here, when its process is alive (answering or not)."""
+    """The emulator envman started here, when its process is alive (answering or not) and is
+    still moto's server (a pid file that outlived a reboot may name someone else's process)."""
     found = read_state(state_root)
-    return found if found is not None and pid_alive(found.pid) else None
+    if found is None or not pid_alive(found.pid):
+        return None
+    command = process_command(found.pid, width=None)
+    return found if command is None or "moto" in command else None
 
 
 def pid_alive(pid: int) -> bool:

@@ -3,11 +3,11 @@ emulator; a port held by another process is named with its holder; status reads 
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import socket
-import threading
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,31 +83,49 @@ def test_each_subcommand_has_its_own_help() -> None:
     assert "Usage: envman emulator stop" in stop.stdout and "--port" not in stop.stdout
 
 
+STAND_IN = """
+import http.server, sys
+log = open(sys.argv[2], "a")
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        log.write(self.path + "\\n"); log.flush()
+        self.send_response(200); self.end_headers()
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""
+
+
 def test_status_asks_a_cheap_page_never_the_model_data(folder: Path) -> None:
-    """status of a running emulator (here: this process, serving HTTP) asks /moto-api/ only."""
-    asked: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            asked.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    with http.server.HTTPServer(("127.0.0.1", 0), Handler) as server:
-        port = int(server.server_address[1])
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
+    """status of a running emulator (a stand-in HTTP server named like moto) asks /moto-api/
+    only, never the model data."""
+    asked = folder / "asked.log"
+    child = subprocess.Popen(
+        [sys.executable, "-c", STAND_IN, "moto-stand-in", str(asked)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        port = int(child.stdout.readline())
         pid_file = folder / ".envman" / "emulator.json"
         pid_file.parent.mkdir()
-        pid_file.write_text(json.dumps({"pid": os.getpid(), "port": port}))
-        try:
-            status = envman("emulator", "status")
-        finally:
-            pid_file.unlink()  # the fixture's `emulator stop` must never stop this process
-            server.shutdown()
+        pid_file.write_text(json.dumps({"pid": child.pid, "port": port}))
+        status = envman("emulator", "status")
+    finally:
+        child.terminate()
+        child.wait()
     assert status.exit_code == 0, status.output
-    assert f"running at http://127.0.0.1:{port} (pid {os.getpid()})" in status.stdout
-    assert asked == [HEALTH_PATH] == ["/moto-api/"]
+    assert f"running at http://127.0.0.1:{port} (pid {child.pid})" in status.stdout
+    assert asked.read_text().split() == [HEALTH_PATH] == ["/moto-api/"]
+
+
+def test_a_pid_file_naming_another_process_is_not_an_emulator(folder: Path) -> None:
+    pid_file = folder / ".envman" / "emulator.json"
+    pid_file.parent.mkdir()
+    pid_file.write_text(json.dumps({"pid": os.getpid(), "port": free_port()}))
+    status = envman("emulator", "status")
+    assert status.exit_code == 1 and status.stdout.startswith("not running")
+    pid_file.unlink()  # the fixture's `emulator stop` must never stop this process
