@@ -148,8 +148,11 @@ def _spawn(state_root: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 def stop(state_root: Path) -> EmulatorState | None:
-    state = read_state(state_root)
+    """Stop the emulator envman started here; a stale pid file (its process gone, or its pid
+    now someone else's) is only removed: None, nothing was running."""
+    state = running(state_root)
     if state is None:
+        (state_root / PID_FILE).unlink(missing_ok=True)
         return None
     if pid_alive(state.pid):
         os.kill(state.pid, signal.SIGTERM)

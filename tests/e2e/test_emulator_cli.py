@@ -128,4 +128,6 @@ def test_a_pid_file_naming_another_process_is_not_an_emulator(folder: Path) -> N
     pid_file.write_text(json.dumps({"pid": os.getpid(), "port": free_port()}))
     status = envman("emulator", "status")
     assert status.exit_code == 1 and status.stdout.startswith("not running")
-    pid_file.unlink()  # the fixture's `emulator stop` must never stop this process
+    stopped = envman("emulator", "stop")  # this process is not stopped: the pid file goes
+    assert stopped.exit_code == 0 and "No emulator was running." in stopped.stdout
+    assert not pid_file.exists()
