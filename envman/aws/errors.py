@@ -123,7 +123,7 @@ def _botocore_error(what: str, exc: Exception) -> AwsError:
         from envman.emulator.ports import is_local_endpoint
 
         hint = (
-            "start the local AWS emulator: envman emulator start (or fix aws.endpoint_url)"
+            "start the local AWS emulator with `envman emulator start`, or fix aws.endpoint_url"
             if is_local_endpoint(str(endpoint))
             else "check aws.endpoint_url / aws.region and the network"
         )

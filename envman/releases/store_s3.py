@@ -198,7 +198,7 @@ def unreachable_hint(endpoint: str) -> str:
     from envman.emulator.ports import is_local_endpoint
 
     if is_local_endpoint(endpoint):
-        return "start the local AWS emulator: envman emulator start (or fix aws.endpoint_url)"
+        return "start the local AWS emulator with `envman emulator start`, or fix aws.endpoint_url"
     return "check aws.endpoint_url / aws.region and the network, then retry"
 
 

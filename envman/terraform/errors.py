@@ -14,6 +14,7 @@ wrong; everything else catches the types:
   reach (says what to set: a provider mirror or a plugin cache);
 - ``InvalidSetValue``: a ``--set`` value (or a pinned one) terraform refuses: names the flag or
   the pin, never the var file envman wrote in the run's folder;
+- ``LocalEndpointDown``: nothing answers on a local endpoint (the AWS emulator is not running);
 - ``LegacyStateInStack``: terraform found its default state file in the stack folder and asks
   to migrate it into the environment's backend (envman never migrates state);
 - otherwise a plain ``TerraformError`` with terraform's first error.
@@ -61,6 +62,9 @@ _UNREACHABLE = re.compile(
 )
 _PROVIDER = re.compile(r"provider ([\w.-]+/[\w.-]+(?:/[\w.-]+)?)")
 MIGRATION_SUMMARY = "Can't ask approval for state migration"
+_LOCAL_REFUSED = re.compile(
+    r"dial tcp (127\.\d+\.\d+\.\d+|localhost|\[::1\]):(\d+): connect: connection refused"
+)
 INVALID_VALUE_SUMMARY = "Invalid value for input variable"
 _VAR_REF = re.compile(r"\bvar\.([A-Za-z_][A-Za-z0-9_-]*)")
 # the var files envman writes into a run's folder (envman.inputs): who gave their values
@@ -172,6 +176,24 @@ def invalid_run_value(diagnostic: Diagnostic) -> InvalidSetValue | None:
     return InvalidSetValue(origin, found.group(1) if found else "", detail)
 
 
+class LocalEndpointDown(TerraformError):
+    """terraform (its AWS provider or S3 backend) found nothing listening on a local endpoint."""
+
+    def __init__(self, label: str, endpoint: str) -> None:
+        super().__init__(
+            f"{label} failed: cannot connect to {endpoint} (connection refused)",
+            hint="start the local AWS emulator with `envman emulator start`, or fix aws.endpoint_url",
+        )
+        self.endpoint = endpoint
+
+
+def local_endpoint_down(label: str, diagnostic: Diagnostic) -> LocalEndpointDown | None:
+    found = _LOCAL_REFUSED.search(f"{diagnostic.summary} {diagnostic.detail}")
+    if found is None:
+        return None
+    return LocalEndpointDown(label, f"http://{found.group(1)}:{found.group(2)}")
+
+
 class LegacyStateInStack(TerraformError):
     """The stack folder holds terraform's default state file, which terraform offers to
     migrate into the environment's backend."""
@@ -269,7 +291,11 @@ def classify(
             return StalePlan(message)
         if summary.startswith(MIGRATION_SUMMARY):
             return LegacyStateInStack(environment)
-        found = registry_problem(diagnostic) or invalid_run_value(diagnostic)
+        found = (
+            registry_problem(diagnostic)
+            or invalid_run_value(diagnostic)
+            or local_endpoint_down(message.split(" failed", 1)[0], diagnostic)
+        )
         if found is not None:
             return found
     return None

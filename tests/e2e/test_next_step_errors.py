@@ -161,3 +161,41 @@ def test_the_version_table_claims_only_real_changes(cli: Cli) -> None:
     assert again.exit_code == 0, again.output
     assert "Promotion staging → production: no variable changes." in again.stdout
     assert "(changes)" not in again.stdout and "→ v5" not in again.stdout
+
+
+AWS_STACK = """
+terraform {
+  backend "local" {}
+  required_providers {
+    aws = { source = "hashicorp/aws", version = "5.100.0" }
+  }
+}
+provider "aws" {
+  region                      = "us-east-1"
+  max_retries                 = 1
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+}
+data "aws_caller_identity" "me" {}
+"""
+
+
+def test_terraform_finding_no_local_emulator_names_emulator_start(
+    tmp_path: Path, provider_mirror: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    need_terraform()
+    monkeypatch.setenv("ENVMAN_PROVIDER_MIRROR", str(provider_mirror))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    (tmp_path / "terraform").mkdir()
+    (tmp_path / "terraform" / "main.tf").write_text(AWS_STACK)
+    cli = Cli(tmp_path)
+    assert cli("init").exit_code == 0
+    port = free_port()
+    hcl = tmp_path / "environments" / "dev" / "environment.hcl"
+    hcl.write_text(hcl.read_text() + f'\naws {{\n  endpoint_url = "http://127.0.0.1:{port}"\n}}\n')
+    result = cli("plan", "dev")
+    assert result.exit_code == 1
+    line = only_error_line(result.stderr)
+    assert f"cannot connect to http://127.0.0.1:{port} (connection refused)" in line
+    assert "start the local AWS emulator with `envman emulator start`" in line
