@@ -11,13 +11,14 @@ PYTEST_ARGS ?=
 # independent tests run in parallel (pytest-xdist): most of their time is terraform and moto
 TEST_WORKERS ?= 3
 
-.PHONY: setup demo test lint typecheck fmt-check checkov bench clean help
+.PHONY: setup demo test lint typecheck fmt-check checkov bench dist clean help
 
 help:
 	@echo "make demo   - set up, start the AWS emulator, run the example platform through envman"
 	@echo "make test   - set up and run the whole test suite (needs terraform + the provider mirror)"
 	@echo "make lint   - ruff, mypy --strict, terraform fmt, checkov"
 	@echo "make bench  - benchmarks; figures go to bench/results.md"
+	@echo "make dist   - build the sdist and wheel into dist/ and check them with twine"
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +58,12 @@ checkov: $(CHECKOV_VENV)/bin/checkov
 
 bench: setup
 	$(PY) bench/run.py
+
+# the version comes from git tags (docs/install.md); a fresh dist/ so twine checks only this build
+dist: setup
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+	$(VENV)/bin/twine check --strict dist/*
 
 clean:
 	rm -rf .envman .pytest_cache .mypy_cache .ruff_cache

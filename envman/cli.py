@@ -8,11 +8,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, cast
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
 
-from envman.cliutil import DefaultCommandGroup, EnvmanGroup
+from envman.cliutil import DefaultCommandGroup, EnvmanGroup, TidyGroup
 from envman.drift.model import ReportFormat
 
 if TYPE_CHECKING:
@@ -181,14 +181,26 @@ def list_command(as_json: JsonOpt = False) -> None:
     _run(lambda: run_list(_ctx(), as_json))
 
 
+def _component_option(help_text: str) -> Any:
+    """-c/--component, with what it does for the command at hand (environments made of
+    components: docs/components.md)."""
+    return typer.Option("-c", "--component", help=help_text, metavar="COMPONENT")
+
+
 GraphComponentOpt = Annotated[
     list[str],
-    typer.Option(
-        "-c",
-        "--component",
-        help="Only this component (repeatable); its upstreams are read, never applied.",
-        metavar="COMPONENT",
+    _component_option(
+        "Plan only this component (repeatable); its upstreams' outputs are read, not planned."
     ),
+]
+ApplyComponentOpt = Annotated[
+    list[str],
+    _component_option(
+        "Apply only this component (repeatable); its upstreams are read, never applied."
+    ),
+]
+OutputsComponentOpt = Annotated[
+    list[str], _component_option("Only this component's outputs (repeatable).")
 ]
 ChangedOpt = Annotated[
     str | None,
@@ -226,7 +238,7 @@ def graph_command(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text, mermaid, dot or json.")] = "text",
 ) -> None:
-    """The component graph: which stack feeds which."""
+    """The component graph: which stack feeds which (docs/components.md)."""
     from envman.commands.graph import run_graph
 
     _run(lambda: run_graph(_ctx(), environment, fmt))
@@ -327,7 +339,7 @@ def apply_command(
     unpin: UnpinOpt = [],  # noqa: B006
     allow_destroy: AllowDestroyOpt = [],  # noqa: B006
     as_json: ResultJsonOpt = False,
-    components: GraphComponentOpt = [],  # noqa: B006
+    components: ApplyComponentOpt = [],  # noqa: B006
     parallel: ParallelOpt = 2,
 ) -> None:
     """Plan, show, confirm and apply exactly that plan; record a release; verify."""
@@ -442,11 +454,23 @@ def rollback_command(
     _run(lambda: run_rollback(_ctx(), request))
 
 
-ComponentOpt = Annotated[
+DestroyComponentOpt = Annotated[
     list[str],
-    typer.Option(
-        "-c", "--component", help="Component (components are not configured yet).", metavar="NAME"
+    _component_option(
+        "Destroy only this component (repeatable; its dependents first). Default: every component."
     ),
+]
+DestroyConfirmOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--confirm",
+        help="The environment's name: destroy always needs it (typed on a terminal, or here).",
+        metavar="ENV",
+    ),
+]
+TfComponentOpt = Annotated[
+    list[str],
+    _component_option("The component whose stack terraform runs in (one; needed with components)."),
 ]
 
 
@@ -470,8 +494,8 @@ def _no_components(components: list[str]) -> None:
 @app.command("destroy")
 def destroy_command(
     environment: Annotated[str, typer.Argument(help="The environment to destroy.")],
-    components: ComponentOpt = [],  # noqa: B006
-    confirm: ConfirmOpt = None,
+    components: DestroyComponentOpt = [],  # noqa: B006
+    confirm: DestroyConfirmOpt = None,
     break_glass: Annotated[
         str | None,
         typer.Option(
@@ -519,7 +543,7 @@ def tf_command(
         list[str] | None,
         typer.Argument(help="terraform's arguments, after --.", metavar="-- TERRAFORM-ARGS..."),
     ] = None,
-    components: ComponentOpt = [],  # noqa: B006
+    components: TfComponentOpt = [],  # noqa: B006
     confirm: ConfirmOpt = None,
 ) -> None:
     """terraform itself with the environment's setup; state changes locked and audited."""
@@ -590,7 +614,7 @@ def outputs_command(
         bool,
         typer.Option("--raw", help="With NAME: the value alone, for scripts (strings unquoted)."),
     ] = False,
-    components: GraphComponentOpt = [],  # noqa: B006
+    components: OutputsComponentOpt = [],  # noqa: B006
 ) -> None:
     """The environment's outputs; sensitive values are shown as <sensitive>."""
     from envman.commands.outputs import OutputsRequest, run_outputs
@@ -739,7 +763,12 @@ def unlock_command(
     lock_id: Annotated[
         str, typer.Argument(help="The lock id (terraform state lock, or envman's operation lock).")
     ],
-    confirm: ConfirmOpt = None,
+    confirm: Annotated[
+        str | None,
+        typer.Option(
+            "--confirm", help="The environment's name: always needed to unlock.", metavar="ENV"
+        ),
+    ] = None,
     component: Annotated[
         str | None,
         typer.Option(
@@ -750,21 +779,89 @@ def unlock_command(
         ),
     ] = None,
 ) -> None:
-    """Release a stale lock left by a crashed run (needs --confirm ENV)."""
+    """Release a stale lock left by a crashed run; always needs --confirm ENV."""
     from envman.commands.unlock import run_unlock
 
     _run(lambda: run_unlock(_ctx(), environment, lock_id, confirm, component))
 
 
-@app.command("emulator")
-def emulator_command(
-    action: Annotated[str, typer.Argument(help="start, stop or status.")],
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 4566,
-) -> None:
-    """The embedded AWS emulator (moto server on 127.0.0.1) for local work."""
-    from envman.commands.emulator import run_emulator
+emulator_app = typer.Typer(
+    name="emulator",
+    cls=TidyGroup,
+    help="The embedded AWS emulator (moto server on 127.0.0.1) for local work.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(emulator_app)
+EmulatorPortOpt = Annotated[
+    int,
+    typer.Option(
+        "--port", help="Port on 127.0.0.1 (default 4566).", metavar="N", show_default=False
+    ),
+]
 
-    _run(lambda: run_emulator(_ctx(), action, port))
+
+@emulator_app.command("start")
+def emulator_start_command(port: EmulatorPortOpt = 4566) -> None:
+    """Start the emulator in the background (already running: says where, changes nothing)."""
+    from envman.commands.emulator import run_emulator_start
+
+    _run(lambda: run_emulator_start(_ctx(), port))
+
+
+@emulator_app.command("stop")
+def emulator_stop_command() -> None:
+    """Stop the emulator envman started in this project."""
+    from envman.commands.emulator import run_emulator_stop
+
+    _run(lambda: run_emulator_stop(_ctx()))
+
+
+@emulator_app.command("status")
+def emulator_status_command(port: EmulatorPortOpt = 4566) -> None:
+    """Whether the emulator runs and answers (exit 0), else why not (exit 1)."""
+    from envman.commands.emulator import run_emulator_status
+
+    _run(lambda: run_emulator_status(_ctx(), port))
+
+
+@app.command("init")
+def init_command(
+    environments: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Environments to set up (default: dev); the first adopts the existing state.",
+            metavar="[ENV]...",
+        ),
+    ] = None,
+    stack: Annotated[
+        Path | None,
+        typer.Option(
+            "--stack",
+            help="The root module's folder (default: the folder whose *.tf declare a backend).",
+            metavar="DIR",
+        ),
+    ] = None,
+    ci: Annotated[
+        str | None,
+        typer.Option(
+            "--ci",
+            help="Also write a CI workflow: github (plan on PR, apply on merge, drift).",
+            metavar="github",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the files it would write; write nothing.")
+    ] = False,
+) -> None:
+    """Adopt envman in a terraform repository: environment folders, .gitignore, a workflow.
+
+    Never touches state or existing files; a second run changes nothing."""
+    from envman.commands.init import InitOptions, run_init
+
+    options = InitOptions(tuple(environments or ()), stack, ci, dry_run)
+    _run(lambda: run_init(_ctx(), options))
 
 
 def main() -> None:

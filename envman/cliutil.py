@@ -7,7 +7,7 @@ from typing import Any
 
 from typer import _click as click  # typer vendors click (0.29); its exceptions are these
 from typer._click.exceptions import UsageError
-from typer.core import TyperArgument, TyperGroup, _TyperParameter
+from typer.core import TyperArgument, TyperGroup, TyperOption, _TyperParameter
 
 from envman.errors import EXIT_ERROR
 
@@ -44,9 +44,14 @@ def tidy(command: click.Command) -> None:
     """Plain argument names and no type labels in ``command``'s help (idempotent)."""
     if getattr(command, "_envman_tidy", False):
         return
+    from envman.completion import attach
+
+    attach(command)  # environments, components and format choices complete on <TAB>
     for param in command.params:
         if isinstance(param, _TyperParameter) and not param.type_descriptor.is_choice:
             param.display_type = _no_type  # type: ignore[method-assign]
+        if isinstance(param, TyperOption) and "(default" in (param.help or ""):
+            param.show_default = False  # the help says its default: once, not twice
         if isinstance(param, TyperArgument) and param.name:
             base = (param.metavar or param.name).strip("[].").upper()
             param.metavar = f"{base}..." if param.nargs != 1 else base

@@ -17,7 +17,12 @@ from envman.secrets.sources import remember_credentials
 from envman.synth.environment import environment_stack_dir
 from envman.terraform.binary import Binary, find_binary
 from envman.terraform.cliconfig import ensure_cli_config
-from envman.terraform.init import ensure_init, init_current, init_fingerprint
+from envman.terraform.init import (
+    ensure_init,
+    init_backend_config,
+    init_current,
+    init_fingerprint,
+)
 from envman.terraform.runner import EventHandler, Terraform, base_environment
 
 
@@ -101,7 +106,7 @@ class Workspace:
 
     def ensure_init(self, on_event: EventHandler | None = None) -> bool:
         self.check_backend()
-        backend_config = self.env.backend_config()
+        backend_config = init_backend_config(self.env.stack_dir, self.env.backend_config())
 
         def fingerprint() -> str:
             return init_fingerprint(

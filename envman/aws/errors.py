@@ -120,10 +120,14 @@ def _botocore_error(what: str, exc: Exception) -> AwsError:
     if isinstance(exc, EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError):
         endpoint = getattr(exc, "kwargs", {}).get("endpoint_url", "")
         where = f" {endpoint}" if endpoint else ""
-        return AwsError(
-            f"cannot {what}: cannot reach the AWS endpoint{where}",
-            hint="check aws.endpoint_url / aws.region and the network",
+        from envman.emulator.ports import is_local_endpoint
+
+        hint = (
+            "start the local AWS emulator with `envman emulator start`, or fix aws.endpoint_url"
+            if is_local_endpoint(str(endpoint))
+            else "check aws.endpoint_url / aws.region and the network"
         )
+        return AwsError(f"cannot {what}: cannot reach the AWS endpoint{where}", hint=hint)
     if isinstance(exc, BotoCoreError):
         return AwsError(f"cannot {what}: {one_line(str(exc))}")
     raise TypeError(f"not a botocore error: {type(exc).__name__}")

@@ -104,7 +104,8 @@ def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
             from envman.graph.saved import save_graph_plan
 
             save_graph_plan(target, runs)
-            if not request.as_json and request.review.fmt != "markdown":
+            offer = not request.as_json and request.review.fmt != "markdown" and not reasons
+            if offer:  # a plan the guard would refuse is never offered for applying
                 console.print(f"Saved plan: apply it with `envman apply {target.env.name} --plan`.")
     finally:
         finish_all(runs)  # never applied: the plans (they hold secrets) go

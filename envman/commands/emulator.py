@@ -7,6 +7,7 @@ from pathlib import Path
 from envman.commands import AppContext
 from envman.config.paths import STATE_DIR
 from envman.emulator import server
+from envman.emulator.ports import port_holder
 from envman.errors import EXIT_ERROR, EXIT_OK, UsageError
 
 
@@ -17,27 +18,45 @@ def _state_root(ctx: AppContext) -> Path:
         return Path.cwd() / STATE_DIR
 
 
-def run_emulator(ctx: AppContext, action: str, port: int) -> int:
+def run_emulator_start(ctx: AppContext, port: int) -> int:
     console = ctx.console()
-    root = _state_root(ctx)
-    if action == "start":
-        state = server.start(root, port)
+    started = server.start(_state_root(ctx), port)
+    state = started.state
+    if started.already_running:
+        other = f" (not {port}: stop it first to change the port)" if state.port != port else ""
         console.print(
-            f"Emulator running at {state.url} (pid {state.pid}); "
-            "stop it with `envman emulator stop`."
+            f"The emulator is already running at {state.url} (pid {state.pid}, "
+            f"port {state.port}){other}."
         )
         return EXIT_OK
-    if action == "stop":
-        stopped = server.stop(root)
-        console.print(
-            f"Emulator stopped (pid {stopped.pid})." if stopped else "No emulator was running."
-        )
-        return EXIT_OK
-    if action == "status":
-        found = server.read_state(root)
-        if found is not None and server.pid_alive(found.pid) and server.is_answering(found.url):
-            console.print(f"running at {found.url} (pid {found.pid})")
-            return EXIT_OK
-        console.print("not running")
+    console.print(
+        f"Emulator running at {state.url} (pid {state.pid}); stop it with `envman emulator stop`."
+    )
+    return EXIT_OK
+
+
+def run_emulator_stop(ctx: AppContext) -> int:
+    stopped = server.stop(_state_root(ctx))
+    ctx.console().print(
+        f"Emulator stopped (pid {stopped.pid})." if stopped else "No emulator was running."
+    )
+    return EXIT_OK
+
+
+def run_emulator_status(ctx: AppContext, port: int) -> int:
+    """Exit 0 when the emulator envman started runs and answers, else 1 (with the reason)."""
+    console = ctx.console()
+    found = server.running(_state_root(ctx))
+    if found is None:
+        holder = port_holder(port)
+        held = f"; port {port} is in use by {holder.describe()}" if holder else ""
+        console.print(f"not running{held}")
         return EXIT_ERROR
-    raise UsageError(f"unknown emulator action '{action}'", hint="use start, stop or status")
+    if server.is_answering(found.url):
+        console.print(f"running at {found.url} (pid {found.pid})")
+        return EXIT_OK
+    console.print(
+        f"running (pid {found.pid}) but not answering at {found.url} within "
+        f"{server.HEALTH_TIMEOUT:.0f}s: busy, or stuck (see {_state_root(ctx) / 'emulator.log'})"
+    )
+    return EXIT_ERROR

@@ -93,7 +93,7 @@ def run_plan(ctx: AppContext, request: PlanRequest) -> int:
         if review is not None:
             document["review"] = {"refused": bool(reasons), "reasons": reasons}
         emit_json(document)
-    else:
+    elif not reasons:  # a plan the guard would refuse is never offered for applying
         console.print(f"Saved plan: apply it with `envman apply {name} --plan`.")
     if reasons:
         console.print(f"[red]Applying this plan would be refused:[/red] {'; '.join(reasons)}")

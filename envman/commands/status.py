@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 from rich.table import Table
@@ -14,6 +15,7 @@ from envman.graph.reconcile import settle_unlocked
 from envman.input_values import UNSET, show
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
+from envman.releases.models import Release
 from envman.secrets.sources import remember_recorded
 
 DRIFT_DOC = "drift/last.json"
@@ -59,7 +61,36 @@ def environment_status(ctx: AppContext, name: str) -> dict[str, Any]:
         row["latest"] = {"seq": latest.seq, "kind": latest.kind, "status": latest.status}
     if drift is not None:
         row["drift"] = {k: drift.get(k) for k in ("status", "checked_at", "counts")}
+        row["drift"]["stale"] = drift_is_stale(drift.get("checked_at"), latest)
     return row
+
+
+def drift_is_stale(checked_at: Any, latest: Release | None) -> bool:
+    """Whether a drift result predates the newest release: an apply (or a destroy) since may
+    have changed what it found, so it no longer says what the environment is."""
+    if latest is None:
+        return False
+    changed = latest.finished_at or latest.started_at
+    checked, released = _moment(checked_at), _moment(changed)
+    if released is None:
+        return False
+    return checked is None or checked < released
+
+
+def _moment(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def short_time(value: Any) -> str:
+    """A recorded time for the table, whole and to the second: 2026-12-06T04:12:33Z."""
+    moment = _moment(value)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else str(value or "")
 
 
 def _destroyed(ledger: Ledger) -> dict[str, Any] | None:
@@ -126,14 +157,19 @@ def run_status(ctx: AppContext, names: list[str], as_json: bool) -> int:
         return EXIT_OK
     console = ctx.console()
     table = Table(show_edge=False, title="Environments")
-    for column in ("environment", "release", "status", "pinned inputs", "when", "by", "drift"):
-        table.add_column(column)
+    table.add_column("environment", no_wrap=True)
+    table.add_column("release", overflow="fold")
+    table.add_column("status", overflow="fold")
+    table.add_column("pinned inputs", overflow="fold", ratio=1)  # wraps, never cut
+    table.add_column("when", no_wrap=True, min_width=len("2026-12-06T04:12:33Z"))
+    table.add_column("by", overflow="fold")
+    table.add_column("drift", no_wrap=True)  # a word and a time, each on its own line
     for name in wanted:
         row = rows[name]
         table.add_row(*_table_row(name, row))
         if row["error"]:
             print(f"warning: {name}: {row['error']}", file=sys.stderr)
-    console.print(table)
+    console.print(table, soft_wrap=False)  # fit the terminal: cells wrap, never overflow
     for name in wanted:
         if rows[name].get("destroyed"):
             seq = rows[name]["destroyed"]["seq"]
@@ -167,10 +203,22 @@ def _table_row(name: str, row: dict[str, Any]) -> tuple[str, ...]:
         release,
         status,
         _pins_cell(row, current),
-        current.get("finished_at") or "",
+        short_time(current.get("finished_at")),
         current.get("actor") or "",
-        f"{drift.get('status') or '?'} ({drift.get('checked_at') or '?'})" if drift else "-",
+        _drift_cell(drift, row),
     )
+
+
+def _drift_cell(drift: dict[str, Any], row: dict[str, Any]) -> str:
+    """The drift state that is current: a result older than the newest release is stale."""
+    if not drift:
+        return "-"
+    checked = short_time(drift.get("checked_at")) or "?"  # on a line of its own: never cut
+    if drift.get("stale"):
+        newest = row.get("latest") or row.get("current") or row.get("destroyed") or {}
+        since = f" #{newest['seq']}" if newest.get("seq") else ""
+        return f"unknown (before{since})\n{checked}"  # checked before the newest release
+    return f"{drift.get('status') or '?'}\n{checked}"
 
 
 def _shown(item: dict[str, Any], key: str) -> str:

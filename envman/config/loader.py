@@ -39,21 +39,52 @@ def validate_model(doc: HclDocument, model: type[M], data: dict[str, Any]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        keys = _hcl_keys(data, first["loc"])
-        message = str(first["msg"]).removeprefix("Value error, ")
-        dotted = ".".join(str(k) for k in keys) or "(file)"
-        if first["type"] == "extra_forbidden":
-            allowed = _allowed_keys(model, first["loc"][:-1])
-            hint = f"allowed here: {', '.join(allowed)}" if allowed else "remove it"
-            raise _error(doc, keys, f"unknown key '{keys[-1]}'", hint=hint) from None
-        if first["type"] == "missing":
-            raise _error(doc, keys[:-1], f"missing required key '{dotted}'") from None
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        if first["type"] == "value_error" and first["loc"][-1:] == (LABEL,):
-            # a label our validators refused: the message names it
-            raise _error(doc, keys, f"{message}{more}") from None
-        raise _error(doc, keys, f"{dotted}: {message}{more}") from None
+        raise _config_error(doc, model, data, exc) from None
+
+
+def _config_error(
+    doc: HclDocument, model: type[BaseModel], data: dict[str, Any], exc: ValidationError
+) -> ConfigError:
+    """One error for the user: an unknown key first (a misspelt `form` also makes `from`
+    missing: the misspelling is the news), with a did-you-mean."""
+    errors = exc.errors()
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    keys = _hcl_keys(data, first["loc"])
+    message = str(first["msg"]).removeprefix("Value error, ")
+    dotted = ".".join(str(k) for k in keys) or "(file)"
+    if first["type"] == "extra_forbidden":
+        allowed = _allowed_keys(model, first["loc"][:-1])
+        close = did_you_mean(str(keys[-1]), allowed)
+        listed = f"allowed here: {', '.join(allowed)}" if allowed else "remove it"
+        hint = f"did you mean '{close}'? {listed}" if close else listed
+        return _error(doc, keys, f"unknown key '{keys[-1]}'", hint=hint)
+    if first["type"] == "missing":
+        return _error(doc, keys[:-1], f"missing required key '{dotted}'")
+    if first["type"] == "literal_error":
+        return _error(doc, keys, f"{dotted}: {_literal_message(first)}")
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    if first["type"] == "value_error" and first["loc"][-1:] == (LABEL,):
+        return _error(doc, keys, f"{message}{more}")  # a label our validators refused: named
+    return _error(doc, keys, f"{dotted}: {message}{more}")
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _literal_message(error: Any) -> str:
+    """`on_failure = "rollbak"`: the value, the choices, and the closest of them."""
+    import re
+
+    expected = str((error.get("ctx") or {}).get("expected", ""))
+    choices = re.findall(r"'([^']*)'", expected) or [expected]
+    given = error.get("input")
+    close = did_you_mean(str(given), choices) if isinstance(given, str) else None
+    hint = f"; did you mean '{close}'?" if close else ""
+    return f"{given!r} is not one of {', '.join(choices)}{hint}"
 
 
 def _error(

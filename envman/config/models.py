@@ -61,9 +61,32 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+# backend settings envman itself reads (to find state and the ledger): what each must be
+BACKEND_STRINGS: dict[str, dict[str, str]] = {
+    "local": {"path": "a file path relative to the project root"},
+    "s3": {"bucket": "a bucket name", "key": "an object key", "region": "an AWS region"},
+}
+
+
 class Backend(Strict):
     type: str = Field(alias="__label__")
     config: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _strings_where_envman_reads_them(self) -> Backend:
+        for key, what in BACKEND_STRINGS.get(self.type, {}).items():
+            value = self.config.get(key)
+            if value is not None and not isinstance(value, str):
+                raise ValueError(
+                    f"{key} = {value!r} is not a string; give {what} in quotes, "
+                    f'e.g. {key} = "{_example(key)}"'
+                )
+        return self
+
+
+def _example(key: str) -> str:
+    examples = {"path": "state/dev.tfstate", "bucket": "my-tfstate", "key": "dev/terraform.tfstate"}
+    return examples.get(key, "us-east-1")
 
 
 class AwsSettings(Strict):
@@ -75,9 +98,21 @@ class AwsSettings(Strict):
 
 class Promotion(Strict):
     source: str = Field(alias="from")
-    variables: dict[str, str] = Field(default_factory=dict)
+    # which of this environment's variables take which of the source's outputs: a promotion
+    # without any would record a release that promoted nothing, so it is an error
+    variables: dict[str, str] = Field(default_factory=dict, validate_default=True)
     require_verified: bool = False
     min_soak: Duration | None = None
+
+    @field_validator("variables")
+    @classmethod
+    def _something_to_promote(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value:
+            raise ValueError(
+                "give at least one (a promotion without variables promotes nothing): "
+                'variable = source output, e.g. variables = { image_tag = "image_tag" }'
+            )
+        return value
 
 
 class Freeze(Strict):

@@ -14,6 +14,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from envman.emulator.ports import is_local_endpoint as is_local_endpoint
+from envman.emulator.ports import port_holder, process_command
 from envman.errors import EnvmanError
 
 DEFAULT_PORT = 4566
@@ -30,12 +32,34 @@ class EmulatorState:
         return f"http://127.0.0.1:{self.port}"
 
 
-def is_answering(url: str, timeout: float = 1.0) -> bool:
+# a cheap page of moto's (a few KB, static): never /moto-api/data.json, which holds every
+# resource (megabytes, seconds to answer under load)
+HEALTH_PATH = "/moto-api/"
+HEALTH_TIMEOUT = 5.0
+
+
+def is_answering(url: str, timeout: float = HEALTH_TIMEOUT) -> bool:
     try:
-        with urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=timeout) as reply:
+        with urllib.request.urlopen(f"{url}{HEALTH_PATH}", timeout=timeout) as reply:
             return bool(reply.status == 200)
     except (urllib.error.URLError, OSError, ValueError):
         return False
+
+
+@dataclass(frozen=True)
+class Started:
+    state: EmulatorState
+    already_running: bool  # a second `start`: the running one is kept
+
+
+def running(state_root: Path) -> EmulatorState | None:
+    """The emulator envman started here, when its process is alive (answering or not) and is
+    still moto's server (a pid file that outlived a reboot may name someone else's process)."""
+    found = read_state(state_root)
+    if found is None or not pid_alive(found.pid):
+        return None
+    command = process_command(found.pid, width=None)
+    return found if command is None or "moto" in command else None
 
 
 def pid_alive(pid: int) -> bool:
@@ -72,22 +96,44 @@ def require_moto() -> None:
             )
 
 
-def start(state_root: Path, port: int = DEFAULT_PORT, wait: float = 60.0) -> EmulatorState:
+def start(state_root: Path, port: int = DEFAULT_PORT, wait: float = 60.0) -> Started:
     require_moto()
-    existing = read_state(state_root)
-    if existing is not None and pid_alive(existing.pid) and is_answering(existing.url):
-        return existing
-    url = f"http://127.0.0.1:{port}"
-    if is_answering(url):
+    existing = running(state_root)
+    if existing is not None:
+        return Started(existing, already_running=True)
+    holder = port_holder(port)
+    if holder is not None:
         raise EnvmanError(
-            f"something already answers on {url} that envman did not start",
-            hint="stop it, or use --port with a free port",
+            f"port {port} on 127.0.0.1 is in use by {holder.describe()}, not by an emulator "
+            "envman started here",
+            hint=f"stop that process, or use another port: envman emulator start --port {port + 1}",
         )
     state_root.mkdir(parents=True, exist_ok=True)
+    child = _spawn(state_root, port)
+    state = EmulatorState(pid=child.pid, port=port)
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            raise EnvmanError(
+                f"the emulator exited at start (code {child.returncode})",
+                hint=f"see {state_root / 'emulator.log'}",
+            )
+        if is_answering(state.url):
+            (state_root / PID_FILE).write_text(json.dumps({"pid": child.pid, "port": port}))
+            return Started(state, already_running=False)
+        time.sleep(0.2)
+    child.terminate()
+    raise EnvmanError(
+        f"the emulator did not answer on {state.url} within {wait:.0f}s",
+        hint=f"see {state_root / 'emulator.log'}",
+    )
+
+
+def _spawn(state_root: Path, port: int) -> subprocess.Popen[bytes]:
     log = (state_root / "emulator.log").open("ab")
     env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
     try:
-        child = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -97,28 +143,16 @@ def start(state_root: Path, port: int = DEFAULT_PORT, wait: float = 60.0) -> Emu
         )
     except OSError as exc:
         raise EnvmanError(f"cannot start the emulator: {exc}", hint=INSTALL_HINT) from None
-    state = EmulatorState(pid=child.pid, port=port)
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        if child.poll() is not None:
-            raise EnvmanError(
-                f"the emulator exited at start (code {child.returncode})",
-                hint=f"see {state_root / 'emulator.log'}",
-            )
-        if is_answering(url):
-            (state_root / PID_FILE).write_text(json.dumps({"pid": child.pid, "port": port}))
-            return state
-        time.sleep(0.2)
-    child.terminate()
-    raise EnvmanError(
-        f"the emulator did not answer on {url} within {wait:.0f}s",
-        hint=f"see {state_root / 'emulator.log'}",
-    )
+    finally:
+        log.close()
 
 
 def stop(state_root: Path) -> EmulatorState | None:
-    state = read_state(state_root)
+    """Stop the emulator envman started here; a stale pid file (its process gone, or its pid
+    now someone else's) is only removed: None, nothing was running."""
+    state = running(state_root)
     if state is None:
+        (state_root / PID_FILE).unlink(missing_ok=True)
         return None
     if pid_alive(state.pid):
         os.kill(state.pid, signal.SIGTERM)

@@ -35,7 +35,7 @@ def store_for(env: Environment) -> LedgerStore:
             )
         from envman.releases.store_s3 import S3Store
 
-        return S3Store(backend_s3_client(env, values), bucket, key + SUFFIX + "/")
+        return S3Store(backend_s3_client(env, values), bucket, key + SUFFIX + "/", env.name)
     if backend.type == "local":
         path = values.get("path")
         if not isinstance(path, str) or not path:

@@ -31,10 +31,13 @@ _ABSENT = frozenset({"NoSuchKey", "404", "NotFound"})
 
 
 class S3Store:
-    def __init__(self, client: Any, bucket: str, prefix: str) -> None:
+    def __init__(
+        self, client: Any, bucket: str, prefix: str, environment: str | None = None
+    ) -> None:
         self.client = client
         self.bucket = bucket
         self.prefix = prefix
+        self.environment = environment  # named in hints: `envman bootstrap ENV`
 
     def describe(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}"
@@ -154,7 +157,7 @@ class S3Store:
             message = _one_line(str(error.get("Message", "") or code or exc))
             raise EnvmanError(
                 f"cannot {action} {where}: {code or status}: {message}",
-                hint=_hint_for(code, self.bucket),
+                hint=_hint_for(code, self.bucket, self.environment),
             ) from None
         except (NoCredentialsError, PartialCredentialsError):
             raise EnvmanError(
@@ -165,7 +168,7 @@ class S3Store:
             endpoint = getattr(getattr(self.client, "meta", None), "endpoint_url", "")
             raise EnvmanError(
                 f"cannot {action} {where}: cannot connect to the S3 endpoint {endpoint}".rstrip(),
-                hint="check aws.endpoint_url / aws.region and the network, then retry",
+                hint=unreachable_hint(str(endpoint or "")),
             ) from None
         except BotoCoreError as exc:
             raise EnvmanError(
@@ -190,9 +193,21 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _hint_for(code: str, bucket: str) -> str:
+def unreachable_hint(endpoint: str) -> str:
+    """What to do when an endpoint does not answer: the local emulator is started by envman."""
+    from envman.emulator.ports import is_local_endpoint
+
+    if is_local_endpoint(endpoint):
+        return "start the local AWS emulator with `envman emulator start`, or fix aws.endpoint_url"
+    return "check aws.endpoint_url / aws.region and the network, then retry"
+
+
+def _hint_for(code: str, bucket: str, environment: str | None) -> str:
     if code == "NoSuchBucket":
-        return f"create the bucket '{bucket}' or fix the backend's bucket"
+        return (
+            f"create the bucket with `envman bootstrap {environment or 'ENV'}`, "
+            "or fix the backend's bucket"
+        )
     if code in ("AccessDenied", "AllAccessDisabled", "Forbidden", "403"):
         return (
             f"grant s3:ListBucket, s3:GetObject, s3:PutObject and s3:DeleteObject "

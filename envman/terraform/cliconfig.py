@@ -8,9 +8,12 @@ from pathlib import Path
 
 
 def plugin_cache_dir() -> Path:
-    configured = os.environ.get("ENVMAN_PLUGIN_CACHE_DIR")
-    if configured:
-        return Path(configured).expanduser()
+    """Where providers are cached: ENVMAN_PLUGIN_CACHE_DIR, else terraform's own
+    TF_PLUGIN_CACHE_DIR, else a folder in the user's cache (docs/install.md)."""
+    for name in ("ENVMAN_PLUGIN_CACHE_DIR", "TF_PLUGIN_CACHE_DIR"):
+        configured = os.environ.get(name)
+        if configured:
+            return Path(configured).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "envman" / "plugins"
 

@@ -10,6 +10,13 @@ wrong; everything else catches the types:
 - ``UndeclaredVariable``: a value was given for a variable the stack does not declare;
 - ``StalePlan``: a saved plan no longer matches the state;
 - ``MalformedPlan``: ``show -json`` wrote something that is not a plan document;
+- ``RegistryUnreachable``: a provider could not be installed because its registry is out of
+  reach (says what to set: a provider mirror or a plugin cache);
+- ``InvalidSetValue``: a ``--set`` value (or a pinned one) terraform refuses: names the flag or
+  the pin, never the var file envman wrote in the run's folder;
+- ``LocalEndpointDown``: nothing answers on a local endpoint (the AWS emulator is not running);
+- ``LegacyStateInStack``: terraform found its default state file in the stack folder and asks
+  to migrate it into the environment's backend (envman never migrates state);
 - otherwise a plain ``TerraformError`` with terraform's first error.
 
 All are ``TerraformError``s (exit code 1).
@@ -47,6 +54,24 @@ _INIT_SUMMARIES = (
     "Module source has changed",
 )
 _QUOTED = re.compile(r'"([^"]+)"')
+_REGISTRY_SUMMARIES = ("Failed to query available provider packages", "Failed to install provider")
+_UNREACHABLE = re.compile(
+    r"could not connect to ([\w.-]+)|(?:dial tcp|lookup) ([\w.-]+)|Failed to request discovery "
+    r"document",
+    re.IGNORECASE,
+)
+_PROVIDER = re.compile(r"provider ([\w.-]+/[\w.-]+(?:/[\w.-]+)?)")
+MIGRATION_SUMMARY = "Can't ask approval for state migration"
+_LOCAL_REFUSED = re.compile(
+    r"dial tcp (127\.\d+\.\d+\.\d+|localhost|\[::1\]):(\d+): connect: connection refused"
+)
+INVALID_VALUE_SUMMARY = "Invalid value for input variable"
+_VAR_REF = re.compile(r"\bvar\.([A-Za-z_][A-Za-z0-9_-]*)")
+# the var files envman writes into a run's folder (envman.inputs): who gave their values
+RUN_VAR_FILES = {
+    "set.tfvars.json": "--set",
+    "pinned.tfvars.json": "the current release's pin of",
+}
 
 
 class StateLocked(TerraformError):
@@ -109,6 +134,91 @@ class StalePlan(TerraformError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, hint="plan again")
+
+
+class RegistryUnreachable(TerraformError):
+    """terraform could not reach a provider registry to install a provider."""
+
+    def __init__(self, host: str, provider: str | None) -> None:
+        what = f" to install {provider}" if provider else ""
+        super().__init__(
+            f"terraform cannot reach the provider registry {host}{what}",
+            hint="set ENVMAN_PROVIDER_MIRROR, or provider_mirror in envman.hcl, to a folder "
+            "made by `terraform providers mirror DIR`; see docs/install.md",
+        )
+        self.host = host
+        self.provider = provider
+
+
+class InvalidSetValue(TerraformError):
+    """terraform refused a value envman passed from ``--set`` or from a release's pins."""
+
+    def __init__(self, origin: str, variable: str, detail: str) -> None:
+        name = variable or "NAME"
+        if origin == "--set":
+            where, hint = f"--set {name}", f"give --set {name}=VALUE of the type the stack declares"
+        else:
+            where = f"{origin} {name}"
+            hint = f"--set {name}=VALUE to replace it, or --unpin {name} to take the code's value"
+        super().__init__(f"{where}: {detail}", hint=hint)
+        self.variable = variable
+
+
+def invalid_run_value(diagnostic: Diagnostic) -> InvalidSetValue | None:
+    """A value from a var file in the run's folder: blame the flag or the pin, not the file."""
+    if not diagnostic.summary.startswith(INVALID_VALUE_SUMMARY) or not diagnostic.filename:
+        return None
+    origin = RUN_VAR_FILES.get(diagnostic.filename.replace("\\", "/").rsplit("/", 1)[-1])
+    if origin is None:
+        return None
+    found = _VAR_REF.search(diagnostic.detail)
+    detail = redact(" ".join(diagnostic.detail.split()))
+    return InvalidSetValue(origin, found.group(1) if found else "", detail)
+
+
+class LocalEndpointDown(TerraformError):
+    """terraform (its AWS provider or S3 backend) found nothing listening on a local endpoint."""
+
+    def __init__(self, label: str, endpoint: str) -> None:
+        super().__init__(
+            f"{label} failed: cannot connect to {endpoint} (connection refused)",
+            hint="start the local AWS emulator with `envman emulator start`, or fix aws.endpoint_url",
+        )
+        self.endpoint = endpoint
+
+
+def local_endpoint_down(label: str, diagnostic: Diagnostic) -> LocalEndpointDown | None:
+    found = _LOCAL_REFUSED.search(f"{diagnostic.summary} {diagnostic.detail}")
+    if found is None:
+        return None
+    return LocalEndpointDown(label, f"http://{found.group(1)}:{found.group(2)}")
+
+
+class LegacyStateInStack(TerraformError):
+    """The stack folder holds terraform's default state file, which terraform offers to
+    migrate into the environment's backend."""
+
+    def __init__(self, environment: str | None) -> None:
+        env = environment or "this environment"
+        super().__init__(
+            f"the stack folder holds a terraform.tfstate that terraform would migrate into "
+            f"{env}'s backend; envman never migrates state",
+            hint="move that file out of the stack folder and point the backend path of the "
+            "environment it belongs to at its new place (docs/adopting.md)",
+        )
+
+
+def registry_problem(diagnostic: Diagnostic) -> RegistryUnreachable | None:
+    """A provider install that failed because the registry was out of reach."""
+    if not diagnostic.summary.startswith(_REGISTRY_SUMMARIES):
+        return None
+    text = diagnostic.detail or diagnostic.summary
+    found = _UNREACHABLE.search(text)
+    if found is None:
+        return None
+    host = found.group(1) or found.group(2) or "registry.terraform.io"
+    provider = _PROVIDER.search(text)
+    return RegistryUnreachable(host.rstrip(".:"), provider.group(1) if provider else None)
 
 
 def lock_info(diagnostic: Diagnostic) -> dict[str, str]:
@@ -179,6 +289,15 @@ def classify(
             return UndeclaredVariable(message, _variable(diagnostic))
         if summary.startswith("Saved plan is stale"):
             return StalePlan(message)
+        if summary.startswith(MIGRATION_SUMMARY):
+            return LegacyStateInStack(environment)
+        found = (
+            registry_problem(diagnostic)
+            or invalid_run_value(diagnostic)
+            or local_endpoint_down(message.split(" failed", 1)[0], diagnostic)
+        )
+        if found is not None:
+            return found
     return None
 
 

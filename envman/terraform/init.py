@@ -11,6 +11,20 @@ from typing import Any
 from envman.terraform.runner import EventHandler, Terraform
 
 FINGERPRINT_FILE = "init.fingerprint"
+DEFAULT_LOCAL_STATE = "terraform.tfstate"  # terraform's state file in the stack folder
+
+
+def init_backend_config(stack_dir: Path, config: Mapping[str, Any]) -> dict[str, Any]:
+    """The backend settings for `terraform init`: a local path that is terraform's own default
+    state file in the stack folder (an adopted state, docs/adopting.md) is given as terraform
+    names it. terraform takes that file for a legacy state to migrate into the backend, and
+    only a path spelt like its own is recognised as the same file: any other spelling makes
+    init copy the file onto itself and then empty it."""
+    values = dict(config)
+    path = values.get("path")
+    if isinstance(path, str) and Path(path) == stack_dir.resolve() / DEFAULT_LOCAL_STATE:
+        values["path"] = DEFAULT_LOCAL_STATE
+    return values
 
 
 def build_init_args(backend_config: Mapping[str, Any]) -> list[str]:

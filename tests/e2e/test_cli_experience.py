@@ -14,8 +14,11 @@ from tests.helpers import Cli
 
 
 def test_version(cli: Cli) -> None:
+    from envman import __version__
+
     result = cli("--version")
-    assert result.exit_code == 0 and result.stdout.strip() == "envman 0.1.0"
+    assert result.exit_code == 0 and result.stdout.strip() == f"envman {__version__}"
+    assert __version__ != "0.0.0+unknown"  # installed from git: the version of its tags
 
 
 def test_no_command_is_a_usage_error_exit_1(cli: Cli) -> None:

@@ -139,7 +139,6 @@ CASES: list[tuple[str, Callable[[Path], None], tuple[str, ...], str]] = [
     # a scheduled `envman drift` that finds nothing to check must not report "clean" (exit 0)
     ("empty-environments-drift", empty_environments, ("drift",), "environments"),
     ("rollback-to-nonexistent", noop, ("rollback", "staging", "--to", "42", "--yes"), "42"),
-    ("emulator-frobnicate", noop, ("emulator", "frobnicate"), "frobnicate"),
 ]
 
 
@@ -151,6 +150,7 @@ CASES: list[tuple[str, Callable[[Path], None], tuple[str, ...], str]] = [
         (("drift", "baseline", "staging", "--format", "junit"), "No such option: --format"),
         (("drift", "staging", "--reason", "x"), "No such option: --reason"),
         (("history",), "Missing argument 'ENVIRONMENT'"),
+        (("emulator", "frobnicate"), "No such command 'frobnicate'"),
     ],
 )
 def test_a_usage_error_is_clicks_message_exit_1(

@@ -1,0 +1,1 @@
+"""envman init: adopting envman in a terraform repository."""
