@@ -1,0 +1,49 @@
+"""Elements in state that no managed resource accounts for (pure).
+
+``apply`` writes the refreshed reality into state. An element nobody manages (an SSH rule
+opened by hand on a network ACL whose entries are separate ``aws_network_acl_rule``
+resources) is then in state, no longer differs from it, and a refresh shows no drift. So the
+check also reads the state itself: every element of a parent attribute that
+``envman.drift.companions`` maps, which the stack does not configure inline (configured
+elements are the stack's: an extra one is reverted by the next apply) and which no companion
+in state manages by identity, is an ``added`` element, the same candidate (and fingerprint) as
+when it first appeared as drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from envman.drift.accounting import Accounts
+from envman.drift.companions import MAPPINGS, resource_type
+from envman.drift.configured import ConfigIndex
+from envman.drift.values import zero
+
+
+def unmanaged_elements(
+    refreshed: Mapping[str, Any], index: ConfigIndex, accounts: Accounts
+) -> Iterator[tuple[str, str, Any]]:
+    """(address, attribute, element) of every element in state that nothing manages."""
+    for address, value in sorted(refreshed.items()):
+        if not isinstance(value, dict):
+            continue
+        kind = resource_type(address)
+        for mapping in MAPPINGS:
+            if kind not in mapping.parents:
+                continue
+            for attribute in mapping.attributes:
+                if index.is_configured(address, (attribute,)):
+                    continue
+                elements = value.get(attribute)
+                for element in elements if isinstance(elements, list) else []:
+                    if zero(element) or _blank(element):
+                        continue
+                    if accounts.accounted_by(address, value, attribute, element) is None:
+                        yield address, attribute, element
+
+
+def _blank(element: Any) -> bool:
+    """A block whose every entry is empty (a role without inline policies reads back one
+    ``{"name": "", "policy": ""}``)."""
+    return isinstance(element, dict) and all(zero(v) for v in element.values())
