@@ -6,7 +6,9 @@
    state -> reality, the same set a ``-refresh-only`` plan reports) and its changes say what
    applying would do (``resource_changes``), so one plan serves both and the provider starts
    once, not twice;
-3. ``show -json`` of that plan, only when its streamed messages report drift or changes: an
+3. ``show -json`` of that plan, only when its streamed messages report drift or changes, or
+   when the state may hold elements nobody manages (``reads_state``: the last check had
+   findings or acknowledgements, or the current release recorded drift its apply kept): an
    environment in sync costs one plan (``show`` starts the provider again, ~2 s);
 4. classify (``envman.drift.classify``) and record the result as ``drift/last.json`` in the
    environment's ledger, so the next run knows which findings are new and ``status`` shows it.
@@ -103,11 +105,22 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
+def reads_state(previous: dict[str, Any] | None, absorbed: Any) -> bool:
+    """Whether the state may hold elements nobody manages, with no drift to show them: the
+    last check found or acknowledged something, or an apply kept drift (its release says)."""
+    doc = previous or {}
+    return bool(doc.get("findings") or doc.get("acknowledged") or absorbed)
+
+
 def run_plans(
-    workspace: Workspace, pins: Pins | None = None, typed: Mapping[str, Any] | None = None
+    workspace: Workspace,
+    pins: Pins | None = None,
+    typed: Mapping[str, Any] | None = None,
+    always_show: bool = False,
 ) -> tuple[Plan, frozenset[str]]:
-    """One plan, shown when it has anything to show; the secrets to redact. A component
-    (DESIGN section 10) gives its own pins and the upstream outputs it reads (``typed``)."""
+    """One plan, shown when it has anything to show (or ``always_show``: ``reads_state``); the
+    secrets to redact. A component gives its own pins and the upstream
+    outputs it reads (``typed``)."""
     env = workspace.env
     pins = pins if pins is not None else current_pins(workspace)
     run = workspace.new_run("drift")  # its own var files, plan and event log
@@ -125,7 +138,7 @@ def run_plans(
     )
     try:
         streamed = _plan(workspace, options)
-        if nothing_to_show(streamed):
+        if nothing_to_show(streamed) and not always_show:
             return Plan(
                 format_version="1.2", terraform_version=workspace.binary.version
             ), frozenset()
@@ -210,7 +223,9 @@ def check_environment(workspace: Workspace, options: CheckOptions) -> EnvResult:
             acknowledged=active_fingerprints(baseline, options.moment),
             previous=previous_fingerprints(previous),
         )
-        plan, secrets = run_plans(workspace)
+        current = reading.current()
+        absorbed = current.absorbed_drift if current is not None else None
+        plan, secrets = run_plans(workspace, always_show=reads_state(previous, absorbed))
         remember_all(secrets)
         secrets = secrets | {s for s in known() if len(s) >= MIN_LENGTH}
         result = classify(replace(context, secrets=secrets), drift=plan, normal=plan)
