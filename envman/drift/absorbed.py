@@ -60,14 +60,20 @@ def absorbed_by_apply(planned: PlannedRun, warn: Say) -> list[Finding]:
 
 
 def absorbed_lines(findings: Sequence[Finding]) -> list[str]:
-    """One line per finding the apply keeps (values redacted as in drift reports)."""
+    """One line per finding the apply keeps (values redacted as in drift reports), then what
+    to do about them."""
     lines = []
     for f in findings:
         what = f"{f.attribute} ({f.change})" if f.change in ("added", "removed") else f.attribute
         value = f.actual if f.change != "removed" else f.expected
         lines.append(
-            f"apply keeps drift it does not revert: {f.address} {what}: {short(value, 80)} "
-            f"[{f.fingerprint}]; remove it by hand, manage it in the stack, or acknowledge it"
+            f"apply keeps drift it does not revert: {f.address} {what}: {short(value, 120)} "
+            f"[{f.fingerprint}]"
+        )
+    if lines:
+        lines.append(
+            "  it stays in state and envman drift keeps reporting it: remove it by hand, manage "
+            "it in the stack, or acknowledge it (envman drift ack ENV FINGERPRINT)"
         )
     return lines
 

@@ -70,7 +70,7 @@ def _changes(finding: dict[str, Any]) -> list[str]:
 def _cell(finding: dict[str, Any], side: str, limit: int) -> str:
     """A table cell: a JSON document explained below the table is not cut in the middle."""
     value = finding[side]
-    if _changes(finding) and value is not None:
+    if isinstance(value, str) and _changes(finding):
         return "(JSON document, see below)"
     return short(value, limit)
 
