@@ -96,7 +96,12 @@ def unmanaged_companions(rec: Recording) -> None:
     ec2.authorize_security_group_ingress(
         GroupId=_group(rec, "dev-app"),
         IpPermissions=[
-            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            }
         ],
     )
     ec2.authorize_security_group_egress(
@@ -117,7 +122,9 @@ def unmanaged_companions(rec: Recording) -> None:
     )
     iam = rec.client("iam")
     arn = next(
-        p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"] if p["PolicyName"] == "dev-app"
+        p["Arn"]
+        for p in iam.list_policies(Scope="Local")["Policies"]
+        if p["PolicyName"] == "dev-app"
     )
     iam.attach_role_policy(RoleName="dev-app", PolicyArn=arn)
     cloudwatch = rec.client("cloudwatch")
@@ -142,7 +149,12 @@ def removed_by_hand(rec: Recording) -> None:
     ec2.revoke_security_group_ingress(
         GroupId=_group(rec, "dev-app"),
         IpPermissions=[
-            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            }
         ],
     )
     ec2.revoke_security_group_egress(
@@ -158,7 +170,9 @@ def removed_by_hand(rec: Recording) -> None:
     ec2.delete_route(RouteTableId=tables[0]["RouteTableId"], DestinationCidrBlock="192.168.0.0/16")
     iam = rec.client("iam")
     arn = next(
-        p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"] if p["PolicyName"] == "dev-app"
+        p["Arn"]
+        for p in iam.list_policies(Scope="Local")["Policies"]
+        if p["PolicyName"] == "dev-app"
     )
     iam.detach_role_policy(RoleName="dev-app", PolicyArn=arn)
 

@@ -82,8 +82,7 @@ def sg_element(direction: str, element: Any, parent: Mapping[str, Any]) -> list[
     proto = protocol(element.get("protocol"))
     span = ports(proto, element.get("from_port"), element.get("to_port"))
     return [
-        (direction, proto, *span, *source)
-        for source in _sg_sources(element, str(parent.get("id")))
+        (direction, proto, *span, *source) for source in _sg_sources(element, str(parent.get("id")))
     ]
 
 
@@ -106,7 +105,11 @@ def _vpc_sg_rule(direction: str) -> CompanionIdentity:
         proto = protocol(rule.get("ip_protocol"))
         span = ports(proto, rule.get("from_port"), rule.get("to_port"))
         found: list[tuple[str, str]] = []
-        for key, kind in (("cidr_ipv4", "cidr"), ("cidr_ipv6", "cidr"), ("prefix_list_id", "prefix")):
+        for key, kind in (
+            ("cidr_ipv4", "cidr"),
+            ("cidr_ipv6", "cidr"),
+            ("prefix_list_id", "prefix"),
+        ):
             found += [(kind, v) for v in _strings(rule.get(key))]
         found += [("group", _text(g)) for g in _strings(rule.get("referenced_security_group_id"))]
         return [(direction, proto, *span, *source) for source in found]
@@ -228,7 +231,9 @@ def forwards_to(actions: Any, target_group_arn: str) -> bool:
     return False
 
 
-def _listener(listener: Mapping[str, Any], parent: Mapping[str, Any], _: Refreshed) -> list[Identity]:
+def _listener(
+    listener: Mapping[str, Any], parent: Mapping[str, Any], _: Refreshed
+) -> list[Identity]:
     if not forwards_to(listener.get("default_action"), str(parent.get("arn"))):
         return []
     return [(a,) for a in _strings(listener.get("load_balancer_arn"))]
@@ -326,7 +331,9 @@ MAPPINGS: tuple[Mapping_, ...] = (
         load_balancer_element,
         (
             Companion(("aws_lb_listener", "aws_alb_listener"), ("default_action",), _listener),
-            Companion(("aws_lb_listener_rule", "aws_alb_listener_rule"), ("action",), _listener_rule),
+            Companion(
+                ("aws_lb_listener_rule", "aws_alb_listener_rule"), ("action",), _listener_rule
+            ),
         ),
     ),
 )

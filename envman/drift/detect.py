@@ -8,8 +8,10 @@
    once, not twice;
 3. ``show -json`` of that plan, only when its streamed messages report drift or changes, or
    when the state may hold elements nobody manages (``reads_state``: the last check had
-   findings or acknowledgements, or the current release recorded drift its apply kept): an
-   environment in sync costs one plan (``show`` starts the provider again, ~2 s);
+   findings or acknowledgements, the current release recorded drift its apply kept, or the
+   state document itself holds an element no companion accounts for, ``state_scan``): an
+   environment in sync costs one plan (``show`` starts the provider again, ~2 s) and, where
+   envman can read the state object directly, one read of it;
 4. classify (``envman.drift.classify``) and record the result as ``drift/last.json`` in the
    environment's ledger, so the next run knows which findings are new and ``status`` shows it.
 
@@ -28,6 +30,7 @@ from typing import Any
 from envman.drift.classify import Context, classify
 from envman.drift.model import ERROR, EnvResult, Finding, error_result
 from envman.drift.rules import BASELINE_DOC, active_fingerprints, baseline_from_doc
+from envman.drift.state_scan import may_hold_unmanaged
 from envman.errorlog import bug_report
 from envman.errors import EnvmanError, Interrupted
 from envman.inputs import GivenInputs, build_inputs, scrub_overrides
@@ -41,6 +44,7 @@ from envman.terraform.models import Plan
 from envman.terraform.plan import PlanOptions, StreamedPlan, build_plan_args, protect_plan_file
 from envman.terraform.runner import Completed, Follow
 from envman.terraform.show import show_plan
+from envman.terraform.state_direct import state_document
 from envman.workspace import Workspace
 
 LAST_DOC = "drift/last.json"
@@ -112,6 +116,13 @@ def reads_state(previous: dict[str, Any] | None, absorbed: Any) -> bool:
     return bool(doc.get("findings") or doc.get("acknowledged") or absorbed)
 
 
+def _state_suspect(workspace: Workspace) -> bool:
+    """The state object (read directly, where envman can) holds an element no companion
+    accounts for: the shown plan decides whether it is one nobody manages."""
+    document = state_document(workspace)
+    return document is not None and may_hold_unmanaged(document)
+
+
 def run_plans(
     workspace: Workspace,
     pins: Pins | None = None,
@@ -138,7 +149,7 @@ def run_plans(
     )
     try:
         streamed = _plan(workspace, options)
-        if nothing_to_show(streamed) and not always_show:
+        if nothing_to_show(streamed) and not (always_show or _state_suspect(workspace)):
             return Plan(
                 format_version="1.2", terraform_version=workspace.binary.version
             ), frozenset()

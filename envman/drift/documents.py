@@ -38,9 +38,10 @@ _FIELDS = (
 def document_changes(expected: Any, actual: Any) -> list[str]:
     """One line per statement or container that was added, removed or changed."""
     blocks = [v for v in (expected, actual) if isinstance(v, dict)]
-    if blocks and all(isinstance(v, dict) or v is None for v in (expected, actual)):
-        if any(isinstance(b.get("policy"), str) for b in blocks):  # an inline policy block
-            return document_changes((expected or {}).get("policy"), (actual or {}).get("policy"))
+    only_blocks = all(isinstance(v, dict) or v is None for v in (expected, actual))
+    if blocks and only_blocks and any(isinstance(b.get("policy"), str) for b in blocks):
+        # an inline policy block (a role's inline_policy element)
+        return document_changes((expected or {}).get("policy"), (actual or {}).get("policy"))
     before, after = _parse(expected), _parse(actual)
     if _is_policy(before) or _is_policy(after):
         return _policy_lines(_statements(before), _statements(after))

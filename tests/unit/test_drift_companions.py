@@ -42,10 +42,10 @@ def acl_rule(number: int, egress: bool, protocol: str, ports: tuple[int, int]) -
     }
 
 
-ACL_RULES = {
+ACL_RULES: dict[str, Any] = {
     "aws_network_acl.public": ACL,
-    'aws_network_acl_rule.public_outbound[0]': acl_rule(100, True, "-1", (0, 0)),
-    'aws_network_acl_rule.public_inbound[1]': acl_rule(110, False, "tcp", (1024, 65535)),
+    "aws_network_acl_rule.public_outbound[0]": acl_rule(100, True, "-1", (0, 0)),
+    "aws_network_acl_rule.public_inbound[1]": acl_rule(110, False, "tcp", (1024, 65535)),
 }
 
 
@@ -89,7 +89,7 @@ def sg_element(protocol: str, ports: tuple[int, int], **sources: Any) -> Any:
     return {**element, **sources}
 
 
-SG_RULES = {
+SG_RULES: dict[str, Any] = {
     "aws_security_group.alb": SG,
     "aws_vpc_security_group_egress_rule.alb_all": {
         "security_group_id": "sg-1",
@@ -153,12 +153,19 @@ def test_a_source_group_as_moto_writes_it() -> None:
 
 
 def test_a_rule_of_another_group_never_accounts() -> None:
-    rules = {**SG_RULES, "aws_security_group_rule.other": {**SG_RULES["aws_security_group_rule.from_app"], "security_group_id": "sg-9", "source_security_group_id": "sg-7"}}  # noqa: E501
+    rules = {
+        **SG_RULES,
+        "aws_security_group_rule.other": {
+            **SG_RULES["aws_security_group_rule.from_app"],
+            "security_group_id": "sg-9",
+            "source_security_group_id": "sg-7",
+        },
+    }
     element = sg_element("tcp", (8080, 8080), security_groups=["sg-7"])
     assert Accounts(rules).accounted_by("aws_security_group.alb", SG, "ingress", element) is None
 
 
-ROUTES = {
+ROUTES: dict[str, Any] = {
     "aws_route_table.public": {"id": "rtb-1", "arn": "arn:rtb-1"},
     "aws_route.internet": {
         "route_table_id": "rtb-1",
@@ -170,7 +177,11 @@ ROUTES = {
 
 @pytest.mark.parametrize(
     ("destination", "gateway", "managed"),
-    [("0.0.0.0/0", "igw-1", True), ("192.168.0.0/16", "igw-1", False), ("0.0.0.0/0", "igw-2", False)],
+    [
+        ("0.0.0.0/0", "igw-1", True),
+        ("192.168.0.0/16", "igw-1", False),
+        ("0.0.0.0/0", "igw-2", False),
+    ],
 )
 def test_routes_by_destination_and_target(destination: str, gateway: str, managed: bool) -> None:
     element = {"cidr_block": destination, "gateway_id": gateway, "ipv6_cidr_block": ""}
@@ -183,7 +194,7 @@ def test_routes_by_destination_and_target(destination: str, gateway: str, manage
 ROLE = {"id": "dev-app", "arn": "arn:aws:iam::1:role/dev-app", "name": "dev-app"}
 POLICY_ARN = "arn:aws:iam::1:policy/dev-app-read"
 SAME_NAME_ARN = "arn:aws:iam::1:policy/dev-app"
-IAM = {
+IAM: dict[str, Any] = {
     "aws_iam_role.app": ROLE,
     'aws_iam_role_policy_attachment.access["read"]': {"role": "dev-app", "policy_arn": POLICY_ARN},
     "aws_iam_policy.same_name": {"id": SAME_NAME_ARN, "arn": SAME_NAME_ARN, "name": "dev-app"},
@@ -220,8 +231,15 @@ def balancers(rules: dict[str, Any]) -> str | None:
 
 
 def test_a_target_group_forwarded_to_by_a_listener_rule() -> None:
-    rule = {"listener_arn": LISTENER, "action": [{"type": "forward", "target_group_arn": "arn:tg/api"}]}
-    listener = {"arn": LISTENER, "load_balancer_arn": LB, "default_action": [{"type": "fixed-response"}]}
+    rule = {
+        "listener_arn": LISTENER,
+        "action": [{"type": "forward", "target_group_arn": "arn:tg/api"}],
+    }
+    listener = {
+        "arn": LISTENER,
+        "load_balancer_arn": LB,
+        "default_action": [{"type": "fixed-response"}],
+    }
     assert balancers({"aws_lb_listener_rule.api": rule, "aws_lb_listener.http": listener}) == (
         "aws_lb_listener_rule.api"
     )
@@ -236,7 +254,11 @@ def test_a_target_group_forwarded_to_by_a_listener_rule() -> None:
 
 
 def test_a_target_group_forwarded_to_by_a_listener_default_action() -> None:
-    listener = {"arn": LISTENER, "load_balancer_arn": LB, "default_action": [{"target_group_arn": "arn:tg/api"}]}  # noqa: E501
+    listener = {
+        "arn": LISTENER,
+        "load_balancer_arn": LB,
+        "default_action": [{"target_group_arn": "arn:tg/api"}],
+    }
     assert balancers({"aws_lb_listener.http": listener}) == "aws_lb_listener.http"
 
 

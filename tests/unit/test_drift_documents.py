@@ -64,7 +64,10 @@ def test_whitespace_and_key_order_are_no_change() -> None:
 
 
 def test_an_inline_policy_element_added() -> None:
-    element = {"name": "backdoor", "policy": policy({"Effect": "Allow", "Action": "*", "Resource": "*"})}
+    element = {
+        "name": "backdoor",
+        "policy": policy({"Effect": "Allow", "Action": "*", "Resource": "*"}),
+    }
     assert document_changes(None, element) == ["+ statement (no Sid): Allow * on *"]
 
 
@@ -92,8 +95,15 @@ def report(finding: dict[str, Any]) -> dict[str, Any]:
         "actionable": True,
         "sensitive": False,
     }
-    counts = dict.fromkeys(("findings", "new", "actionable", "acknowledged", "ignored", "normalised"), 0)
-    env = {"environment": "dev", "status": "drifted", "counts": counts, "findings": [{**base, **finding}]}
+    counts = dict.fromkeys(
+        ("findings", "new", "actionable", "acknowledged", "ignored", "normalised"), 0
+    )
+    env = {
+        "environment": "dev",
+        "status": "drifted",
+        "counts": counts,
+        "findings": [{**base, **finding}],
+    }
     return {"schema": 1, "checked_at": "t", "environments": [env]}
 
 

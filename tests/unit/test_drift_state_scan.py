@@ -1,0 +1,70 @@
+"""Reading the state document for elements nobody manages (envman.drift.state_scan): what
+makes an in-sync check pay for a `show -json`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from envman.drift.state_scan import may_hold_unmanaged, state_values
+
+ENTRY = {
+    "action": "allow",
+    "cidr_block": "0.0.0.0/0",
+    "from_port": 1024,
+    "to_port": 65535,
+    "icmp_code": 0,
+    "icmp_type": 0,
+    "ipv6_cidr_block": "",
+    "protocol": "6",
+    "rule_no": 110,
+}
+SSH = {**ENTRY, "from_port": 22, "to_port": 22, "rule_no": 130}
+
+
+def state(*entries: Any) -> dict[str, Any]:
+    acl = {"id": "acl-1", "arn": "arn:acl-1", "ingress": list(entries), "egress": []}
+    rule = {
+        "network_acl_id": "acl-1",
+        "egress": False,
+        "rule_number": 110,
+        "rule_action": "allow",
+        "protocol": "tcp",
+        "from_port": 1024,
+        "to_port": 65535,
+        "cidr_block": "0.0.0.0/0",
+    }
+    return {
+        "version": 4,
+        "resources": [
+            {
+                "module": "module.vpc",
+                "mode": "managed",
+                "type": "aws_network_acl",
+                "name": "public",
+                "instances": [{"index_key": 0, "attributes": acl}],
+            },
+            {
+                "module": "module.vpc",
+                "mode": "managed",
+                "type": "aws_network_acl_rule",
+                "name": "in",
+                "instances": [{"index_key": "https", "attributes": rule}],
+            },
+            {"mode": "managed", "type": "aws_sqs_queue", "name": "q", "instances": [{}]},
+            {"mode": "data", "type": "aws_network_acl", "name": "d", "instances": [{}]},
+        ],
+    }
+
+
+def test_only_parents_and_companions_are_read() -> None:
+    assert sorted(state_values(state(ENTRY))) == [
+        "module.vpc.aws_network_acl.public[0]",
+        'module.vpc.aws_network_acl_rule.in["https"]',
+    ]
+
+
+def test_an_entry_nobody_manages_makes_the_check_look() -> None:
+    assert may_hold_unmanaged(state(ENTRY, SSH)) is True
+    assert may_hold_unmanaged(state(ENTRY)) is False
+    assert may_hold_unmanaged({"version": 4, "resources": []}) is False
+    assert may_hold_unmanaged({}) is False
