@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from envman.drift.accounting import Accounts
-from envman.drift.companions import load_balancer_of, protocol, resource_type
+from envman.drift.companions import resource_type
+from envman.drift.identities import load_balancer_of, protocol
 
 ACL = {"id": "acl-1", "arn": "arn:aws:ec2:us-east-1:1:network-acl/acl-1"}
 SG = {"id": "sg-1", "arn": "arn:aws:ec2:us-east-1:1:security-group/sg-1"}
