@@ -9,9 +9,10 @@
 3. ``show -json`` of that plan, only when its streamed messages report drift or changes, or
    when the state may hold elements nobody manages (``reads_state``: the last check had
    findings or acknowledgements, the current release recorded drift its apply kept, or the
-   state document itself holds an element no companion accounts for, ``state_scan``): an
-   environment in sync costs one plan (``show`` starts the provider again, ~2 s) and, where
-   envman can read the state object directly, one read of it;
+   state document itself holds an element no companion accounts for, ``state_scan``, and
+   changed since the last check read it): an environment in sync costs one plan (``show``
+   starts the provider again, ~2 s) and, where envman can read the state object directly,
+   one read of it;
 4. classify (``envman.drift.classify``) and record the result as ``drift/last.json`` in the
    environment's ledger, so the next run knows which findings are new and ``status`` shows it.
 
@@ -27,6 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from envman.config.stack import stack_code_digest
 from envman.drift.classify import Context, classify
 from envman.drift.model import ERROR, EnvResult, Finding, error_result
 from envman.drift.rules import BASELINE_DOC, active_fingerprints, baseline_from_doc
@@ -116,20 +118,31 @@ def reads_state(previous: dict[str, Any] | None, absorbed: Any) -> bool:
     return bool(doc.get("findings") or doc.get("acknowledged") or absorbed)
 
 
-def _state_suspect(workspace: Workspace) -> bool:
+def state_mark(document: dict[str, Any] | None, code: str = "") -> dict[str, Any] | None:
+    """Which state a check read (lineage and serial) with which stack code (its digest), to
+    look again only once either changed."""
+    if not document:
+        return None
+    return {"lineage": document.get("lineage"), "serial": document.get("serial"), "code": code}
+
+
+def state_suspect(document: dict[str, Any] | None, seen: Any = None, code: str = "") -> bool:
     """The state object (read directly, where envman can) holds an element no companion
-    accounts for: the shown plan decides whether it is one nobody manages."""
-    document = state_document(workspace)
-    return document is not None and may_hold_unmanaged(document)
+    accounts for, and it is not the state the last check read (``seen``, its mark): the shown
+    plan decides whether the element is one nobody manages."""
+    if document is None or (seen is not None and seen == state_mark(document, code)):
+        return False
+    return may_hold_unmanaged(document)
 
 
 def run_plans(
     workspace: Workspace,
     pins: Pins | None = None,
     typed: Mapping[str, Any] | None = None,
-    always_show: bool = False,
+    always_show: bool | None = None,
 ) -> tuple[Plan, frozenset[str]]:
-    """One plan, shown when it has anything to show (or ``always_show``: ``reads_state``); the
+    """One plan, shown when it has anything to show or ``always_show`` (None: when the state
+    document is suspect, ``state_suspect``); the
     secrets to redact. A component gives its own pins and the upstream
     outputs it reads (``typed``)."""
     env = workspace.env
@@ -149,7 +162,9 @@ def run_plans(
     )
     try:
         streamed = _plan(workspace, options)
-        if nothing_to_show(streamed) and not (always_show or _state_suspect(workspace)):
+        if always_show is None:
+            always_show = state_suspect(state_document(workspace))
+        if nothing_to_show(streamed) and not always_show:
             return Plan(
                 format_version="1.2", terraform_version=workspace.binary.version
             ), frozenset()
@@ -191,7 +206,11 @@ def notification_state(
 
 
 def last_document(
-    result: EnvResult, previous: dict[str, Any] | None, checked_at: str, notified: list[str]
+    result: EnvResult,
+    previous: dict[str, Any] | None,
+    checked_at: str,
+    notified: list[str],
+    state: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What ``drift/last.json`` holds. An error keeps the findings of the last good check, so
     a failed run never makes old drift look new (and notify) again."""
@@ -206,6 +225,8 @@ def last_document(
         "acknowledged": list(result.acknowledged),
         "notified": notified,
     }
+    if state is not None and result.status != ERROR:
+        doc["state"] = state  # the state this check read (state_suspect)
     if result.status == ERROR and previous:
         doc["findings"] = list(previous.get("findings") or [])
         doc["counts"] = previous.get("counts") or doc["counts"]
@@ -222,6 +243,7 @@ def check_environment(workspace: Workspace, options: CheckOptions) -> EnvResult:
     started = time.monotonic()
     ledger: Ledger | None = None
     previous: dict[str, Any] | None = None
+    mark: dict[str, Any] | None = None
     try:
         store = store_for(env)
         reading = Ledger(store, env.name)
@@ -236,7 +258,11 @@ def check_environment(workspace: Workspace, options: CheckOptions) -> EnvResult:
         )
         current = reading.current()
         absorbed = current.absorbed_drift if current is not None else None
-        plan, secrets = run_plans(workspace, always_show=reads_state(previous, absorbed))
+        document = state_document(workspace)
+        code = stack_code_digest(workspace.stack_dir, workspace.facts_cache)
+        mark = state_mark(document, code)
+        suspect = state_suspect(document, (previous or {}).get("state"), code)
+        plan, secrets = run_plans(workspace, always_show=reads_state(previous, absorbed) or suspect)
         remember_all(secrets)
         secrets = secrets | {s for s in known() if len(s) >= MIN_LENGTH}
         result = classify(replace(context, secrets=secrets), drift=plan, normal=plan)
@@ -254,7 +280,7 @@ def check_environment(workspace: Workspace, options: CheckOptions) -> EnvResult:
         try:
             ledger.update_doc(  # conditional: a concurrent check or ack is never lost
                 LAST_DOC,
-                lambda doc: last_document(result, doc, options.checked_at, notified),
+                lambda doc: last_document(result, doc, options.checked_at, notified, mark),
             )
         except EnvmanError as exc:
             result.warnings.append(f"could not record the result: {exc}")

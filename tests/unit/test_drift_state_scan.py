@@ -68,3 +68,15 @@ def test_an_entry_nobody_manages_makes_the_check_look() -> None:
     assert may_hold_unmanaged(state(ENTRY)) is False
     assert may_hold_unmanaged({"version": 4, "resources": []}) is False
     assert may_hold_unmanaged({}) is False
+
+
+def test_the_check_looks_again_only_when_state_or_code_changed() -> None:
+    from envman.drift.detect import state_mark, state_suspect
+
+    suspect = {**state(ENTRY, SSH), "lineage": "l-1", "serial": 7}
+    assert state_suspect(suspect) is True
+    seen = state_mark(suspect, "code-1")
+    assert state_suspect(suspect, seen, "code-1") is False
+    assert state_suspect({**suspect, "serial": 8}, seen, "code-1") is True
+    assert state_suspect(suspect, seen, "code-2") is True
+    assert state_suspect(None) is False
