@@ -2,7 +2,7 @@
 terraform, the AWS provider on moto, the local backend (tests/fixtures/drift_absorbed).
 
 An SSH entry opened by hand on a network ACL whose entries are separate resources, and an
-alarm threshold changed: `envman apply` reverts the alarm, says before confirming that it
+alarm threshold changed: `envman apply --plan` (of a saved plan) reverts the alarm, says before confirming that it
 keeps the SSH entry and records it in the release; `envman drift` keeps reporting it after
 that apply and after a no-op apply, until it is removed by hand (then quiet).
 """
@@ -84,7 +84,8 @@ def test_an_ssh_entry_the_apply_keeps_is_said_recorded_and_still_reported(
     ssh = next(f for f in before["findings"] if f["address"] == "aws_network_acl.main")
     assert (ssh["attribute"], ssh["change"], ssh["actionable"]) == ("ingress", "added", False)
 
-    applied = cli("apply", "dev", "--yes")  # reverts the alarm, keeps the SSH entry
+    assert cli("plan", "dev").exit_code == 0  # the saved plan remembers its drift
+    applied = cli("apply", "dev", "--plan", "--yes")  # reverts the alarm, keeps the SSH entry
     assert applied.exit_code == 0, applied.output
     said = [line for line in applied.stderr.splitlines() if "keeps drift" in line]
     assert len(said) == 1
