@@ -184,13 +184,16 @@ def _read_change(
     if event != "start_map":
         raise MalformedPlan("a change is not an object")
     change: dict[str, Any] = {}
+    judged: tuple[tuple[str, ...], bool] | None = None  # (actions, no-op), once per change
     for event, key in events:
         if event == "end_map":
             return change
         if key in _VALUE_KEYS:
             # terraform writes "actions" first; values of a no-op are never read
-            actions = tuple(change.get("actions") or ())
-            noop = Actions.of(change.get("actions")).noop()
+            if judged is None:
+                raw = change.get("actions")
+                judged = (tuple(raw or ()), Actions.of(raw).noop())
+            actions, noop = judged
             if keep_values and wanted and wanted.ids and noop and key == "before":
                 before = _build(events, next(events))  # one entry's values at a time
                 if wanted.refreshed_of(before):
