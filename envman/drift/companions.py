@@ -73,7 +73,12 @@ _SG_COMPANIONS = (
 )
 
 MAPPINGS: tuple[Mapping_, ...] = (
-    Mapping_(("aws_security_group",), ("ingress", "egress"), sg_element, _SG_COMPANIONS),
+    Mapping_(
+        ("aws_security_group", "aws_default_security_group"),
+        ("ingress", "egress"),
+        sg_element,
+        _SG_COMPANIONS,
+    ),
     Mapping_(
         ("aws_network_acl", "aws_default_network_acl"),
         ("ingress", "egress"),

@@ -267,3 +267,13 @@ def test_helpers() -> None:
     assert load_balancer_of(LISTENER, {}) == LB
     assert resource_type('module.a["x"].aws_lb_listener_rule.svc["api"]') == "aws_lb_listener_rule"
     assert resource_type("aws_route.internet") == "aws_route"
+
+
+def test_a_default_security_group_is_mapped_like_any_group() -> None:
+    rules = {"aws_default_security_group.this": SG, **SG_RULES}
+    element = sg_element("tcp", (443, 443), cidr_blocks=["10.0.0.0/8"])
+    accounts = Accounts(rules)
+    found = accounts.accounted_by("aws_default_security_group.this", SG, "ingress", element)
+    assert found == 'aws_vpc_security_group_ingress_rule.alb["https"]'
+    ssh = sg_element("tcp", (22, 22), cidr_blocks=["0.0.0.0/0"])
+    assert accounts.accounted_by("aws_default_security_group.this", SG, "ingress", ssh) is None
