@@ -59,6 +59,7 @@ class Context:
     previous: frozenset[str] = frozenset()  # unacknowledged fingerprints of the last result
     secrets: frozenset[str] = frozenset()  # values of sensitive variables
     in_state: bool = True  # also report unmanaged elements already in state (not only drift)
+    known: frozenset[str] = frozenset()  # fingerprints of unmanaged elements found before
 
 
 @dataclass(frozen=True)
@@ -180,16 +181,20 @@ class _Judge:
         return reverts(rc, candidate.difference)
 
 
-def _all_candidates(
-    judge: _Judge, drift: Plan, secrets: frozenset[str], in_state: bool
-) -> list[Candidate]:
+def _all_candidates(judge: _Judge, drift: Plan, context: Context) -> list[Candidate]:
     """The drift's candidates, then unmanaged elements in state that drift did not show."""
+    secrets = context.secrets
     found = candidates(drift, judge.index, secrets)
-    if not in_state:
+    if not context.in_state:
         return found
     seen = {(c.address, c.attribute, _text(c.difference.actual)) for c in found if c.kind == ADDED}
+
+    def known(address: str, attribute: str, element: Any) -> bool:
+        printed = fingerprint(context.environment, address, attribute, {ADDED: element})
+        return printed in context.known or printed in context.previous
+
     for address, attribute, element in unmanaged_elements(
-        judge.parents, judge.index, judge.accounts
+        judge.parents, judge.index, judge.accounts, known
     ):
         if (address, attribute, _text(element)) in seen:
             continue
@@ -207,7 +212,7 @@ def verdicts(drift: Plan, normal: Plan) -> list[dict[str, Any]]:
     """Every candidate with what classification makes of it (for the golden corpus)."""
     judge = _Judge.of(drift, normal)
     out: list[dict[str, Any]] = []
-    for candidate in _all_candidates(judge, drift, frozenset(), in_state=True):
+    for candidate in _all_candidates(judge, drift, Context("dev")):
         noise = judge.noise(candidate)
         verdict = noise or ("actionable" if judge.actionable(candidate) else "finding")
         out.append(
@@ -226,7 +231,7 @@ def classify(context: Context, drift: Plan, normal: Plan) -> EnvResult:
     counts = Counts()
     findings: list[Finding] = []
     acknowledged: list[dict[str, Any]] = []
-    for candidate in _all_candidates(judge, drift, context.secrets, context.in_state):
+    for candidate in _all_candidates(judge, drift, context):
         prefixes = values.path_prefixes(candidate.path) if candidate.path else ["*"]
         if candidate.difference.kind != EQUIVALENT and ignored_by(
             context.ignore, candidate.address, prefixes

@@ -60,6 +60,7 @@ class Mapping_:
     attributes: tuple[str, ...]
     element: ElementIdentity
     companions: tuple[Companion, ...]
+    inline: bool = True  # the stack may configure the elements on the parent itself
 
 
 _SG_COMPANIONS = (
@@ -120,6 +121,7 @@ MAPPINGS: tuple[Mapping_, ...] = (
                 ("aws_lb_listener_rule", "aws_alb_listener_rule"), ("action",), listener_rule
             ),
         ),
+        inline=False,  # computed only: nothing configures it
     ),
 )
 
@@ -181,6 +183,12 @@ def companions_of(
             if kind in companion.types and _refers(value, companion.references, ids):
                 for identity in companion.identities(value, parent, refreshed):
                     yield address, identity
+
+
+def has_companions(mapping: Mapping_, parent: Mapping[str, Any], refreshed: Refreshed) -> bool:
+    """Whether a companion in state manages any element of the parent's attribute: then the
+    attribute is not configured inline (the provider cannot have both)."""
+    return next(companions_of(mapping, parent, refreshed), None) is not None
 
 
 def managed_by(

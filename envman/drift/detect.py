@@ -31,8 +31,13 @@ from typing import Any
 from envman.config.stack import stack_code_digest
 from envman.drift.classify import Context, classify
 from envman.drift.model import ERROR, EnvResult, Finding, error_result
-from envman.drift.rules import BASELINE_DOC, active_fingerprints, baseline_from_doc
-from envman.drift.state_scan import may_hold_unmanaged
+from envman.drift.rules import (
+    BASELINE_DOC,
+    Acknowledgement,
+    active_fingerprints,
+    baseline_from_doc,
+)
+from envman.drift.state_scan import reads_state, state_mark, state_suspect
 from envman.errorlog import bug_report
 from envman.errors import EnvmanError, Interrupted
 from envman.inputs import GivenInputs, build_inputs, scrub_overrides
@@ -111,30 +116,6 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def reads_state(previous: dict[str, Any] | None, absorbed: Any) -> bool:
-    """Whether the state may hold elements nobody manages, with no drift to show them: the
-    last check found or acknowledged something, or an apply kept drift (its release says)."""
-    doc = previous or {}
-    return bool(doc.get("findings") or doc.get("acknowledged") or absorbed)
-
-
-def state_mark(document: dict[str, Any] | None, code: str = "") -> dict[str, Any] | None:
-    """Which state a check read (lineage and serial) with which stack code (its digest), to
-    look again only once either changed."""
-    if not document:
-        return None
-    return {"lineage": document.get("lineage"), "serial": document.get("serial"), "code": code}
-
-
-def state_suspect(document: dict[str, Any] | None, seen: Any = None, code: str = "") -> bool:
-    """The state object (read directly, where envman can) holds an element no companion
-    accounts for, and it is not the state the last check read (``seen``, its mark): the shown
-    plan decides whether the element is one nobody manages."""
-    if document is None or (seen is not None and seen == state_mark(document, code)):
-        return False
-    return may_hold_unmanaged(document)
-
-
 def run_plans(
     workspace: Workspace,
     pins: Pins | None = None,
@@ -175,6 +156,17 @@ def run_plans(
         options.out.unlink(missing_ok=True)
         scrub_overrides(run.folder)
         finish_run(run)
+
+
+def known_fingerprints(
+    previous: dict[str, Any] | None, baseline: list[Acknowledgement], absorbed: Any
+) -> frozenset[str]:
+    """Fingerprints found before: acknowledged last time, in the baseline (expired too), or
+    kept by the current release's apply (``classify.Context.known``)."""
+    acked = (previous or {}).get("acknowledged") or []
+    kept = absorbed if isinstance(absorbed, list) else []
+    found = {str(a.get("fingerprint")) for a in [*acked, *kept] if isinstance(a, dict)}
+    return frozenset(found | {entry.fingerprint for entry in baseline})
 
 
 def previous_fingerprints(previous: dict[str, Any] | None) -> frozenset[str]:
@@ -250,14 +242,15 @@ def check_environment(workspace: Workspace, options: CheckOptions) -> EnvResult:
         previous = reading.read_doc(LAST_DOC)
         baseline = baseline_from_doc(reading.read_doc(BASELINE_DOC))
         ledger = reading
+        current = reading.current()
+        absorbed = current.absorbed_drift if current is not None else None
         context = Context(
             environment=env.name,
             ignore=tuple(env.config.drift.ignore),
             acknowledged=active_fingerprints(baseline, options.moment),
             previous=previous_fingerprints(previous),
+            known=known_fingerprints(previous, baseline, absorbed),
         )
-        current = reading.current()
-        absorbed = current.absorbed_drift if current is not None else None
         document = state_document(workspace)
         code = stack_code_digest(workspace.stack_dir, workspace.facts_cache)
         mark = state_mark(document, code)

@@ -71,7 +71,7 @@ def test_an_entry_nobody_manages_makes_the_check_look() -> None:
 
 
 def test_the_check_looks_again_only_when_state_or_code_changed() -> None:
-    from envman.drift.detect import state_mark, state_suspect
+    from envman.drift.state_scan import state_mark, state_suspect
 
     suspect = {**state(ENTRY, SSH), "lineage": "l-1", "serial": 7}
     assert state_suspect(suspect) is True
@@ -80,3 +80,36 @@ def test_the_check_looks_again_only_when_state_or_code_changed() -> None:
     assert state_suspect({**suspect, "serial": 8}, seen, "code-1") is True
     assert state_suspect(suspect, seen, "code-2") is True
     assert state_suspect(None) is False
+
+
+def test_elements_of_a_parent_without_companions_are_reported_only_when_known() -> None:
+    """``dynamic`` blocks are missing from the plan's configuration: an SG whose ingress comes
+    from one looks unconfigured, so its elements are reported only when they were findings
+    before. A target group's load balancers can never be configured: always."""
+    from envman.drift.accounting import Accounts
+    from envman.drift.configured import ConfigIndex
+    from envman.drift.unmanaged import unmanaged_elements
+
+    rule = {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["10.0.0.0/8"]}
+    refreshed = {
+        "aws_security_group.dynamic": {"id": "sg-1", "arn": "arn:sg-1", "ingress": [rule]},
+        "aws_lb_target_group.api": {"id": "arn:tg", "arn": "arn:tg", "load_balancer_arns": ["lb"]},
+    }
+    index = ConfigIndex(
+        configured={
+            "aws_security_group.dynamic": frozenset(),
+            "aws_lb_target_group.api": frozenset(),
+        },
+        sensitive={},
+    )
+
+    def found(known: bool) -> list[tuple[str, str]]:
+        elements = unmanaged_elements(refreshed, index, Accounts(refreshed), lambda *_: known)
+        return [(address, attribute) for address, attribute, _ in elements]
+
+    assert found(False) == [("aws_lb_target_group.api", "load_balancer_arns")]
+    assert found(True) == [
+        ("aws_lb_target_group.api", "load_balancer_arns"),
+        ("aws_security_group.dynamic", "ingress"),
+    ]
+    assert may_hold_unmanaged(state()) is False  # a parent with no elements at all
