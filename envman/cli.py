@@ -685,7 +685,7 @@ def drift_check_command(
             metavar="N",
         ),
     ] = None,
-    as_json: JsonOpt = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Alias of --format json.")] = False,
 ) -> None:
     """Check environments for drift. Exit 2 drift, 1 error only, 0 clean."""
     from envman.commands.drift import DriftOptions, run_check

@@ -24,7 +24,7 @@ from envman.inputs import (
 from envman.releases.chain import Pins
 from envman.runs.folder import Run, last_plan_run, point_last_plan, spend_plan
 from envman.secrets.sources import remember_inputs
-from envman.terraform.models import PlanSummary
+from envman.terraform.models import Action, PlanSummary
 from envman.terraform.plan import PlanOptions, StreamedPlan, run_plan
 from envman.terraform.runner import EventHandler
 from envman.timeutil import iso, now
@@ -178,6 +178,8 @@ def save_plan_meta(planned: PlannedRun) -> None:
             **planned.streamed.summary.as_dict(),
             "outputs_changed": planned.streamed.summary.outputs_changed,
         },
+        # resources the plan's refresh found drifted: apply --plan says what it keeps of them
+        "drifted": [[address, str(action)] for address, action in planned.streamed.drifted],
     }
     if planned.run is None:
         raise EnvmanError("internal error: a plan to save needs its run folder")
@@ -209,7 +211,10 @@ def saved_planned_run(workspace: Workspace, run: Run, meta: Mapping[str, Any]) -
         workspace,
         inputs,
         run.plan_file,
-        StreamedPlan(summary=summary),
+        StreamedPlan(
+            summary=summary,
+            drifted=[(str(a), Action.parse(b)) for a, b in meta.get("drifted") or []],
+        ),
         str(meta.get("stack_digest")),
         meta.get("current_seq"),
         run=run,

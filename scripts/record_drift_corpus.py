@@ -1,8 +1,10 @@
 """Record the drift golden corpus: real terraform + AWS provider against a moto server.
 
-    .venv/bin/python scripts/record_drift_corpus.py [--keep DIR]
+    .venv/bin/python scripts/record_drift_corpus.py [--stack patterns|companions] [--keep DIR]
 
-Applies tests/fixtures/drift_patterns/stack on a fresh moto server, then, per case, makes
+Applies tests/fixtures/drift_patterns/stack (or, with ``--stack companions``,
+tests/fixtures/drift_companions/stack and the cases of scripts/drift_companion_cases.py) on a
+fresh moto server, then, per case, makes
 changes behind terraform's back with boto3 and saves ``terraform show -json`` of a
 refresh-only plan and of a normal plan as
 ``tests/fixtures/drift_corpus/<case>/{refresh.json,plan.json}`` (machine-specific parts
@@ -27,9 +29,11 @@ import boto3
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # a script: the tests' moto helper lives at the repository root
+from scripts import drift_companion_cases  # noqa: E402
 from tests.moto_server import reset, start_moto_server  # noqa: E402
 
 STACK = REPO / "tests" / "fixtures" / "drift_patterns" / "stack" / "main.tf"
+COMPANIONS = REPO / "tests" / "fixtures" / "drift_companions" / "stack" / "main.tf"
 CORPUS = REPO / "tests" / "fixtures" / "drift_corpus"
 MIRROR = Path(os.environ.get("ENVMAN_PROVIDER_MIRROR", "/opt/tf-plugins"))
 REGION = "us-east-1"
@@ -264,6 +268,7 @@ CASES: list[tuple[str, Callable[[Recorder], None] | None, bool]] = [
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--stack", choices=("patterns", "companions"), default="patterns")
     parser.add_argument("cases", nargs="*", help="only these cases (default: all)")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="drift-corpus-"))
@@ -273,11 +278,13 @@ def main() -> None:
     url, stop = start_moto_server()
     try:
         reset(url)
-        shutil.copy(STACK, folder / "main.tf")
+        companions = args.stack == "companions"
+        shutil.copy(COMPANIONS if companions else STACK, folder / "main.tf")
+        cases = drift_companion_cases.CASES if companions else CASES
         rec = Recorder(folder, url)
         rec.tf("init", "-input=false")
         rec.tf("apply", "-input=false", "-auto-approve")
-        for case, change, apply_first in CASES:
+        for case, change, apply_first in cases:
             if apply_first:
                 rec.tf("apply", "-input=false", "-auto-approve")
             if change is not None:

@@ -1,13 +1,18 @@
 """Whether something new on a resource is accounted for by another resource in state (pure).
 
+For the parent attributes ``envman.drift.companions`` maps (security-group rules, network ACL
+entries, routes, a role's attached and inline policies, a target group's load balancers) the
+mapping alone decides, by the element's full identity. Every other attribute goes through the
+general rule below.
+
 Terraform often manages parts of one object through separate resources: security-group rules
 (``aws_security_group_rule``), IAM role attachments and inline policies, S3 bucket
 sub-resources (policy, encryption, lifecycle, versioning). The parent's refresh then shows
 those parts appearing, in attributes nobody configured on the parent. Such an element is
 *accounted for* when a managed resource, other than the parent, in the refreshed state:
 
-1. refers to the parent: one of its values (at any depth) is the parent's ``id``, ``arn`` or
-   ``name``;
+1. refers to the parent: one of its values (at any depth) is the parent's ``id`` or ``arn``
+   (never its name: two resources named alike are no evidence);
 2. does not point at another attribute of the parent: when some of its top-level strings are
    names of the parent's attributes (``type = "ingress"``), the element's attribute is one of
    them (an ingress rule never accounts for an egress element);
@@ -17,7 +22,8 @@ those parts appearing, in attributes nobody configured on the parent. Such an el
    is in the resource's list; a nested block with no key in common with any of the resource's
    blocks there is not compared — providers name nested fields differently, e.g. ``days`` and
    ``noncurrent_days``), at least one key is compared, and every non-empty string inside the
-   element (CIDRs, ids, ARNs, names) is one of the resource's values.
+   element (CIDRs, ids, ARNs, names) is one of the resource's values. Zero values are
+   values: a ``0`` or ``false`` in the element is compared wherever the resource has the key.
 """
 
 from __future__ import annotations
@@ -26,7 +32,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from envman.drift import values
-from envman.terraform.plan_reader import identifiers, refers_to
+from envman.drift.companions import managed_by, mapping_for, parent_ids, resource_type
+from envman.terraform.plan_reader import refers_to
 
 
 class Accounts:
@@ -37,8 +44,13 @@ class Accounts:
 
     def accounted_by(self, address: str, parent: Any, attribute: str, element: Any) -> str | None:
         """The address of a resource accounting for ``element`` of ``parent``'s ``attribute``."""
-        ids = identifiers(parent)
-        if not ids or values.zero(element):
+        if not isinstance(parent, dict) or values.zero(element):
+            return None
+        mapping = mapping_for(resource_type(address), attribute)
+        if mapping is not None:
+            return managed_by(mapping, attribute, element, parent, self.refreshed)
+        ids = parent_ids(parent)
+        if not ids:
             return None
         for other, value in sorted(self.refreshed.items()):
             if other == address or not isinstance(value, dict) or not refers_to(value, ids):
@@ -75,7 +87,7 @@ def _compare(block: dict[str, Any], element: dict[str, Any]) -> bool | None:
     """True: covered; False: a key both have differs; None: no key to compare."""
     compared = 0
     for key, wanted in element.items():
-        if key not in block or values.zero(wanted):
+        if key not in block or values.empty(wanted) or wanted == "":
             continue
         have = block[key]
         if isinstance(wanted, list):

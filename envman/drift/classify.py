@@ -13,11 +13,14 @@ apart so that a refresh-only plan and a normal plan can be classified as well.
   baseline entry).
 - Whatever is left is a finding; ``actionable`` when the normal plan would restore the
   expected value (``planned.reverts``).
+- Elements in state that no managed resource accounts for (``unmanaged``: after an apply wrote
+  them into state they no longer show as drift) are candidates too, as ``added`` elements.
 - ``pending``: the normal plan changes something the drift does not explain (unapplied code).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +41,7 @@ from envman.drift.model import (
 )
 from envman.drift.planned import leaves, pending_changes, reverts
 from envman.drift.rules import Acknowledgement, ignored_by
+from envman.drift.unmanaged import unmanaged_elements
 from envman.terraform.models import Plan, ResourceChange
 
 __all__ = ["Context", "classify", "index_configuration", "pending_changes", "verdicts"]
@@ -54,6 +58,8 @@ class Context:
     acknowledged: Mapping[str, Acknowledgement] = field(default_factory=dict)
     previous: frozenset[str] = frozenset()  # unacknowledged fingerprints of the last result
     secrets: frozenset[str] = frozenset()  # values of sensitive variables
+    in_state: bool = True  # also report unmanaged elements already in state (not only drift)
+    known: frozenset[str] = frozenset()  # fingerprints of unmanaged elements found before
 
 
 @dataclass(frozen=True)
@@ -175,11 +181,38 @@ class _Judge:
         return reverts(rc, candidate.difference)
 
 
+def _all_candidates(judge: _Judge, drift: Plan, context: Context) -> list[Candidate]:
+    """The drift's candidates, then unmanaged elements in state that drift did not show."""
+    secrets = context.secrets
+    found = candidates(drift, judge.index, secrets)
+    if not context.in_state:
+        return found
+    seen = {(c.address, c.attribute, _text(c.difference.actual)) for c in found if c.kind == ADDED}
+
+    def known(address: str, attribute: str, element: Any) -> bool:
+        printed = fingerprint(context.environment, address, attribute, {ADDED: element})
+        return printed in context.known or printed in context.previous
+
+    for address, attribute, element in unmanaged_elements(
+        judge.parents, judge.index, judge.accounts, known
+    ):
+        if (address, attribute, _text(element)) in seen:
+            continue
+        path: values.Path = (attribute,)
+        secret = judge.index.is_sensitive(address, path) or values.contains_text(element, secrets)
+        found.append(Candidate(address, Difference(path, None, element, ADDED), secret))
+    return found
+
+
+def _text(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
 def verdicts(drift: Plan, normal: Plan) -> list[dict[str, Any]]:
     """Every candidate with what classification makes of it (for the golden corpus)."""
     judge = _Judge.of(drift, normal)
     out: list[dict[str, Any]] = []
-    for candidate in candidates(drift, judge.index, frozenset()):
+    for candidate in _all_candidates(judge, drift, Context("dev")):
         noise = judge.noise(candidate)
         verdict = noise or ("actionable" if judge.actionable(candidate) else "finding")
         out.append(
@@ -198,7 +231,7 @@ def classify(context: Context, drift: Plan, normal: Plan) -> EnvResult:
     counts = Counts()
     findings: list[Finding] = []
     acknowledged: list[dict[str, Any]] = []
-    for candidate in candidates(drift, judge.index, context.secrets):
+    for candidate in _all_candidates(judge, drift, context):
         prefixes = values.path_prefixes(candidate.path) if candidate.path else ["*"]
         if candidate.difference.kind != EQUIVALENT and ignored_by(
             context.ignore, candidate.address, prefixes

@@ -6,8 +6,13 @@
    state -> reality, the same set a ``-refresh-only`` plan reports) and its changes say what
    applying would do (``resource_changes``), so one plan serves both and the provider starts
    once, not twice;
-3. ``show -json`` of that plan, only when its streamed messages report drift or changes: an
-   environment in sync costs one plan (``show`` starts the provider again, ~2 s);
+3. ``show -json`` of that plan, only when its streamed messages report drift or changes, or
+   when the state may hold elements nobody manages (``reads_state``: the last check had
+   findings or acknowledgements, the current release recorded drift its apply kept, or the
+   state document itself holds an element no companion accounts for, ``state_scan``, and
+   changed since the last check read it): an environment in sync costs one plan (``show``
+   starts the provider again, ~2 s) and, where envman can read the state object directly,
+   one read of it;
 4. classify (``envman.drift.classify``) and record the result as ``drift/last.json`` in the
    environment's ledger, so the next run knows which findings are new and ``status`` shows it.
 
@@ -23,9 +28,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from envman.config.stack import stack_code_digest
 from envman.drift.classify import Context, classify
 from envman.drift.model import ERROR, EnvResult, Finding, error_result
-from envman.drift.rules import BASELINE_DOC, active_fingerprints, baseline_from_doc
+from envman.drift.rules import (
+    BASELINE_DOC,
+    Acknowledgement,
+    active_fingerprints,
+    baseline_from_doc,
+)
+from envman.drift.state_scan import reads_state, state_mark, state_suspect
 from envman.errorlog import bug_report
 from envman.errors import EnvmanError, Interrupted
 from envman.inputs import GivenInputs, build_inputs, scrub_overrides
@@ -40,6 +52,7 @@ from envman.terraform.models import Plan
 from envman.terraform.plan import PlanOptions, StreamedPlan, build_plan_args, protect_plan_file
 from envman.terraform.runner import Completed, Follow
 from envman.terraform.show import show_plan
+from envman.terraform.state_direct import state_document
 from envman.workspace import Workspace
 
 LAST_DOC = "drift/last.json"
@@ -105,9 +118,13 @@ def _strings(value: Any) -> list[str]:
 
 
 def run_plans(
-    workspace: Workspace, pins: Pins | None = None, typed: Mapping[str, Any] | None = None
+    workspace: Workspace,
+    pins: Pins | None = None,
+    typed: Mapping[str, Any] | None = None,
+    always_show: bool | None = None,
 ) -> tuple[Plan, frozenset[str]]:
-    """One plan, shown when it has anything to show; the secrets to redact. A component
+    """One plan, shown when it has anything to show or ``always_show`` (None: when the state
+    document is suspect, ``state_suspect``); the secrets to redact. A component
     (docs/components.md) gives its own pins and the upstream outputs it reads (``typed``)."""
     env = workspace.env
     pins = pins if pins is not None else current_pins(workspace)
@@ -126,7 +143,9 @@ def run_plans(
     )
     try:
         streamed = _plan(workspace, options)
-        if nothing_to_show(streamed):
+        if always_show is None:
+            always_show = state_suspect(state_document(workspace))
+        if nothing_to_show(streamed) and not always_show:
             return Plan(
                 format_version="1.2", terraform_version=workspace.binary.version
             ), frozenset()
@@ -137,6 +156,17 @@ def run_plans(
         options.out.unlink(missing_ok=True)
         scrub_overrides(run.folder)
         finish_run(run)
+
+
+def known_fingerprints(
+    previous: dict[str, Any] | None, baseline: list[Acknowledgement], absorbed: Any
+) -> frozenset[str]:
+    """Fingerprints found before: acknowledged last time, in the baseline (expired too), or
+    kept by the current release's apply (``classify.Context.known``)."""
+    acked = (previous or {}).get("acknowledged") or []
+    kept = absorbed if isinstance(absorbed, list) else []
+    found = {str(a.get("fingerprint")) for a in [*acked, *kept] if isinstance(a, dict)}
+    return frozenset(found | {entry.fingerprint for entry in baseline})
 
 
 def previous_fingerprints(previous: dict[str, Any] | None) -> frozenset[str]:
@@ -168,7 +198,11 @@ def notification_state(
 
 
 def last_document(
-    result: EnvResult, previous: dict[str, Any] | None, checked_at: str, notified: list[str]
+    result: EnvResult,
+    previous: dict[str, Any] | None,
+    checked_at: str,
+    notified: list[str],
+    state: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What ``drift/last.json`` holds. An error keeps the findings of the last good check, so
     a failed run never makes old drift look new (and notify) again."""
@@ -183,6 +217,8 @@ def last_document(
         "acknowledged": list(result.acknowledged),
         "notified": notified,
     }
+    if state is not None and result.status != ERROR:
+        doc["state"] = state  # the state this check read (state_suspect)
     if result.status == ERROR and previous:
         doc["findings"] = list(previous.get("findings") or [])
         doc["counts"] = previous.get("counts") or doc["counts"]
@@ -199,19 +235,27 @@ def check_environment(workspace: Workspace, options: CheckOptions) -> EnvResult:
     started = time.monotonic()
     ledger: Ledger | None = None
     previous: dict[str, Any] | None = None
+    mark: dict[str, Any] | None = None
     try:
         store = store_for(env)
         reading = Ledger(store, env.name)
         previous = reading.read_doc(LAST_DOC)
         baseline = baseline_from_doc(reading.read_doc(BASELINE_DOC))
         ledger = reading
+        current = reading.current()
+        absorbed = current.absorbed_drift if current is not None else None
         context = Context(
             environment=env.name,
             ignore=tuple(env.config.drift.ignore),
             acknowledged=active_fingerprints(baseline, options.moment),
             previous=previous_fingerprints(previous),
+            known=known_fingerprints(previous, baseline, absorbed),
         )
-        plan, secrets = run_plans(workspace)
+        document = state_document(workspace)
+        code = stack_code_digest(workspace.stack_dir, workspace.facts_cache)
+        mark = state_mark(document, code)
+        suspect = state_suspect(document, (previous or {}).get("state"), code)
+        plan, secrets = run_plans(workspace, always_show=reads_state(previous, absorbed) or suspect)
         remember_all(secrets)
         secrets = secrets | {s for s in known() if len(s) >= MIN_LENGTH}
         result = classify(replace(context, secrets=secrets), drift=plan, normal=plan)
@@ -229,7 +273,7 @@ def check_environment(workspace: Workspace, options: CheckOptions) -> EnvResult:
         try:
             ledger.update_doc(  # conditional: a concurrent check or ack is never lost
                 LAST_DOC,
-                lambda doc: last_document(result, doc, options.checked_at, notified),
+                lambda doc: last_document(result, doc, options.checked_at, notified, mark),
             )
         except EnvmanError as exc:
             result.warnings.append(f"could not record the result: {exc}")

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from envman.drift.documents import document_changes
 from envman.drift.values import short
 
 FORMATS = ("text", "json", "markdown", "junit")
@@ -59,6 +60,31 @@ def attribute_text(finding: dict[str, Any]) -> str:
     return f"{finding['attribute']}{suffix}"
 
 
+def _changes(finding: dict[str, Any]) -> list[str]:
+    """Statement- or container-level lines of a JSON document finding (none when redacted)."""
+    if finding.get("sensitive"):
+        return []
+    return document_changes(finding.get("expected"), finding.get("actual"))
+
+
+def _cell(finding: dict[str, Any], side: str, limit: int) -> str:
+    """A table cell: a JSON document explained below the table is not cut in the middle."""
+    value = finding[side]
+    if isinstance(value, str) and _changes(finding):
+        return "(JSON document, see below)"
+    return short(value, limit)
+
+
+def _document_lines(findings: list[dict[str, Any]], indent: str) -> list[str]:
+    lines: list[str] = []
+    for f in findings:
+        changes = _changes(f)
+        if changes:
+            lines += ["", f"{indent}{f['address']} {attribute_text(f)}:"]
+            lines += [f"{indent}    {c}" for c in changes]
+    return lines
+
+
 def render_text(document: dict[str, Any]) -> str:
     envs: list[dict[str, Any]] = document.get("environments") or []
     lines = [f"Drift check at {document.get('checked_at')}", ""]
@@ -80,8 +106,8 @@ def render_text(document: dict[str, Any]) -> str:
                 [
                     f["address"],
                     attribute_text(f),
-                    short(f["expected"], 40),
-                    short(f["actual"], 100 if f.get("change") == "added" else 40),
+                    _cell(f, "expected", 40),
+                    _cell(f, "actual", 100 if f.get("change") == "added" else 40),
                     _yes(f["new"]),
                     _yes(f["actionable"]),
                     f["fingerprint"],
@@ -101,6 +127,7 @@ def render_text(document: dict[str, Any]) -> str:
                 rows,
                 "  ",
             )
+            lines += _document_lines(env["findings"], "  ")
         for warning in env.get("warnings") or []:
             lines.append(f"{name}: warning: {warning}")
     return "\n".join(lines) + "\n"
@@ -152,13 +179,17 @@ def render_markdown(document: dict[str, Any]) -> str:
                 cells = [
                     _md(f["address"], True),
                     _md(attribute_text(f), True),
-                    _md(f["expected"], True),
-                    _md(f["actual"], True),
+                    _md(_cell(f, "expected", 80), True),
+                    _md(_cell(f, "actual", 80), True),
                     "🆕" if f["new"] else "",
                     _yes(f["actionable"]),
                     _md(f["fingerprint"], True),
                 ]
                 lines.append("| " + " | ".join(cells) + " |")
+            for f in env["findings"]:
+                if _changes(f):
+                    lines += ["", f"{_md(f['address'], True)} {_md(attribute_text(f), True)}:", ""]
+                    lines += [f"- {_md(c, True, 300)}" for c in _changes(f)]
     lines += [
         "",
         "_Acknowledge an accepted finding with_ "

@@ -210,6 +210,9 @@ class Release(LedgerModel):
     break_glass: BreakGlass | None = None
     clock_override: ClockOverride | None = None
     allow_destroy: list[str] | None = None  # deleted/replaced addresses let through the guard
+    # drift the apply did not revert and wrote into state: address, attribute, change,
+    # fingerprint (never a value); docs/drift.md "What apply keeps"
+    absorbed_drift: list[dict[str, Any]] | None = None
     verification: dict[str, Any] | None = None
     error: str | None = None
     run_id: str | None = None  # the run folder (.envman/envs/<env>/runs/<id>/) that applied it

@@ -16,6 +16,7 @@ from typing import Any
 
 from rich.console import Console
 
+from envman.drift.absorbed import absorbed_by_apply, absorbed_lines, absorbed_record
 from envman.errors import EXIT_OK, EXIT_VERIFY_FAILED, EnvmanError
 from envman.flow.after import Announcer, after_apply
 from envman.guard.review import review_before_apply
@@ -88,11 +89,14 @@ def deploy_planned(
     allowed = review_before_apply(
         planned, spec.allow_destroy, console, destroy_run=spec.kind == Kind.DESTROY
     )
+    absorbed = absorbed_by_apply(planned, spec.warn) if spec.kind != Kind.DESTROY else []
+    for line in absorbed_lines(absorbed):  # drift the apply keeps: said here, recorded below
+        spec.warn(line)
     _confirm(planned, spec)
     if spec.kind != Kind.DESTROY:
         run_hooks(env, "before_apply", {})  # after confirmation, right before terraform applies
     _check_lease(ledger, planned, spec)
-    release = _record_applying(ledger, planned, spec, allowed)
+    release = _record_applying(ledger, planned, spec, allowed, absorbed_record(absorbed))
     release, outputs = _apply(ledger, release, planned, spec, (console, progress))
     console.print(f"Applied release #{release.seq} of '{env.name}'.")
     announce = _announcer(env, spec)
@@ -144,7 +148,11 @@ def _check_lease(ledger: Ledger, planned: PlannedRun, spec: DeploySpec) -> None:
 
 
 def _record_applying(
-    ledger: Ledger, planned: PlannedRun, spec: DeploySpec, allowed: list[str]
+    ledger: Ledger,
+    planned: PlannedRun,
+    spec: DeploySpec,
+    allowed: list[str],
+    absorbed: list[dict[str, Any]],
 ) -> Release:
     break_glass = (
         BreakGlass(reason=spec.break_glass, rules=list(spec.break_glass_rules))
@@ -159,6 +167,7 @@ def _record_applying(
         break_glass=break_glass,
         state_before=read_state_info(planned.workspace.terraform),
         allow_destroy=allowed,
+        absorbed_drift=absorbed,
     )
     return begin_release(ledger, planned, spec.kind, given, spec.warn)
 

@@ -33,6 +33,7 @@ class BeginFields:
     break_glass: BreakGlass | None = None
     state_before: StateInfo | None = None
     allow_destroy: list[str] | None = None
+    absorbed_drift: list[dict[str, Any]] | None = None  # drift the apply keeps (docs/drift.md)
 
 
 def begin_release(
@@ -65,6 +66,8 @@ def begin_release(
     }
     if given.allow_destroy:
         fields["allow_destroy"] = list(given.allow_destroy)
+    if given.absorbed_drift:
+        fields["absorbed_drift"] = list(given.absorbed_drift)
     release = ledger.begin(**fields)
     try:
         if release.clock_override is not None:

@@ -13,7 +13,11 @@ reader walks the document's events (ijson, C backend) and builds only:
   resource drifted or it is an in-place update (all drift classification reads of them), and a
   no-op entry keeps its ``before`` (the refreshed state) only when it refers to a drifted
   resource (holds its ``id``, ``arn`` or ``name``: it may account for what appeared there, see
-  ``envman.drift.accounting``); an entry is built, looked at and dropped one at a time.
+  ``envman.drift.accounting``); entries of the types whose elements drift accounts for by
+  identity (``envman.drift.companions``: security groups and their rules, network ACLs and
+  their entries, ...) keep their values whatever their action, so elements in state that
+  no resource manages are reported after they were applied; an entry is built, looked at and
+  dropped one at a time.
   terraform writes ``resource_drift`` before ``resource_changes`` (and leaves it out when
   empty); a document in the other order is refused rather than read wrong;
 - nothing of ``planned_values``, ``prior_state``, ``relevant_attributes`` or ``checks``.
@@ -120,6 +124,9 @@ class _Wanted:
     """Which values of ``resource_changes`` drift classification reads (see the docstring)."""
 
     def __init__(self, drift: tuple[ResourceChange, ...]) -> None:
+        from envman.drift.companions import SCANNED_TYPES  # drift's own rule of what it reads
+
+        self.types = SCANNED_TYPES
         self.drifted = frozenset(rc.address for rc in drift)
         ids: set[str] = set()
         for rc in drift:
@@ -161,6 +168,9 @@ def _read_change_entry(
         if event == "end_map":
             break
         if key == "change":
+            if keep_values and wanted is not None and fields.get("type") in wanted.types:
+                change = _build(events, next(events))  # kept whole (see the docstring)
+                continue
             change = _read_change(events, keep_values, fields.get("address"), wanted)
         else:
             fields[key] = _build(events, next(events))
@@ -174,13 +184,16 @@ def _read_change(
     if event != "start_map":
         raise MalformedPlan("a change is not an object")
     change: dict[str, Any] = {}
+    judged: tuple[tuple[str, ...], bool] | None = None  # (actions, no-op), once per change
     for event, key in events:
         if event == "end_map":
             return change
         if key in _VALUE_KEYS:
             # terraform writes "actions" first; values of a no-op are never read
-            actions = tuple(change.get("actions") or ())
-            noop = Actions.of(change.get("actions")).noop()
+            if judged is None:
+                raw = change.get("actions")
+                judged = (tuple(raw or ()), Actions.of(raw).noop())
+            actions, noop = judged
             if keep_values and wanted and wanted.ids and noop and key == "before":
                 before = _build(events, next(events))  # one entry's values at a time
                 if wanted.refreshed_of(before):

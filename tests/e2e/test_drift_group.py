@@ -34,6 +34,21 @@ def test_drift_env_is_drift_check_env(cli: Cli) -> None:
     assert '"status": "pending"' in implicit.stdout and '"status": "pending"' in explicit.stdout
 
 
+def test_json_is_an_alias_of_format_json(cli: Cli) -> None:
+    alias = cli("drift", "dev", "--json")
+    spelled = cli("drift", "dev", "--format", "json")
+    assert alias.exit_code == spelled.exit_code == 0, alias.output
+    docs = [json.loads(r.stdout) for r in (alias, spelled)]
+    for doc in docs:
+        doc.pop("checked_at")
+        for env in doc["environments"]:
+            env.pop("duration_s")
+    assert docs[0] == docs[1]
+    conflict = cli("drift", "dev", "--json", "--format", "markdown")
+    assert conflict.exit_code == 1 and "--json conflicts with --format markdown" in conflict.output
+    assert "Alias of --format json" in cli("drift", "check", "--help").stdout
+
+
 def test_ack_never_drops_entries_it_cannot_read() -> None:
     unreadable = {"fingerprint": "aaaa", "expires": "not a date", "reason": "?"}
     from_newer = {"fingerprint": "bbbb", "expires": "2099-01-01T00:00:00Z", "scope": "x"}

@@ -88,4 +88,7 @@ def test_streaming_reader_keeps_only_what_classification_reads() -> None:
     assert changes["aws_security_group_rule.http"].before["security_group_id"]
     assert changes["aws_s3_bucket_policy.data"].before is not None
     assert changes["aws_cloudwatch_metric_alarm.errors"].before is None
-    assert changes["aws_iam_role.worker"].before is None
+    assert changes["aws_sqs_queue.dlq"].before is None
+    # parents and companions of the identity mappings are kept whole: unmanaged elements in
+    # state are reported even when nothing drifted
+    assert changes["aws_iam_role.worker"].before["managed_policy_arns"]
