@@ -209,11 +209,23 @@ def _apply_runs(
 
 
 def _review_all(job: GraphApply, names: list[str]) -> None:
-    """Guard and policies on every plan shown, before the confirmation (exit 3)."""
+    """Guard and policies on every plan shown, before the confirmation (exit 3); then the
+    drift each apply will keep in its state, said one line each (recorded per component)."""
+    from envman.drift.absorbed import absorbed_by_apply, absorbed_lines, absorbed_record
+
     for name in names:
         planned = job.runs[name].planned
         if planned is not None and job.review is not None:
             job.review(planned)
+    for name in names:
+        planned = job.runs[name].planned
+        if planned is None or job.kind == Kind.DESTROY:
+            continue
+        kept = absorbed_by_apply(planned, say_on_stderr)
+        for line in absorbed_lines(kept):
+            say_on_stderr(f"{name}: {line}")
+        if kept:
+            job.absorbed[name] = absorbed_record(kept)
 
 
 def _apply_confirmed(

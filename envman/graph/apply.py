@@ -59,6 +59,7 @@ class GraphApply:
     lease: OperationLock | None = None
     review: Callable[[PlannedRun], list[str]] | None = None  # guard and policies (exit 3)
     break_glass: str | None = None  # the reason, when it overrode a rule (announced)
+    absorbed: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # drift kept
     entries: dict[str, ComponentEntry] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
 
@@ -102,6 +103,8 @@ def begin_graph_release(job: GraphApply, names: list[str], **extra: Any) -> Rele
         job.entries[name] = ComponentEntry(
             status=ComponentStatus.PENDING, waits_for=list(job.runs[name].waits_for)
         )
+        if name in job.absorbed:
+            job.entries[name].absorbed_drift = job.absorbed[name]
     return job.ledger.begin(
         schema=SCHEMA_COMPONENTS,
         kind=job.kind,

@@ -164,6 +164,7 @@ class ComponentEntry(LedgerModel):
     finished_at: str | None = None
     error: str | None = None
     reconciled_at: str | None = None
+    absorbed_drift: list[dict[str, Any]] | None = None  # drift its apply kept (docs/drift.md)
 
     @model_serializer(mode="wrap")
     def _write_unknown(
