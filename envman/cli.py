@@ -144,12 +144,16 @@ def _run(call: Callable[[], int]) -> NoReturn:
 
     signals.install()
     guard_output()  # every line on stdout/stderr goes through the redactor (DESIGN section 13)
+    from envman.runs.folder import end_open_runs
+
     try:
         code = call()
     except typer.Exit:  # a command that chose its exit itself
         raise
     except (Exception, KeyboardInterrupt) as exc:
         raise typer.Exit(_fail(exc)) from None
+    finally:  # however it ended: the files of its runs that hold values go
+        end_open_runs()
     raise typer.Exit(int(code))
 
 

@@ -20,6 +20,7 @@ from envman.config.paths import (
     STATE_DIR,
 )
 from envman.config.paths import FACTS_CACHE as FACTS_CACHE  # re-exported
+from envman.config.tfvars import check_var_file_size
 from envman.errors import ConfigError, UsageError
 from envman.secrets.sources import remember_environment
 
@@ -62,6 +63,7 @@ class Environment:
                 raise ConfigError(
                     "not a regular file", path=str(path), hint="make it a tfvars file or remove it"
                 )
+            check_var_file_size(path)
         return files
 
     def backend_config(self) -> dict[str, Any]:

@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import IO
 
 from envman.config.models import Policy
+from envman.config.project import Environment
 from envman.guard.model import PolicyResult, PolicyStatus
 from envman.guard.redact import Redact, identity
+from envman.secrets.sources import scrubbed_environment
 from envman.timeutil import format_duration
 
 MAX_OUTPUT = 20_000
@@ -28,13 +30,13 @@ MAX_OUTPUT = 20_000
 def run_policies(
     policies: Sequence[Policy],
     plan_json: Path,
-    env_dir: Path,
-    environment: str,
+    env: Environment,
     redact: Redact = identity,
 ) -> tuple[PolicyResult, ...]:
-    """Run every policy (all of them, so a report shows each result) on PLAN_JSON."""
-    variables = {**os.environ, "ENVMAN_ENVIRONMENT": environment}
-    return tuple(run_policy(p, plan_json, env_dir, variables, redact) for p in policies)
+    """Run every policy (all of them, so a report shows each result) on PLAN_JSON, with the
+    same scrubbed variables as hooks (no webhook URL, no known secret)."""
+    variables = {**scrubbed_environment(env, os.environ), "ENVMAN_ENVIRONMENT": env.name}
+    return tuple(run_policy(p, plan_json, env.directory, variables, redact) for p in policies)
 
 
 def run_policy(
