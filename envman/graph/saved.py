@@ -21,6 +21,7 @@ from envman.inputs import inputs_digest
 from envman.planning import save_plan_meta, saved_planned_run
 from envman.releases.ledger import Ledger
 from envman.runs.folder import last_plan_run
+from envman.terraform.planfile import state_moved
 from envman.terraform.output import read_outputs
 from envman.workspace import Workspace
 
@@ -116,6 +117,8 @@ def _load_one(
         reasons.append("a new release applied it")
     if saved.get("wired") != wired_digest(used):
         reasons.append("an upstream output it reads changed")
+    if not reasons and (moved := state_moved(workspace, run.plan_file)) is not None:
+        reasons.append(moved)  # before anything is recorded: terraform would refuse it
     if reasons:
         raise UsageError(
             f"the saved plan of component '{name}' of '{env}' is stale: {'; '.join(reasons)}",
