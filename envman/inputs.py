@@ -125,7 +125,7 @@ def convert_value(raw: str, type_text: str | None, name: str = "") -> Any:
     except NonFinite:
         raise UsageError(
             f"--set {name or 'value'}: not a finite number",
-            hint="give a number terraform can hold (no 1e999, NaN or Infinity)",
+            hint="give a finite JSON number",
         ) from None
     except ValueError:
         return raw

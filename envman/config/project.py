@@ -123,7 +123,15 @@ class Project:
         return suggest_environment(name, names, self.root / ENVIRONMENTS_DIR)
 
     def environments(self) -> list[Environment]:
-        return [self.environment(n) for n in self.environment_names()]
+        """Every environment whose configuration loads. A broken folder never blocks a command
+        on another environment (`envman list` and `validate` report it, with file:line)."""
+        found = []
+        for name in self.environment_names():
+            try:
+                found.append(self.environment(name))
+            except (ConfigError, UsageError):
+                continue
+        return found
 
     def provider_mirror(self) -> Path | None:
         from_env = os.environ.get("ENVMAN_PROVIDER_MIRROR")

@@ -26,7 +26,7 @@ def check_var_file_size(path: Path) -> None:
             f"var file is {size / 1048576:.1f} MB; envman reads var files up to "
             f"{MAX_VAR_FILE_BYTES // 1048576} MB",
             path=str(path),
-            hint="keep large data out of tfvars (read it in the stack with file() instead)",
+            hint="keep large data out of tfvars; read it in the stack with file()",
         )
 
 
