@@ -22,10 +22,10 @@ from envman.inputs import (
     scrub_overrides,
 )
 from envman.runs.folder import Run, last_plan_run, point_last_plan, spend_plan
-from envman.terraform.planfile import state_moved
 from envman.secrets.sources import remember_inputs
 from envman.terraform.models import PlanSummary
 from envman.terraform.plan import PlanOptions, StreamedPlan, run_plan
+from envman.terraform.planfile import refuse_moved_state
 from envman.terraform.runner import EventHandler
 from envman.timeutil import iso, now
 from envman.workspace import Workspace
@@ -246,13 +246,12 @@ def load_saved_plan(workspace: Workspace) -> tuple[Run, dict[str, Any]]:
         reasons.append("the stack code changed")
     if meta.get("current_seq") != pins.seq:
         reasons.append(f"a new release (#{pins.seq}) was recorded")
-    if not reasons and (moved := state_moved(workspace, run.plan_file)) is not None:
-        reasons.append(moved)  # before anything is recorded: terraform would refuse it
     if reasons:
         raise UsageError(
             f"the saved plan of '{env.name}' is stale: {'; '.join(reasons)}",
             hint=f"run envman plan {env.name} again",
         )
+    refuse_moved_state(workspace, run.plan_file, f"'{env.name}'")  # before anything is recorded
     return run, meta
 
 

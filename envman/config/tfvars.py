@@ -9,7 +9,6 @@ from typing import Any
 from envman.config.hclfile import cached_parse, load_hcl, read_hcl_text
 from envman.errors import ConfigError
 
-
 # Var files above this size are refused before they are parsed (docs/operations.md): a var
 # file that large is a mistake, and parsing it would take minutes and gigabytes.
 MAX_VAR_FILE_BYTES = 10 * 1024 * 1024

@@ -21,8 +21,8 @@ from envman.inputs import inputs_digest
 from envman.planning import save_plan_meta, saved_planned_run
 from envman.releases.ledger import Ledger
 from envman.runs.folder import last_plan_run
-from envman.terraform.planfile import state_moved
 from envman.terraform.output import read_outputs
+from envman.terraform.planfile import refuse_moved_state
 from envman.workspace import Workspace
 
 GRAPH_PLAN = "graph-plan.json"
@@ -117,13 +117,12 @@ def _load_one(
         reasons.append("a new release applied it")
     if saved.get("wired") != wired_digest(used):
         reasons.append("an upstream output it reads changed")
-    if not reasons and (moved := state_moved(workspace, run.plan_file)) is not None:
-        reasons.append(moved)  # before anything is recorded: terraform would refuse it
     if reasons:
         raise UsageError(
             f"the saved plan of component '{name}' of '{env}' is stale: {'; '.join(reasons)}",
             hint=f"run envman plan {env} again",
         )
+    refuse_moved_state(workspace, run.plan_file, f"component '{name}' of '{env}'")
     run.claim()
     planned = saved_planned_run(workspace, run, meta)
     refs = {i.variable: f"{i.upstream}.{i.output}" for i in spec.inputs}

@@ -11,6 +11,7 @@ import json
 import zipfile
 from pathlib import Path
 
+from envman.errors import UsageError
 from envman.terraform.state import StateInfo, read_state_info, state_info
 from envman.terraform.state_direct import state_document
 from envman.workspace import Workspace
@@ -51,3 +52,14 @@ def state_moved(workspace: Workspace, plan_file: Path) -> str | None:
     if (planned.serial or 0) != (now.serial or 0):
         return f"the state changed since it was planned (serial {planned.serial or 0} → {now.serial or 0})"
     return None
+
+
+def refuse_moved_state(workspace: Workspace, plan_file: Path, what: str) -> None:
+    """Refuse (before anything is recorded) a saved plan ``what`` whose state moved."""
+    moved = state_moved(workspace, plan_file)
+    if moved is not None:
+        env = workspace.env.name
+        raise UsageError(
+            f"the saved plan of {what} is stale: {moved}",
+            hint=f"run envman plan {env} again",
+        )

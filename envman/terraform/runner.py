@@ -44,9 +44,7 @@ CHILD_UMASK = 0o077
 def ignored_variables(environ: Mapping[str, str]) -> list[str]:
     """The caller's variables terraform never gets from envman, sorted."""
     return sorted(
-        name
-        for name in environ
-        if name in _SCRUBBED_NAMES or name.startswith(_SCRUBBED_PREFIXES)
+        name for name in environ if name in _SCRUBBED_NAMES or name.startswith(_SCRUBBED_PREFIXES)
     )
 
 
@@ -56,8 +54,10 @@ def warn_ignored(environ: Mapping[str, str], say: Callable[[str], None]) -> None
     if not names:
         return
     _warned.update(names)
-    say(f"warning: ignoring {', '.join(names)} from the environment: envman runs terraform "
-        "with its own settings (see docs/operations.md)")
+    say(
+        f"warning: ignoring {', '.join(names)} from the environment: envman runs terraform "
+        "with its own settings (see docs/operations.md)"
+    )
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def guarded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     staging = root / "environments" / "staging" / "environment.hcl"
     staging.write_text(
         staging.read_text()
-        + f"\npolicy \"leaky\" {{\n  command = {json.dumps(['sh', '-c', leaky])}\n}}\n"
+        + f'\npolicy "leaky" {{\n  command = {json.dumps(["sh", "-c", leaky])}\n}}\n'
         + '\nnotify "slack" {\n  webhook_url_env = "SLACK_URL"\n}\n'
     )
     return root
@@ -114,7 +114,9 @@ def test_the_next_run_removes_what_a_killed_run_left(tmp_path: Path) -> None:
     started, policy_pid = root / "policy-started", root / "policy.pid"
     script = f"echo $$ > {policy_pid}; touch {started}; sleep 120"
     dev = root / "environments" / "dev" / "environment.hcl"
-    dev.write_text(dev.read_text() + f'\npolicy "slow" {{\n  command = ["sh", "-c", "{script}"]\n}}\n')
+    dev.write_text(
+        dev.read_text() + f'\npolicy "slow" {{\n  command = ["sh", "-c", "{script}"]\n}}\n'
+    )
     argv = [sys.executable, "-m", "envman", "--project", str(root), "plan", "dev"]
     envman = subprocess.Popen([*argv, "--set", "token=set-secret-93ab1"], stdout=subprocess.DEVNULL)
     try:
@@ -160,7 +162,9 @@ def test_a_wired_secret_in_a_component_diff_stays_out_of_the_report(tmp_path: Pa
     need_terraform()
     root = copy_fixture("components", tmp_path)
     data = root / "stacks" / "data" / "main.tf"  # network.token wired into a plain variable
-    data.write_text(data.read_text() + '\nresource "terraform_data" "leak" {\n  input = var.net_token\n}\n')
+    data.write_text(
+        data.read_text() + '\nresource "terraform_data" "leak" {\n  input = var.net_token\n}\n'
+    )
     cli = Cli(root)
     assert cli("apply", "dev", "--yes", "-c", "network").exit_code == 0
     report = tmp_path / "review.md"

@@ -92,7 +92,9 @@ def test_non_finite_numbers_are_refused_in_set(basic: Path, value: str) -> None:
     assert all("Infinity" not in p.read_text() and "NaN" not in p.read_text() for p in inputs)
 
 
-def test_an_edited_synthesis_is_never_applied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_edited_synthesis_is_never_applied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     need_terraform()
     need_cdk()
     monkeypatch.setenv("SYNTH_COUNTER", str(tmp_path / "synth-runs"))
@@ -102,7 +104,11 @@ def test_an_edited_synthesis_is_never_applied(tmp_path: Path, monkeypatch: pytes
     assert synth_runs(root) == ["dev"]
     synthesised = next(root.glob(".envman/envs/dev/synth/*/stacks/tiny/cdk.tf.json"))
     doc = json.loads(synthesised.read_text())
-    text = json.dumps(doc).replace("@dev/", "@evil/").replace('"sensitive": true', '"sensitive": false')
+    text = (
+        json.dumps(doc)
+        .replace("@dev/", "@evil/")
+        .replace('"sensitive": true', '"sensitive": false')
+    )
     synthesised.write_text(text)
     plan = cli("plan", "dev", "--detailed-exitcode")
     assert plan.exit_code == 0, plan.output  # the app's own stack: nothing to change
