@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,6 +26,7 @@ from envman.input_values import (
     pin_conflicts,
     read_code_layers,
 )
+from envman.secrets.files import write_private
 from envman.secrets.sources import remember_inputs
 
 
@@ -236,11 +236,9 @@ def inputs_digest(env_var_files: Iterable[Path], pinned: Mapping[str, Any]) -> s
 
 
 def _write_var_file(path: Path, values: Mapping[str, Any]) -> Path:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(dict(values), handle, indent=2, sort_keys=True, allow_nan=False)
-    tmp.replace(path)
+    """A var file holds its values by necessity: owner-only, removed when the run ends."""
+    text = json.dumps(dict(values), indent=2, sort_keys=True, allow_nan=False)
+    write_private(path, text, redacted=False)
     return path
 
 

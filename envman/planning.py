@@ -22,6 +22,7 @@ from envman.inputs import (
     scrub_overrides,
 )
 from envman.runs.folder import Run, last_plan_run, point_last_plan, spend_plan
+from envman.secrets.files import write_private
 from envman.secrets.sources import remember_inputs
 from envman.terraform.models import PlanSummary
 from envman.terraform.plan import PlanOptions, StreamedPlan, run_plan
@@ -187,10 +188,7 @@ def save_plan_meta(planned: PlannedRun) -> None:
     }
     if planned.run is None:
         raise EnvmanError("internal error: a plan to save needs its run folder")
-    path = planned.run.meta_file
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(json.dumps(meta, indent=2, sort_keys=True))
-    tmp.replace(path)
+    write_private(planned.run.meta_file, json.dumps(meta, indent=2, sort_keys=True), redacted=False)
     point_last_plan(planned.run)
 
 
