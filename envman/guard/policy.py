@@ -1,7 +1,8 @@
 """Policies: any command, given the plan JSON on stdin; a non-zero exit refuses the plan.
 
 A policy runs without a shell, in the environment's folder (or its ``working_dir``), with
-``ENVMAN_ENVIRONMENT`` set, bounded by its ``timeout``. Its stdout and stderr are kept
+the caller's variables scrubbed as for hooks (no webhook URL, no variable holding a known
+secret) and ``ENVMAN_ENVIRONMENT`` set, bounded by its ``timeout``. Its stdout and stderr are kept
 (the last ``MAX_OUTPUT`` characters) and redacted before anyone sees them. A policy that
 cannot be started or times out is an error, never a pass.
 """

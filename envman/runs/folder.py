@@ -164,6 +164,12 @@ def end_run(run: Run) -> None:
         _open_runs.remove(run)
     if not run.folder.is_dir():
         return
+    _drop_value_files(run)
+    redact_logs(run)
+    run.update_info(ended=True)
+
+
+def _drop_value_files(run: Run) -> None:
     shutil.rmtree(run.inputs_dir, ignore_errors=True)
     for path in run.folder.glob(f"{REVIEW_PREFIX}*"):
         path.unlink(missing_ok=True)
@@ -171,37 +177,44 @@ def end_run(run: Run) -> None:
     if last is None or last.id != run.id:
         for path in (run.plan_file, run.meta_file):
             path.unlink(missing_ok=True)
-    redact_logs(run)
 
 
 def end_open_runs() -> None:
-    """The process ends (however the command ended): end every run it started."""
+    """The process ends (however the command ended): end every run it started, then the
+    runs that died before it, now that this run knows the environment's values."""
+    roots = {run.env_root for run in _open_runs}
     for run in list(_open_runs):
         end_run(run)
+    for root in sorted(roots):
+        sweep_dead_runs(root, final=True)
 
 
-def sweep_dead_runs(env_root: Path) -> list[str]:
-    """End the runs whose process died (SIGKILL, OOM, a CI runner gone) without ending them:
-    their var files, review input and spent plans go, their logs are redacted."""
+def sweep_dead_runs(env_root: Path, *, final: bool = False) -> list[str]:
+    """The runs of this host whose envman and terraform died (SIGKILL, OOM, a CI runner gone)
+    before ending them: their var files, review input and spent plan go; with ``final`` their
+    logs are redacted too and they count as ended."""
     folder = env_root / RUNS_DIR
     if not folder.is_dir():
         return []
     swept = []
     for path in sorted(folder.iterdir()):
         run = Run(env_root, path.name)
-        if not _RUN_ID.match(path.name) or run in _open_runs or _active(run):
+        if not _RUN_ID.match(path.name) or run in _open_runs or not _dead_here(run):
             continue
-        if _holds_values(run):
+        if final:
             end_run(run)
-            swept.append(run.id)
+        else:
+            _drop_value_files(run)
+        swept.append(run.id)
     return swept
 
 
-def _holds_values(run: Run) -> bool:
-    if run.inputs_dir.exists() or any(run.folder.glob(f"{REVIEW_PREFIX}*")):
-        return True
-    last = last_plan_run(run.env_root)
-    return run.plan_file.exists() and (last is None or last.id != run.id)
+def _dead_here(run: Run) -> bool:
+    """Started on this host, not ended, and neither its envman nor its terraform is alive."""
+    info = run.info()
+    if info.get("ended") or info.get("host") not in (None, socket.gethostname()):
+        return False
+    return not _active(run)
 
 
 def redact_logs(run: Run) -> None:

@@ -31,10 +31,11 @@ Event = dict[str, Any]
 EventHandler = Callable[[Event], None]
 
 # The caller's variables that would change what terraform does behind envman's back (extra
-# arguments such as -destroy or -target, another workspace, data dir or log file): terraform's
-# environment is envman's (docs/operations.md, "Security rules").
+# arguments such as -destroy or -target, another workspace, data dir or log file, providers
+# reattached from a debugger): terraform's environment is envman's (docs/operations.md,
+# "Security rules").
 _SCRUBBED_PREFIXES = ("TF_CLI_ARGS", "TF_LOG")
-_SCRUBBED_NAMES = frozenset({"TF_WORKSPACE", "TF_DATA_DIR"})
+_SCRUBBED_NAMES = frozenset({"TF_WORKSPACE", "TF_DATA_DIR", "TF_REATTACH_PROVIDERS"})
 # Set by envman itself for its unattended runs: the caller's value is replaced silently.
 _REPLACED = frozenset({"TF_INPUT", "TF_IN_AUTOMATION", "CHECKPOINT_DISABLE"})
 _warned: set[str] = set()
