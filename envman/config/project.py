@@ -22,6 +22,7 @@ from envman.config.paths import (
 from envman.config.paths import FACTS_CACHE as FACTS_CACHE  # re-exported
 from envman.config.tfvars import check_var_file_size
 from envman.errors import ConfigError, UsageError
+from envman.secrets.files import own_folder
 from envman.secrets.sources import remember_environment
 
 COMPONENT_PLACEHOLDER = "{component}"
@@ -174,6 +175,8 @@ def find_project_root(explicit: Path | None = None) -> Path:
 
 def load_project(explicit: Path | None = None) -> Project:
     root = find_project_root(explicit)
+    if (root / STATE_DIR).is_symlink():  # before its caches are read or written
+        own_folder(root / STATE_DIR, root / STATE_DIR)  # the error naming it
     path = root / PROJECT_FILE
     if not path.is_file():
         return Project(root=root, settings=ProjectSettings(), settings_path=None)

@@ -8,6 +8,7 @@ folder is an error naming it (its target is never touched, never chmod-ed).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import uuid
@@ -47,7 +48,7 @@ def _own_one(folder: Path) -> None:
     if stat.S_ISLNK(info.st_mode):
         raise NotOwnFolder(
             f"{folder} is a symlink; envman keeps its own files there and never follows one",
-            hint="remove the symlink (envman creates the folder itself)",
+            hint="remove the symlink; envman creates the folder itself",
         )
     if not stat.S_ISDIR(info.st_mode):
         raise NotOwnFolder(f"{folder} is not a folder", hint="remove it or move it away")
@@ -86,4 +87,5 @@ def redact_file(path: Path) -> None:
         return
     clean = redact_stored(text)
     if clean != text:
-        write_private_bytes(path, clean.encode("utf-8"))
+        with contextlib.suppress(OSError):  # a full disk: the file stays owner-only
+            write_private_bytes(path, clean.encode("utf-8"))

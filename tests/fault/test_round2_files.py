@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -156,6 +157,13 @@ def test_a_symlink_where_envman_keeps_its_folder_is_refused(tmp_path: Path) -> N
     done = Cli(root)("plan", "dev")
     assert done.exit_code == 1 and f"{env_root} is a symlink" in done.output
     assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    top = root / ".envman"
+    shutil.rmtree(top)
+    top.symlink_to(shared)
+    done = Cli(root)("plan", "dev")
+    assert done.exit_code == 1 and f"{top} is a symlink" in done.output
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert not list(shared.iterdir())  # no cache, no error log written through it
 
 
 def test_a_wired_secret_in_a_component_diff_stays_out_of_the_report(tmp_path: Path) -> None:
