@@ -139,13 +139,14 @@ def _ctx() -> AppContext:
 def _run(call: Callable[[], int]) -> NoReturn:
     """Run a command function and exit with its code; errors go through the one handler
     (envman.errorlog): one line on stderr, the traceback in .envman/envman.log."""
+    from envman.runs.folder import end_open_runs
     from envman.secrets.streams import guard_output
     from envman.terraform import signals
+    from envman.terraform.runner import forget_warnings
 
     signals.install()
+    forget_warnings()  # the caller's ignored terraform variables: named once per command
     guard_output()  # every line on stdout/stderr goes through the redactor (DESIGN section 13)
-    from envman.runs.folder import end_open_runs
-
     try:
         code = call()
     except typer.Exit:  # a command that chose its exit itself

@@ -49,8 +49,13 @@ def ignored_variables(environ: Mapping[str, str]) -> list[str]:
     )
 
 
+def forget_warnings() -> None:
+    """A new command: its first terraform run warns again."""
+    _warned.clear()
+
+
 def warn_ignored(environ: Mapping[str, str], say: Callable[[str], None]) -> None:
-    """One warning line per process naming the variables ignored (never their values)."""
+    """One warning line per command naming the variables ignored (never their values)."""
     names = [n for n in ignored_variables(environ) if n not in _warned]
     if not names:
         return
