@@ -50,6 +50,7 @@ class Workspace:
     @cached_property
     def terraform(self) -> Terraform:
         self.prepare_folder()
+        own_folder(self.env.data_dir, self.project.state_root)  # terraform's, never a symlink
         cli_config = ensure_cli_config(self.project.state_root, self.project.provider_mirror())
         extra = terraform_child_env(self.env)
         remember_credentials(extra)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from envman.releases.lease import process_alive
+from envman.secrets.files import own_folder
 from envman.synth.app import CdkApp, read_app
 from envman.synth.digest import app_digest
 from envman.synth.process import AppRun, Redact, SynthError, identity, run_app
@@ -80,7 +81,8 @@ def synthesise(
 
 def _build(app: CdkApp, out_dir: Path, target: SynthTarget, options: SynthOptions) -> None:
     root = target.out_root
-    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    root.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    own_folder(root, root.parent)  # never through a symlink
     _remove_dead_temps(root)
     if out_dir.exists():  # half-removed by a pruning, or its files changed: synthesised again
         shutil.rmtree(out_dir, ignore_errors=True)
