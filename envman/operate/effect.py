@@ -2,8 +2,8 @@
 
 An apply through ``tf`` is planned first (``terraform plan -out`` with the user's own flags,
 whatever they are and however often they repeat), or its saved plan is taken as given. That
-plan is read with ``terraform show -json`` and judged like a normal run's: a plan that
-destroys every resource is refused (``envman destroy`` records a destroy), the guard
+plan is read with ``terraform show -json`` and judged like a normal run's: a plan that only
+destroys is refused (``envman destroy`` records a destroy), the guard
 (``prevent_destroy``, ``max_destroy``) and the policies refuse what they refuse (exit 3).
 Only then does terraform apply exactly that plan.
 """
@@ -86,13 +86,15 @@ def judge_plan(workspace: Workspace, plan_file: str, folder: Path, redact: Redac
 
 
 def _refuse_destroy(workspace: Workspace, plan: Plan) -> None:
+    """A plan that only destroys (a destroy plan, targeted or not) is envman destroy's job."""
     managed = [rc for rc in plan.resource_changes if rc.mode == "managed"]
     if managed and all(rc.change.actions.delete() for rc in managed):
         name = workspace.env.name
         raise UsageError(
-            f"this apply through tf destroys every resource of '{name}': a destroy is not run "
-            "through tf (it would leave no destroy release); nothing applied",
-            hint=f"use: envman destroy {name}",
+            f"the plan applied through tf only destroys ({len(managed)} resource(s) of "
+            f"'{name}'): a destroy is not run through tf (it would leave no destroy release); "
+            "nothing applied",
+            hint=f"use: envman destroy {name} (one resource: remove it from the stack, envman apply)",
         )
 
 

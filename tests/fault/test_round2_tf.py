@@ -78,7 +78,7 @@ def test_tf_apply_of_a_saved_destroy_plan_is_refused(operate: Path) -> None:
     assert made.exit_code == 0, made.output
     done = cli("tf", "dev", "--", "apply", str(plan))
     assert done.exit_code == 1, done.output
-    assert "destroys every resource" in done.stderr and "envman destroy dev" in done.stderr
+    assert "only destroys (2 resource(s)" in done.stderr and "envman destroy dev" in done.stderr
     assert resources(operate) == ALL
     assert not [h for h in history(cli) if h.get("status") == "succeeded" and h["kind"] == "tf"]
 
