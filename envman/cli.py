@@ -140,10 +140,13 @@ def _ctx() -> AppContext:
 def _run(call: Callable[[], int]) -> NoReturn:
     """Run a command function and exit with its code; errors go through the one handler
     (envman.errorlog): one line on stderr, the traceback in .envman/envman.log."""
+    from envman.runs.folder import end_open_runs
     from envman.secrets.streams import guard_output
     from envman.terraform import signals
+    from envman.terraform.runner import forget_warnings
 
     signals.install()
+    forget_warnings()  # the caller's ignored terraform variables: named once per command
     guard_output()  # every line on stdout/stderr goes through the redactor (docs/security.md)
     try:
         code = call()
@@ -151,6 +154,8 @@ def _run(call: Callable[[], int]) -> NoReturn:
         raise
     except (Exception, KeyboardInterrupt) as exc:
         raise typer.Exit(_fail(exc)) from None
+    finally:  # however it ended: the files of its runs that hold values go
+        end_open_runs()
     raise typer.Exit(int(code))
 
 

@@ -125,11 +125,13 @@ def write_log(log_dir: Path, entry: str) -> Path | None:
     """Append ``entry`` to the log (owner-only: it can name paths and values); None if the
     log cannot be written (a read-only folder must not hide the error itself)."""
     path = log_dir / LOG_NAME
+    if log_dir.is_symlink():  # envman never writes through a symlinked folder of its own
+        return None
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
         if path.exists() and path.stat().st_size > MAX_LOG_BYTES:
             path.replace(path.with_name(LOG_NAME + ".1"))
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as handle_:
             handle_.write(entry if entry.endswith("\n") else entry + "\n")
     except OSError:

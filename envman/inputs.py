@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,6 +26,7 @@ from envman.input_values import (
     pin_conflicts,
     read_code_layers,
 )
+from envman.secrets.files import write_private
 from envman.secrets.sources import remember_inputs
 
 
@@ -99,12 +100,33 @@ def check_variables(stack: StackInfo, names: Iterable[str], origin: str) -> None
         )
 
 
-def convert_value(raw: str, type_text: str | None) -> Any:
-    """--set values are strings; for non-string variables a JSON value is accepted."""
+class NonFinite(ValueError):
+    """A number terraform cannot take (1e999, NaN, Infinity)."""
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise NonFinite(text)
+    return number
+
+
+def _no_constant(text: str) -> Any:
+    raise NonFinite(text)
+
+
+def convert_value(raw: str, type_text: str | None, name: str = "") -> Any:
+    """--set values are strings; for non-string variables a JSON value is accepted. A
+    non-finite number is refused (without echoing the value: it may be a secret)."""
     if type_text is not None and type_text.replace(" ", "") == "string":
         return raw
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_float=_finite, parse_constant=_no_constant)
+    except NonFinite:
+        raise UsageError(
+            f"--set {name or 'value'}: not a finite number",
+            hint="give a finite JSON number",
+        ) from None
     except ValueError:
         return raw
 
@@ -174,7 +196,7 @@ def _converted(
     stack: StackInfo, overrides: Mapping[str, str], typed: Mapping[str, Any]
 ) -> dict[str, Any]:
     check_variables(stack, overrides, "--set")
-    converted = {n: convert_value(v, stack.variables[n].type) for n, v in overrides.items()}
+    converted = {n: convert_value(v, stack.variables[n].type, n) for n, v in overrides.items()}
     converted.update(typed)
     check_variables(stack, converted, "the promoted/rollback inputs")
     return converted
@@ -214,11 +236,9 @@ def inputs_digest(env_var_files: Iterable[Path], pinned: Mapping[str, Any]) -> s
 
 
 def _write_var_file(path: Path, values: Mapping[str, Any]) -> Path:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(dict(values), handle, indent=2, sort_keys=True)
-    tmp.replace(path)
+    """A var file holds its values by necessity: owner-only, removed when the run ends."""
+    text = json.dumps(dict(values), indent=2, sort_keys=True, allow_nan=False)
+    write_private(path, text, redacted=False)
     return path
 
 

@@ -23,9 +23,11 @@ from envman.inputs import (
 )
 from envman.releases.chain import Pins
 from envman.runs.folder import Run, last_plan_run, point_last_plan, spend_plan
+from envman.secrets.files import write_private
 from envman.secrets.sources import remember_inputs
 from envman.terraform.models import Action, PlanSummary
 from envman.terraform.plan import PlanOptions, StreamedPlan, run_plan
+from envman.terraform.planfile import refuse_moved_state
 from envman.terraform.runner import EventHandler
 from envman.timeutil import iso, now
 from envman.workspace import Workspace
@@ -183,10 +185,7 @@ def save_plan_meta(planned: PlannedRun) -> None:
     }
     if planned.run is None:
         raise EnvmanError("internal error: a plan to save needs its run folder")
-    path = planned.run.meta_file
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(json.dumps(meta, indent=2, sort_keys=True))
-    tmp.replace(path)
+    write_private(planned.run.meta_file, json.dumps(meta, indent=2, sort_keys=True), redacted=False)
     point_last_plan(planned.run)
 
 
@@ -250,6 +249,7 @@ def load_saved_plan(workspace: Workspace) -> tuple[Run, dict[str, Any]]:
             f"the saved plan of '{env.name}' is stale: {'; '.join(reasons)}",
             hint=f"run envman plan {env.name} again",
         )
+    refuse_moved_state(workspace, run.plan_file, f"'{env.name}'")  # before anything is recorded
     return run, meta
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -13,6 +14,8 @@ from envman.config.stack import StackInfo, read_stack
 from envman.errors import ConfigError
 from envman.runs.folder import Run, new_run
 from envman.runs.legacy import migrate
+from envman.say import say_on_stderr
+from envman.secrets.files import own_folder
 from envman.secrets.sources import remember_credentials
 from envman.synth.environment import environment_stack_dir
 from envman.terraform.binary import Binary, find_binary
@@ -23,7 +26,7 @@ from envman.terraform.init import (
     init_current,
     init_fingerprint,
 )
-from envman.terraform.runner import EventHandler, Terraform, base_environment
+from envman.terraform.runner import EventHandler, Terraform, base_environment, warn_ignored
 
 
 @dataclass
@@ -52,10 +55,12 @@ class Workspace:
     @cached_property
     def terraform(self) -> Terraform:
         self.prepare_folder()
+        own_folder(self.env.data_dir, self.project.state_root)  # terraform's, never a symlink
         cli_config = ensure_cli_config(self.project.state_root, self.project.provider_mirror())
         extra = terraform_child_env(self.env)
         remember_credentials(extra)
         env = base_environment(self.env.data_dir, cli_config, extra)
+        warn_ignored(os.environ, say_on_stderr)
         if "AWS_SESSION_TOKEN" in extra and "AWS_PROFILE" not in extra:
             env.pop("AWS_PROFILE", None)  # the assumed role's credentials, not the shell's profile
         return Terraform(binary=self.binary, stack_dir=self.stack_dir, env=env)
@@ -64,11 +69,9 @@ class Workspace:
         """.envman/envs/<env>/, private (plan files hold every variable, secrets too); an
         old .envman/<env>/ folder is moved there first."""
         root = self.env.work_dir
-        if not root.is_dir():
+        if not root.is_dir() and not root.is_symlink():
             migrate(self.env.legacy_work_dir, root, self.env.name)
-        root.mkdir(parents=True, exist_ok=True)
-        root.chmod(0o700)
-        return root
+        return own_folder(root, self.project.state_root)  # never through a symlink
 
     def new_run(self, kind: str) -> Run:
         """A private run folder for one plan/apply/promote/rollback/drift run."""
@@ -128,7 +131,6 @@ class Workspace:
         from envman.releases.locate import store_for
         from envman.releases.oplock import acquire, held_here
         from envman.releases.provenance import actor
-        from envman.say import say_on_stderr
 
         store = store_for(self.env)
         if held_here(store) is not None:

@@ -40,6 +40,7 @@ from envman.errors import EXIT_OK, EnvmanError, UsageError
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.provenance import actor
+from envman.secrets.files import write_private
 from envman.secrets.redactor import redact_document
 from envman.timeutil import iso, now
 from envman.workspace import Workspace
@@ -144,7 +145,7 @@ def run_drift(ctx: AppContext, names: list[str], options: DriftOptions) -> int:
     if options.report is not None:
         report_format = REPORT_FORMATS.get(options.report.suffix.lower(), options.fmt)
         report_text = text if report_format == options.fmt else render(report_format, document)
-        _write_report(options.report, report_text)
+        _write_report(options.report, report_text, report_format != "json")
     sys.stdout.write(text)
     sys.stdout.flush()
     if options.notify:
@@ -178,10 +179,12 @@ def _progress(result: EnvResult) -> None:
     )
 
 
-def _write_report(path: Path, text: str) -> None:
+def _write_report(path: Path, text: str, prose: bool) -> None:
+    """Owner-only; prose through the redactor (a JSON document is built redacted: a number
+    replaced in its text would break it)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_private(path, text, redacted=prose)
     except OSError as exc:
         raise EnvmanError(f"cannot write the report to {path}: {exc.strerror or exc}") from None
 

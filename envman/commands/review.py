@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from envman.guard.diff import render_plan_diff
 from envman.guard.report import EnvironmentReview, render_markdown, section_for
 from envman.guard.review import PlanReview, ReviewOptions, has_review, review_plan, show_review
 from envman.planning import PlannedRun
+from envman.secrets.files import write_private
 
 FORMATS = ("text", "markdown")
 
@@ -63,11 +63,10 @@ def _write_report(planned: PlannedRun, review: PlanReview | None, output: Review
 
 
 def _write_file(path: Path, text: str) -> None:
+    """A report leaves envman: through the redactor, owner-only (docs/operations.md)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        write_private(path, text)
     except OSError as exc:
         raise UsageError(
             f"cannot write the report to {path}: {exc.strerror}",

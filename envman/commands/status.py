@@ -22,9 +22,9 @@ DRIFT_DOC = "drift/last.json"
 
 
 def environment_status(ctx: AppContext, name: str) -> dict[str, Any]:
-    env = ctx.project.environment(name)
     row: dict[str, Any] = {"environment": name, "current": None, "drift": None, "error": None}
     try:
+        env = ctx.project.environment(name)  # a broken folder: its row says why
         store = store_for(env)
         settle_unlocked(  # releases (and components) left applying by a run that died
             ctx.project, env, store, lambda line: print(line, file=sys.stderr)
@@ -144,7 +144,7 @@ def _ran_with(current: dict[str, Any]) -> dict[str, Any]:
 def run_status(ctx: AppContext, names: list[str], as_json: bool) -> int:
     project = ctx.project
     wanted = names or project.environment_names()
-    for name in wanted:
+    for name in names:  # named: each must load; all: a broken one is a row with its error
         project.environment(name)
     rows = {
         name: environment_status(ctx, name)

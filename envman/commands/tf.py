@@ -9,9 +9,7 @@ leave an audit entry in the ledger. envman's own lines go to stderr.
 
 from __future__ import annotations
 
-import shutil
 import sys
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,7 @@ from envman.errors import EXIT_INTERRUPTED, EnvmanError, ProtectionRefused, Usag
 from envman.inputs import GivenInputs, build_inputs
 from envman.operate import Redact, no_redaction
 from envman.operate.audit import AuditStatus, begin_audit, finish_audit, reconcile_orphans
+from envman.operate.effect import apply_steps, judge_plan
 from envman.operate.passthrough import run_passthrough
 from envman.operate.tfargs import Access, TfCommand, build_argv, classify, mask_args
 from envman.planning import current_pins
@@ -31,6 +30,7 @@ from envman.releases.locate import store_for
 from envman.releases.oplock import acquire
 from envman.releases.provenance import actor
 from envman.releases.store import LedgerStore
+from envman.runs.folder import end_run
 from envman.say import say_on_stderr
 from envman.terraform import signals
 from envman.terraform.init import FINGERPRINT_FILE, build_init_args
@@ -94,24 +94,43 @@ def _confirm(env: Environment, command: TfCommand, options: TfOptions) -> None:
 
 
 def _run(workspace: Workspace, command: TfCommand) -> int:
-    """terraform with envman's additions; a private folder for the var files of this run."""
+    """terraform with envman's additions; a private run folder for the var files."""
     env = workspace.env
-    folder = env.work_dir / "tf-runs" / uuid.uuid4().hex[:12]
+    run = workspace.new_run("tf")
     try:
-        var_files: tuple[Path, ...] = ()
-        if command.takes_var_files:
-            pins = current_pins(workspace)
-            var_files = build_inputs(
-                workspace.stack,
-                env.var_files(),
-                folder,
-                GivenInputs(pinned=pins.inputs, pinned_from=pins.seq),
-            ).var_files
+        var_files = _var_files(workspace, run.folder) if command.takes_var_files else ()
         init_args = build_init_args(env.backend_config())[1:]
         init_args = [a for a in init_args if a not in ("-no-color", "-input=false")]
         code = run_passthrough(workspace.terraform, build_argv(command, var_files, init_args))
     finally:
-        shutil.rmtree(folder, ignore_errors=True)  # pinned values: never left behind
+        end_run(run)  # pinned values: never left behind
+    return EXIT_INTERRUPTED if signals.interrupted() else code
+
+
+def _var_files(workspace: Workspace, folder: Path) -> tuple[Path, ...]:
+    pins = current_pins(workspace)
+    given = GivenInputs(pinned=pins.inputs, pinned_from=pins.seq)
+    return build_inputs(workspace.stack, workspace.env.var_files(), folder, given).var_files
+
+
+def _apply(workspace: Workspace, command: TfCommand, redact: Redact) -> int:
+    """An apply judged by its effect: planned first (or its saved plan read), the plan judged
+    by the destroy rule, the guard and the policies, then exactly that plan applied."""
+    run = workspace.new_run("tf")
+    try:
+        steps = apply_steps(command, run.plan_file)
+        if steps.plan_args is not None:
+            var_files = _var_files(workspace, run.folder)
+            planning = TfCommand(steps.plan_args, "plan", Access.READ)
+            code = run_passthrough(workspace.terraform, build_argv(planning, var_files, ()))
+            if code != 0 or signals.interrupted():
+                return EXIT_INTERRUPTED if signals.interrupted() else code
+        judge_plan(workspace, steps.plan_file, run.folder, redact)
+        if not steps.auto_approve and steps.plan_args is not None:  # a saved plan: as terraform
+            confirm_change(workspace.env.name, False, ConfirmOptions(), "apply this plan to")
+        code = run_passthrough(workspace.terraform, list(steps.apply_args))
+    finally:
+        end_run(run)  # its var files and plan: never left behind
     return EXIT_INTERRUPTED if signals.interrupted() else code
 
 
@@ -138,7 +157,11 @@ def _audited(workspace: Workspace, store: LedgerStore, command: TfCommand, redac
     code: int | None = None
     error: str | None = None
     try:
-        code = _run(workspace, command)
+        code = (
+            _apply(workspace, command, redact)
+            if command.name == "apply"
+            else _run(workspace, command)
+        )
         if not signals.interrupted():
             status = "succeeded" if code == 0 else "failed"
     except EnvmanError as exc:  # e.g. terraform could not start: it did not run

@@ -24,7 +24,9 @@ from envman.config.paths import (
     STATE_DIR,
 )
 from envman.config.paths import FACTS_CACHE as FACTS_CACHE  # re-exported
+from envman.config.tfvars import check_var_file_size
 from envman.errors import ConfigError, UsageError
+from envman.secrets.files import own_folder
 from envman.secrets.redactor import remember
 
 
@@ -63,6 +65,7 @@ class Environment:
                 raise ConfigError(
                     "not a regular file", path=str(path), hint="make it a tfvars file or remove it"
                 )
+            check_var_file_size(path)
         return files
 
     def backend_config(self) -> dict[str, Any]:
@@ -144,7 +147,15 @@ class Project:
         return suggest_environment(name, names, self.root / ENVIRONMENTS_DIR)
 
     def environments(self) -> list[Environment]:
-        return [self.environment(n) for n in self.environment_names()]
+        """Every environment whose configuration loads. A broken folder never blocks a command
+        on another environment (`envman list` and `validate` report it, with file:line)."""
+        found = []
+        for name in self.environment_names():
+            try:
+                found.append(self.environment(name))
+            except (ConfigError, UsageError):
+                continue
+        return found
 
     def provider_mirror(self) -> Path | None:
         from_env = os.environ.get("ENVMAN_PROVIDER_MIRROR")
@@ -187,6 +198,8 @@ def find_project_root(explicit: Path | None = None) -> Path:
 
 def load_project(explicit: Path | None = None) -> Project:
     root = find_project_root(explicit)
+    if (root / STATE_DIR).is_symlink():  # before its caches are read or written
+        own_folder(root / STATE_DIR, root / STATE_DIR)  # the error naming it
     path = root / PROJECT_FILE
     if not path.is_file():
         return Project(root=root, settings=ProjectSettings(), settings_path=None)

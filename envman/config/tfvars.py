@@ -9,8 +9,28 @@ from typing import Any
 from envman.config.hclfile import cached_parse, load_hcl, read_hcl_text
 from envman.errors import ConfigError
 
+# Var files above this size are refused before they are parsed (docs/operations.md): a var
+# file that large is a mistake, and parsing it would take minutes and gigabytes.
+MAX_VAR_FILE_BYTES = 10 * 1024 * 1024
+
+
+def check_var_file_size(path: Path) -> None:
+    """Refuse a var file above MAX_VAR_FILE_BYTES (one line naming it and the limit)."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # reading it reports the problem
+    if size > MAX_VAR_FILE_BYTES:
+        raise ConfigError(
+            f"var file is {size / 1048576:.1f} MB; envman reads var files up to "
+            f"{MAX_VAR_FILE_BYTES // 1048576} MB",
+            path=str(path),
+            hint="keep large data out of tfvars; read it in the stack with file()",
+        )
+
 
 def read_tfvars(path: Path) -> dict[str, Any]:
+    check_var_file_size(path)
     if path.name.endswith(".json"):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -38,6 +58,7 @@ def _names_only(data: dict[str, Any]) -> dict[str, Any]:
 def tfvars_names(path: Path, cache_dir: Path | None = None) -> set[str]:
     """The variables a tfvars file sets. With ``cache_dir``, HCL files are read through the
     parse cache, which keeps the names only: tfvars values may be secrets."""
+    check_var_file_size(path)
     if cache_dir is None or path.name.endswith(".json"):
         return set(read_tfvars(path))
     facts = cached_parse(read_hcl_text(path), path, cache_dir, NAMES_KIND, _names_only)

@@ -16,9 +16,21 @@ from envman.graph.plan import GraphTarget, component_workspace
 def changed_files(root: Path, ref: str) -> set[Path]:
     """Files changed between ``ref`` and the working tree, untracked ones included."""
     top = _git(root, ["rev-parse", "--show-toplevel"]).strip()
-    diff = _git(root, ["diff", "--name-only", ref, "--"])
+    diff = _git(root, ["diff", "--name-only", resolve_commit(root, ref), "--"])
     untracked = _git(root, ["ls-files", "--others", "--exclude-standard", "--full-name"])
     return {(Path(top) / line).resolve() for line in (diff + untracked).splitlines() if line}
+
+
+def resolve_commit(root: Path, ref: str) -> str:
+    """The commit ``ref`` names, as a full hash: never an option to git (a value such as
+    ``--output=FILE`` is a revision that does not exist, not a flag)."""
+    if not ref or "\0" in ref:
+        raise UsageError("--changed: name a git revision", hint="e.g. --changed origin/main")
+    found = _git(root, ["rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}"])
+    commit = found.strip()
+    if len(commit) not in (40, 64) or not all(c in "0123456789abcdef" for c in commit):
+        raise UsageError("--changed: git did not name a commit", hint="name an existing revision")
+    return commit
 
 
 def changed_components(target: GraphTarget, ref: str) -> list[str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from typing import Any
 
 from envman.config.stack import stack_code_digest
@@ -22,7 +21,9 @@ from envman.planning import save_plan_meta, saved_planned_run
 from envman.releases.chain import component_pins
 from envman.releases.ledger import Ledger
 from envman.runs.folder import last_plan_run
+from envman.secrets.files import write_private
 from envman.terraform.output import read_outputs
+from envman.terraform.planfile import refuse_moved_state
 from envman.workspace import Workspace
 
 GRAPH_PLAN = "graph-plan.json"
@@ -48,9 +49,7 @@ def save_graph_plan(target: GraphTarget, runs: dict[str, ComponentRun]) -> None:
         "set": {n: sorted(values) for n, values in target.sets.items()},
     }
     path = Workspace(target.project, target.env).prepare_folder() / GRAPH_PLAN
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(json.dumps(document, indent=2, sort_keys=True))
-    tmp.replace(path)
+    write_private(path, json.dumps(document, indent=2, sort_keys=True), redacted=False)
 
 
 def load_graph_plan(target: GraphTarget, ledger: Ledger) -> dict[str, ComponentRun]:
@@ -122,6 +121,7 @@ def _load_one(
             f"the saved plan of component '{name}' of '{env}' is stale: {'; '.join(reasons)}",
             hint=f"run envman plan {env} again",
         )
+    refuse_moved_state(workspace, run.plan_file, f"component '{name}' of '{env}'")
     run.claim()
     planned = saved_planned_run(workspace, run, meta)
     refs = {i.variable: f"{i.upstream}.{i.output}" for i in spec.inputs}

@@ -1,7 +1,8 @@
 """Policies: any command, given the plan JSON on stdin; a non-zero exit refuses the plan.
 
 A policy runs without a shell, in the environment's folder (or its ``working_dir``), with
-``ENVMAN_ENVIRONMENT`` set, bounded by its ``timeout``. Its stdout and stderr are kept
+the caller's variables scrubbed as for hooks (no webhook URL, no variable holding a known
+secret) and ``ENVMAN_ENVIRONMENT`` set, bounded by its ``timeout``. Its stdout and stderr are kept
 (the last ``MAX_OUTPUT`` characters) and redacted before anyone sees them. A policy that
 cannot be started or times out is an error, never a pass.
 """
@@ -18,8 +19,10 @@ from pathlib import Path
 from typing import IO
 
 from envman.config.models import Policy
+from envman.config.project import Environment
 from envman.guard.model import PolicyResult, PolicyStatus
 from envman.guard.redact import Redact, identity
+from envman.secrets.sources import scrubbed_environment
 from envman.timeutil import format_duration
 
 MAX_OUTPUT = 20_000
@@ -28,13 +31,13 @@ MAX_OUTPUT = 20_000
 def run_policies(
     policies: Sequence[Policy],
     plan_json: Path,
-    env_dir: Path,
-    environment: str,
+    env: Environment,
     redact: Redact = identity,
 ) -> tuple[PolicyResult, ...]:
-    """Run every policy (all of them, so a report shows each result) on PLAN_JSON."""
-    variables = {**os.environ, "ENVMAN_ENVIRONMENT": environment}
-    return tuple(run_policy(p, plan_json, env_dir, variables, redact) for p in policies)
+    """Run every policy (all of them, so a report shows each result) on PLAN_JSON, with the
+    same scrubbed variables as hooks (no webhook URL, no known secret)."""
+    variables = {**scrubbed_environment(env, os.environ), "ENVMAN_ENVIRONMENT": env.name}
+    return tuple(run_policy(p, plan_json, env.directory, variables, redact) for p in policies)
 
 
 def run_policy(

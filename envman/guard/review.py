@@ -65,7 +65,7 @@ def review_plan(planned: PlannedRun, options: ReviewOptions) -> PlanReview:
             plan = read_plan(stream)
         secrets = plan_secrets(plan, planned.workspace.stack.sensitive_variables())
         redact = chain(options.redact, replacing(secrets))
-        policies = run_policies(config.policy, path, env.directory, env.name, redact)
+        policies = run_policies(config.policy, path, env, redact)
     changes = [
         (rc.address, str(rc.change.actions)) for rc in plan.resource_changes if rc.mode == "managed"
     ]

@@ -26,7 +26,7 @@ from envman.config.models import Hook
 from envman.config.project import Environment
 from envman.errors import EnvmanError
 from envman.secrets.redactor import redact
-from envman.secrets.sources import remember_environment_inputs, secret_variables
+from envman.secrets.sources import remember_environment_inputs, scrubbed_environment
 from envman.terraform.models import OutputValue
 from envman.timeutil import format_duration
 
@@ -45,12 +45,8 @@ def hook_environment(
     env: Environment, event: str, outputs: Mapping[str, OutputValue], base: Mapping[str, str]
 ) -> dict[str, str]:
     """The variables a hook runs with (sensitive outputs are never among them)."""
-    hidden = secret_variables(env)  # webhook URLs, and any variable holding a known secret
-    values = {
-        k: v
-        for k, v in base.items()
-        if not k.startswith(OUTPUT_PREFIX) and k not in hidden and redact(v) == v
-    }
+    scrubbed = scrubbed_environment(env, base)  # no webhook URL, no known secret
+    values = {k: v for k, v in scrubbed.items() if not k.startswith(OUTPUT_PREFIX)}
     values.update(_aws_env(env))
     values["ENVMAN_ENVIRONMENT"] = env.name
     values["ENVMAN_EVENT"] = event

@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from envman.errors import TerraformError
 from envman.terraform import signals
-from envman.terraform.runner import Terraform
+from envman.terraform.runner import CHILD_UMASK, Terraform
 
 # Settings for envman's own unattended runs that would get in the way of a person.
 _UNATTENDED = ("TF_INPUT", "TF_IN_AUTOMATION")
@@ -40,6 +40,7 @@ def run_passthrough(tf: Terraform, args: Sequence[str]) -> int:
             stderr=fds[2] if fds else subprocess.PIPE,
             env=env,
             start_new_session=True,
+            umask=CHILD_UMASK,
         )
     except OSError as exc:
         raise TerraformError(f"cannot start {tf.binary.path}: {exc}") from None

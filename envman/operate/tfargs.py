@@ -73,7 +73,7 @@ def classify(args: Sequence[str]) -> TfCommand:
 
 
 def _refuse_global_option(first: str) -> None:
-    if _flag_name(first) == "chdir":
+    if flag_name(first) == "chdir":
         raise UsageError("-chdir is set by envman (the environment's stack)", hint="leave it out")
     if first.startswith("-") and first not in _READ_ONLY:
         raise UsageError(
@@ -136,7 +136,7 @@ def positionals(args: Sequence[str]) -> list[str]:
         if arg == "--":
             return found + list(args[index + 1 :])
         if arg.startswith("-") and len(arg) > 1:
-            skip = "=" not in arg and _flag_name(arg) in VALUE_FLAGS
+            skip = "=" not in arg and flag_name(arg) in VALUE_FLAGS
             continue
         found.append(arg)
     return found
@@ -153,8 +153,8 @@ def mask_args(args: Sequence[str]) -> list[str]:
             masked.append(_mask_value(arg))
         elif arg.startswith("-") and "=" in arg:
             flag, _, value = arg.partition("=")
-            masked.append(f"{flag}={_mask_value(value) if _flag_name(flag) == 'var' else MASK}")
-        elif arg.startswith("-") and _flag_name(arg) in VALUE_FLAGS:
+            masked.append(f"{flag}={_mask_value(value) if flag_name(flag) == 'var' else MASK}")
+        elif arg.startswith("-") and flag_name(arg) in VALUE_FLAGS:
             value_follows = True
             masked.append(arg)
         elif "=" in arg:
@@ -170,13 +170,31 @@ def _mask_value(value: str) -> str:
     return f"{name}={MASK}" if sep else MASK
 
 
-def _flag_name(arg: str) -> str:
+def flag_name(arg: str) -> str:
     return arg.lstrip("-").partition("=")[0]
 
 
-def _has_flag(args: Sequence[str], name: str) -> bool:
+# Go's strconv.ParseBool, which terraform's flags use
+_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
+
+
+def flag_value(args: Sequence[str], name: str) -> bool:
+    """A boolean flag as terraform reads it: the LAST occurrence wins (`-destroy=false
+    -destroy` destroys), up to the first non-flag argument or `--`."""
+    value = False
+    skip = False
     for arg in args:
-        if arg.startswith("-") and _flag_name(arg) == name:
-            value = arg.partition("=")[2].lower()
-            return value in ("", "true", "1", "t")
-    return False
+        if skip:  # `-target ADDR`: the flag's value
+            skip = False
+            continue
+        if arg == "--" or not arg.startswith("-") or arg == "-":
+            break
+        if flag_name(arg) == name:
+            _, sep, given = arg.partition("=")
+            value = not sep or given in _TRUE
+        skip = "=" not in arg and flag_name(arg) in VALUE_FLAGS
+    return value
+
+
+def _has_flag(args: Sequence[str], name: str) -> bool:
+    return flag_value(args, name)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from envman.lease import process_alive, process_start, wall_clock
+from envman.secrets.files import own_folder, redact_file, write_private
 from envman.timeutil import iso
 
 RUNS_DIR = "runs"
@@ -28,6 +29,8 @@ INFO_FILE = "run.json"
 PLAN_FILE = "plan.tfplan"
 META_FILE = "plan.meta.json"
 KEEP_RUNS = 10
+REVIEW_PREFIX = ".plan-review-"  # a policy's input: the plan as JSON, every value in it
+_open_runs: list[Run] = []  # the runs this process started and has not ended yet
 _RUN_ID = re.compile(r"^\d{8}T\d{12}Z-[0-9a-f]{6}$")
 
 
@@ -87,13 +90,13 @@ class Run:
 
 
 def new_run(env_root: Path, kind: str) -> Run:
-    """A fresh private run folder."""
+    """A fresh private run folder; the files of runs that died holding values go first."""
     stamp = wall_clock().strftime("%Y%m%dT%H%M%S%fZ")
     run = Run(env_root, f"{stamp}-{uuid.uuid4().hex[:6]}")
-    for folder in (env_root, env_root / RUNS_DIR):
-        folder.mkdir(parents=True, exist_ok=True)
-        folder.chmod(0o700)
+    own_folder(env_root / RUNS_DIR, _top(env_root))
+    sweep_dead_runs(env_root)
     run.folder.mkdir(mode=0o700)
+    _open_runs.append(run)
     pid = os.getpid()
     run.update_info(
         id=run.id,
@@ -147,37 +150,85 @@ def spend_plan(run: Run) -> None:
 
 
 def finish_run(run: Run, keep: int = KEEP_RUNS) -> None:
-    """The run ended: unless ``apply --plan`` may still take its plan, delete the plan and the
-    --set values (both may hold secrets); prune older finished runs."""
+    """The run ended: unless ``apply --plan`` may still take its plan, delete the plan; delete
+    its var files and review input (all may hold secrets); prune older finished runs."""
+    end_run(run)
+    prune(run.env_root, keep)
+
+
+def end_run(run: Run) -> None:
+    """Remove the files of ``run`` that hold values by necessity — its var files (inputs/),
+    a policy's review input (.plan-review-*.json) and, unless it is the plan ``apply --plan``
+    takes, its saved plan — and redact its logs. Safe to call more than once."""
+    if run in _open_runs:
+        _open_runs.remove(run)
+    if not run.folder.is_dir():
+        return
+    _drop_value_files(run)
+    redact_logs(run)
+    run.update_info(ended=True)
+
+
+def _drop_value_files(run: Run) -> None:
+    shutil.rmtree(run.inputs_dir, ignore_errors=True)
+    for path in run.folder.glob(f"{REVIEW_PREFIX}*"):
+        path.unlink(missing_ok=True)
     last = last_plan_run(run.env_root)
     if last is None or last.id != run.id:
-        for path in (run.plan_file, run.meta_file, run.inputs_dir / "set.tfvars.json"):
+        for path in (run.plan_file, run.meta_file):
             path.unlink(missing_ok=True)
-    redact_logs(run)
-    prune(run.env_root, keep)
+
+
+def end_open_runs() -> None:
+    """The process ends (however the command ended): end every run it started, then the
+    runs that died before it, now that this run knows the environment's values."""
+    roots = {run.env_root for run in _open_runs}
+    for run in list(_open_runs):
+        end_run(run)
+    for root in sorted(roots):
+        sweep_dead_runs(root, final=True)
+
+
+def sweep_dead_runs(env_root: Path, *, final: bool = False) -> list[str]:
+    """The runs of this host whose envman and terraform died (SIGKILL, OOM, a CI runner gone)
+    before ending them: their var files, review input and spent plan go; with ``final`` their
+    logs are redacted too and they count as ended."""
+    folder = env_root / RUNS_DIR
+    if not folder.is_dir():
+        return []
+    swept = []
+    for path in sorted(folder.iterdir()):
+        run = Run(env_root, path.name)
+        if not _RUN_ID.match(path.name) or run in _open_runs or not _dead_here(run):
+            continue
+        if final:
+            end_run(run)
+        else:
+            _drop_value_files(run)
+        swept.append(run.id)
+    return swept
+
+
+def _dead_here(run: Run) -> bool:
+    """Started on this host, not ended, and neither its envman nor its terraform is alive."""
+    info = run.info()
+    if info.get("ended") or info.get("host") not in (None, socket.gethostname()):
+        return False
+    return not _active(run)
 
 
 def redact_logs(run: Run) -> None:
     """terraform's event logs and stderr of a finished run, with the run's sensitive values
     replaced (terraform's diagnostics can echo them): what stays on disk holds no secret. Until
     the run ends they are owner-only, like its plan file."""
-    from envman.secrets.redactor import redact_stored
-
     if not run.folder.is_dir():
         return
     for path in run.folder.iterdir():
-        if not (path.name.endswith(".jsonl") or path.name.endswith(".stderr")):
-            continue
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-            clean = redact_stored(text)
-            if clean != text:
-                tmp = path.with_name(f".{path.name}.tmp")
-                tmp.write_text(clean, encoding="utf-8")
-                tmp.chmod(0o600)
-                tmp.replace(path)
-        except OSError:
-            continue
+        if path.name.endswith((".jsonl", ".stderr")):
+            try:
+                redact_file(path)
+            except OSError:
+                continue
 
 
 def prune(env_root: Path, keep: int = KEEP_RUNS) -> list[str]:
@@ -210,8 +261,9 @@ def _active(run: Run) -> bool:
 
 
 def _write_private(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    tmp.replace(path)
+    write_private(path, text, redacted=False)  # run.json, last-plan: ids and pids only
+
+
+def _top(env_root: Path) -> Path:
+    """envman's top folder (``.envman``) above ``.envman/envs/<env>``."""
+    return env_root.parents[1] if env_root.parent.name == "envs" else env_root

@@ -18,7 +18,7 @@ _MARKERS = ("init.fingerprint", META_FILE)  # files only an environment's old fo
 def migrate(legacy: Path, target: Path, name: str) -> bool:
     """Move ``legacy`` (.envman/<env>/) to ``target`` (.envman/envs/<env>/) once; its saved
     plan becomes a run that ``last-plan`` points at. True when something was moved."""
-    if name in RESERVED or target.exists() or not legacy.is_dir():
+    if name in RESERVED or target.exists() or legacy.is_symlink() or not legacy.is_dir():
         return False
     if not any((legacy / marker).exists() for marker in _MARKERS):
         return False

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from envman.secrets.redactor import remember
+from envman.secrets.redactor import redact, remember
 
 if TYPE_CHECKING:
     from envman.config.project import Environment
@@ -77,8 +77,9 @@ def _autoloaded(directory: Path) -> list[Path]:
 def remember_var_file(path: Path, sensitive: set[str]) -> None:
     """The values a tfvars file gives sensitive variables. A file whose text names none of
     them is not parsed (parsing is the slow part of start-up)."""
-    from envman.config.tfvars import read_tfvars
+    from envman.config.tfvars import check_var_file_size, read_tfvars
 
+    check_var_file_size(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -135,3 +136,10 @@ def remember_credentials(values: Mapping[str, str]) -> None:
 def secret_variables(env: Environment) -> set[str]:
     """Environment variables that hold secrets and that hooks do not get: webhook URLs."""
     return {block.webhook_url_env for block in env.config.notify}
+
+
+def scrubbed_environment(env: Environment, base: Mapping[str, str]) -> dict[str, str]:
+    """The caller's variables a hook or a policy runs with: never a webhook URL, never one
+    whose value holds a known secret."""
+    hidden = secret_variables(env)
+    return {k: v for k, v in base.items() if k not in hidden and redact(v) == v}

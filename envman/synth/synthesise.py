@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from envman.lease import process_alive
+from envman.secrets.files import own_folder
 from envman.synth.app import CdkApp, read_app
 from envman.synth.digest import app_digest
 from envman.synth.process import AppRun, Redact, SynthError, identity, run_app
+from envman.synth.seal import DONE, LOCK_FILE, seal, sealed
 from envman.synth.select import StackChoice, choose_stack, put_backend, synthesised_stacks
 
-DONE = ".envman-synth-done"
-LOCK_FILE = ".terraform.lock.hcl"
 _TMP = ".tmp-"
 
 
@@ -66,7 +66,7 @@ def synthesise(
     skipped = frozenset({app.output}) if app.output and "/" not in app.output else frozenset()
     digest = app_digest(app_dir, target.environment, skipped)
     out_dir = target.out_root / digest[:24]
-    cached = (out_dir / DONE).is_file()
+    cached = sealed(out_dir)  # complete, and its files as synthesised (never an edited copy)
     if cached:
         with contextlib.suppress(OSError):
             os.utime(out_dir / DONE)  # recently used: kept by pruning
@@ -81,9 +81,10 @@ def synthesise(
 
 def _build(app: CdkApp, out_dir: Path, target: SynthTarget, options: SynthOptions) -> None:
     root = target.out_root
-    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    root.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    own_folder(root, root.parent)  # never through a symlink
     _remove_dead_temps(root)
-    if out_dir.exists() and not (out_dir / DONE).is_file():  # left half-removed by a pruning
+    if out_dir.exists():  # half-removed by a pruning, or its files changed: synthesised again
         shutil.rmtree(out_dir, ignore_errors=True)
     tmp = root / f"{_TMP}{os.getpid()}-{secrets.token_hex(4)}"
     tmp.mkdir(mode=0o700)
@@ -95,11 +96,11 @@ def _build(app: CdkApp, out_dir: Path, target: SynthTarget, options: SynthOption
                 hint="create a TerraformStack, call app.synth(), and don't pass outdir to App()",
             )
         _carry_lock_files(_latest_output(root), tmp)
-        (tmp / DONE).write_text(out_dir.name + "\n")
+        seal(tmp, out_dir.name)
         try:
             tmp.rename(out_dir)
         except OSError:
-            if not (out_dir / DONE).is_file():  # not a concurrent run that finished first
+            if not sealed(out_dir):  # not a concurrent run that finished first
                 raise
     finally:
         if tmp.exists():

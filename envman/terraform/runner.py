@@ -18,6 +18,7 @@ from subprocess import Popen
 from typing import IO, Any
 
 from envman.errors import Interrupted, TerraformError
+from envman.secrets.files import redact_file
 from envman.terraform import signals
 from envman.terraform.binary import Binary
 from envman.terraform.completed import Completed as Completed
@@ -30,17 +31,40 @@ from envman.terraform.eventlog import follow as follow_log
 Event = dict[str, Any]
 EventHandler = Callable[[Event], None]
 
-# Variables that must not leak from the user's shell into terraform runs envman controls.
-_SCRUBBED = (
-    "TF_LOG",
-    "TF_LOG_PATH",
-    "TF_LOG_CORE",
-    "TF_LOG_PROVIDER",
-    "TF_WORKSPACE",
-    "TF_DATA_DIR",
-    "TF_CLI_ARGS",
-    "TF_INPUT",
-)
+# The caller's variables that would change what terraform does behind envman's back (extra
+# arguments such as -destroy or -target, another workspace, data dir or log file, providers
+# reattached from a debugger): terraform's environment is envman's (docs/operations.md,
+# "Security rules").
+_SCRUBBED_PREFIXES = ("TF_CLI_ARGS", "TF_LOG")
+_SCRUBBED_NAMES = frozenset({"TF_WORKSPACE", "TF_DATA_DIR", "TF_REATTACH_PROVIDERS"})
+# Set by envman itself for its unattended runs: the caller's value is replaced silently.
+_REPLACED = frozenset({"TF_INPUT", "TF_IN_AUTOMATION", "CHECKPOINT_DISABLE"})
+_warned: set[str] = set()
+CHILD_UMASK = 0o077
+
+
+def ignored_variables(environ: Mapping[str, str]) -> list[str]:
+    """The caller's variables terraform never gets from envman, sorted."""
+    return sorted(
+        name for name in environ if name in _SCRUBBED_NAMES or name.startswith(_SCRUBBED_PREFIXES)
+    )
+
+
+def forget_warnings() -> None:
+    """A new command: its first terraform run warns again."""
+    _warned.clear()
+
+
+def warn_ignored(environ: Mapping[str, str], say: Callable[[str], None]) -> None:
+    """One warning line per command naming the variables ignored (never their values)."""
+    names = [n for n in ignored_variables(environ) if n not in _warned]
+    if not names:
+        return
+    _warned.update(names)
+    say(
+        f"warning: ignoring {', '.join(names)} from the environment: envman runs terraform "
+        "with its own settings (see docs/operations.md)"
+    )
 
 
 @dataclass(frozen=True)
@@ -91,6 +115,7 @@ class Terraform:
                 stderr=stderr,
                 env=dict(self.env),
                 start_new_session=True,  # its own process group: our Ctrl-C or death is not its
+                umask=CHILD_UMASK,  # what it writes (plan.tfplan, state, logs) is owner-only
             )
         except OSError as exc:
             raise TerraformError(f"{label}: cannot start {self.binary.path}: {exc}") from None
@@ -100,7 +125,7 @@ class Terraform:
     ) -> Completed:
         on_event, on_start = follow.on_event, follow.on_start
         err_path = log.with_name(log.name + ".stderr")
-        with log.open("wb") as out, err_path.open("wb") as err:
+        with _private(log) as out, _private(err_path) as err:
             child = self._start(args, label, out, err)
         signals.register(child)
         diagnostics: list[Diagnostic] = []
@@ -119,6 +144,8 @@ class Terraform:
             if child.poll() is None:
                 child.wait()
             signals.unregister(child)
+            for done in (log, err_path):  # whatever the outcome: what stays holds no secret
+                redact_file(done)
         stderr = err_path.read_text("utf-8", "replace") if err_path.exists() else ""
         diagnostics.extend(diagnostics_from_text(stderr))
         return _finish(label, Completed(args, returncode, b"", stderr, diagnostics), check)
@@ -164,6 +191,12 @@ class Terraform:
         if unreadable is not None:
             raise unreadable
         return done
+
+
+def _private(path: Path) -> IO[bytes]:
+    """An owner-only file, truncated (never through a symlink)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+    return os.fdopen(os.open(path, flags, 0o600), "wb")
 
 
 def _finish(label: str, done: Completed, check: bool) -> Completed:
@@ -242,7 +275,8 @@ def go_runtime_settings(environ: Mapping[str, str]) -> dict[str, str]:
 def base_environment(
     data_dir: Path, cli_config: Path | None, extra: Mapping[str, str] | None = None
 ) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
+    ignored = set(ignored_variables(os.environ))
+    env = {k: v for k, v in os.environ.items() if k not in ignored and k not in _REPLACED}
     env.update(go_runtime_settings(env))
     env.update(
         {

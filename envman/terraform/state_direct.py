@@ -4,7 +4,7 @@
 0.6 s here); a component run needs several (the upstreams' outputs, the serial before and after
 an apply). For the backends envman configures itself — `local` (a file) and `s3` with only the
 settings below — the state object is read the way the ledger next to it is read (same client,
-same identity). Anything else — another backend, a non-default workspace, backend settings of
+same identity). Anything else — another backend, backend settings of
 its own such as a profile or a role — goes through terraform as before, and so does any error:
 terraform then reports it in its own words. The document is terraform's (format 4): its
 `outputs` have the shape of `terraform output -json`.
@@ -13,7 +13,6 @@ terraform then reports it in its own words. The document is terraform's (format 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +27,7 @@ NO_STATE: dict[str, Any] = {}
 def state_document(workspace: Workspace) -> dict[str, Any] | None:
     """The state as terraform stored it ({} when there is none), or None when only terraform
     can read it."""
-    if os.environ.get("TF_WORKSPACE", "default") != "default":
-        return None
+    # the caller's TF_WORKSPACE never reaches terraform (docs/operations.md): always "default"
     backend = workspace.env.config.backend
     values = workspace.env.backend_config()
     try:

@@ -107,8 +107,8 @@ def test_the_state_object_read_directly_says_what_terraform_says(
     info, outputs = current_state_and_outputs(workspace)
     assert outputs == read_outputs(workspace.terraform) and outputs["token"].sensitive
     assert info == read_state_info(workspace.terraform) and info.serial is not None
-    monkeypatch.setenv("TF_WORKSPACE", "other")  # only terraform knows where that state is
-    assert state_document(workspace) is None
+    monkeypatch.setenv("TF_WORKSPACE", "other")  # never passed on: terraform's is "default"
+    assert state_document(workspace) == state_document(_workspace(components, "network"))
 
 
 def test_a_backend_with_settings_of_its_own_is_read_through_terraform(components: Path) -> None:
