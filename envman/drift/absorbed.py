@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from envman.drift.classify import Context, classify
+from envman.drift.companions import SCANNED_TYPES
 from envman.drift.model import Finding
 from envman.drift.values import short
 from envman.errors import EnvmanError
@@ -45,7 +46,12 @@ def absorbed_by_apply(planned: PlannedRun, warn: Say) -> list[Finding]:
     workspace = planned.workspace
     env = workspace.env
     try:
-        plan = show_plan(workspace.terraform, planned.plan_file, changes_of_drifted_only=True)
+        plan = show_plan(
+            workspace.terraform,
+            planned.plan_file,
+            changes_of_drifted_only=True,
+            scanned=SCANNED_TYPES,
+        )
     except EnvmanError as exc:
         warn(
             f"warning: could not read the drift of the plan of '{env.name}' ({exc}); "

@@ -30,6 +30,7 @@ from typing import Any
 
 from envman.config.stack import stack_code_digest
 from envman.drift.classify import Context, classify
+from envman.drift.companions import SCANNED_TYPES
 from envman.drift.model import ERROR, EnvResult, Finding, error_result
 from envman.drift.rules import (
     BASELINE_DOC,
@@ -150,7 +151,9 @@ def run_plans(
                 format_version="1.2", terraform_version=workspace.binary.version
             ), frozenset()
         # classification reads the planned values of drifted resources only
-        plan = show_plan(workspace.terraform, options.out, changes_of_drifted_only=True)
+        plan = show_plan(
+            workspace.terraform, options.out, changes_of_drifted_only=True, scanned=SCANNED_TYPES
+        )
         return plan, sensitive_values(plan)
     finally:  # plan files (and envman's var files) hold secrets; drift never applies them
         options.out.unlink(missing_ok=True)

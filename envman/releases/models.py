@@ -256,8 +256,9 @@ class Release(LedgerModel):
 
     def to_json(self) -> dict[str, Any]:
         data = self.model_dump(mode="json", by_alias=True, exclude_none=False)
-        if data.get("components") is None and "components" not in self._unknown:
-            data.pop("components", None)  # schema 1 records stay as they were
+        for key in ("components", "absorbed_drift"):  # newer fields: only when they hold
+            if data.get(key) is None and key not in self._unknown:
+                data.pop(key, None)  # schema 1 records stay as they were
         return data
 
 

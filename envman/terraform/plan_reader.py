@@ -69,16 +69,21 @@ def refers_to(value: Any, ids: frozenset[str]) -> bool:
 
 
 def read_plan(
-    stream: IO[bytes], *, keep_values: bool = True, changes_of_drifted_only: bool = False
+    stream: IO[bytes],
+    *,
+    keep_values: bool = True,
+    changes_of_drifted_only: bool = False,
+    scanned: frozenset[str] = frozenset(),
 ) -> Plan:
     """The plan in ``stream`` (``show -json`` output). Without ``keep_values`` no resource's
-    values are kept at all (enough for a summary and the list of changes)."""
+    values are kept at all (enough for a summary and the list of changes); with
+    ``changes_of_drifted_only``, only those drift reads, and every value of the ``scanned``
+    resource types (drift's companion rules: ``envman.drift.companions.SCANNED_TYPES``)."""
     import ijson
 
     try:
-        return _read(
-            ijson.basic_parse(stream, use_float=True), keep_values, changes_of_drifted_only
-        )
+        wanted = scanned if changes_of_drifted_only else None
+        return _read(ijson.basic_parse(stream, use_float=True), keep_values, wanted)
     except (ijson.JSONError, UnicodeDecodeError) as exc:  # not JSON at all
         raise MalformedPlan(f"{type(exc).__name__}: {exc}") from None
     except StopIteration:  # the document ended in the middle
@@ -88,7 +93,8 @@ def read_plan(
     # anything else is a bug in envman: it is not disguised as a malformed plan
 
 
-def _read(events: _Events, keep_values: bool, changes_of_drifted_only: bool) -> Plan:
+def _read(events: _Events, keep_values: bool, scanned: frozenset[str] | None) -> Plan:
+    changes_of_drifted_only = scanned is not None
     event, _ = next(events)
     if event != "start_map":
         raise MalformedPlan("the plan is not a JSON object")
@@ -104,7 +110,9 @@ def _read(events: _Events, keep_values: bool, changes_of_drifted_only: bool) -> 
             )
         if key == "resource_changes" and changes_of_drifted_only:
             lists[key] = _read_changes(
-                events, keep_values, _Wanted(lists.get("resource_drift", ()))
+                events,
+                keep_values,
+                _Wanted(lists.get("resource_drift", ()), scanned or frozenset()),
             )
         elif key in _CHANGE_LISTS:
             lists[key] = _read_changes(events, keep_values)
@@ -123,10 +131,8 @@ def _read(events: _Events, keep_values: bool, changes_of_drifted_only: bool) -> 
 class _Wanted:
     """Which values of ``resource_changes`` drift classification reads (see the docstring)."""
 
-    def __init__(self, drift: tuple[ResourceChange, ...]) -> None:
-        from envman.drift.companions import SCANNED_TYPES  # drift's own rule of what it reads
-
-        self.types = SCANNED_TYPES
+    def __init__(self, drift: tuple[ResourceChange, ...], scanned: frozenset[str]) -> None:
+        self.types = scanned  # drift's own rule of what it reads, whatever the action
         self.drifted = frozenset(rc.address for rc in drift)
         ids: set[str] = set()
         for rc in drift:

@@ -20,6 +20,7 @@ def show_plan(
     *,
     keep_values: bool = True,
     changes_of_drifted_only: bool = False,
+    scanned: frozenset[str] = frozenset(),
 ) -> Plan:
     """The plan, read while terraform writes it (see ``plan_reader`` for what is kept)."""
     read: list[Plan] = []
@@ -27,7 +28,10 @@ def show_plan(
     def consume(stream: IO[bytes]) -> None:
         read.append(
             read_plan(
-                stream, keep_values=keep_values, changes_of_drifted_only=changes_of_drifted_only
+                stream,
+                keep_values=keep_values,
+                changes_of_drifted_only=changes_of_drifted_only,
+                scanned=scanned,
             )
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from envman.drift.companions import SCANNED_TYPES
 from envman.drift.absorbed import absorbed_lines, absorbed_record, kept_by_apply
 from envman.drift.classify import Context, classify
 from envman.drift.model import report_document
@@ -24,7 +25,7 @@ UNMANAGED = {
 
 def plan_of(case: str) -> Plan:
     with (CORPUS / case / "plan.json").open("rb") as stream:
-        return read_plan(stream, changes_of_drifted_only=True)
+        return read_plan(stream, changes_of_drifted_only=True, scanned=SCANNED_TYPES)
 
 
 def test_the_apply_keeps_what_it_cannot_revert_and_the_check_reports_it_after() -> None:

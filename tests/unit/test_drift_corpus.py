@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from envman.drift.companions import SCANNED_TYPES
 from envman.drift.classify import Context, classify, verdicts
 from envman.terraform.models import Plan
 from envman.terraform.plan_reader import read_plan
@@ -28,7 +29,7 @@ CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.json").is_file
 
 def streamed(path: Path) -> Plan:
     with path.open("rb") as stream:
-        return read_plan(stream, changes_of_drifted_only=True)
+        return read_plan(stream, changes_of_drifted_only=True, scanned=SCANNED_TYPES)
 
 
 def whole(path: Path) -> Plan:

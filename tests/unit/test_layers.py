@@ -20,7 +20,7 @@ PACKAGE = ROOT / "envman"
 
 # Top to bottom. A module may import its own layer and any layer below it, never above.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("cli", ("envman.cli", "envman.cliutil", "envman.__main__")),
+    ("cli", ("envman.cli", "envman.cliutil", "envman.completion", "envman.__main__")),
     ("commands", ("envman.commands",)),
     (
         "flow",
@@ -46,6 +46,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             # flow steps kept beside the package they serve: each runs terraform through a
             # Workspace (or reviews a PlannedRun), which is the flow's
             "envman.drift.detect",
+            "envman.drift.absorbed",
+            "envman.operate.effect",
+            "envman.terraform.planfile",
             "envman.guard.review",
             "envman.guard.report",
             "envman.operate.destroy",
@@ -66,6 +69,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "envman.protect",
             "envman.operate",
             "envman.emulator",
+            "envman.adopt",  # envman init: reads a terraform repository, writes the first files
         ),
     ),
     ("terraform", ("envman.terraform", "envman.synth")),
@@ -79,6 +83,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "envman.lease",  # facts about processes and time
             "envman.secrets.redactor",  # the one redactor: every layer feeds and uses it
             "envman.secrets.streams",
+            "envman.secrets.files",  # envman's own files and folders: modes, no symlinks
+            "envman.emulator.ports",  # is an endpoint the local emulator (stdlib only)
             "envman",  # __version__
         ),
     ),

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from envman.drift.companions import SCANNED_TYPES
 from envman.errors import TerraformError
 from envman.terraform.models import Plan
 from envman.terraform.plan_reader import read_plan
@@ -99,7 +100,9 @@ def test_mutated_documents_only_raise_terraform_errors(position: int, replacemen
 
 def test_changes_keep_values_only_for_drifted_resources() -> None:
     doc = _with_drift()  # terraform_data.app drifted; .slow is replaced, never drifted
-    plan = read_plan(io.BytesIO(json.dumps(doc).encode()), changes_of_drifted_only=True)
+    plan = read_plan(
+        io.BytesIO(json.dumps(doc).encode()), changes_of_drifted_only=True, scanned=SCANNED_TYPES
+    )
     whole = Plan.from_json(doc)
     by_address = {rc.address: rc for rc in plan.resource_changes}
     assert by_address["terraform_data.app"].change == whole.resource_changes[0].change
@@ -115,5 +118,5 @@ def test_drift_after_changes_is_refused_when_values_depend_on_it() -> None:
     reordered["resource_drift"] = doc["resource_drift"]  # after resource_changes
     data = json.dumps(reordered).encode()
     with pytest.raises(TerraformError, match="resource_drift after resource_changes"):
-        read_plan(io.BytesIO(data), changes_of_drifted_only=True)
+        read_plan(io.BytesIO(data), changes_of_drifted_only=True, scanned=SCANNED_TYPES)
     assert read_plan(io.BytesIO(data)).resource_drift  # the full read does not care
