@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Callable
 
 STARTUP_TIMEOUT = 30.0
+RESET_TIMEOUT = 120.0
 
 
 def free_port() -> int:
@@ -96,7 +97,8 @@ def _start(port: int) -> tuple[str, Callable[[], None]]:
 def reset(url: str) -> None:
     """Forget every resource the server holds (POST /moto-api/reset)."""
     request = urllib.request.Request(f"{url}/moto-api/reset", method="POST", data=b"")
-    with urllib.request.urlopen(request, timeout=10) as response:
+    # a server that held a whole platform takes seconds to forget it on a loaded machine
+    with urllib.request.urlopen(request, timeout=RESET_TIMEOUT) as response:
         response.read()
 
 
