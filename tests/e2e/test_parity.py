@@ -129,7 +129,12 @@ def test_apply_records_outputs_and_status(project: Project) -> None:
     raw = cli("outputs", "dev", "image", "--raw")
     assert (raw.exit_code, raw.stdout.strip()) == (0, "v2"), raw.output
     assert release["inputs"] == {"image": "v2"}  # --set pins
-    assert current(project) == {"seq": 1, "kind": "apply", "status": "applied", "pins": release["inputs"]}
+    assert current(project) == {
+        "seq": 1,
+        "kind": "apply",
+        "status": "applied",
+        "pins": release["inputs"],
+    }
     history = project.history()
     assert [(r["seq"], r["kind"], r["status"]) for r in history] == [(1, "apply", "applied")]
     seen = [cli("status", "--json"), cli("history", "dev", "--json"), cli("outputs", "dev")]
@@ -274,7 +279,7 @@ def test_verify_failure_rolls_back_and_notifies(
     bad = cli("apply", "dev", "--yes", "--set", "image=v2")
     assert bad.exit_code == 4, bad.output
     assert "expected HTTP 200, got HTTP 503" in bad.output
-    first, failed, back = views(project)
+    _, failed, back = views(project)
     assert failed["kind"] == "apply" and failed["verified"] is False
     assert failed["status"] in ("verify_failed", "rolled_back")
     assert (back["kind"], back["status"], back["target_seq"], back["rollback_of"]) == (
