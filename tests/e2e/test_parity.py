@@ -162,10 +162,10 @@ def test_saved_plan_applies_exactly_it_and_a_stale_one_is_refused(project: Proje
 
 
 def test_windows_refuse_and_break_glass_is_recorded(
-    project: Project, monkeypatch: pytest.MonkeyPatch
+    project: Project, slack: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cli = project.cli
-    project.append("dev", WINDOWS)
+    project.append("dev", WINDOWS + '\nnotify "slack" {\n  webhook_url_env = "PARITY_SLACK"\n}')
     monkeypatch.setenv("ENVMAN_NOW", FRIDAY)
     refused = cli("apply", "dev", "--yes")
     assert refused.exit_code == 3, refused.output
@@ -176,6 +176,9 @@ def test_windows_refuse_and_break_glass_is_recorded(
     [release] = views(project)
     assert release["break_glass"] == {"reason": "INC-7 fix", "rules": ["deny_weekdays:Friday"]}
     assert project.record(1)["clock_override"]["now"].startswith("2026-03-06T10:00:00")
+    message = json.dumps(slack.bodies)
+    assert "BREAK-GLASS" in message and "INC-7 fix" in message, message
+    assert "deny_weekdays:Friday" in message and "hook-secret" not in message
     monkeypatch.setenv("ENVMAN_NOW", IN_FREEZE)
     frozen = cli("apply", "dev", "--yes", "--set", "replicas=2")
     assert frozen.exit_code == 3, frozen.output
@@ -202,6 +205,55 @@ def test_promotion_only_refuses_set_until_break_glass(
     assert release["break_glass"] == {"reason": "INC-9", "rules": ["promotion_only:image"]}
     assert release["inputs"] == {"image": "hotfix"}
     assert project.outputs("staging")["image"] == "hotfix"
+
+
+def test_a_pin_only_change_is_recorded_and_addresses_come_before_confirming(
+    project: Project,
+) -> None:
+    cli = project.cli
+    assert cli("apply", "dev", "--yes").exit_code == 0
+    pinned = cli("apply", "dev", "--yes", "--set", "replicas=1", "--pin", "replicas")
+    assert pinned.exit_code == 0, pinned.output
+    release = views(project)[-1]
+    assert (release["seq"], release["inputs"]) == (2, {"replicas": 1})
+    assert current(project)["pins"] == {"replicas": 1}
+    unconfirmed = cli("apply", "dev", "--set", "replicas=2", "--pin", "replicas")
+    assert unconfirmed.exit_code == 3, unconfirmed.output
+    assert "terraform_data.app" in unconfirmed.stdout, unconfirmed.stdout
+    assert len(project.records()) == 2
+
+
+def test_status_reconciles_a_run_left_applying(project: Project) -> None:
+    from envman.releases.ledger import Ledger
+    from envman.releases.store_local import LocalStore
+
+    assert project.cli("apply", "dev", "--yes").exit_code == 0
+    stored = project.record(1)
+    changes: dict[str, object] = {"status": "applying"}
+    if stored.get("components"):
+        entries = stored["components"]
+        entries["app"]["status"] = "applying"
+        changes["components"] = entries
+    Ledger(LocalStore(project.ledger()), "dev").update(1, changes)
+    status = project.cli("status", "dev", "--json")
+    assert status.exit_code == 0, status.output
+    assert current(project)["status"] == "applied"
+    record = project.record(1)
+    assert record["status"] == "applied" and record["reconciled_at"]
+
+
+def test_validate_names_promotion_problems_with_lines(project: Project) -> None:
+    staging = project.config("staging")
+    staging.write_text(
+        staging.read_text().replace("promotion {\n", "promotion {\n  require_verified = true\n")
+    )
+    project.append("dev", "protection {\n  promotion_only = true\n}")
+    result = project.cli("validate")
+    assert result.exit_code == 1, result.output
+    staging_line = staging.read_text().splitlines().index("  require_verified = true") + 1
+    dev_line = project.config("dev").read_text().splitlines().index("  promotion_only = true") + 1
+    assert f"{staging}:{staging_line}:" in result.output, result.output
+    assert f"{project.config('dev')}:{dev_line}:" in result.output, result.output
 
 
 def test_guard_refuses_a_replacement_until_allowed(project: Project) -> None:
