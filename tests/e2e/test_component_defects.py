@@ -12,7 +12,7 @@ On the code before the one flow (docs/components.md), these fail:
 - test_a_second_rollback_goes_further_back: the undone release is never marked rolled_back
 - test_component_names_are_identifiers[*]: accepted (250 characters: an internal error)
 - test_status_reconciles_an_interrupted_component_run: status leaves the release applying
-- test_unlock_reaches_a_component_lock: unlock has no -c (a usage error, exit 2)
+- test_unlock_reaches_a_component_lock: unlock has no -c option
 - test_a_pin_only_change_is_recorded: "Nothing to apply", no release
 - test_addresses_are_shown_before_confirming: counts only, no addresses
 - test_break_glass_is_in_notifications: the notification has no BREAK-GLASS
