@@ -27,8 +27,8 @@ On the code before the one flow (docs/components.md), these fail:
 - test_json_documents_match_the_single_stack: another shape; nothing for "nothing to do" and
   --dry-run
 Not tested here: the CloudFront invalidation after a component apply (`previous_outputs=None`)
-needs a CloudFront distribution, which the moto server does not run end to end
-(EMULATOR notes in docs/platform.md); it belongs with the AWS platform tests.
+needs a CloudFront distribution with the AWS provider (slow even on the moto server); it belongs
+with the AWS platform tests.
 """
 
 from __future__ import annotations
