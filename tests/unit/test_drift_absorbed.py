@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from envman.drift.companions import SCANNED_TYPES
 from envman.drift.absorbed import absorbed_lines, absorbed_record, kept_by_apply
 from envman.drift.classify import Context, classify
+from envman.drift.companions import SCANNED_TYPES
 from envman.drift.model import report_document
 from envman.drift.report import render_markdown, render_text
 from envman.terraform.models import Plan

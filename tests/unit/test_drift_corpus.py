@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from envman.drift.companions import SCANNED_TYPES
 from envman.drift.classify import Context, classify, verdicts
+from envman.drift.companions import SCANNED_TYPES
 from envman.terraform.models import Plan
 from envman.terraform.plan_reader import read_plan
 
