@@ -22,7 +22,7 @@ from envman.operate import Redact, no_redaction
 from envman.operate.audit import AuditStatus, begin_audit, finish_audit, reconcile_orphans
 from envman.operate.effect import apply_steps, judge_plan
 from envman.operate.passthrough import run_passthrough
-from envman.operate.tfargs import Access, TfCommand, build_argv, classify, mask_args
+from envman.operate.tfargs import Access, TfCommand, build_argv, classify, is_destroy, mask_args
 from envman.planning import current_pins
 from envman.protect.confirm import ConfirmOptions, confirm_change
 from envman.protect.windows import check_windows
@@ -49,6 +49,8 @@ class TfOptions:
 
 def run_tf(ctx: AppContext, name: str, args: Sequence[str], options: TfOptions) -> int:
     command = classify(args)
+    if is_destroy(command.args):  # judged by its effect: the destroy flow, with its rules
+        return _destroy(ctx, name, options)
     project = ctx.project
     env = project.environment(name)
     if options.confirm is not None and options.confirm != env.name:
@@ -78,6 +80,24 @@ def run_tf(ctx: AppContext, name: str, args: Sequence[str], options: TfOptions) 
             return _setup(workspace, command)
         workspace.ensure_init()
         return _audited(workspace, store, command, options.redact)
+
+
+def _destroy(ctx: AppContext, name: str, options: TfOptions) -> int:
+    """`tf -- destroy` (or `apply -destroy`) is `envman destroy ENV [-c COMPONENT]`: the typed
+    name (--confirm ENV without a terminal), the guard's prevent_destroy, protection, and a
+    release of kind destroy."""
+    from envman.operate.destroy import DestroyOptions
+
+    say_on_stderr(f"envman: tf -- destroy runs as `envman destroy {name}` (recorded as a destroy)")
+    destroy = DestroyOptions(confirm=options.confirm, redact=options.redact)
+    if ctx.project.settings.component:
+        from envman.commands.components_ops import run_graph_destroy
+
+        only = [options.component] if options.component is not None else []
+        return run_graph_destroy(ctx, name, only, destroy)
+    from envman.commands.destroy import run_destroy
+
+    return run_destroy(ctx, name, destroy)
 
 
 def _confirm(env: Environment, command: TfCommand, options: TfOptions) -> None:

@@ -82,12 +82,20 @@ def _refuse_global_option(first: str) -> None:
         )
 
 
+def is_destroy(args: Sequence[str]) -> bool:
+    """`destroy`, or an `apply` whose last `-destroy` says true (as terraform reads it)."""
+    first = args[0] if args else ""
+    return first == "destroy" or (first == "apply" and _has_flag(args[1:], "destroy"))
+
+
 def _refuse_envmans_job(args: Sequence[str], first: str, sub: str | None) -> None:
-    """Destroys and workspaces: envman does them (or does without them) itself."""
-    if first == "destroy" or (first == "apply" and _has_flag(args[1:], "destroy")):
+    """Destroys and workspaces: envman does them (or does without them) itself. A destroy of
+    the whole environment becomes `envman destroy` (recorded as kind destroy); a targeted
+    one would leave a destroy no release could describe."""
+    if is_destroy(args) and any(flag_name(a) in ("target", "replace") for a in args[1:]):
         raise UsageError(
-            "terraform destroy is not run through tf: it would leave no destroy release",
-            hint="use: envman destroy ENV",
+            "a targeted destroy is not run through tf: it would leave no release describing it",
+            hint="remove the resource from the stack and run envman apply ENV, or envman destroy ENV",
         )
     if first == "workspace" and sub not in _READ_ONLY_SUB["workspace"]:
         raise UsageError(

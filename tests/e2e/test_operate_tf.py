@@ -155,8 +155,11 @@ def test_a_mutating_tf_command_holds_the_operation_lock(op: Cli, project: Path) 
 
 
 def test_refused_and_unknown_usage(op: Cli) -> None:
-    destroy = op("tf", "dev", "--", "destroy", "-auto-approve")
-    assert destroy.exit_code == 1 and "envman destroy" in destroy.stderr
+    targeted = op("tf", "dev", "--", "destroy", "-auto-approve", "-target=terraform_data.app")
+    assert targeted.exit_code == 1 and "targeted destroy" in targeted.stderr
+    destroy = op("tf", "dev", "--", "destroy", "-auto-approve")  # the destroy flow: nothing yet
+    assert destroy.exit_code == 0 and "envman destroy dev" in destroy.stderr
+    assert "Nothing to destroy" in destroy.stdout
     empty = op("tf", "dev")
     assert empty.exit_code == 1 and "no terraform command" in empty.stderr
     components = op("tf", "dev", "-c", "app", "--", "state", "list")

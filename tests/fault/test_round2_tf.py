@@ -64,10 +64,14 @@ def test_callers_terraform_variables_never_reach_terraform(
 def test_tf_apply_judges_the_last_of_repeated_flags(operate: Path) -> None:
     cli = Cli(operate)
     assert cli("apply", "dev", "--yes").exit_code == 0
-    done = cli("tf", "dev", "--", "apply", "-auto-approve", "-destroy=false", "-destroy")
-    assert done.exit_code == 1
-    assert "envman destroy" in done.stderr
+    refused = cli("tf", "dev", "--", "apply", "-auto-approve", "-destroy=false", "-destroy")
+    assert refused.exit_code == 3, refused.output  # a destroy: the typed name, never -auto-approve
+    assert "envman destroy dev" in refused.stderr
     assert resources(operate) == ALL
+    done = cli("tf", "dev", "--confirm", "dev", "--", "apply", "-destroy=false", "-destroy")
+    assert done.exit_code == 0, done.output
+    assert resources(operate) == []
+    assert history(cli)[0]["kind"] == "destroy"  # the newest record: a destroy release
 
 
 def test_tf_apply_of_a_saved_destroy_plan_is_refused(operate: Path) -> None:

@@ -9,7 +9,15 @@ import pytest
 
 from envman.errors import EnvmanError, UsageError
 from envman.operate.audit import audit_row, begin_audit, finish_audit, read_audit
-from envman.operate.tfargs import MASK, Access, build_argv, classify, mask_args, positionals
+from envman.operate.tfargs import (
+    MASK,
+    Access,
+    build_argv,
+    classify,
+    is_destroy,
+    mask_args,
+    positionals,
+)
 from envman.releases.ledger import Ledger
 from envman.releases.models import Status
 from envman.releases.store_local import LocalStore
@@ -53,9 +61,8 @@ def test_classify(args: list[str], name: str, access: Access) -> None:
     ("args", "says"),
     [
         ([], "no terraform command"),
-        (["destroy"], "envman destroy"),
-        (["apply", "-destroy"], "envman destroy"),
-        (["apply", "-destroy=true", "-auto-approve"], "envman destroy"),
+        (["destroy", "-target=aws_s3_bucket.x"], "targeted destroy"),
+        (["apply", "-destroy", "-target", "a.b"], "targeted destroy"),
         (["-chdir=elsewhere", "plan"], "-chdir"),
         (["workspace", "select", "other"], "workspaces"),
         (["workspace", "new", "other"], "workspaces"),
@@ -69,6 +76,20 @@ def test_refused_commands(args: list[str], says: str) -> None:
 
 def test_apply_destroy_false_is_an_apply() -> None:
     assert classify(["apply", "-destroy=false"]).access is Access.MUTATE
+
+
+@pytest.mark.parametrize(
+    ("args", "destroys"),
+    [
+        (["destroy"], True),
+        (["apply", "-destroy"], True),
+        (["apply", "-destroy=true", "-auto-approve"], True),
+        (["apply", "-destroy=false"], False),
+        (["plan", "-destroy"], False),  # a plan changes nothing
+    ],
+)
+def test_a_destroy_is_known_by_its_effect(args: list[str], destroys: bool) -> None:
+    assert is_destroy(classify(args).args) is destroys
 
 
 def test_var_files_go_right_after_the_command() -> None:
