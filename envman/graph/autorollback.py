@@ -1,7 +1,8 @@
 """The automatic rollback of a component environment after a failed verification
 (`verify { on_failure = "rollback" }`), run by the command that saw it, without asking:
 each component whose pins changed goes back to the environment's current release, in graph
-order, as one release of kind rollback; the failed release becomes `rolled_back`."""
+order, as one release of kind rollback; the failed release stays `verify_failed` (what happened
+to it), as a single stack's does."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from envman.graph.promote import plan_graph_rollback
 from envman.hooks import run_hooks
 from envman.planning import PlannedRun
 from envman.releases.models import Kind, Release
-from envman.releases.record import set_status
 
 
 def wants_rollback(job: GraphApply, code: int) -> bool:
@@ -59,7 +59,6 @@ def auto_rollback(
     except EnvmanError as exc:
         announce(back, release, "rollback_failed", [str(exc)])
         raise
-    set_status(job.ledger, failed, "rolled_back", warn=job.say)
     after_graph_apply(back, release, job.say)
     announce(back, release, "auto_rollback", [f"release #{failed.seq} failed verification"])
     return release

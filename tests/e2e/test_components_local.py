@@ -290,7 +290,7 @@ verify {
     )
     result = ccli("apply", "dev", "--yes", "--set", "app.image_tag=v2")
     assert result.exit_code == 4, result.output
-    assert release(project, 2)["status"] == "rolled_back"
+    assert release(project, 2)["status"] == "verify_failed"  # as a single stack's
     back = release(project, 3)
     assert back["kind"] == "rollback" and back["rollback_of"] == 2 and back["target_seq"] == 1
     assert statuses(back) == {"app": "applied"}
