@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from envman.config.models import Promotion
+from envman.config.paths import ENVIRONMENT_FILE, ENVIRONMENTS_DIR
 from envman.config.project import Environment, Project
 from envman.errors import EnvmanError, ProtectionRefused, UsageError
 from envman.input_values import Source
@@ -39,6 +40,7 @@ def promotion_target(project: Project, target: str | None) -> Environment:
         return project.environment(target)
     candidates = [e for e in project.environments() if e.config.promotion is not None]
     if not candidates:
+        _raise_broken_target(project)
         raise UsageError(
             "no environment has a promotion block; nothing to promote into",
             hint='add promotion { from = "staging" ... } to the target environment',
@@ -50,6 +52,18 @@ def promotion_target(project: Project, target: str | None) -> Environment:
             hint="name the target: envman promote TARGET",
         )
     return candidates[0]
+
+
+def _raise_broken_target(project: Project) -> None:
+    """With no promotion target found: an environment whose configuration does not load but
+    that declares a promotion block is the one meant — its own error says what to fix."""
+    for name in project.environment_names():
+        try:
+            project.environment(name)
+        except EnvmanError:
+            text = (project.root / ENVIRONMENTS_DIR / name / ENVIRONMENT_FILE).read_text()
+            if "promotion" in text:
+                raise
 
 
 def running_release(ledger: Ledger) -> Release | None:
