@@ -63,7 +63,9 @@ class Workspace:
         warn_ignored(os.environ, say_on_stderr)
         if "AWS_SESSION_TOKEN" in extra and "AWS_PROFILE" not in extra:
             env.pop("AWS_PROFILE", None)  # the assumed role's credentials, not the shell's profile
-        return Terraform(binary=self.binary, stack_dir=self.stack_dir, env=env)
+        component = getattr(self.env, "component", None) or None
+        owner = (self.env.name, component)
+        return Terraform(binary=self.binary, stack_dir=self.stack_dir, env=env, owner=owner)
 
     def prepare_folder(self) -> Path:
         """.envman/envs/<env>/, private (plan files hold every variable, secrets too); an

@@ -78,18 +78,24 @@ class StateLocked(TerraformError):
     """The state lock stayed held by someone else for the whole lock timeout."""
 
     def __init__(
-        self, lock: dict[str, str], waited: str | None = None, *, environment: str | None = None
+        self,
+        lock: dict[str, str],
+        waited: str | None = None,
+        *,
+        environment: str | None = None,
+        component: str | None = None,
     ) -> None:
         who = lock.get("who") or "an unknown holder"
         what = ", ".join(f"{k} {lock[k]}" for k in ("operation", "created") if lock.get(k))
         env = environment or "ENV"
+        where = f" -c {component}" if component else ""
         super().__init__(
             f"state is locked by {who}"
             + (f" ({what})" if what else "")
             + (f"; waited {waited}" if waited else "")
             + (f"; lock ID {lock['id']}" if lock.get("id") else ""),
             hint=f"wait for that run to finish; if it is stale: envman unlock {env} "
-            f"{lock.get('id') or 'LOCK_ID'} --confirm {env}",
+            f"{lock.get('id') or 'LOCK_ID'}{where} --confirm {env}",
         )
         self.lock = lock
 
@@ -262,10 +268,13 @@ def terraform_error(
     *,
     environment: str | None = None,
     waited: str | None = None,
+    component: str | None = None,
 ) -> TerraformError:
     """The typed error for a failed terraform run."""
     message = failure_message(label, done)
-    typed = classify(message, done.errors(), environment=environment, waited=waited)
+    typed = classify(
+        message, done.errors(), environment=environment, waited=waited, component=component
+    )
     return typed or TerraformError(message)
 
 
@@ -275,12 +284,15 @@ def classify(
     *,
     environment: str | None = None,
     waited: str | None = None,
+    component: str | None = None,
 ) -> TerraformError | None:
-    """The typed error named by the first recognised diagnostic, if any."""
+    """The typed error named by the first recognised diagnostic, if any (``environment`` and
+    ``component``: whose terraform it was, for the unlock hint)."""
     for diagnostic in errors:
         summary = diagnostic.summary
         if summary == LOCK_SUMMARY:
-            return StateLocked(lock_info(diagnostic), waited, environment=environment)
+            lock = lock_info(diagnostic)
+            return StateLocked(lock, waited, environment=environment, component=component)
         if summary.startswith(_INIT_SUMMARIES):
             return InitRequired(message, hint="run the command again: envman initialises itself")
         if summary.startswith("No value for required variable"):

@@ -84,6 +84,7 @@ class Terraform:
     binary: Binary
     stack_dir: Path
     env: Mapping[str, str]
+    owner: tuple[str, str | None] | None = None  # (environment, component) named in hints
 
     def run(
         self,
@@ -148,7 +149,9 @@ class Terraform:
                 redact_file(done)
         stderr = err_path.read_text("utf-8", "replace") if err_path.exists() else ""
         diagnostics.extend(diagnostics_from_text(stderr))
-        return _finish(label, Completed(args, returncode, b"", stderr, diagnostics), check)
+        return _finish(
+            label, Completed(args, returncode, b"", stderr, diagnostics), check, self.owner
+        )
 
     def _run_piped(
         self,
@@ -187,7 +190,9 @@ class Terraform:
         if "-json" in args and args[0] in ("validate",):
             diagnostics.extend(_validate_diagnostics(stdout))
         diagnostics.extend(diagnostics_from_text(stderr))
-        done = _finish(label, Completed(args, returncode, stdout, stderr, diagnostics), check)
+        done = _finish(
+            label, Completed(args, returncode, stdout, stderr, diagnostics), check, self.owner
+        )
         if unreadable is not None:
             raise unreadable
         return done
@@ -199,14 +204,17 @@ def _private(path: Path) -> IO[bytes]:
     return os.fdopen(os.open(path, flags, 0o600), "wb")
 
 
-def _finish(label: str, done: Completed, check: bool) -> Completed:
+def _finish(
+    label: str, done: Completed, check: bool, owner: tuple[str, str | None] | None = None
+) -> Completed:
     if signals.interrupted():
         raise Interrupted(
             f"{label} was interrupted; terraform stopped cleanly and released its lock",
             hint="run the command again when ready",
         )
     if check and done.returncode != 0:
-        raise terraform_error(label, done)
+        environment, component = owner or (None, None)
+        raise terraform_error(label, done, environment=environment, component=component)
     return done
 
 

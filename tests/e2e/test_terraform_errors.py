@@ -65,3 +65,11 @@ def test_a_held_lock_names_its_holder() -> None:
     assert "alice@ci" in str(error) and "1234-abcd" in str(error)
     assert "envman unlock dev 1234-abcd --confirm dev" in str(error)
     assert classify("x", [Diagnostic("error", "Something else")]) is None
+
+
+def test_a_held_lock_of_a_component_names_it_in_the_unlock_hint() -> None:
+    detail = "Lock Info:\n  ID:        5678-ef\n  Who:       bob@ci\n"
+    diagnostic = Diagnostic("error", "Error acquiring the state lock", detail)
+    error = classify("terraform plan failed", [diagnostic], environment="dev", component="app")
+    assert isinstance(error, StateLocked)
+    assert "envman unlock dev 5678-ef -c app --confirm dev" in str(error)
