@@ -220,22 +220,6 @@ ParallelOpt = Annotated[
 ]
 
 
-def _graph_request(environment: str, **given: object) -> object | None:
-    """A GraphRequest when the project has components (docs/components.md), else None after
-    refusing component options."""
-    if _ctx().project.settings.component:
-        from envman.commands.components import GraphRequest
-
-        return GraphRequest(environment, **given)  # type: ignore[arg-type]
-    components = cast("tuple[str, ...]", given.get("components", ()))
-    _no_components(list(components))
-    if given.get("changed") is not None:
-        from envman.errors import UsageError
-
-        raise UsageError("--changed: components are not configured in this project")
-    return None
-
-
 @app.command("graph")
 def graph_command(
     environment: Annotated[
@@ -291,7 +275,7 @@ def plan_command(
 
     Exit 3 when a guard or policy would refuse applying this plan."""
     from envman.commands.plan import run_plan
-    from envman.commands.requests import Pins, PlanRequest
+    from envman.commands.requests import Pins, PlanRequest, Scope
     from envman.commands.review import ReviewOutput
 
     output = ReviewOutput(diff=diff, fmt=fmt, report=report)
@@ -302,28 +286,9 @@ def plan_command(
         detailed_exitcode=detailed_exitcode,
         pins=Pins(pin=tuple(pin), unpin=tuple(unpin)),
         output=output,
+        scope=Scope(tuple(components), changed, parallel),
     )
-
-    def call() -> int:
-        graph = _graph_request(
-            environment,
-            components=tuple(components),
-            changed=changed,
-            sets=tuple(sets),
-            parallel=parallel,
-            as_json=as_json,
-            detailed_exitcode=detailed_exitcode,
-            review=output,
-            pins=(tuple(pin), tuple(unpin)),
-        )
-        if graph is not None:
-            output.check()
-            from envman.commands.components import GraphRequest, run_graph_plan
-
-            return run_graph_plan(_ctx(), cast(GraphRequest, graph))
-        return run_plan(_ctx(), request)
-
-    _run(call)
+    _run(lambda: run_plan(_ctx(), request))
 
 
 @app.command("apply")
@@ -349,7 +314,7 @@ def apply_command(
 ) -> None:
     """Plan, show, confirm and apply exactly that plan; record a release; verify."""
     from envman.commands.apply import run_apply
-    from envman.commands.requests import ApplyRequest, Pins
+    from envman.commands.requests import ApplyRequest, Pins, Scope
     from envman.protect.confirm import ConfirmOptions
 
     options = ConfirmOptions(yes=yes, confirm=confirm)
@@ -362,28 +327,9 @@ def apply_command(
         pins=Pins(pin=tuple(pin), unpin=tuple(unpin)),
         allow_destroy=tuple(allow_destroy),
         as_json=as_json,
+        scope=Scope(tuple(components), None, parallel),
     )
-
-    def call() -> int:
-        graph = _graph_request(
-            environment,
-            components=tuple(components),
-            sets=tuple(sets),
-            parallel=parallel,
-            as_json=as_json,
-            confirm=options,
-            break_glass=break_glass,
-            allow_destroy=tuple(allow_destroy),
-            pins=(tuple(pin), tuple(unpin)),
-            use_plan=use_plan,
-        )
-        if graph is not None:
-            from envman.commands.components import GraphRequest, run_graph_apply
-
-            return run_graph_apply(_ctx(), cast(GraphRequest, graph))
-        return run_apply(_ctx(), request)
-
-    _run(call)
+    _run(lambda: run_apply(_ctx(), request))
 
 
 @app.command("promote")
@@ -479,23 +425,6 @@ TfComponentOpt = Annotated[
 ]
 
 
-def _no_components(components: list[str]) -> None:
-    if _ctx().project.settings.component:
-        from envman.errors import UsageError
-
-        raise UsageError(
-            "this is not supported yet for environments made of components",
-            hint="see docs/components.md: plan, apply, promote, rollback, outputs -c, drift",
-        )
-    if components:
-        from envman.errors import UsageError
-
-        raise UsageError(
-            f"-c {components[0]}: components are not configured in this project",
-            hint="leave -c out: the environment has one stack",
-        )
-
-
 @app.command("destroy")
 def destroy_command(
     environment: Annotated[str, typer.Argument(help="The environment to destroy.")],
@@ -527,15 +456,7 @@ def destroy_command(
         redact=redact_stored,
     )
 
-    def call() -> int:
-        if _ctx().project.settings.component:  # docs/components.md
-            from envman.commands.components_ops import run_graph_destroy
-
-            return run_graph_destroy(_ctx(), environment, list(components), options)
-        _no_components(components)
-        return run_destroy(_ctx(), environment, options)
-
-    _run(call)
+    _run(lambda: run_destroy(_ctx(), environment, options, tuple(components)))
 
 
 @app.command(
@@ -555,26 +476,8 @@ def tf_command(
     from envman.commands.tf import TfOptions, run_tf
     from envman.secrets.redactor import redact_stored
 
-    options = TfOptions(confirm=confirm, redact=redact_stored)
-
-    def call() -> int:
-        if _ctx().project.settings.component:  # docs/components.md: one component's stack
-            from dataclasses import replace
-
-            from envman.errors import UsageError
-
-            if len(components) != 1:
-                raise UsageError(
-                    "tf of an environment made of components needs one -c COMPONENT",
-                    hint=f"e.g. envman tf {environment} -c COMPONENT -- state list",
-                )
-            return run_tf(
-                _ctx(), environment, args or [], replace(options, component=components[0])
-            )
-        _no_components(components)
-        return run_tf(_ctx(), environment, args or [], options)
-
-    _run(call)
+    options = TfOptions(confirm=confirm, redact=redact_stored, components=tuple(components))
+    _run(lambda: run_tf(_ctx(), environment, args or [], options))
 
 
 @app.command("history")
@@ -624,28 +527,8 @@ def outputs_command(
     """The environment's outputs; sensitive values are shown as <sensitive>."""
     from envman.commands.outputs import OutputsRequest, run_outputs
 
-    request = OutputsRequest(environment, name, as_json, raw)
-
-    def call() -> int:
-        if _ctx().project.settings.component and name is None and not raw:
-            from envman.commands.components_ops import run_component_outputs
-
-            return run_component_outputs(_ctx(), environment, list(components), as_json)
-        if _ctx().project.settings.component and len(components) == 1:
-            from dataclasses import replace
-
-            return run_outputs(_ctx(), replace(request, component=components[0]))
-        if _ctx().project.settings.component and name is not None and not components:
-            from dataclasses import replace
-
-            from envman.commands.components_ops import output_component
-
-            owner, output = output_component(_ctx(), environment, name)
-            return run_outputs(_ctx(), replace(request, name=output, component=owner))
-        _no_components(list(components))
-        return run_outputs(_ctx(), request)
-
-    _run(call)
+    request = OutputsRequest(environment, name, as_json, raw, components=tuple(components))
+    _run(lambda: run_outputs(_ctx(), request))
 
 
 drift_app = typer.Typer(

@@ -35,6 +35,17 @@ from envman.workspace import Workspace
 
 
 def run_apply(ctx: AppContext, request: ApplyRequest) -> int:
+    from envman.commands.shape import apply_graph_request, has_components, single_stack
+
+    if has_components(ctx):
+        from envman.commands.components import run_graph_apply
+
+        return run_graph_apply(ctx, apply_graph_request(request))
+    single_stack(ctx, request.scope)
+    return _run_single_stack(ctx, request)
+
+
+def _run_single_stack(ctx: AppContext, request: ApplyRequest) -> int:
     name, break_glass = request.environment, request.break_glass
     use_saved_plan = request.use_saved_plan
     overrides = parse_set(request.sets)

@@ -23,7 +23,17 @@ from envman.timeutil import now
 from envman.workspace import Workspace
 
 
-def run_destroy(ctx: AppContext, name: str, options: DestroyOptions) -> int:
+def run_destroy(
+    ctx: AppContext, name: str, options: DestroyOptions, components: tuple[str, ...] = ()
+) -> int:
+    from envman.commands.requests import Scope
+    from envman.commands.shape import has_components, single_stack
+
+    if has_components(ctx):
+        from envman.commands.components_ops import run_graph_destroy
+
+        return run_graph_destroy(ctx, name, list(components), options)
+    single_stack(ctx, Scope(components))
     project = ctx.project
     env = project.environment(name)
     options = replace(options, warn=options.warn or say_on_stderr)

@@ -23,10 +23,34 @@ class OutputsRequest:
     name: str | None = None
     as_json: bool = False
     raw: bool = False
-    component: str | None = None  # docs/components.md: `outputs ENV NAME -c COMPONENT`
+    component: str | None = None  # the one component read (docs/components.md)
+    components: tuple[str, ...] = ()  # -c as given
 
 
 def run_outputs(ctx: AppContext, request: OutputsRequest) -> int:
+    """Every output, or one; of a component environment: per component, or one component's."""
+    from dataclasses import replace
+
+    from envman.commands.requests import Scope
+    from envman.commands.shape import has_components, single_stack
+
+    if not has_components(ctx):
+        single_stack(ctx, Scope(request.components))
+        return _show(ctx, request)
+    from envman.commands.components_ops import output_component, run_component_outputs
+
+    if request.name is None and not request.raw:
+        env, only, as_json = request.environment, list(request.components), request.as_json
+        return run_component_outputs(ctx, env, only, as_json)
+    if len(request.components) == 1:
+        return _show(ctx, replace(request, component=request.components[0]))
+    if request.name is not None and not request.components:
+        owner, output = output_component(ctx, request.environment, request.name)
+        return _show(ctx, replace(request, name=output, component=owner))
+    return _show(ctx, request)
+
+
+def _show(ctx: AppContext, request: OutputsRequest) -> int:
     if request.raw and request.name is None:
         raise UsageError("--raw needs an output NAME", hint="envman outputs ENV NAME --raw")
     if request.raw and request.as_json:

@@ -52,6 +52,17 @@ def plan_document(planned: PlannedRun) -> dict[str, Any]:
 
 
 def run_plan(ctx: AppContext, request: PlanRequest) -> int:
+    from envman.commands.shape import has_components, plan_graph_request, single_stack
+
+    if has_components(ctx):
+        from envman.commands.components import run_graph_plan
+
+        return run_graph_plan(ctx, plan_graph_request(request))
+    single_stack(ctx, request.scope)
+    return _run_single_stack(ctx, request)
+
+
+def _run_single_stack(ctx: AppContext, request: PlanRequest) -> int:
     name, as_json, output = request.environment, request.as_json, request.output
     pins = request.pins
     output.check()

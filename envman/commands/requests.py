@@ -20,6 +20,15 @@ class Pins:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """Which components a run covers: -c (repeatable), --changed REF, --parallel."""
+
+    components: tuple[str, ...] = ()
+    changed: str | None = None
+    parallel: int = 2
+
+
+@dataclass(frozen=True)
 class PlanRequest:
     environment: str
     sets: tuple[str, ...] = ()
@@ -27,6 +36,7 @@ class PlanRequest:
     detailed_exitcode: bool = False
     pins: Pins = field(default_factory=Pins)
     output: ReviewOutput = field(default_factory=ReviewOutput)
+    scope: Scope = field(default_factory=Scope)
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,7 @@ class ApplyRequest:
     pins: Pins = field(default_factory=Pins)
     allow_destroy: tuple[str, ...] = ()
     as_json: bool = False
+    scope: Scope = field(default_factory=Scope)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from envman.commands import AppContext
@@ -44,10 +44,12 @@ from envman.workspace import Workspace
 class TfOptions:
     confirm: str | None = None
     redact: Redact = no_redaction
-    component: str | None = None  # docs/components.md: `tf ENV -c COMPONENT`
+    components: tuple[str, ...] = ()  # -c as given
+    component: str | None = None  # the one component terraform runs in (docs/components.md)
 
 
 def run_tf(ctx: AppContext, name: str, args: Sequence[str], options: TfOptions) -> int:
+    options = _one_component(ctx, name, options)
     command = classify(args)
     if is_destroy(command.args):  # judged by its effect: the destroy flow, with its rules
         return _destroy(ctx, name, options)
@@ -82,6 +84,22 @@ def run_tf(ctx: AppContext, name: str, args: Sequence[str], options: TfOptions) 
         return _audited(workspace, store, command, options.redact)
 
 
+def _one_component(ctx: AppContext, name: str, options: TfOptions) -> TfOptions:
+    """`-c COMPONENT`: exactly one with components (terraform runs in one stack), none without."""
+    from envman.commands.requests import Scope
+    from envman.commands.shape import has_components, single_stack
+
+    if not has_components(ctx):
+        single_stack(ctx, Scope(options.components))
+        return options
+    if len(options.components) != 1:
+        raise UsageError(
+            "tf of an environment made of components needs one -c COMPONENT",
+            hint=f"e.g. envman tf {name} -c COMPONENT -- state list",
+        )
+    return replace(options, component=options.components[0])
+
+
 def _destroy(ctx: AppContext, name: str, options: TfOptions) -> int:
     """`tf -- destroy` (or `apply -destroy`) is `envman destroy ENV [-c COMPONENT]`: the typed
     name (--confirm ENV without a terminal), the guard's prevent_destroy, protection, and a
@@ -90,14 +108,10 @@ def _destroy(ctx: AppContext, name: str, options: TfOptions) -> int:
 
     say_on_stderr(f"envman: tf -- destroy runs as `envman destroy {name}` (recorded as a destroy)")
     destroy = DestroyOptions(confirm=options.confirm, redact=options.redact)
-    if ctx.project.settings.component:
-        from envman.commands.components_ops import run_graph_destroy
-
-        only = [options.component] if options.component is not None else []
-        return run_graph_destroy(ctx, name, only, destroy)
     from envman.commands.destroy import run_destroy
 
-    return run_destroy(ctx, name, destroy)
+    only = (options.component,) if options.component is not None else ()
+    return run_destroy(ctx, name, destroy, only)
 
 
 def _confirm(env: Environment, command: TfCommand, options: TfOptions) -> None:
