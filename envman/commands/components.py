@@ -9,8 +9,8 @@ from typing import Any, Literal, cast
 from rich.console import Console
 
 from envman.commands import AppContext, emit_json
-from envman.commands.plan import plan_document as single_plan_document
 from envman.commands.requests import PromoteRequest, RollbackRequest
+from envman.commands.results import plan_document as single_plan_document
 from envman.commands.results import result_document
 from envman.commands.review import ReviewOutput
 from envman.display import show_changes_by_address

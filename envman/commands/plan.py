@@ -3,52 +3,19 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 from envman.commands import AppContext, emit_json
 from envman.commands.requests import PlanRequest
+from envman.commands.results import plan_document
 from envman.commands.review import review_for_plan
 from envman.display import show_plan
 from envman.errors import EXIT_CHANGES, EXIT_OK, EXIT_REFUSED, UsageError
 from envman.inputs import parse_set
-from envman.planning import PlanInputs, PlannedRun, input_options, plan_environment, save_plan_meta
+from envman.planning import PlanInputs, input_options, plan_environment, save_plan_meta
 from envman.releases.gate import promoted_variables
 from envman.runs.folder import finish_run
-from envman.terraform.models import changes_nothing
 from envman.terraform.progress import Progress
 from envman.workspace import Workspace
-
-
-def plan_document(planned: PlannedRun) -> dict[str, Any]:
-    """The --json document: summary, changes by address, inputs (sensitive redacted).
-
-    All of it comes from the plan's streamed messages: a `show -json` would start the provider
-    again (~2 s) for nothing more."""
-    workspace = planned.workspace
-    streamed = planned.streamed
-    sensitive = workspace.stack.sensitive_variables()
-    return {
-        "environment": workspace.env.name,
-        "changes": planned.streamed.summary.has_changes,
-        "summary": planned.streamed.summary.as_dict(),
-        "resource_changes": [
-            {"address": address, "action": action}
-            for address, action in streamed.planned
-            if not changes_nothing(action)
-        ],
-        "output_changes": sorted(
-            n for n, action in streamed.output_actions.items() if not changes_nothing(action)
-        ),
-        "pinned_from": planned.inputs.pinned_from,
-        "inputs": {
-            k: ("<sensitive>" if k in sensitive else v)
-            for k, v in sorted({**planned.inputs.pinned, **planned.inputs.overrides}.items())
-        },
-        "values": planned.inputs.values,
-        "pins": planned.recorded_inputs,
-        "pin_conflicts": list(planned.inputs.conflicts),
-        "plan_file": str(planned.plan_file),
-    }
 
 
 def run_plan(ctx: AppContext, request: PlanRequest) -> int:
