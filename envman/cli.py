@@ -276,7 +276,7 @@ def plan_command(
     Exit 3 when a guard or policy would refuse applying this plan."""
     from envman.commands.plan import run_plan
     from envman.commands.requests import Pins, PlanRequest, Scope
-    from envman.commands.review import ReviewOutput
+    from envman.flow.review import ReviewOutput
 
     output = ReviewOutput(diff=diff, fmt=fmt, report=report)
     request = PlanRequest(

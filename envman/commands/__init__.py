@@ -51,6 +51,12 @@ class AppContext:
         return console
 
 
+def emit_text(text: str) -> None:
+    """A document on stdout as it is (the review report of `plan --format markdown`)."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
 def emit_json(document: Any) -> None:
     sys.stdout.write(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n")
     sys.stdout.flush()

@@ -8,13 +8,13 @@ from typing import Any, Literal, cast
 
 from rich.console import Console
 
-from envman.commands import AppContext, emit_json
+from envman.commands import AppContext, emit_json, emit_text
 from envman.commands.requests import PromoteRequest, RollbackRequest
 from envman.commands.results import plan_document as single_plan_document
 from envman.commands.results import result_document
-from envman.commands.review import ReviewOutput
 from envman.display import show_changes_by_address
 from envman.errors import EXIT_CHANGES, EXIT_OK, EXIT_REFUSED, EnvmanError, UsageError
+from envman.flow.review import Planned, ReviewOutput, review_stacks
 from envman.graph.apply import (
     GraphApply,
     apply_graph,
@@ -25,7 +25,6 @@ from envman.graph.apply import (
 from envman.graph.gate import check_graph_apply
 from envman.graph.plan import ComponentRun, GraphTarget, plan_graph, remember_component_inputs
 from envman.graph.reconcile import locked_graph
-from envman.graph.review import review_graph
 from envman.graph.select import graph_target, with_dependents, with_pins
 from envman.input_values import show
 from envman.planning import PlannedRun
@@ -79,10 +78,6 @@ def _target(ctx: AppContext, request: GraphRequest) -> GraphTarget:
     return with_pins(target, *request.pins)
 
 
-def _write_markdown(text: str) -> None:
-    print(text, end="", flush=True)
-
-
 def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
     if request.as_json and request.review.fmt == "markdown":
         raise UsageError(
@@ -99,7 +94,10 @@ def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
     try:
         if not request.as_json:
             show_graph_plan(console, target, runs)
-        reasons = review_graph(target.env.name, runs, request.review, console, _write_markdown)
+        stacks = [
+            Planned(r.planned, name, r.waits_for, frozenset(r.wired)) for name, r in runs.items()
+        ]
+        reasons = review_stacks(target.env.name, stacks, request.review, console, emit_text)
         if runs:
             from envman.graph.saved import save_graph_plan
 

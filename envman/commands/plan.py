@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from envman.commands import AppContext, emit_json
+from envman.commands import AppContext, emit_json, emit_text
 from envman.commands.requests import PlanRequest
 from envman.commands.results import plan_document
-from envman.commands.review import review_for_plan
 from envman.display import show_plan
 from envman.errors import EXIT_CHANGES, EXIT_OK, EXIT_REFUSED, UsageError
+from envman.flow.review import Planned, review_stacks
+from envman.guard.review import has_review
 from envman.inputs import parse_set
 from envman.planning import PlanInputs, input_options, plan_environment, save_plan_meta
 from envman.releases.gate import promoted_variables
@@ -62,13 +63,13 @@ def _run_single_stack(ctx: AppContext, request: PlanRequest) -> int:
     save_plan_meta(planned)
     if not as_json:
         show_plan(console, planned)
-    review = review_for_plan(planned, output, console)
-    reasons = review.result.reasons() if review is not None else []
+    reasons = review_stacks(name, [Planned(planned)], output, console, emit_text)
+    judged = has_review(planned) and planned.streamed.summary.has_changes
     if planned.run is not None:
         finish_run(planned.run)  # prunes older runs; this one is `last-plan` and stays
     if as_json:
         document = plan_document(planned)
-        if review is not None:
+        if judged:
             document["review"] = {"refused": bool(reasons), "reasons": reasons}
         emit_json(document)
     elif not reasons:  # a plan the guard would refuse is never offered for applying

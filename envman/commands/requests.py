@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from envman.commands.review import ReviewOutput
+from envman.flow.review import ReviewOutput
 from envman.protect.confirm import ConfirmOptions
 
 
