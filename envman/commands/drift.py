@@ -19,7 +19,7 @@ from pathlib import Path
 
 from envman.commands import AppContext, emit_json
 from envman.config.project import Project, suggest_environment
-from envman.drift.detect import LAST_DOC, CheckOptions, check_environment
+from envman.drift.detect import LAST_DOC, CheckOptions
 from envman.drift.model import (
     EnvResult,
     ReportFormat,
@@ -99,11 +99,13 @@ def _workspaces(project: Project, names: list[str]) -> tuple[list[Workspace], li
 
 
 def _checker(project: Project) -> Callable[[Workspace, CheckOptions], EnvResult]:
-    """One plan per environment, or per component when the project has components."""
-    if project.settings.component:
-        from envman.graph.drift import check_graph
+    """The one check of an environment: one plan per stack — its own, or each component's."""
+    from envman.flow.drift import check_environment
 
-        return check_graph
+    if project.settings.component:
+        from envman.graph.drift import graph_stacks
+
+        return lambda workspace, options: check_environment(workspace, options, graph_stacks)
     return check_environment
 
 

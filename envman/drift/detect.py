@@ -22,33 +22,23 @@ metadata is written for it, it is deleted once read, so ``apply --plan`` can nev
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from envman.config.stack import stack_code_digest
-from envman.drift.classify import Context, classify
 from envman.drift.companions import SCANNED_TYPES
-from envman.drift.model import ERROR, EnvResult, Finding, error_result
+from envman.drift.model import ERROR, EnvResult, Finding
 from envman.drift.rules import (
-    BASELINE_DOC,
     Acknowledgement,
-    active_fingerprints,
-    baseline_from_doc,
 )
-from envman.drift.state_scan import reads_state, state_mark, state_suspect
-from envman.errorlog import bug_report
-from envman.errors import EnvmanError, Interrupted
+from envman.drift.state_scan import state_suspect
+from envman.errors import EnvmanError
 from envman.inputs import GivenInputs, build_inputs, scrub_overrides
 from envman.planning import check_required, current_pins
 from envman.releases.chain import Pins
-from envman.releases.ledger import Ledger
-from envman.releases.locate import store_for
 from envman.runs.folder import finish_run
-from envman.secrets.redactor import MIN_LENGTH, known, remember_all
-from envman.terraform.errors import StateLocked, terraform_error
+from envman.terraform.errors import terraform_error
 from envman.terraform.models import Plan
 from envman.terraform.plan import PlanOptions, StreamedPlan, build_plan_args, protect_plan_file
 from envman.terraform.runner import Completed, Follow
@@ -229,55 +219,3 @@ def last_document(
             "checked_at"
         )
     return doc
-
-
-def check_environment(workspace: Workspace, options: CheckOptions) -> EnvResult:
-    """One environment's result; any failure becomes an ``error`` result, never an exception
-    (except an interrupt, which stops the whole run)."""
-    env = workspace.env
-    started = time.monotonic()
-    ledger: Ledger | None = None
-    previous: dict[str, Any] | None = None
-    mark: dict[str, Any] | None = None
-    try:
-        store = store_for(env)
-        reading = Ledger(store, env.name)
-        previous = reading.read_doc(LAST_DOC)
-        baseline = baseline_from_doc(reading.read_doc(BASELINE_DOC))
-        ledger = reading
-        current = reading.current()
-        absorbed = current.absorbed_drift if current is not None else None
-        context = Context(
-            environment=env.name,
-            ignore=tuple(env.config.drift.ignore),
-            acknowledged=active_fingerprints(baseline, options.moment),
-            previous=previous_fingerprints(previous),
-            known=known_fingerprints(previous, baseline, absorbed),
-        )
-        document = state_document(workspace)
-        code = stack_code_digest(workspace.stack_dir, workspace.facts_cache)
-        mark = state_mark(document, code)
-        suspect = state_suspect(document, (previous or {}).get("state"), code)
-        plan, secrets = run_plans(workspace, always_show=reads_state(previous, absorbed) or suspect)
-        remember_all(secrets)
-        secrets = secrets | {s for s in known() if len(s) >= MIN_LENGTH}
-        result = classify(replace(context, secrets=secrets), drift=plan, normal=plan)
-    except Interrupted:
-        raise
-    except StateLocked as exc:
-        result = error_result(env.name, str(exc), lock=exc.lock)
-    except EnvmanError as exc:
-        result = error_result(env.name, str(exc))
-    except Exception as exc:  # a bug must not hide the other environments
-        result = error_result(env.name, bug_report(exc, workspace.project.state_root))
-    result.duration_s = time.monotonic() - started
-    result.to_notify, notified = notification_state(result, previous, options.notify)
-    if ledger is not None and options.record:
-        try:
-            ledger.update_doc(  # conditional: a concurrent check or ack is never lost
-                LAST_DOC,
-                lambda doc: last_document(result, doc, options.checked_at, notified, mark),
-            )
-        except EnvmanError as exc:
-            result.warnings.append(f"could not record the result: {exc}")
-    return result

@@ -246,6 +246,7 @@ class Release(LedgerModel):
             started_at=self.started_at,
             finished_at=self.finished_at,
             error=self.error,
+            absorbed_drift=self.absorbed_drift,
         )
         return {IMPLICIT: entry}
 

@@ -75,7 +75,7 @@ def test_a_bug_in_drift_is_reported_as_one_and_logged(
     def broken(*_: object, **__: object) -> object:
         raise KeyError("resource_drift")
 
-    monkeypatch.setattr("envman.drift.detect.classify", broken)
+    monkeypatch.setattr("envman.flow.drift.classify", broken)
     result = cli("drift", "dev", "--json")
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)["environments"][0]
