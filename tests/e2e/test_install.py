@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import need_terraform
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSION = re.compile(r"^envman (\d+\.\d+\.\d+\S*)$")
@@ -84,3 +87,30 @@ def test_the_wheel_carries_the_license(installed: Path) -> None:
         "print(any(f.name == 'LICENSE' for f in d('envman').files))",
     ).split()
     assert found == ["Apache-2.0", "True"]
+
+
+def test_the_readme_quickstart_runs_with_the_installed_wheel(
+    installed: Path, tmp_path: Path
+) -> None:
+    """The README's quickstart, as written, in a fresh folder with only the installed envman
+    (and terraform) on PATH: a newcomer's first five minutes, against the wheel."""
+    from tests.readme import README, sh_blocks
+
+    need_terraform()
+    block = sh_blocks(README.read_text())[0]
+    script = tmp_path / "quickstart.sh"
+    script.write_text("set -euo pipefail\n" + "\n".join(block) + "\n")
+    terraform = shutil.which(os.environ.get("ENVMAN_TERRAFORM", "terraform"))
+    assert terraform is not None
+    env = {
+        "PATH": f"{installed}:{Path(terraform).parent}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "TF_CLI_CONFIG_FILE": str(tmp_path / "no.tfrc"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+    }
+    done = subprocess.run(
+        ["bash", str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
+    assert "hi" in done.stdout  # `envman outputs dev greeting --raw`
+    assert (tmp_path / "hello" / "state" / "dev.tfstate.releases").is_dir()
