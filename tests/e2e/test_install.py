@@ -1,6 +1,7 @@
 """A clean-room install: the wheel is built from a plain git clone of this checkout (what
 `pipx install git+URL` does), installed into a fresh virtualenv outside the checkout, and used
-there: `--version`, `--help`, `init` and `validate` on a tiny project.
+there: `--version`, `--help`, `init` and `validate` on a tiny project, and the getting-started
+guide's two environments and promotion (docs/getting-started.md) as a newcomer runs them.
 
 The clone holds the committed state (HEAD), as any install from git does. Dependencies come
 from pip's cache or its configured index.
@@ -15,6 +16,10 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.test_readme_quickstart import GUIDE, Session
+from tests.helpers import need_terraform
+from tests.readme import steps
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSION = re.compile(r"^envman (\d+\.\d+\.\d+\S*)$")
@@ -84,3 +89,14 @@ def test_the_wheel_carries_the_license(installed: Path) -> None:
         "print(any(f.name == 'LICENSE' for f in d('envman').files))",
     ).split()
     assert found == ["Apache-2.0", "True"]
+
+
+def test_the_getting_started_guide_runs_on_the_installed_wheel(
+    installed: Path, tmp_path: Path
+) -> None:
+    need_terraform()
+    session = Session(tmp_path, installed=installed / "envman")
+    for step in steps(GUIDE[0]) + steps(GUIDE[1]):
+        session.run(step)
+    assert session.seen["envman outputs prod greeting --raw"].stdout == "bonjour\n"
+    assert "from dev#" in session.seen["envman history prod"].stdout
