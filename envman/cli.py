@@ -488,7 +488,7 @@ def history_command(
         int | None, typer.Option("--limit", help="Show at most N releases.", metavar="N", min=1)
     ] = None,
 ) -> None:
-    """The environment's releases, newest first."""
+    """The environment's releases and `envman tf` audit entries, newest first."""
     from envman.commands.history import run_history
 
     _run(lambda: run_history(_ctx(), environment, as_json, limit))

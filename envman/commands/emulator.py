@@ -37,9 +37,18 @@ def run_emulator_start(ctx: AppContext, port: int) -> int:
 
 def run_emulator_stop(ctx: AppContext) -> int:
     stopped = server.stop(_state_root(ctx))
-    ctx.console().print(
-        f"Emulator stopped (pid {stopped.pid})." if stopped else "No emulator was running."
+    if stopped:
+        ctx.console().print(f"Emulator stopped (pid {stopped.pid}).")
+        return EXIT_OK
+    port = server.DEFAULT_PORT
+    holder = port_holder(port)
+    elsewhere = (
+        f" Port {port} is in use by {holder.describe()}: if that is an emulator started in "
+        "another folder, run `envman emulator stop` there (or with --project DIR)."
+        if holder
+        else ""
     )
+    ctx.console().print(f"No emulator was running here.{elsewhere}")
     return EXIT_OK
 
 

@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from envman.cli import app
+from envman.emulator import server
 from envman.emulator.server import HEALTH_PATH
 from tests.helpers import Result
 
@@ -129,5 +130,29 @@ def test_a_pid_file_naming_another_process_is_not_an_emulator(folder: Path) -> N
     status = envman("emulator", "status")
     assert status.exit_code == 1 and status.stdout.startswith("not running")
     stopped = envman("emulator", "stop")  # this process is not stopped: the pid file goes
-    assert stopped.exit_code == 0 and "No emulator was running." in stopped.stdout
+    assert stopped.exit_code == 0 and "No emulator was running here." in stopped.stdout
     assert not pid_file.exists()
+
+
+def test_stop_in_another_folder_names_the_emulator_still_holding_the_port(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An emulator started from another project keeps its pid file there: stop here says so and
+    names the process on the emulator's port, with where to stop it."""
+    port = free_port()
+    started = envman("emulator", "start", "--port", str(port))
+    assert started.exit_code == 0, started.output
+    pid = int(started.stdout.split("(pid ")[1].split(")")[0])
+    other = folder / "other-project"
+    other.mkdir()
+    monkeypatch.setattr(server, "DEFAULT_PORT", port)
+    try:
+        monkeypatch.chdir(other)
+        stopped = envman("emulator", "stop")
+        assert stopped.exit_code == 0, stopped.output
+        assert "No emulator was running here." in stopped.stdout
+        assert f"Port {port} is in use by pid {pid}" in stopped.stdout
+        assert "run `envman emulator stop` there" in stopped.stdout
+    finally:
+        monkeypatch.chdir(folder)
+        assert f"Emulator stopped (pid {pid})" in envman("emulator", "stop").stdout

@@ -1,6 +1,7 @@
 """A clean-room install: the wheel is built from a plain git clone of this checkout (what
 `pipx install git+URL` does), installed into a fresh virtualenv outside the checkout, and used
-there: `--version`, `--help`, `init` and `validate` on a tiny project.
+there: `--version`, `--help`, `init` and `validate` on a tiny project, and the getting-started
+guide's two environments and promotion (docs/getting-started.md) as a newcomer runs them.
 
 The clone holds the committed state (HEAD), as any install from git does. Dependencies come
 from pip's cache or its configured index.
@@ -17,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_readme_quickstart import GUIDE, Session
 from tests.helpers import need_terraform
+from tests.readme import steps
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSION = re.compile(r"^envman (\d+\.\d+\.\d+\S*)$")
@@ -114,3 +117,14 @@ def test_the_readme_quickstart_runs_with_the_installed_wheel(
     assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
     assert "hi" in done.stdout  # `envman outputs dev greeting --raw`
     assert (tmp_path / "hello" / "state" / "dev.tfstate.releases").is_dir()
+
+
+def test_the_getting_started_guide_runs_on_the_installed_wheel(
+    installed: Path, tmp_path: Path
+) -> None:
+    need_terraform()
+    session = Session(tmp_path, installed=installed / "envman")
+    for step in steps(GUIDE[0]) + steps(GUIDE[1]):
+        session.run(step)
+    assert session.seen["envman outputs prod greeting --raw"].stdout == "bonjour\n"
+    assert "from dev#" in session.seen["envman history prod"].stdout

@@ -3,6 +3,8 @@ files from its heredocs, then its commands, in the folders its ``mkdir`` / ``cd`
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,11 +18,29 @@ EMULATOR = "http://127.0.0.1:4566"  # the guide's endpoint; a test's moto server
 class Session:
     """A shell that knows a guide's steps: a current folder, files, envman runs."""
 
-    def __init__(self, start: Path, endpoint: str | None = None) -> None:
+    def __init__(
+        self, start: Path, endpoint: str | None = None, installed: Path | None = None
+    ) -> None:
+        """``installed``: an ``envman`` executable to run instead of this checkout's CLI."""
         start.mkdir(parents=True, exist_ok=True)
         self.cwd = start
         self.endpoint = endpoint
+        self.installed = installed
         self.seen: dict[str, Result] = {}
+
+    def envman(self, args: tuple[str, ...]) -> Result:
+        if self.installed is None:
+            return Cli(self.cwd)(*args)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ENVMAN_", "PYTHON"))}
+        done = subprocess.run(
+            [str(self.installed), *args],
+            cwd=self.cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return Result(done.returncode, done.stdout, done.stderr)
 
     def run(self, step: Step) -> None:
         if step.kind == "mkdir":
@@ -34,7 +54,7 @@ class Session:
         elif step.args[0] == "emulator":
             assert self.endpoint, "the guide starts the emulator: run it with a moto server"
         else:
-            result = Cli(self.cwd)(*step.args)
+            result = self.envman(step.args)
             command = "envman " + " ".join(step.args)
             assert result.exit_code == 0, f"{command}\n{result.output}"
             self.seen[command] = result

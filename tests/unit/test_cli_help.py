@@ -50,6 +50,10 @@ def test_unlock_summary_matches_its_option() -> None:
     assert "protected environments" not in text
 
 
+def test_history_summary_names_the_audit_entries_it_lists() -> None:
+    assert "`envman tf` audit entries" in help_of("history")
+
+
 def complete(words: str, project: Path) -> list[str]:
     cword = len(words.split()) - (0 if words.endswith(" ") else 1)
     env = {
