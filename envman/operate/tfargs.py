@@ -66,10 +66,17 @@ def classify(args: Sequence[str]) -> TfCommand:
     first = args[0]
     _refuse_global_option(first)
     sub = args[1] if len(args) > 1 and not args[1].startswith("-") else None
-    if any(arg in _HELP for arg in args):
+    if asks_help(args):
         return TfCommand(tuple(args), first, Access.READ)
     _refuse_envmans_job(args, first, sub)
     return _command(args, first, sub)
+
+
+def asks_help(args: Sequence[str]) -> bool:
+    """Whether terraform only prints help: a help flag before any `--` (terraform stops
+    looking there: `apply -- -h` applies a plan file named `-h`)."""
+    end = args.index("--") if "--" in args else len(args)
+    return any(arg in _HELP for arg in args[:end])
 
 
 def _refuse_global_option(first: str) -> None:

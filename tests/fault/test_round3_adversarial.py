@@ -1,0 +1,218 @@
+"""Third adversarial round, against what the last round added: `envman init`'s files, the
+emulator's pid file and port, and `tf` help flags (real terraform where terraform runs).
+
+Each test failed on the main it was written against: an internal error (a traceback) for a
+symlink or a file where init writes, init writing through a symlink outside the project, a
+config init wrote that `validate` refuses, `emulator stop` killing a process whose command line
+merely says "moto", `--port 65536` an internal error, and `tf -- apply -- -h` applying a saved
+destroy plan named `-h` as if it were a help request (no destroy flow, no audit).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from envman.errors import EnvmanError
+from tests.helpers import Cli, copy_fixture, need_terraform
+
+STACK = 'terraform {\n  backend "local" {}\n}\nresource "terraform_data" "a" {}\n'
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A plain terraform repository: one stack folder, no envman yet."""
+    root = tmp_path / "repo"
+    (root / "stack").mkdir(parents=True)
+    (root / "stack" / "main.tf").write_text(STACK)
+    return root
+
+
+def refused_cleanly(done: object, *names: str) -> None:
+    output = getattr(done, "output", "")
+    assert getattr(done, "exit_code", None) == 1, output
+    assert "internal error" not in output and "Traceback" not in output, output
+    for name in names:
+        assert name in output, output
+
+
+def test_init_refuses_a_dangling_symlink_where_it_writes(repo: Path, tmp_path: Path) -> None:
+    (repo / "environments" / "dev").mkdir(parents=True)
+    (repo / "environments" / "dev" / "environment.hcl").symlink_to(tmp_path / "missing")
+    done = Cli(repo)("init", "dev")
+    refused_cleanly(done, "environments/dev/environment.hcl is a symlink")
+    assert not (tmp_path / "missing").exists()
+    assert not (repo / ".gitignore").exists()  # refused before anything was written
+
+
+def test_init_refuses_a_file_where_the_environment_folder_belongs(repo: Path) -> None:
+    (repo / "environments").mkdir()
+    (repo / "environments" / "dev").write_text("not a folder")
+    refused_cleanly(Cli(repo)("init", "dev"), "environments/dev is not a folder")
+
+
+def test_init_never_writes_through_a_symlinked_folder_or_gitignore(
+    repo: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (repo / "environments").mkdir()
+    (repo / "environments" / "dev").symlink_to(outside)
+    refused_cleanly(Cli(repo)("init", "dev"), "environments/dev is a symlink")
+    assert list(outside.iterdir()) == []
+    (repo / "environments" / "dev").unlink()
+    ignore = tmp_path / "someone-elses-ignore"
+    ignore.write_text("mine\n")
+    (repo / ".gitignore").symlink_to(ignore)
+    refused_cleanly(Cli(repo)("init", "dev"), ".gitignore is a symlink")
+    assert ignore.read_text() == "mine\n"
+
+
+def test_init_says_appended_and_takes_each_name_once(repo: Path) -> None:
+    (repo / ".gitignore").write_text("node_modules/")
+    done = Cli(repo)("init", "dev", "prod", "dev", "--ci", "github")
+    assert done.exit_code == 0, done.output
+    assert "appended .gitignore" in done.stdout and "appendd" not in done.stdout
+    assert done.stdout.count("created environments/dev/environment.hcl") == 1
+    workflow = (repo / ".github" / "workflows" / "envman.yml").read_text()
+    assert 'env: ["dev", "prod"]' in workflow
+    assert (repo / ".gitignore").read_text().startswith("node_modules/\n# envman")
+
+
+def test_init_refuses_a_stack_or_a_state_outside_the_project(repo: Path, tmp_path: Path) -> None:
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "main.tf").write_text(STACK)
+    refused_cleanly(Cli(repo)("init", "dev", "--stack", str(other)), "outside the project")
+    assert not (repo / "environments").exists()
+    state = tmp_path / "kept.tfstate"
+    state.write_text("{}")
+    (repo / "stack" / "main.tf").write_text(
+        STACK.replace('"local" {}', f'"local" {{\n    path = "{state}"\n  }}')
+    )
+    refused_cleanly(Cli(repo)("init", "dev"), "is outside the project")
+    assert not (repo / "environments").exists()
+
+
+S3_STACK = """terraform {
+  backend "s3" {
+    bucket = "team-state"
+    key    = "app/\\"q\\"\\n.tfstate"
+    region = REGION
+  }
+}
+"""
+
+
+def test_init_writes_configuration_that_parses_from_odd_s3_values(repo: Path) -> None:
+    main = repo / "stack" / "main.tf"
+    main.write_text(S3_STACK.replace("REGION", '["us-east-1"]'))
+    refused_cleanly(Cli(repo)("init", "dev"), "setting region is not a literal string")
+    main.write_text(S3_STACK.replace("REGION", '"us-east-1"'))
+    cli = Cli(repo)
+    assert cli("init", "dev", "prod").exit_code == 0
+    checked = cli("validate")
+    assert checked.exit_code == 0, checked.output  # the key's line break stayed in its string
+
+
+def test_a_file_that_appeared_meanwhile_is_one_clear_error(tmp_path: Path) -> None:
+    from envman.adopt.changes import Action, FileChange, write_change
+
+    target = tmp_path / "environment.hcl"
+    target.write_text("theirs")
+    with pytest.raises(EnvmanError, match="appeared while envman init ran"):
+        write_change(FileChange(target, Action.CREATE, "ours", "environment dev"))
+    assert target.read_text() == "theirs"
+
+
+# ---- the emulator ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bystander() -> Iterator[subprocess.Popen[bytes]]:
+    """A process that is not moto's server although its command line says "moto"."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(120)", "moto", "motorbike-game"]
+    )
+    try:
+        yield child
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_emulator_stop_never_signals_a_process_that_is_not_the_emulator(
+    tmp_path: Path, bystander: subprocess.Popen[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".envman").mkdir()
+    pid_file = tmp_path / ".envman" / "emulator.json"
+    pid_file.write_text(json.dumps({"pid": bystander.pid, "port": 4566}))
+    cli = Cli(tmp_path)
+    stopped = cli("emulator", "stop")
+    assert stopped.exit_code == 0, stopped.output
+    assert "No emulator was running" in stopped.stdout
+    assert bystander.poll() is None  # still running: never signalled
+    assert not pid_file.exists()  # the stale pid file is gone
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "-1", "many"])
+def test_emulator_port_out_of_range_is_a_usage_error(tmp_path: Path, port: str) -> None:
+    done = Cli(tmp_path)("emulator", "status", f"--port={port}")
+    refused_cleanly(done, "Invalid value for '--port'")
+
+
+# ---- tf: a help flag after `--` is not a help request ------------------------------------------
+
+
+def test_tf_apply_of_a_plan_file_named_like_a_help_flag_is_judged(tmp_path: Path) -> None:
+    need_terraform()
+    project = copy_fixture("operate", tmp_path)
+    cli = Cli(project)
+    assert cli("apply", "dev", "--yes").exit_code == 0
+    state = project / "state" / "dev.tfstate"
+    before = json.loads(state.read_text())["resources"]
+    saved = cli("tf", "dev", "--", "plan", "-destroy", "-out=-h")
+    assert saved.exit_code == 0, saved.output
+    done = cli("tf", "dev", "--", "apply", "--", "-h")
+    assert done.exit_code != 0, done.output
+    assert "only destroys" in done.output
+    assert json.loads(state.read_text())["resources"] == before  # nothing destroyed
+
+
+@pytest.mark.aws  # starts moto's server
+def test_emulator_pid_file_is_never_written_through_a_symlink(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".envman").mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    (tmp_path / ".envman" / "emulator.json").symlink_to(victim)
+    (tmp_path / ".envman" / "emulator.log").symlink_to(victim)
+    cli = Cli(tmp_path)
+    refused = cli("emulator", "start", "--port", str(_free_port()))
+    refused_cleanly(refused, "emulator.log")
+    (tmp_path / ".envman" / "emulator.log").unlink()
+    try:
+        started = cli("emulator", "start", "--port", str(_free_port()))
+        assert started.exit_code == 0, started.output
+        pid_file = tmp_path / ".envman" / "emulator.json"
+        assert not pid_file.is_symlink() and json.loads(pid_file.read_text())["pid"] > 0
+        assert pid_file.stat().st_mode & 0o077 == 0
+    finally:
+        assert cli("emulator", "stop").exit_code == 0
+    assert victim.read_text() == "precious\n"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
