@@ -216,3 +216,22 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+# ---- unlock: a lock id is a value ---------------------------------------------------------------
+
+
+def test_unlock_never_passes_an_option_as_the_lock_id(tmp_path: Path) -> None:
+    need_terraform()
+    project = copy_fixture("components", tmp_path)
+    done = Cli(project)("unlock", "dev", "--confirm", "dev", "-c", "data", "--", "-help")
+    refused_cleanly(done, "'-help' is not a lock id")
+    assert "Released" not in done.output
+
+
+def test_unlock_component_option_on_a_single_stack_project_is_one_clear_line(
+    tmp_path: Path,
+) -> None:
+    project = copy_fixture("basic", tmp_path)
+    done = Cli(project)("unlock", "dev", "abc", "-c", "data", "--confirm", "dev")
+    refused_cleanly(done, "components are not configured in this project")
