@@ -235,3 +235,25 @@ def test_unlock_component_option_on_a_single_stack_project_is_one_clear_line(
     project = copy_fixture("basic", tmp_path)
     done = Cli(project)("unlock", "dev", "abc", "-c", "data", "--confirm", "dev")
     refused_cleanly(done, "components are not configured in this project")
+
+
+# ---- status: a tf command that moved the state makes the drift result stale ---------------------
+
+
+def test_status_drift_is_stale_after_a_tf_apply_moved_the_state(tmp_path: Path) -> None:
+    need_terraform()
+    project = copy_fixture("operate", tmp_path)
+    cli = Cli(project)
+    assert cli("apply", "dev", "--yes").exit_code == 0
+    assert cli("drift", "dev").exit_code == 0
+
+    def stale() -> bool:
+        done = cli("status", "dev", "--json")
+        assert done.exit_code == 0, done.output
+        return bool(json.loads(done.stdout)["environments"][0]["drift"]["stale"])
+
+    assert cli("tf", "dev", "--", "state", "list").exit_code == 0  # reads: the result holds
+    assert stale() is False
+    moved = cli("tf", "dev", "--", "apply", "-auto-approve", "-var", "image_tag=v9")
+    assert moved.exit_code == 0, moved.output
+    assert stale() is True
