@@ -22,7 +22,8 @@ from envman.adopt.environment import (
     stack_reference,
 )
 from envman.adopt.workflow import WORKFLOW_PATH, package_spec, render_workflow
-from envman.config.paths import ENVIRONMENT_FILE, ENVIRONMENTS_DIR
+from envman.config.hclfile import load_hcl
+from envman.config.paths import ENVIRONMENT_FILE, ENVIRONMENTS_DIR, PROJECT_FILE
 from envman.errors import EnvmanError, UsageError
 
 GITIGNORE_LINES = (
@@ -79,6 +80,7 @@ class InitPlan:
 
 
 def plan_init(request: InitRequest) -> InitPlan:
+    _single_stack_project(request.root)
     stack = find_stack(request.root, request.stack)
     changes: list[FileChange] = []
     kept: list[Path] = []
@@ -110,6 +112,18 @@ def plan_init(request: InitRequest) -> InitPlan:
             changes.append(workflow)
     adopter = None if existing else request.environments[0]
     return InitPlan(stack, tuple(changes), tuple(kept), _notes(stack, request.root, adopter))
+
+
+def _single_stack_project(root: Path) -> None:
+    """init writes environments of one stack: in a project of components (envman.hcl) such an
+    environment.hcl is refused by validate, so init says so first."""
+    path = root / PROJECT_FILE
+    if path.is_file() and load_hcl(path).data.get("component"):
+        raise UsageError(
+            f"{PROJECT_FILE} declares components: envman init writes environments of a single "
+            "stack only",
+            hint="copy an environment folder of this project and rename it (docs/components.md)",
+        )
 
 
 def _notes(stack: Stack, root: Path, adopter: str | None) -> tuple[str, ...]:

@@ -120,6 +120,15 @@ def test_init_writes_configuration_that_parses_from_odd_s3_values(repo: Path) ->
     assert checked.exit_code == 0, checked.output  # the key's line break stayed in its string
 
 
+def test_init_in_a_project_of_components_refuses_rather_than_writes_an_invalid_one(
+    tmp_path: Path,
+) -> None:
+    project = copy_fixture("components", tmp_path)
+    done = Cli(project)("init", "qa2", "--stack", "stacks/data")
+    refused_cleanly(done, "envman.hcl declares components")
+    assert not (project / "environments" / "qa2").exists()
+
+
 def test_a_file_that_appeared_meanwhile_is_one_clear_error(tmp_path: Path) -> None:
     from envman.adopt.changes import Action, FileChange, write_change
 
