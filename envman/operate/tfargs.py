@@ -95,6 +95,21 @@ def is_destroy(args: Sequence[str]) -> bool:
     return first == "destroy" or (first == "apply" and _has_flag(args[1:], "destroy"))
 
 
+# What a destroy through tf may say: nothing that changes what is destroyed or with which
+# values (it runs as `envman destroy ENV`: the environment's inputs, every resource)
+_DESTROY_FLAGS = frozenset(
+    {"destroy", "auto-approve", "input", "no-color", "compact-warnings", "lock", "lock-timeout"}
+    | {"parallelism"}
+)
+
+
+def destroy_extras(args: Sequence[str]) -> list[str]:
+    """The arguments of a destroy that `envman destroy` would not honour (flags of other
+    meaning, var files, values, a plan file): refused rather than silently dropped."""
+    found = [a for a in args[1:] if a.startswith("-") and flag_name(a) not in _DESTROY_FLAGS]
+    return found + positionals(args[1:])
+
+
 def _refuse_envmans_job(args: Sequence[str], first: str, sub: str | None) -> None:
     """Destroys and workspaces: envman does them (or does without them) itself. A destroy of
     the whole environment becomes `envman destroy` (recorded as kind destroy); a targeted
@@ -103,6 +118,13 @@ def _refuse_envmans_job(args: Sequence[str], first: str, sub: str | None) -> Non
         raise UsageError(
             "a targeted destroy is not run through tf: it would leave no release describing it",
             hint="remove the resource from the stack and run envman apply ENV, or envman destroy ENV",
+        )
+    extras = destroy_extras(args) if is_destroy(args) else []
+    if extras:
+        raise UsageError(
+            f"tf -- {first} runs as envman destroy (the environment's own inputs, every "
+            f"resource): {extras[0]} would be ignored",
+            hint="leave it out, or run envman destroy ENV",
         )
     if first == "workspace" and sub not in _READ_ONLY_SUB["workspace"]:
         raise UsageError(

@@ -266,3 +266,29 @@ def test_status_drift_is_stale_after_a_tf_apply_moved_the_state(tmp_path: Path) 
     moved = cli("tf", "dev", "--", "apply", "-auto-approve", "-var", "image_tag=v9")
     assert moved.exit_code == 0, moved.output
     assert stale() is True
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["destroy", "-var", "image_tag=x"],
+        ["destroy", "-var-file=other.tfvars"],
+        ["destroy", "-refresh=false"],
+        ["apply", "-auto-approve", "-destroy", "saved.tfplan"],
+    ],
+)
+def test_tf_destroy_refuses_arguments_the_destroy_flow_would_drop(args: list[str]) -> None:
+    """`tf -- destroy` runs as `envman destroy` (its inputs, every resource): an argument it
+    would silently ignore is refused instead."""
+    from envman.errors import UsageError
+    from envman.operate.tfargs import classify
+
+    with pytest.raises(UsageError, match="would be ignored"):
+        classify(args)
+
+
+def test_tf_destroy_keeps_the_flags_that_change_nothing() -> None:
+    from envman.operate.tfargs import classify, is_destroy
+
+    command = classify(["destroy", "-auto-approve", "-input=false", "-lock-timeout=5s"])
+    assert is_destroy(command.args)
