@@ -292,3 +292,31 @@ def test_tf_destroy_keeps_the_flags_that_change_nothing() -> None:
 
     command = classify(["destroy", "-auto-approve", "-input=false", "-lock-timeout=5s"])
     assert is_destroy(command.args)
+
+
+# ---- completion offers only names envman accepts ------------------------------------------------
+
+
+def test_completion_never_offers_a_name_that_is_not_an_identifier(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shell puts a completion on the command line unquoted: `$(cmd)` would run on Enter."""
+    from typer.testing import CliRunner
+
+    from envman.cli import app
+
+    for name in ("dev", "$(touch pwned)", "Dev"):
+        (repo / "environments" / name).mkdir(parents=True)
+        (repo / "environments" / name / "environment.hcl").write_text('stack = "../../stack"\n')
+    (repo / "envman.hcl").write_text('component "net" {}\ncomponent "$(id)" {}\n')
+    monkeypatch.chdir(repo)
+    offered = {}
+    for words in ("envman plan ", "envman plan dev -c "):
+        env = {
+            "_ENVMAN_COMPLETE": "complete_bash",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(len(words.split(" ")) - 1),
+        }
+        result = CliRunner().invoke(app, [], env=env, prog_name="envman")
+        offered[words] = set(result.stdout.split())
+    assert offered == {"envman plan ": {"dev"}, "envman plan dev -c ": {"net"}}
