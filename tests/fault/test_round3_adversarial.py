@@ -320,3 +320,29 @@ def test_completion_never_offers_a_name_that_is_not_an_identifier(
         result = CliRunner().invoke(app, [], env=env, prog_name="envman")
         offered[words] = set(result.stdout.split())
     assert offered == {"envman plan ": {"dev"}, "envman plan dev -c ": {"net"}}
+
+
+def test_a_port_holder_is_named_without_its_arguments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone else's command line may carry a secret: the holder is its program only."""
+    monkeypatch.chdir(tmp_path)
+    port = _free_port()
+    listen = (
+        "import socket, sys, time\n"
+        f"s = socket.socket(); s.bind(('127.0.0.1', {port})); s.listen()\n"
+        "print('ready', flush=True); time.sleep(60)\n"
+    )
+    script = tmp_path / "holder.py"
+    script.write_text(listen)
+    child = subprocess.Popen(
+        [sys.executable, str(script), "--password=hunter2-not-for-logs"], stdout=subprocess.PIPE
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == b"ready"
+        status = Cli(tmp_path)("emulator", "status", "--port", str(port))
+    finally:
+        child.kill()
+        child.wait()
+    assert f"in use by pid {child.pid} (python" in status.stdout, status.output
+    assert "hunter2" not in status.output
