@@ -84,9 +84,10 @@ def read_state(state_root: Path) -> EmulatorState | None:
     path = state_root / PID_FILE
     try:
         data = json.loads(path.read_text())
-        return EmulatorState(pid=int(data["pid"]), port=int(data["port"]))
+        state = EmulatorState(pid=int(data["pid"]), port=int(data["port"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    return state if 0 < state.port < 65536 else None  # a pid is checked when it is used
 
 
 INSTALL_HINT = "install the emulator extra: pip install 'envman[emulator]' (pipx: pipx inject envman 'moto[server]')"

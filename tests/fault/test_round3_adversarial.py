@@ -346,3 +346,18 @@ def test_a_port_holder_is_named_without_its_arguments(
         child.wait()
     assert f"in use by pid {child.pid} (python" in status.stdout, status.output
     assert "hunter2" not in status.output
+
+
+def test_a_pid_file_with_an_impossible_pid_is_stale_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".envman").mkdir()
+    pid_file = tmp_path / ".envman" / "emulator.json"
+    pid_file.write_text(json.dumps({"pid": 10**20, "port": 4566}))
+    cli = Cli(tmp_path)
+    status = cli("emulator", "status", "--port", str(_free_port()))
+    assert status.exit_code == 1 and status.stdout.strip() == "not running", status.output
+    stopped = cli("emulator", "stop")
+    assert stopped.exit_code == 0 and "No emulator was running" in stopped.stdout, stopped.output
+    assert not pid_file.exists()
