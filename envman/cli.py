@@ -685,7 +685,12 @@ app.add_typer(emulator_app)
 EmulatorPortOpt = Annotated[
     int,
     typer.Option(
-        "--port", help="Port on 127.0.0.1 (default 4566).", metavar="N", show_default=False
+        "--port",
+        help="Port on 127.0.0.1 (default 4566).",
+        metavar="N",
+        show_default=False,
+        min=1,
+        max=65535,
     ),
 ]
 

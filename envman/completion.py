@@ -1,7 +1,9 @@
 """Shell completion: environment names, component names and format choices.
 
 Read cheaply on every <TAB>: folder names under environments/ and `component "NAME"` labels of
-envman.hcl found by a regular expression, never an HCL parse or terraform. Attached to the
+envman.hcl found by a regular expression, never an HCL parse or terraform. Only identifiers are
+offered: a folder named `$(cmd)` would be put on the command line as it is (the shell does not
+quote what completion returns), and no such name is valid anyway. Attached to the
 parameters by name (cliutil.tidy), so every command that takes an environment completes one.
 """
 
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from envman.config.names import is_identifier
 from envman.config.paths import ENVIRONMENT_FILE, ENVIRONMENTS_DIR, PROJECT_FILE
 
 _COMPONENT = re.compile(r'^\s*component\s+"([^"]+)"', re.MULTILINE)
@@ -47,7 +50,7 @@ def environment_names(root: Path | None) -> list[str]:
         folders = sorted((root / ENVIRONMENTS_DIR).iterdir())
     except OSError:
         return []
-    return [p.name for p in folders if (p / ENVIRONMENT_FILE).is_file()]
+    return [p.name for p in folders if is_identifier(p.name) and (p / ENVIRONMENT_FILE).is_file()]
 
 
 def component_names(root: Path | None) -> list[str]:
@@ -57,7 +60,7 @@ def component_names(root: Path | None) -> list[str]:
         text = (root / PROJECT_FILE).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return []
-    return sorted(set(_COMPONENT.findall(text)))
+    return sorted({name for name in _COMPONENT.findall(text) if is_identifier(name)})
 
 
 Completer = Callable[[Any, Any, str], list[str]]

@@ -47,9 +47,12 @@ def process_start(pid: int) -> str:
     return fields[19] if len(fields) > 19 else ""
 
 
+MAX_PID = 2**22  # Linux's largest pid_max (4194304); other systems stay below it
+
+
 def process_alive(pid: int, start: str) -> bool:
     """Does the process ``pid`` that started at ``start`` still run (zombies count as gone)?"""
-    if pid <= 0:
+    if not 0 < pid <= MAX_PID:  # a pid from a file: os.kill overflows past a C int
         return False
     try:
         os.kill(pid, 0)

@@ -62,9 +62,21 @@ def _candidates(root: Path, depth: int = 0) -> list[Path]:
 
 
 def find_stack(root: Path, explicit: Path | None) -> Stack:
-    """The stack to manage: ``--stack`` when given, else the one folder whose *.tf files
-    declare a backend, else the one folder with *.tf files, else (an empty repository)
-    ``terraform/``, which does not exist yet."""
+    """The stack to manage (inside the project, as envman's configuration requires)."""
+    stack = _find_stack(root, explicit)
+    if not stack.directory.resolve().is_relative_to(root.resolve()):
+        shown = explicit if explicit is not None else stack.directory
+        raise UsageError(
+            f"stack folder {shown} is outside the project {root}",
+            hint="run envman init in a folder that holds the stack, or move the stack inside it",
+        )
+    return stack
+
+
+def _find_stack(root: Path, explicit: Path | None) -> Stack:
+    """``--stack`` when given, else the one folder whose *.tf files declare a backend, else
+    the one folder with *.tf files, else (an empty repository) ``terraform/``, which does not
+    exist yet."""
     if explicit is not None:
         directory = (root / explicit).resolve()
         if not tf_files(directory):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,10 +49,37 @@ def backend_for(stack: Stack, root: Path, env: EnvPlan) -> EnvBackend:
     return _local(stack, root, env)
 
 
+def literal(stack: Stack, key: str) -> str | None:
+    """A backend setting of the stack as init copies it: a literal string (terraform allows
+    no expression there), or None when it is not set."""
+    value = stack.backend.settings.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str | int) or isinstance(value, bool) or _template(str(value)):
+        where = stack.backend.file or stack.directory
+        raise UsageError(
+            f'{where}: backend "{stack.backend.type}" setting {key} is not a literal string',
+            hint=f'write {key} = "..." in the backend block (terraform allows no expression '
+            "there), then run envman init again",
+        )
+    return str(value)
+
+
+def _template(text: str) -> bool:
+    return "${" in text or "%{" in text
+
+
 def _local(stack: Stack, root: Path, env: EnvPlan) -> EnvBackend:
-    declared = stack.backend.settings.get("path", DEFAULT_LOCAL_STATE)
-    existing = stack.directory / str(declared)
+    declared = literal(stack, "path") or DEFAULT_LOCAL_STATE
+    existing = stack.directory / declared
     if env.adopts and existing.is_file():
+        if not existing.resolve().is_relative_to(root.resolve()):
+            raise UsageError(
+                f"the stack's state {existing} is outside the project {root}: envman keeps "
+                "each environment's state inside it",
+                hint="move the state file into the project, set that path in the stack's "
+                "backend block, then run envman init again",
+            )
         path = Path(os.path.relpath(existing, root)).as_posix()
         note = f"{env.name} adopts the state that was already there (nothing was moved)"
         return EnvBackend("local", {"path": path}, note)
@@ -60,9 +88,8 @@ def _local(stack: Stack, root: Path, env: EnvPlan) -> EnvBackend:
 
 
 def _s3(stack: Stack, env: EnvPlan) -> EnvBackend:
-    declared = stack.backend.settings
-    bucket = str(declared.get("bucket") or BUCKET_PLACEHOLDER)
-    key = str(declared.get("key") or DEFAULT_LOCAL_STATE)
+    bucket = literal(stack, "bucket") or BUCKET_PLACEHOLDER
+    key = literal(stack, "key") or DEFAULT_LOCAL_STATE
     settings = {"bucket": bucket}
     if env.adopts:
         settings["key"] = key
@@ -72,8 +99,9 @@ def _s3(stack: Stack, env: EnvPlan) -> EnvBackend:
     else:
         settings["key"] = f"{env.name}/{key}"
         note = "a state object of its own in the same bucket"
-    if declared.get("region"):
-        settings["region"] = str(declared["region"])
+    region = literal(stack, "region")
+    if region:
+        settings["region"] = region
     if bucket == BUCKET_PLACEHOLDER:
         note += "; set the bucket (`envman bootstrap ENV` creates it)"
     return EnvBackend("s3", settings, note)
@@ -91,9 +119,15 @@ def render_environment(name: str, stack_ref: str, backend: EnvBackend) -> str:
         f"description = {json.dumps(name)}\n"
         f"stack       = {json.dumps(stack_ref)} # the root module, relative to this file\n"
         "\n"
-        f"# {backend.note}\n"
+        f"# {_one_line(backend.note)}\n"
         f'backend "{backend.type}" {{\n{body}\n}}\n'
     )
+
+
+def _one_line(text: str) -> str:
+    """A comment's text: a control character (a line break in a state key) escaped, so it
+    cannot end the comment and leave the rest as configuration."""
+    return re.sub(r"[\x00-\x1f\x7f]", lambda m: json.dumps(m.group())[1:-1], text)
 
 
 def stack_reference(stack_dir: Path, env_dir: Path) -> str:

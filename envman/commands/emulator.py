@@ -12,10 +12,12 @@ from envman.errors import EXIT_ERROR, EXIT_OK, UsageError
 
 
 def _state_root(ctx: AppContext) -> Path:
+    """The project's .envman/; outside a project, that of --project DIR (else the current
+    folder), never some other folder's."""
     try:
         return ctx.project.state_root
     except UsageError:
-        return Path.cwd() / STATE_DIR
+        return (ctx.project_dir or Path.cwd()).expanduser() / STATE_DIR
 
 
 def run_emulator_start(ctx: AppContext, port: int) -> int:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from envman import __version__
-from envman.adopt.changes import InitRequest, plan_init, write_changes
+from envman.adopt.changes import InitRequest, plan_init, write_change
 from envman.commands import AppContext
 from envman.errors import EXIT_OK, UsageError
 
@@ -49,7 +49,7 @@ def _check(options: InitOptions) -> None:
 def run_init(ctx: AppContext, options: InitOptions) -> int:
     _check(options)
     root = _root(ctx)
-    names = options.environments or ("dev",)
+    names = tuple(dict.fromkeys(options.environments or ("dev",)))  # each name once
     plan = plan_init(InitRequest(root, names, options.stack, options.ci, __version__))
     console = ctx.console()
     shown = _relative(plan.stack.directory, root)
@@ -60,13 +60,13 @@ def run_init(ctx: AppContext, options: InitOptions) -> int:
     if not plan.changes:
         console.print("Nothing to do: envman is already set up here.")
         return EXIT_OK
-    for change in plan.changes:
-        verb = "would " + change.action if options.dry_run else change.action + "d"
-        console.print(f"{verb} {_relative(change.path, root)} ({change.why})")
+    for change in plan.changes:  # each said once it is written (or would be)
+        if not options.dry_run:
+            write_change(change)
+        verb = "would " + change.action if options.dry_run else change.action.done
+        console.print(f"{verb} {_relative(change.path, root)} ({change.why})", markup=False)
         if options.dry_run:
             console.print(_indent(change.text), markup=False)
-    if not options.dry_run:
-        write_changes(plan.changes)
     for note in plan.notes:
         console.print(f"note: {note}", markup=False)
     if options.dry_run:

@@ -16,9 +16,11 @@ from envman.input_values import UNSET, show
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.models import Release
+from envman.releases.store import LedgerStore
 from envman.secrets.sources import remember_recorded
 
 DRIFT_DOC = "drift/last.json"
+AUDIT_LOOKBACK = 5  # the newest tf audit entries read to tell a drift result stale
 
 
 def environment_status(ctx: AppContext, name: str) -> dict[str, Any]:
@@ -61,8 +63,30 @@ def environment_status(ctx: AppContext, name: str) -> dict[str, Any]:
         row["latest"] = {"seq": latest.seq, "kind": latest.kind, "status": latest.status}
     if drift is not None:
         row["drift"] = {k: drift.get(k) for k in ("status", "checked_at", "counts")}
-        row["drift"]["stale"] = drift_is_stale(drift.get("checked_at"), latest)
+        checked_at = drift.get("checked_at")
+        stale = drift_is_stale(checked_at, latest) or state_moved_since(checked_at, store)
+        row["drift"]["stale"] = stale
     return row
+
+
+def state_moved_since(checked_at: Any, store: LedgerStore) -> bool:
+    """Whether a `tf` command changed the state after the drift result (its audit entry's
+    serial moved, or its outcome is unknown): the result may no longer hold."""
+    from envman.operate.audit import read_audit
+
+    checked = _moment(checked_at)
+    try:
+        entries, _ = read_audit(store, AUDIT_LOOKBACK)
+    except EnvmanError:  # the audit trail unreadable: the release time alone decides
+        return False
+    for entry in entries:
+        ended = _moment(entry.finished_at or entry.started_at)
+        if ended is None or (checked is not None and ended <= checked):
+            continue
+        serials = entry.state
+        if serials.serial_after is None or serials.serial_after != serials.serial_before:
+            return True
+    return False
 
 
 def drift_is_stale(checked_at: Any, latest: Release | None) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from envman.commands import AppContext
+from envman.config.names import shown
 from envman.errors import EXIT_OK, ProtectionRefused, UsageError
 from envman.releases.locate import store_for
 from envman.releases.oplock import force_release
@@ -12,6 +13,12 @@ from envman.workspace import Workspace
 def run_unlock(
     ctx: AppContext, name: str, lock_id: str, confirm: str | None, component: str | None = None
 ) -> int:
+    from envman.commands.requests import Scope
+    from envman.commands.shape import single_stack
+
+    if component is not None:  # a single-stack project: -c refused in one clear line
+        single_stack(ctx, Scope((component,)))
+    _check_lock_id(lock_id)
     project = ctx.project
     env = project.environment(name)
     if confirm != name:
@@ -35,6 +42,18 @@ def run_unlock(
         )
     workspace = Workspace(project, env)
     workspace.ensure_init()
-    workspace.terraform.run(["force-unlock", "-force", lock_id], what="terraform force-unlock")
+    workspace.terraform.run(
+        ["force-unlock", "-force", "-no-color", lock_id], what="terraform force-unlock"
+    )
     console.print(f"Released terraform's state lock {lock_id} of '{name}'.")
     return EXIT_OK
+
+
+def _check_lock_id(lock_id: str) -> None:
+    """A lock id is a value, never an option of terraform's (`-help` would print help and
+    the lock would be said released)."""
+    if not lock_id or lock_id.startswith("-") or not lock_id.isprintable():
+        raise UsageError(
+            f"'{shown(lock_id)}' is not a lock id",
+            hint="copy the ID from the lock error envman printed",
+        )

@@ -49,7 +49,7 @@ def port_holder(port: int) -> Holder | None:
         return Holder(None, None) if port_in_use(port) else None
     for pid in _pids():
         if _has_socket(pid, inodes):
-            return Holder(pid, process_command(pid))
+            return Holder(pid, process_name(pid))
     return Holder(None, None)
 
 
@@ -84,6 +84,16 @@ def _has_socket(pid: int, inodes: set[str]) -> bool:
             if os.readlink(f"/proc/{pid}/fd/{fd}") in wanted:
                 return True
     return False
+
+
+def process_name(pid: int) -> str | None:
+    """What another process is, for a message: its program (and `-m MODULE`), never its
+    arguments (someone else's command line may carry a password or a token)."""
+    words = (process_command(pid, width=None) or "").split()
+    if not words:
+        return None
+    shown = words[:3] if len(words) >= 3 and words[1] == "-m" else words[:1]
+    return " ".join(shown)
 
 
 def process_command(pid: int, width: int | None = 120) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import signal
@@ -17,6 +18,7 @@ from pathlib import Path
 from envman.emulator.ports import is_local_endpoint as is_local_endpoint
 from envman.emulator.ports import port_holder, process_command
 from envman.errors import EnvmanError
+from envman.secrets.files import own_folder, write_private
 
 DEFAULT_PORT = 4566
 PID_FILE = "emulator.json"
@@ -59,7 +61,17 @@ def running(state_root: Path) -> EmulatorState | None:
     if found is None or not pid_alive(found.pid):
         return None
     command = process_command(found.pid, width=None)
-    return found if command is None or "moto" in command else None
+    if command is None:  # no /proc (another OS): the pid file is all there is to go by
+        return None if Path("/proc/self").is_dir() else found
+    return found if is_emulator_command(command, found.port) else None
+
+
+def is_emulator_command(command: str, port: int) -> bool:
+    """Whether a command line is the server `start` spawns on ``port`` (`python -m
+    moto.server -H 127.0.0.1 -p PORT`): a word "moto" elsewhere is someone else's process."""
+    words = command.split()
+    ports = [b for a, b in itertools.pairwise(words) if a == "-p"]
+    return "moto.server" in words and ports == [str(port)]
 
 
 def pid_alive(pid: int) -> bool:
@@ -72,9 +84,10 @@ def read_state(state_root: Path) -> EmulatorState | None:
     path = state_root / PID_FILE
     try:
         data = json.loads(path.read_text())
-        return EmulatorState(pid=int(data["pid"]), port=int(data["port"]))
+        state = EmulatorState(pid=int(data["pid"]), port=int(data["port"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    return state if 0 < state.port < 65536 else None  # a pid is checked when it is used
 
 
 INSTALL_HINT = "install the emulator extra: pip install 'envman[emulator]' (pipx: pipx inject envman 'moto[server]')"
@@ -108,7 +121,7 @@ def start(state_root: Path, port: int = DEFAULT_PORT, wait: float = 60.0) -> Sta
             "envman started here",
             hint=f"stop that process, or use another port: envman emulator start --port {port + 1}",
         )
-    state_root.mkdir(parents=True, exist_ok=True)
+    own_folder(state_root, state_root)  # never through a symlink
     child = _spawn(state_root, port)
     state = EmulatorState(pid=child.pid, port=port)
     deadline = time.monotonic() + wait
@@ -119,7 +132,8 @@ def start(state_root: Path, port: int = DEFAULT_PORT, wait: float = 60.0) -> Sta
                 hint=f"see {state_root / 'emulator.log'}",
             )
         if is_answering(state.url):
-            (state_root / PID_FILE).write_text(json.dumps({"pid": child.pid, "port": port}))
+            state_text = json.dumps({"pid": child.pid, "port": port})
+            write_private(state_root / PID_FILE, state_text, redacted=False)
             return Started(state, already_running=False)
         time.sleep(0.2)
     child.terminate()
@@ -130,7 +144,14 @@ def start(state_root: Path, port: int = DEFAULT_PORT, wait: float = 60.0) -> Sta
 
 
 def _spawn(state_root: Path, port: int) -> subprocess.Popen[bytes]:
-    log = (state_root / "emulator.log").open("ab")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW
+    try:
+        log = os.fdopen(os.open(state_root / "emulator.log", flags, 0o600), "ab")
+    except OSError as exc:
+        raise EnvmanError(
+            f"cannot write {state_root / 'emulator.log'}: {exc.strerror or exc}",
+            hint="remove it if it is a symlink; envman creates it itself",
+        ) from None
     env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
     try:
         return subprocess.Popen(
@@ -155,7 +176,15 @@ def stop(state_root: Path) -> EmulatorState | None:
         (state_root / PID_FILE).unlink(missing_ok=True)
         return None
     if pid_alive(state.pid):
-        os.kill(state.pid, signal.SIGTERM)
+        try:
+            os.kill(state.pid, signal.SIGTERM)
+        except PermissionError:
+            raise EnvmanError(
+                f"the emulator (pid {state.pid}) belongs to another user: not stopped",
+                hint=f"ask its owner, or remove {state_root / PID_FILE} if it is not yours",
+            ) from None
+        except ProcessLookupError:
+            pass  # it ended meanwhile
         for _ in range(50):
             _reap(state.pid)
             if not pid_alive(state.pid):

@@ -66,10 +66,17 @@ def classify(args: Sequence[str]) -> TfCommand:
     first = args[0]
     _refuse_global_option(first)
     sub = args[1] if len(args) > 1 and not args[1].startswith("-") else None
-    if any(arg in _HELP for arg in args):
+    if asks_help(args):
         return TfCommand(tuple(args), first, Access.READ)
     _refuse_envmans_job(args, first, sub)
     return _command(args, first, sub)
+
+
+def asks_help(args: Sequence[str]) -> bool:
+    """Whether terraform only prints help: a help flag before any `--` (terraform stops
+    looking there: `apply -- -h` applies a plan file named `-h`)."""
+    end = args.index("--") if "--" in args else len(args)
+    return any(arg in _HELP for arg in args[:end])
 
 
 def _refuse_global_option(first: str) -> None:
@@ -88,6 +95,21 @@ def is_destroy(args: Sequence[str]) -> bool:
     return first == "destroy" or (first == "apply" and _has_flag(args[1:], "destroy"))
 
 
+# What a destroy through tf may say: nothing that changes what is destroyed or with which
+# values (it runs as `envman destroy ENV`: the environment's inputs, every resource)
+_DESTROY_FLAGS = frozenset(
+    {"destroy", "auto-approve", "input", "no-color", "compact-warnings", "lock", "lock-timeout"}
+    | {"parallelism"}
+)
+
+
+def destroy_extras(args: Sequence[str]) -> list[str]:
+    """The arguments of a destroy that `envman destroy` would not honour (flags of other
+    meaning, var files, values, a plan file): refused rather than silently dropped."""
+    found = [a for a in args[1:] if a.startswith("-") and flag_name(a) not in _DESTROY_FLAGS]
+    return found + positionals(args[1:])
+
+
 def _refuse_envmans_job(args: Sequence[str], first: str, sub: str | None) -> None:
     """Destroys and workspaces: envman does them (or does without them) itself. A destroy of
     the whole environment becomes `envman destroy` (recorded as kind destroy); a targeted
@@ -96,6 +118,13 @@ def _refuse_envmans_job(args: Sequence[str], first: str, sub: str | None) -> Non
         raise UsageError(
             "a targeted destroy is not run through tf: it would leave no release describing it",
             hint="remove the resource from the stack and run envman apply ENV, or envman destroy ENV",
+        )
+    extras = destroy_extras(args) if is_destroy(args) else []
+    if extras:
+        raise UsageError(
+            f"tf -- {first} runs as envman destroy (the environment's own inputs, every "
+            f"resource): {extras[0]} would be ignored",
+            hint="leave it out, or run envman destroy ENV",
         )
     if first == "workspace" and sub not in _READ_ONLY_SUB["workspace"]:
         raise UsageError(

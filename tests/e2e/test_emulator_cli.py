@@ -93,18 +93,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(200); self.end_headers()
     def log_message(self, *args):
         pass
-server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[4])), Handler)
 print(server.server_address[1], flush=True)
 server.serve_forever()
 """
 
 
 def test_status_asks_a_cheap_page_never_the_model_data(folder: Path) -> None:
-    """status of a running emulator (a stand-in HTTP server named like moto) asks /moto-api/
-    only, never the model data."""
+    """status of a running emulator (a stand-in HTTP server with moto's command line) asks
+    /moto-api/ only, never the model data."""
     asked = folder / "asked.log"
     child = subprocess.Popen(
-        [sys.executable, "-c", STAND_IN, "moto-stand-in", str(asked)],
+        [sys.executable, "-c", STAND_IN, "moto.server", str(asked), "-p", str(free_port())],
         stdout=subprocess.PIPE,
         text=True,
     )
