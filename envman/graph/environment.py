@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,8 @@ class ComponentEnvironment(Environment):
         target.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(kept, indent=2, sort_keys=True)
         if not target.is_file() or target.read_text() != text:
-            tmp = target.with_name(f".{target.name}.{os.getpid()}")
+            # one writer per thread too: components plan in parallel in one process
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
