@@ -8,10 +8,11 @@ never leaves a half-written output where a later run would take it for a good on
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import secrets
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from envman.synth.seal import DONE, LOCK_FILE, seal, sealed
 from envman.synth.select import StackChoice, choose_stack, put_backend, synthesised_stacks
 
 _TMP = ".tmp-"
+_LOCK = ".{}.lock"  # beside the synthesis folder, never one of its outputs
 
 
 @dataclass(frozen=True)
@@ -66,23 +68,39 @@ def synthesise(
     skipped = frozenset({app.output}) if app.output and "/" not in app.output else frozenset()
     digest = app_digest(app_dir, target.environment, skipped)
     out_dir = target.out_root / digest[:24]
-    cached = sealed(out_dir)  # complete, and its files as synthesised (never an edited copy)
-    if cached:
-        with contextlib.suppress(OSError):
-            os.utime(out_dir / DONE)  # recently used: kept by pruning
-    else:
-        if options.on_synth is not None:
-            options.on_synth(app_dir)
-        _build(app, out_dir, target, options)
-    stack_dir = choose_stack(app_dir, synthesised_stacks(out_dir), target.choice)
-    put_backend(stack_dir, target.backend_type, target.choice.config_path)
+    with _exclusive(target.out_root):  # one synthesis of a target at a time (threads too)
+        cached = sealed(out_dir)  # complete, and its files as synthesised (never edited)
+        if cached:
+            with contextlib.suppress(OSError):
+                os.utime(out_dir / DONE)  # recently used: kept by pruning
+        else:
+            if options.on_synth is not None:
+                options.on_synth(app_dir)
+            _build(app, out_dir, target, options)
+        stack_dir = choose_stack(app_dir, synthesised_stacks(out_dir), target.choice)
+        put_backend(stack_dir, target.backend_type, target.choice.config_path)
     return SynthesisedStack(app_dir, out_dir, stack_dir, digest, cached)
+
+
+@contextlib.contextmanager
+def _exclusive(root: Path) -> Iterator[None]:
+    """An advisory lock on the target's synthesis folder: a second synthesis (another thread,
+    another process) waits, then finds the first one's sealed output instead of removing it
+    half-way."""
+    root.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    own_folder(root, root.parent)  # never through a symlink
+    fd = os.open(
+        root.parent / _LOCK.format(root.name), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600
+    )
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _build(app: CdkApp, out_dir: Path, target: SynthTarget, options: SynthOptions) -> None:
     root = target.out_root
-    root.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    own_folder(root, root.parent)  # never through a symlink
     _remove_dead_temps(root)
     if out_dir.exists():  # half-removed by a pruning, or its files changed: synthesised again
         shutil.rmtree(out_dir, ignore_errors=True)
