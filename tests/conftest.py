@@ -35,6 +35,17 @@ def _mirror() -> Path | None:
     return path if (path / "registry.terraform.io" / "hashicorp" / "aws").is_dir() else None
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """In CI nothing skips silently: a skipped test (a missing tool, a missing checkout) fails
+    with its reason."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI (CI runs everything): {report.longrepr}"
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     if not os.environ.get("CI"):
         return

@@ -100,11 +100,13 @@ def test_terraform_writes_owner_only_files(tmp_path: Path) -> None:
     assert len(plans) == 1 and mode(plans[0]) == 0o600
 
 
-def _wait_for(path: Path, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while not path.exists():
-        assert time.monotonic() < deadline, f"{path} never appeared"
+def _wait_for(path: Path, tries: int = 1200) -> None:
+    """Poll for a file a child process writes (every 0.1 s, up to ``tries`` times)."""
+    for _ in range(tries):
+        if path.exists():
+            return
         time.sleep(0.1)
+    raise AssertionError(f"{path} never appeared")
 
 
 def test_the_next_run_removes_what_a_killed_run_left(tmp_path: Path) -> None:
