@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,13 @@ class HclDocument:
     def line_of(self, keys: tuple[str | int, ...]) -> int | None:
         """Best-effort line of the key path (block names, labels, attribute names)."""
         return locate_line(self.text, keys)
+
+
+# python-hcl2 8.x keeps its serialization state (inside a `${...}`?) in one default context
+# object shared by every call: two threads parsing at once (components plan in parallel) read
+# each other's state and can leave it set for good, after which every string of the process
+# keeps its quotes. One parse at a time in this process.
+_HCL2_LOCK = threading.Lock()
 
 
 def _options() -> Any:
@@ -65,7 +73,8 @@ def parse_hcl_text(text: str, path: Path) -> dict[str, Any]:
     from lark.exceptions import LarkError, UnexpectedInput
 
     try:
-        raw = hcl2.loads(text, serialization_options=_options())
+        with _HCL2_LOCK:  # python-hcl2 serialises through one shared, mutable context object
+            raw = hcl2.loads(text, serialization_options=_options())
     except (LarkError, ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:
         from envman.config.hclsyntax import explain
 

@@ -181,3 +181,22 @@ def test_tfvars_names_are_cached_without_values(tmp_path: Path) -> None:
     assert tfvars_names(tfvars, cache) == {"db_password", "region"}
     stored = "".join(p.read_text() for p in cache.glob("*.json"))
     assert "canary-tfvars-91c2" not in stored and "db_password" in stored
+
+
+def test_parsing_in_threads_never_leaves_quotes(tmp_path: Path) -> None:
+    """python-hcl2 shares one mutable serialization context between calls: parses running at
+    once (components plan in parallel) must not see each other's state, nor leave it set."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from envman.config.hclfile import parse_hcl_text
+
+    text = 'a = "plain"\nb = ["x", "y"]\nc = "${upper("z")}-${var.w}"\nd = { k = "v" }\n'
+    path = tmp_path / "x.hcl"
+
+    def parse(_: int) -> dict[str, object]:
+        return parse_hcl_text(text, path)
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(parse, range(400)))
+    assert all(r["a"] == "plain" and r["b"] == ["x", "y"] for r in results)
+    assert parse(0)["a"] == "plain"  # and the process is not left in a quoting state
