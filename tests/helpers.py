@@ -47,3 +47,12 @@ def copy_fixture(name: str, dest: Path) -> Path:
     target = dest / name
     shutil.copytree(FIXTURES / name, target)
     return target
+
+
+def shows_change(output: str, name: str, old: str, new: str) -> bool:
+    """A promotion's or rollback's value table has the row `name | old | → | new`."""
+    for line in output.splitlines():
+        cells = [c.strip() for c in line.replace("┃", "│").split("│")]
+        if len(cells) >= 4 and cells[0] == name and cells[1] == old and cells[3].startswith(new):
+            return True
+    return False

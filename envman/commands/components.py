@@ -1,7 +1,10 @@
-"""envman plan / apply of an environment made of components (docs/components.md)."""
+"""envman plan / apply / promote / rollback: the one flow of every environment, a graph of
+components; a single stack is the graph of its one implicit component (docs/architecture.md).
+The shapes differ only in how they are shown and recorded."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
@@ -12,7 +15,8 @@ from envman.commands import AppContext, emit_json, emit_text
 from envman.commands.requests import PromoteRequest, RollbackRequest
 from envman.commands.results import plan_document as single_plan_document
 from envman.commands.results import result_document
-from envman.display import show_changes_by_address
+from envman.config.project import Environment, Project
+from envman.display import show_changes_by_address, show_plan
 from envman.errors import EXIT_CHANGES, EXIT_OK, EXIT_REFUSED, EnvmanError, UsageError
 from envman.flow.review import Planned, ReviewOutput, review_stacks
 from envman.graph.apply import (
@@ -22,20 +26,22 @@ from envman.graph.apply import (
     begin_graph_release,
     touched,
 )
-from envman.graph.gate import check_graph_apply
+from envman.graph.gate import check_graph_apply, plan_bypass_warning
 from envman.graph.plan import ComponentRun, GraphTarget, plan_graph, remember_component_inputs
+from envman.graph.promote import GraphChange
 from envman.graph.reconcile import locked_graph
 from envman.graph.select import graph_target, with_dependents, with_pins
-from envman.input_values import show
+from envman.guard.review import has_review
 from envman.planning import PlannedRun
 from envman.protect.confirm import ConfirmOptions, confirm_change
 from envman.protect.windows import check_windows
 from envman.releases.gate import GateResult, check_promote_source
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
-from envman.releases.models import Kind, Release
+from envman.releases.models import IMPLICIT, Kind, Release
 from envman.releases.promote import promotion_target
 from envman.releases.rollback import mark_undone
+from envman.releases.versions import change_lines, sensitive_notes, show_changes
 from envman.runs.folder import finish_run
 from envman.runs.session import console_say
 from envman.say import say_on_stderr
@@ -85,11 +91,21 @@ def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
             hint="use --json with --report FILE",
         )
     target = _target(ctx, request)
-    console = ctx.console(json_mode=request.as_json)
+    machine = request.as_json or request.review.fmt == "markdown"  # stdout carries a document
+    console = ctx.console(json_mode=machine)
+    warning = plan_bypass_warning(target)
+    if warning:
+        say_on_stderr(warning)
     store = store_for(target.env)
     ledger = Ledger(store, target.env.name)
-    # the components' inits share the operation lock: held once for the whole graph plan
-    with locked_graph(ctx.project, target.env, store, "plan", console_say(console)):
+    # the components' inits share the operation lock: held once for the whole graph plan (a
+    # single stack's one init takes it itself, so its plan runs beside an apply as ever)
+    lock = (
+        contextlib.nullcontext()
+        if target.implicit
+        else locked_graph(ctx.project, target.env, store, "plan", console_say(console))
+    )
+    with lock:
         runs = plan_graph(target, ledger) if target.targets else {}
     try:
         if not request.as_json:
@@ -108,9 +124,7 @@ def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
     finally:
         finish_all(runs)  # never applied: the plans (they hold secrets) go
     if request.as_json:
-        document = plan_document(target, runs)
-        document["review"] = {"refused": bool(reasons), "reasons": reasons}
-        emit_json(document)
+        emit_json(plan_document(target, runs, reasons))
     if reasons:
         console.print(f"Applying this plan would be refused: {'; '.join(reasons)}", markup=False)
         return EXIT_REFUSED
@@ -118,7 +132,18 @@ def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
     return EXIT_CHANGES if request.detailed_exitcode and changed else EXIT_OK
 
 
-def plan_document(target: GraphTarget, runs: dict[str, ComponentRun]) -> dict[str, Any]:
+def plan_document(
+    target: GraphTarget, runs: dict[str, ComponentRun], reasons: list[str]
+) -> dict[str, Any]:
+    """The `plan --json` document: a single stack's plan, or one per component."""
+    review = {"refused": bool(reasons), "reasons": reasons}
+    single = runs.get(IMPLICIT)
+    if target.implicit and single is not None and single.planned is not None:
+        document = single_plan_document(single.planned)
+        planned = single.planned
+        if has_review(planned) and planned.streamed.summary.has_changes:
+            document["review"] = review
+        return document
     components: dict[str, Any] = {}
     for name, run in runs.items():
         if run.planned is None:
@@ -132,10 +157,15 @@ def plan_document(target: GraphTarget, runs: dict[str, ComponentRun]) -> dict[st
         "changes": bool(touched(runs)),
         "components": components,
         "order": target.targets,
+        "review": review,
     }
 
 
 def show_graph_plan(console: Console, target: GraphTarget, runs: dict[str, ComponentRun]) -> None:
+    single = runs.get(IMPLICIT)
+    if target.implicit and single is not None and single.planned is not None:
+        show_plan(console, single.planned)
+        return
     if not runs:
         console.print(f"No component of '{target.env.name}' to plan.")
     for name, run in runs.items():
@@ -168,27 +198,34 @@ def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:
         job = GraphApply(target, ledger, runs, say, lease=lease)
         job.review = _reviewer(console, request.allow_destroy)
         try:
-            show_graph_plan(console, target, runs)
-            names = touched(runs)
+            _show_apply(console, job, request.use_plan)
+            names = touched(runs, ledger)
             if not names:
                 console.print(f"Nothing to apply: '{env.name}' already matches.")
                 if request.as_json:
                     emit_json(result_document(env.name, Kind.APPLY, None, EXIT_OK))
                 return EXIT_OK
-            _review_all(job, names)
+            allowed = _review_all(job, names)
             confirm_change(env.name, env.protected, request.confirm, Kind.APPLY)
-            extra = audit_fields(
-                request.break_glass, [*rules, *gate.rules], tuple(request.allow_destroy)
-            )
+            extra = audit_fields(request.break_glass, [*rules, *gate.rules], allowed)
             if gate.bypass:
                 extra["promotion_bypass"] = list(gate.bypass)
             job.break_glass = request.break_glass if "break_glass" in extra else None
-            release, code = _apply_confirmed(job, names, extra, console)
+            outcome = _apply_confirmed(job, names, extra, console)
         finally:
             finish_all(runs)  # unapplied plans hold secrets
     if request.as_json:
-        emit_json(result_document(env.name, Kind.APPLY, release, code))
-    return code
+        emit_json(outcome.document(env.name, Kind.APPLY))
+    return outcome.code
+
+
+def _show_apply(console: Console, job: GraphApply, saved: bool) -> None:
+    single = job.runs.get(IMPLICIT)
+    if saved and job.target.implicit and single is not None and single.planned is not None:
+        summary = single.planned.streamed.summary.text()
+        console.print(f"Applying the saved plan of '{job.target.env.name}': {summary}")
+        return
+    show_graph_plan(console, job.target, job.runs)
 
 
 def _apply_runs(
@@ -206,32 +243,55 @@ def _apply_runs(
     return load_graph_plan(target, ledger)
 
 
-def _review_all(job: GraphApply, names: list[str]) -> None:
+def _review_all(job: GraphApply, names: list[str]) -> tuple[str, ...]:
     """Guard and policies on every plan shown, before the confirmation (exit 3); then the
-    drift each apply will keep in its state, said one line each (recorded per component)."""
+    drift each apply will keep in its state, said one line each (recorded per component).
+    Returns the addresses --allow-destroy let through (recorded)."""
     from envman.drift.absorbed import absorbed_by_apply, absorbed_lines, absorbed_record
 
+    allowed: list[str] = []
     for name in names:
         planned = job.runs[name].planned
         if planned is not None and job.review is not None:
-            job.review(planned)
+            allowed.extend(job.review(planned))
     for name in names:
         planned = job.runs[name].planned
         if planned is None or job.kind == Kind.DESTROY:
             continue
         kept = absorbed_by_apply(planned, say_on_stderr)
+        prefix = f"{name}: " if name != IMPLICIT else ""
         for line in absorbed_lines(kept):
-            say_on_stderr(f"{name}: {line}")
+            say_on_stderr(f"{prefix}{line}")
         if kept:
             job.absorbed[name] = absorbed_record(kept)
+    return tuple(dict.fromkeys(allowed))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a deploy ended with: its release, exit code and automatic rollback."""
+
+    release: Release | None
+    code: int = EXIT_OK
+    auto_rollback: Release | None = None
+
+    def document(self, environment: str, kind: str, *, dry_run: bool = False) -> dict[str, Any]:
+        return result_document(
+            environment,
+            kind,
+            self.release,
+            self.code,
+            dry_run=dry_run,
+            auto_rollback=self.auto_rollback,
+        )
 
 
 def _apply_confirmed(
     job: GraphApply, names: list[str], extra: dict[str, Any], console: Console
-) -> tuple[Release, int]:
+) -> Outcome:
     """After the confirmation: before_apply hooks, the release, the graph apply, then after
     hooks, verification and notifications (docs/operations.md)."""
-    from envman.graph.after import after_graph_apply, announce
+    from envman.graph.after import after_graph_apply, announcer
     from envman.graph.autorollback import auto_rollback, wants_rollback
     from envman.hooks import run_hooks
 
@@ -242,13 +302,14 @@ def _apply_confirmed(
     try:
         apply_graph(job, release, names)
     except EnvmanError as exc:
-        announce(job, release, f"{job.kind}_failed", [str(exc)])
+        announcer(job).failed(release, str(exc))
         raise
     console.print(f"Applied release #{release.seq} of '{env.name}'.")
     code = after_graph_apply(job, release, job.say)
+    back = None
     if wants_rollback(job, code):  # the caller that sees the failed verification rolls back
-        auto_rollback(job, release, job.review)
-    return release, code
+        back = auto_rollback(job, release, job.review)
+    return Outcome(release, code, back)
 
 
 @dataclass(frozen=True)
@@ -308,8 +369,6 @@ def run_graph_rollback(ctx: AppContext, request: RollbackRequest) -> int:
 
 
 def _run_change(ctx: AppContext, request: ChangeRun) -> int:
-    from envman.graph.promote import plan_graph_promotion, plan_graph_rollback
-
     project = ctx.project
     env = project.environment(request.environment)
     kind = request.kind
@@ -320,51 +379,65 @@ def _run_change(ctx: AppContext, request: ChangeRun) -> int:
         rules = check_windows(env, what, now(), request.break_glass, say_on_stderr)
     store = store_for(env)
     say = console_say(console)
-    release, code = None, EXIT_OK
+    outcome = Outcome(None)
     with locked_graph(project, env, store, str(kind), say) as lease:
-        if kind == Kind.PROMOTE:
-            change = plan_graph_promotion(project, env, cast("str | None", request.argument))
-        else:
-            change = plan_graph_rollback(project, env, cast("int | None", request.argument))
-        _show_change(console, env.name, change)
+        change = _planned_change(project, env, request)
         ledger = Ledger(store, env.name)
         runs = plan_graph(change.target, ledger) if change.target.targets else {}
         job = GraphApply(change.target, ledger, runs, say, kind=kind, lease=lease)
         job.review = _reviewer(console, request.allow_destroy)
+        job.version_lines = change_lines(change.rows, _VERBS[kind])
         try:
-            show_graph_plan(console, change.target, runs)
-            names = touched(runs)
+            show_change(console, change, runs)
+            names = touched(runs, ledger)
             if request.dry_run or not names:
-                console.print("Dry run: nothing changed." if names else f"Nothing to {kind}.")
+                done = f"Nothing to {kind}: '{env.name}' already matches."
+                console.print("Dry run: nothing changed." if names else done)
             else:
-                _review_all(job, names)
+                allowed = _review_all(job, names)
                 confirm_change(env.name, env.protected, request.confirm, kind)
-                extra = audit_fields(
-                    request.break_glass, [*rules, *request.gate.rules], request.allow_destroy
-                )
+                extra = audit_fields(request.break_glass, [*rules, *request.gate.rules], allowed)
                 if request.gate.bypass:
                     extra["promotion_bypass"] = list(request.gate.bypass)
                 job.break_glass = request.break_glass if "break_glass" in extra else None
                 extra.update(_change_fields(change, ledger))
                 undone = ledger.current()
-                release, code = _apply_confirmed(job, names, extra, console)
+                outcome = _apply_confirmed(job, names, extra, console)
                 if kind == Kind.ROLLBACK and change.rollback_to is not None:
                     mark_undone(ledger, change.rollback_to, undone, say)
         finally:
             finish_all(runs)
     if request.as_json:
-        emit_json(result_document(env.name, kind, release, code, dry_run=request.dry_run))
-    return code
+        emit_json(outcome.document(env.name, kind, dry_run=request.dry_run))
+    return outcome.code
 
 
-def _show_change(console: Console, env_name: str, change: Any) -> None:
+_VERBS = {Kind.PROMOTE: "promoted", Kind.ROLLBACK: "rolled back"}
+
+
+def _planned_change(project: Project, env: Environment, request: ChangeRun) -> GraphChange:
+    from envman.graph.promote import plan_graph_promotion, plan_graph_rollback
+
+    if request.kind == Kind.PROMOTE:
+        return plan_graph_promotion(project, env, cast("str | None", request.argument))
+    return plan_graph_rollback(project, env, cast("int | None", request.argument))
+
+
+def show_change(console: Console, change: GraphChange, runs: dict[str, ComponentRun]) -> None:
+    """What a promotion or rollback carries: notes on restored values, the value table, notes
+    on sensitive values (they come from their current source), then the plans."""
     for note in change.notes:
         console.print(note, markup=False, highlight=False)
-    for ref, old, new in change.changes:
-        console.print(f"  {ref}: {show(old)} → {show(new)}", markup=False, highlight=False)
+    show_changes(console, change.title, change.rows)
+    if change.rollback_to is not None:
+        for run in runs.values():
+            if run.planned is not None:
+                for note in sensitive_notes(run.planned.inputs, change.rollback_to.seq):
+                    console.print(f"note: {note}", markup=False, highlight=False)
+    show_graph_plan(console, change.target, runs)
 
 
-def _change_fields(change: Any, ledger: Ledger) -> dict[str, Any]:
+def _change_fields(change: GraphChange, ledger: Ledger) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     if change.source is not None:
         extra["source"] = change.source.model_dump()

@@ -14,7 +14,7 @@ from envman.errors import EXIT_OK, EXIT_VERIFY_FAILED
 from envman.flow.after import HOOK_EVENTS, Announcer, after_apply
 from envman.graph.apply import GraphApply
 from envman.releases.chain import recorded_outputs
-from envman.releases.models import Release
+from envman.releases.models import IMPLICIT, Release
 from envman.terraform.models import OutputValue
 from envman.terraform.state_direct import current_outputs
 
@@ -42,7 +42,8 @@ def _merge(per: Mapping[str, Mapping[str, OutputValue]]) -> dict[str, OutputValu
     for name, outputs in per.items():
         for output, value in outputs.items():
             merged.setdefault(output, value)
-            merged[f"{name}.{output}"] = value
+            if name != IMPLICIT:  # a single stack's outputs keep their own names only
+                merged[f"{name}.{output}"] = value
     return merged
 
 
@@ -64,7 +65,10 @@ def state_outputs(project: Project, env: Environment) -> dict[str, OutputValue]:
 def announcer(job: GraphApply) -> Announcer:
     """The run's notifications: titles name the components it applied."""
     applied = tuple(n for n, e in job.entries.items() if e.status == "applied")
-    return Announcer(job.target.env, job.kind, job.break_glass, components=applied)
+    components = None if job.target.implicit else applied
+    return Announcer(
+        job.target.env, job.kind, job.break_glass, components, version_lines=job.version_lines
+    )
 
 
 def announce(job: GraphApply, release: Release, event: str, lines: list[str]) -> None:

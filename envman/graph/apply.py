@@ -9,41 +9,49 @@ next apply plans again and carries on from there.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from envman.errors import EnvmanError, ProtectionRefused
+from envman.errors import EnvmanError, Interrupted, ProtectionRefused
 from envman.graph.model import reverse_edges
 from envman.graph.plan import ComponentRun, GraphTarget, Upstreams, plan_component
+from envman.graph.records import (
+    begin_record,
+    entry_changes,
+    final_changes,
+    say_clock,
+    state_now,
+)
 from envman.graph.walk import walk
 from envman.planning import PlannedRun, check_plan_digest, discard_saved_plan
 from envman.protect.confirm import ConfirmOptions, confirm_change, stdin_is_terminal
 from envman.releases.ledger import Ledger
 from envman.releases.models import (
+    IMPLICIT,
     ComponentEntry,
     ComponentStatus,
     Kind,
     PlanCounts,
     Release,
     StateRef,
-    entries_json,
 )
 from envman.releases.oplock import OperationLock
-from envman.releases.provenance import actor, envman_version, git_info
-from envman.runs.folder import finish_run
+from envman.runs.folder import finish_run, spend_last_plan
+from envman.say import say_on_stderr
 from envman.secrets.redactor import redact_stored
 from envman.terraform.apply import run_apply
 from envman.terraform.models import redacted_outputs
+from envman.terraform.progress import Progress
 from envman.terraform.state_direct import (
     current_outputs,
     current_state_and_outputs,
     current_state_info,
 )
-from envman.timeutil import clock_override, iso, now
+from envman.timeutil import iso, now
 
-SCHEMA_COMPONENTS = 2
 Say = Callable[[str], None]
 
 
@@ -61,17 +69,31 @@ class GraphApply:
     break_glass: str | None = None  # the reason, when it overrode a rule (announced)
     absorbed: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # drift kept
     entries: dict[str, ComponentEntry] = field(default_factory=dict)
+    version_lines: tuple[str, ...] = ()  # `image_tag: 1.2.0 → 1.3.0 (promoted)`: notified
+    warn: Say = say_on_stderr  # warnings: the command's stderr
     _guard: threading.Lock = field(default_factory=threading.Lock)
 
 
-def touched(runs: dict[str, ComponentRun]) -> list[str]:
-    """Components this apply changes: a plan with changes, pins that change (a pin-only
-    change is a release too, as for a single stack), or a plan still to make."""
-    return [
+def touched(
+    runs: dict[str, ComponentRun], ledger: Ledger | None = None, kind: Kind = Kind.APPLY
+) -> list[str]:
+    """Components this run changes: a plan with changes, pins that change (a pin-only change
+    is a release too), or a plan still to make. After a failed, partial or interrupted run
+    a component whose apply did not end (or whose release failed verification) is recorded:
+    its terraform may well have finished, and the release says what its state holds now.
+    A destroy also records a component the release chain still has in place."""
+    from envman.releases.chain import running_entry, unsettled
+
+    changing = [
         name
         for name, run in runs.items()
         if run.waits_for or (run.planned is not None and _changes(run.planned))
     ]
+    if ledger is None:
+        return changing
+    if kind == Kind.DESTROY:
+        return [n for n in runs if n in changing or running_entry(ledger, n) is not None]
+    return [n for n in runs if n in changing or unsettled(ledger, n)]
 
 
 def _changes(planned: PlannedRun) -> bool:
@@ -93,32 +115,38 @@ def audit_fields(
 
 
 def begin_graph_release(job: GraphApply, names: list[str], **extra: Any) -> Release:
-    totals = {"add": 0, "change": 0, "destroy": 0, "replace": 0}
+    """The release, recorded `applying` with an entry per component it touches."""
+    planned: dict[str, PlannedRun] = {}
     for name in names:
-        planned = job.runs[name].planned
-        if planned is not None:
-            for key, count in planned.streamed.summary.as_dict().items():
-                totals[key] = totals.get(key, 0) + count
-    for name in names:
+        run = job.runs[name]
         job.entries[name] = ComponentEntry(
-            status=ComponentStatus.PENDING, waits_for=list(job.runs[name].waits_for)
+            status=ComponentStatus.PENDING, waits_for=list(run.waits_for) or None
         )
         if name in job.absorbed:
             job.entries[name].absorbed_drift = job.absorbed[name]
-    return job.ledger.begin(
-        schema=SCHEMA_COMPONENTS,
-        kind=job.kind,
-        status="applying",
-        inputs={},
-        plan=totals,
-        actor=actor(),
-        git=git_info(job.target.project.root),
-        envman_version=envman_version(),
-        started_at=iso(now()),
-        clock_override=clock_override(),
-        components=entries_json(job.entries),
-        **extra,
-    )
+        if run.planned is not None:
+            planned[name] = run.planned
+    extra["root"] = job.target.project.root
+    release = begin_record(job.ledger, job.kind, job.entries, planned, extra)
+    try:
+        say_clock(release, job.warn)
+        _name_run(job, planned)
+    except KeyboardInterrupt:  # the record exists: never left applying
+        _finish(job, release, "interrupted", "interrupted before terraform apply")
+        raise
+    return release
+
+
+def _name_run(job: GraphApply, planned: dict[str, PlannedRun]) -> None:
+    """The operation lock this run holds is still ours (else stop), and names its run."""
+    if job.lease is None:
+        return
+    job.lease.check()
+    if job.target.implicit and IMPLICIT in planned:
+        run = planned[IMPLICIT].run
+        if run is not None:
+            job.lease.renew(run_id=run.id)
+            job.lease.check()
 
 
 def apply_graph(job: GraphApply, release: Release, names: list[str]) -> Release:
@@ -139,8 +167,10 @@ def apply_graph(job: GraphApply, release: Release, names: list[str]) -> Release:
     name, error = next(iter(result.failed.items()))
     applied = [n for n, e in job.entries.items() if e.status == ComponentStatus.APPLIED]
     status = "partial" if applied else "failed"
+    if not applied and isinstance(error, Interrupted | KeyboardInterrupt):
+        status = "interrupted"
     pending = [n for n, e in job.entries.items() if e.status == ComponentStatus.PENDING]
-    message = f"component '{name}': {error}"
+    message = str(error) if job.target.implicit else f"component '{name}': {error}"
     if applied:
         message += f"; applied: {', '.join(applied)}"
     if pending:
@@ -168,8 +198,10 @@ def _apply_one(job: GraphApply, release: Release, name: str) -> str:
         entry.run_id = planned.run.id if planned.run is not None else None
         if not _changes(planned):
             discard_saved_plan(planned)
-            _set(job, release, name, status="unchanged", finished_at=iso(now()))
             run.outputs = current_outputs(run.workspace)
+            entry.outputs = redacted_outputs(run.outputs)
+            state_now(run.workspace, entry)
+            _set(job, release, name, status="unchanged", finished_at=iso(now()))
             return "unchanged"
         _set(job, release, name, status="applying")  # names its run, for reconciliation
         _terraform_apply(job, run, planned, entry)
@@ -241,31 +273,38 @@ def _terraform_apply(
         if job.lease is not None:
             job.lease.attach_child(pid)
 
+    summary = planned.streamed.summary
+    progress = Progress(job.target.env.name, "Applying") if len(job.runs) == 1 else None
+    if progress is not None:
+        progress.set_verb("Applying", summary.add + summary.change + summary.destroy)
     try:
-        run_apply(
-            tf,
-            planned.plan_file,
-            workspace.lock_timeout,
-            None,
-            events=folder.events("apply") if folder is not None else None,
-            on_start=started,
-        )
-    finally:
+        with progress or contextlib.nullcontext():
+            run_apply(
+                tf,
+                planned.plan_file,
+                workspace.lock_timeout,
+                progress,
+                events=folder.events("apply") if folder is not None else None,
+                on_start=started,
+            )
+    finally:  # an applied (or failed) plan is spent, the saved one stale; both hold secrets
         discard_saved_plan(planned)
+        spend_last_plan(workspace.env.work_dir)
         if folder is not None:
             finish_run(folder)
     after, outputs = current_state_and_outputs(workspace)
     run.outputs = outputs
     run.planned = None  # applied: its outputs are now the state's
     entry.state = StateRef(
-        serial_before=before.serial,
-        lineage_before=before.lineage,
+        serial_before=entry.state.serial_before if entry.state else before.serial,
+        lineage_before=entry.state.lineage_before if entry.state else before.lineage,
         serial_after=after.serial,
         lineage_after=after.lineage,
     )
     entry.outputs = redacted_outputs(outputs)
-    verb = "Destroyed" if job.kind == Kind.DESTROY else "Applied"
-    job.say(f"{verb} component '{run.name}'.")
+    if not job.target.implicit:
+        verb = "Destroyed" if job.kind == Kind.DESTROY else "Applied"
+        job.say(f"{verb} component '{run.name}'.")
 
 
 def _set(job: GraphApply, release: Release, name: str, **changes: Any) -> None:
@@ -273,28 +312,15 @@ def _set(job: GraphApply, release: Release, name: str, **changes: Any) -> None:
         entry = job.entries[name]
         for key, value in changes.items():
             setattr(entry, key, value)
-        _write(job, release, {"components": entries_json(job.entries)})
+        written = entry_changes(job.entries)
+        if written is not None:
+            _write(job, release, written)
 
 
 def _finish(job: GraphApply, release: Release, status: str, error: str | None) -> None:
     with job._guard:
-        release.status = status  # type: ignore[assignment]
-        release.finished_at = iso(now())
-        release.error = redact_stored(error) if error else None
-        release.components = dict(job.entries)
-        totals = {"add": 0, "change": 0, "destroy": 0, "replace": 0}
-        for entry in job.entries.values():
-            counts = entry.plan.model_dump() if entry.plan is not None else {}
-            for key in totals:
-                totals[key] += int(counts.get(key, 0))
-        changes = {
-            "plan": totals,
-            "status": status,
-            "finished_at": release.finished_at,
-            "error": release.error,
-            "components": entries_json(job.entries),
-        }
-        _write(job, release, changes)
+        stored = redact_stored(error) if error else None
+        _write(job, release, final_changes(release, job.entries, status, stored))
 
 
 def _write(job: GraphApply, release: Release, changes: dict[str, Any]) -> None:

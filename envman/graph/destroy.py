@@ -15,11 +15,11 @@ from envman.graph.plan import (
     ComponentRun,
     GraphTarget,
     component_workspace,
+    pins_of,
     shared_config,
 )
 from envman.graph.walk import walk
 from envman.planning import PlanInputs, plan_environment
-from envman.releases.chain import component_pins
 from envman.releases.ledger import Ledger
 from envman.terraform.output import read_outputs
 from envman.terraform.state import read_state_info
@@ -55,7 +55,7 @@ def plan_graph_destroy(target: GraphTarget, ledger: Ledger) -> dict[str, Compone
             wired[item.variable] = value.value
         planned = plan_environment(
             workspace,
-            PlanInputs(typed_overrides=wired, pins=component_pins(ledger, name)),
+            PlanInputs(typed_overrides=wired, pins=pins_of(target, ledger, name)),
             destroy=True,
             run=workspace.new_run("destroy"),
         )

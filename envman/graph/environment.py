@@ -24,6 +24,7 @@ from envman.config.tfvars import read_tfvars
 from envman.errors import ConfigError
 from envman.graph.config import Components, ComponentSpec
 from envman.graph.model import upstream_closure
+from envman.releases.models import IMPLICIT
 from envman.synth.app import is_cdk_app
 
 COMPONENTS_DIR = "components"
@@ -82,9 +83,11 @@ class ComponentEnvironment(Environment):
         return target
 
 
-def component_environment(
-    project: Project, env: Environment, spec: ComponentSpec
-) -> ComponentEnvironment:
+def component_environment(project: Project, env: Environment, spec: ComponentSpec) -> Environment:
+    """The environment one component runs as; the implicit component of a single stack is
+    the environment itself (its folder, state, var files: everything users see stays)."""
+    if spec.name == IMPLICIT:
+        return env
     declared = None
     if not is_cdk_app(spec.stack_dir):
         stack = read_stack(spec.stack_dir, project.state_root / FACTS_CACHE)

@@ -14,13 +14,32 @@ from collections.abc import Iterable, Mapping
 
 from envman.graph.plan import GraphTarget
 from envman.graph.saved import GRAPH_PLAN
-from envman.releases.gate import GateResult, check_apply
+from envman.releases.gate import GateResult, check_apply, promoted_variables
+from envman.releases.models import IMPLICIT
 from envman.workspace import Workspace
 
 
 def qualified(per_component: Mapping[str, Iterable[str]]) -> set[str]:
-    """`component.name` for each variable name of each component."""
-    return {f"{component}.{name}" for component, names in per_component.items() for name in names}
+    """`component.name` for each variable name of each component (a single stack's: `name`)."""
+    return {
+        f"{component}.{name}" if component != IMPLICIT else name
+        for component, names in per_component.items()
+        for name in names
+    }
+
+
+def plan_bypass_warning(target: GraphTarget) -> str | None:
+    """`plan --set/--unpin` of promoted variables: said, never refused (nothing applies)."""
+    touched = sorted(
+        (qualified(target.sets) | qualified(target.unpin)) & promoted_variables(target.env)
+    )
+    if not touched:
+        return None
+    needs = " and needs --break-glass" if target.env.config.protection.promotion_only else ""
+    return (
+        f"envman: warning: {', '.join(touched)} of '{target.env.name}' changes only by "
+        f"promotion; applying this plan bypasses it{needs}"
+    )
 
 
 def saved_set_names(target: GraphTarget) -> dict[str, list[str]]:

@@ -8,6 +8,7 @@ It is never planned with mock values.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,13 +25,15 @@ from envman.graph.walk import walk
 from envman.input_values import Source
 from envman.inputs import InputOptions
 from envman.planning import PlanInputs, PlannedRun, plan_environment
-from envman.releases.chain import component_pins
+from envman.releases.chain import Pins, running_entry
 from envman.releases.ledger import Ledger
+from envman.releases.models import IMPLICIT
 from envman.runs.folder import Run
 from envman.secrets.redactor import remember
 from envman.secrets.sources import remember_environment_inputs
 from envman.terraform.cliconfig import ensure_cli_config
 from envman.terraform.models import OutputValue, changes_nothing
+from envman.terraform.progress import Progress
 from envman.terraform.state_direct import current_outputs
 from envman.workspace import Workspace
 
@@ -54,6 +57,12 @@ class GraphTarget:
     # targets planned only when an upstream of this run changes an output they consume or
     # waits (the dependents of a promotion or rollback): otherwise their inputs stay the same
     follow: frozenset[str] = frozenset()
+    origin: str | None = None  # where promoted or restored values come from ("staging#4")
+
+    @property
+    def implicit(self) -> bool:
+        """A single-stack environment: the graph of its one implicit component."""
+        return self.names == [IMPLICIT]
 
 
 @dataclass
@@ -192,21 +201,26 @@ def plan_component(
     refs = {i.variable: f"{i.upstream}.{i.output}" for i in spec.inputs}
     if waits:
         return ComponentRun(name, workspace, waits_for=tuple(sorted(waits)), wired=refs)
-    pins = component_pins(ledger, name)
+    restored = name in target.typed
     options = InputOptions(
         carried=carried_for(target, name),
         root=target.project.root,
-        override_source=target.override_source if name in target.typed else Source.SET,
+        override_source=target.override_source if restored else Source.SET,
+        override_origin=target.origin if restored else None,
         pin=target.pin.get(name, frozenset()),
         unpin=target.unpin.get(name, frozenset()),
     )
     given = PlanInputs(
         overrides=dict(target.sets.get(name, {})),
         typed_overrides={**target.typed.get(name, {}), **wired},
-        pins=pins,
+        pins=pins_of(target, ledger, name),
         options=options,
     )
-    planned = plan_environment(workspace, given, run=run or workspace.new_run("plan"))
+    progress = Progress(target.env.name, "Planning") if len(target.targets) == 1 else None
+    with progress or contextlib.nullcontext():
+        planned = plan_environment(
+            workspace, given, on_event=progress, run=run or workspace.new_run("plan")
+        )
     _mark_wired(planned, refs, secret)
     return ComponentRun(
         name,
@@ -216,6 +230,19 @@ def plan_component(
         wired=refs,
         used=wired,
     )
+
+
+def pins_of(target: GraphTarget, ledger: Ledger | None, name: str) -> Pins:
+    """The component's pins: its inputs in the current release chain. A record written before
+    releases kept every value pinned every --set: of those, only release-carried ones stay."""
+    found = running_entry(ledger, name)
+    if found is None:
+        return Pins({}, None)
+    inputs = dict(found.entry.inputs)
+    if found.entry.values is None:
+        carried = carried_for(target, name)
+        inputs = {k: v for k, v in inputs.items() if k in carried}
+    return Pins(inputs, found.seq)
 
 
 def _upstream_value(

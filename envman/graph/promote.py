@@ -17,16 +17,16 @@ from envman.errors import ConfigError, UsageError
 from envman.graph.model import downstream_closure
 from envman.graph.plan import GraphTarget, component_workspace, data_upstreams
 from envman.graph.select import graph_target
-from envman.input_values import Source
+from envman.input_values import Source, show
 from envman.operate.destroy import check_not_destroyed
 from envman.releases.chain import ran_with, running_entry, values_as_of
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
-from envman.releases.models import Release, SourceRef
+from envman.releases.models import IMPLICIT, Release, SourceRef
 from envman.releases.promote import check_source_release, promoted_value, running_release
 from envman.releases.rollback import restored_entry, rollback_target
 from envman.terraform.models import OutputValue
-from envman.terraform.state_direct import current_outputs
+from envman.terraform.state_direct import current_outputs, current_state_info
 
 _UNKNOWN = object()
 
@@ -36,10 +36,16 @@ class GraphChange:
     """What a promotion or rollback plans: the target, and each changed value (for display)."""
 
     target: GraphTarget
-    changes: list[tuple[str, Any, Any]]  # ("component.variable", old, new)
+    changes: list[tuple[str, Any, Any]]  # ("component.variable" or a single stack's name, old, new)
+    title: str  # "Promotion staging → production", "Rollback of dev to release #4"
     source: SourceRef | None = None
     rollback_to: Release | None = None
     notes: tuple[str, ...] = ()  # what the user should know about restored values
+
+    @property
+    def rows(self) -> list[tuple[str, str, str]]:
+        """The changes as people read them."""
+        return [(ref, show(old), show(new)) for ref, old, new in self.changes]
 
 
 def plan_graph_promotion(
@@ -71,9 +77,17 @@ def plan_graph_promotion(
     changes, changed = _differences(ledger, typed, None)
     if ledger.current() is None:  # a first build (or after a destroy): every component
         changed = [*changed, *(n for n in base.names if n not in changed)]
-    source = SourceRef(environment=source_env.name, seq=running.seq if running else None)
-    target = _narrowed(base, changed, typed, Source.PROMOTION)
-    return GraphChange(target, changes, source=source)
+    seq = running.seq if running else None
+    source = SourceRef(environment=source_env.name, seq=seq)
+    if source_target.implicit:  # the state it was read from, as a single stack always said
+        state = current_state_info(component_workspace(source_target, IMPLICIT))
+        source = SourceRef(
+            environment=source_env.name, seq=seq, serial=state.serial, lineage=state.lineage
+        )
+    origin = f"{source_env.name}#{seq}" if seq is not None else source_env.name
+    target = _narrowed(base, changed, typed, (Source.PROMOTION, origin))
+    title = f"Promotion {source_env.name} → {env.name}"
+    return GraphChange(target, changes, title, source=source)
 
 
 def _source_outputs(source: GraphTarget, names: set[str]) -> dict[str, dict[str, OutputValue]]:
@@ -104,13 +118,16 @@ def plan_graph_rollback(
         if found is not None:
             workspace = component_workspace(base, name)
             typed[name], said = restored_entry(workspace, found.entry, found.seq)
-            notes.extend(f"{name}: {line}" for line in said)
+            notes.extend(f"{name}: {line}" if name != IMPLICIT else line for line in said)
     changes, changed = _differences(ledger, typed, None)
-    target = _narrowed(base, changed, typed, Source.ROLLBACK)
-    return GraphChange(target, changes, rollback_to=goal, notes=tuple(notes))
+    target = _narrowed(base, changed, typed, (Source.ROLLBACK, f"#{goal.seq}"))
+    title = f"Rollback of {env.name} to release #{goal.seq}"
+    return GraphChange(target, changes, title, rollback_to=goal, notes=tuple(notes))
 
 
 def _split(env: Environment, ref: str, names: list[str]) -> tuple[str, str, str]:
+    if names == [IMPLICIT]:  # a single stack names its variables and outputs bare
+        return IMPLICIT, "", ref
     component, dot, name = ref.partition(".")
     if not dot or component not in names:
         raise ConfigError(
@@ -131,7 +148,7 @@ def _differences(
         found = running_entry(ledger, name, below, any_status=True)
         ran = ran_with(found.entry) if found is not None else {}
         differ = [
-            (f"{name}.{k}", ran.get(k), v)
+            (f"{name}.{k}" if name != IMPLICIT else k, ran.get(k), v)
             for k, v in values.items()
             if ran.get(k, _UNKNOWN) != v  # what it runs with, pinned or not
         ]
@@ -142,10 +159,20 @@ def _differences(
 
 
 def _narrowed(
-    base: GraphTarget, changed: list[str], typed: dict[str, dict[str, Any]], source: Source
+    base: GraphTarget,
+    changed: list[str],
+    typed: dict[str, dict[str, Any]],
+    source: tuple[Source, str],
 ) -> GraphTarget:
     below = downstream_closure(base.components.edges(), changed)
     targets = [n for n in base.names if n in below]
     kept = {n: typed[n] for n in changed if n in typed}
     follow = frozenset(below) - set(changed)
-    return replace(base, targets=targets, typed=kept, override_source=source, follow=follow)
+    return replace(
+        base,
+        targets=targets,
+        typed=kept,
+        override_source=source[0],
+        origin=source[1],
+        follow=follow,
+    )

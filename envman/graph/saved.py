@@ -15,10 +15,9 @@ from typing import Any
 
 from envman.config.stack import stack_code_digest
 from envman.errors import UsageError
-from envman.graph.plan import ComponentRun, GraphTarget, component_workspace
+from envman.graph.plan import ComponentRun, GraphTarget, component_workspace, pins_of
 from envman.inputs import inputs_digest
 from envman.planning import save_plan_meta, saved_planned_run
-from envman.releases.chain import component_pins
 from envman.releases.ledger import Ledger
 from envman.runs.folder import last_plan_run
 from envman.secrets.files import write_private
@@ -97,7 +96,7 @@ def _load_one(
             f"no saved plan of component '{name}' of '{env}'", hint=f"run: envman plan {env}"
         )
     meta = json.loads(run.meta_file.read_text())
-    pins = component_pins(ledger, name)
+    pins = pins_of(target, ledger, name)
     spec = target.components.specs[name]
     used: dict[str, Any] = {}
     for item in spec.inputs:

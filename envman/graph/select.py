@@ -6,10 +6,24 @@ from collections.abc import Iterable
 
 from envman.config.project import Environment, Project
 from envman.errors import UsageError
-from envman.graph.config import Components, load_components
+from envman.graph.config import Components, ComponentSpec, has_components, load_components
 from envman.graph.environment import environment_components
 from envman.graph.model import downstream_closure, topo_order
 from envman.graph.plan import GraphTarget, component_workspace
+from envman.inputs import parse_set
+from envman.releases.models import IMPLICIT
+
+
+def environment_graph(project: Project, env: Environment) -> tuple[Components, list[str]]:
+    """The components of ``env`` and their names in graph order: a single-stack project's
+    environment is the graph of one implicit component (its own stack, folder and state)."""
+    if not has_components(project):
+        path = project.settings_path or project.root / "envman.hcl"
+        return Components({IMPLICIT: ComponentSpec(IMPLICIT, env.stack_dir)}, path), [IMPLICIT]
+    components = load_components(project)
+    return components, topo_order(
+        components.edges(), environment_components(project, env, components)
+    )
 
 
 def graph_target(
@@ -19,8 +33,7 @@ def graph_target(
     sets: Iterable[str] = (),
     parallel: int = 2,
 ) -> GraphTarget:
-    components = load_components(project)
-    names = topo_order(components.edges(), environment_components(project, env, components))
+    components, names = environment_graph(project, env)
     chosen = list(dict.fromkeys(only))
     for name in chosen:
         if name not in names:
@@ -42,6 +55,8 @@ def with_pins(target: GraphTarget, pin: Iterable[str], unpin: Iterable[str]) -> 
     from dataclasses import replace
 
     def per(names: Iterable[str]) -> dict[str, frozenset[str]]:
+        if target.names == [IMPLICIT]:
+            return {IMPLICIT: frozenset(names)} if names else {}
         split = split_sets(target, [f"{n}=" for n in names])
         return {component: frozenset(values) for component, values in split.items()}
 
@@ -56,7 +71,11 @@ def with_dependents(target: GraphTarget, changed: Iterable[str]) -> list[str]:
 
 def split_sets(target: GraphTarget, items: list[str]) -> dict[str, dict[str, str]]:
     """`--set component.name=VALUE` for one component, `--set name=VALUE` for every target
-    component that declares `name`. An invalid item is refused without echoing its value."""
+    component that declares `name`. An invalid item is refused without echoing its value.
+    The implicit component of a single stack takes every `--set NAME=VALUE`."""
+    if target.names == [IMPLICIT]:
+        values = parse_set(items)
+        return {IMPLICIT: values} if values else {}
     per: dict[str, dict[str, str]] = {}
     for position, item in enumerate(items, start=1):
         key, sep, value = item.partition("=")
@@ -98,8 +117,7 @@ def one_component(project: Project, env: Environment, name: str) -> Environment:
     """The environment of one of ``env``'s components (`tf ENV -c COMPONENT`)."""
     from envman.graph.environment import component_environment
 
-    components = load_components(project)
-    names = environment_components(project, env, components)
+    components, names = environment_graph(project, env)
     if name not in names:
         raise UsageError(
             f"-c {name}: environment '{env.name}' has no component '{name}'",

@@ -58,6 +58,22 @@ def running_entry(
     return None
 
 
+UNSETTLED: frozenset[ComponentStatus] = frozenset(
+    {ComponentStatus.FAILED, ComponentStatus.INTERRUPTED, ComponentStatus.APPLYING}
+)
+
+
+def unsettled(ledger: Ledger, name: str) -> bool:
+    """The newest run that touched the component failed or stopped during its apply, or its
+    release failed verification: its terraform may well have finished, so the next apply
+    records what its state holds now, changes or not."""
+    for release in ledger.newest_first():
+        entry = release.entries().get(name)
+        if entry is not None:
+            return entry.status in UNSETTLED or release.status == "verify_failed"
+    return False
+
+
 def component_pins(ledger: Ledger | None, name: str, below: int | None = None) -> Pins:
     """The pins of the component: its inputs in the release chain."""
     found = running_entry(ledger, name, below)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import Cli, copy_fixture, need_terraform
+from tests.helpers import Cli, copy_fixture, need_terraform, shows_change
 
 
 @pytest.fixture
@@ -178,7 +178,7 @@ def test_promotion_plans_only_the_changed_component_and_rollback_undoes_it(
     assert ccli("apply", "staging", "--yes").exit_code == 0
     promoted = ccli("promote", "staging", "--yes")
     assert promoted.exit_code == 0, promoted.output
-    assert "app.image_tag: v0 → v2" in promoted.stdout
+    assert shows_change(promoted.stdout, "app.image_tag", "v0", "v2"), promoted.stdout
     assert "network:" not in promoted.stdout and "data:" not in promoted.stdout
     record = release(project, 2, "staging")
     assert record["kind"] == "promote" and record["source"]["environment"] == "dev"
@@ -191,7 +191,7 @@ def test_promotion_plans_only_the_changed_component_and_rollback_undoes_it(
     assert json.loads(ccli("status", "--json").stdout)["pending_promotions"] == []
     rolled = ccli("rollback", "staging", "--yes")
     assert rolled.exit_code == 0, rolled.output
-    assert "app.image_tag: v2 → v0" in rolled.stdout
+    assert shows_change(rolled.stdout, "app.image_tag", "v2", "v0"), rolled.stdout
     record = release(project, 3, "staging")
     assert record["kind"] == "rollback" and record["target_seq"] == 1
     assert statuses(record) == {"app": "applied"}

@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.helpers import Cli, need_terraform
+from tests.helpers import Cli, need_terraform, shows_change
 
 pytestmark = [pytest.mark.slow, pytest.mark.aws]
 REPO = Path(__file__).resolve().parents[2]
@@ -128,7 +128,7 @@ def test_split_platform_builds_as_a_graph_plans_clean_and_promotes_only_app(
     _source_app_state(moto, "def5678")
     promoted = cli("promote", "local", "--yes")
     assert promoted.exit_code == 0, promoted.output
-    assert "app.backend_image_tag: abc1234 → def5678" in promoted.stdout
+    assert shows_change(promoted.stdout, "app.backend_image_tag", "abc1234", "def5678")
     assert "monitoring: not planned (its inputs do not change)" in promoted.stdout
     for other in ("network:", "data:", "edge:"):
         assert other not in promoted.stdout, promoted.stdout  # never planned
