@@ -9,6 +9,7 @@ from typing import Any, Literal, cast
 from rich.console import Console
 
 from envman.commands import AppContext, emit_json, emit_text
+from envman.commands.orphans import say_orphans
 from envman.commands.requests import PromoteRequest, RollbackRequest
 from envman.commands.results import plan_document as single_plan_document
 from envman.commands.results import result_document
@@ -88,6 +89,7 @@ def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
     console = ctx.console(json_mode=request.as_json)
     store = store_for(target.env)
     ledger = Ledger(store, target.env.name)
+    say_orphans(ctx.project, target.env, ledger)  # docs/operations.md "Orphans"
     # the components' inits share the operation lock: held once for the whole graph plan
     with locked_graph(ctx.project, target.env, store, "plan", console_say(console)):
         runs = plan_graph(target, ledger) if target.targets else {}
@@ -164,6 +166,7 @@ def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:
         for line in gate.warnings:
             say_on_stderr(line)
         ledger = Ledger(store, env.name)
+        say_orphans(project, env, ledger)  # docs/operations.md "Orphans"
         runs = _apply_runs(target, ledger, request)
         job = GraphApply(target, ledger, runs, say, lease=lease)
         job.review = _reviewer(console, request.allow_destroy)

@@ -104,8 +104,11 @@ def _checker(project: Project) -> Callable[[Workspace, CheckOptions], EnvResult]
 
     if project.settings.component:
         from envman.graph.drift import graph_stacks
+        from envman.graph.orphan_drift import orphan_findings
 
-        return lambda workspace, options: check_environment(workspace, options, graph_stacks)
+        return lambda workspace, options: check_environment(
+            workspace, options, graph_stacks, orphan_findings
+        )
     return check_environment
 
 
