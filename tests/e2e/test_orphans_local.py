@@ -174,3 +174,42 @@ def test_deleted_environment_folder_is_listed_destroyed_and_leaves_no_state(
         for n in (2, 3)
     ]
     assert kinds == [("destroy", "data"), ("destroy", "network")]
+
+
+def test_single_stack_environment_folder_deleted_is_found_and_forgotten(tmp_path: Path) -> None:
+    need_terraform()
+    root = copy_fixture("basic", tmp_path)
+    (root / ".gitignore").write_text(".envman/\nstate/\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "three environments")
+    cli = Cli(root)
+    assert cli("apply", "dev", "--yes").exit_code == 0
+    shutil.rmtree(root / "environments" / "dev")
+    status = cli("status")
+    assert "orphaned environment 'dev': 3 resources in state" in status.stdout, status.output
+    assert cli("drift", "dev").exit_code == 2
+    forgot = cli("forget", "dev", "--reason", "moved to another repository")
+    assert forgot.exit_code == 0, forgot.output
+    assert "dev" not in [r["name"] for r in json.loads(cli("list", "--json").stdout)]
+    data = json.loads((root / "state" / "dev.tfstate").read_text())
+    assert len(data["resources"]) == 3  # left alone
+
+
+def test_single_stack_environment_folder_deleted_is_destroyed_from_its_commit(
+    tmp_path: Path,
+) -> None:
+    need_terraform()
+    root = copy_fixture("basic", tmp_path)
+    (root / ".gitignore").write_text(".envman/\nstate/\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "three environments")
+    cli = Cli(root)
+    assert cli("apply", "dev", "--yes").exit_code == 0
+    shutil.rmtree(root / "environments" / "dev")
+    destroyed = cli("destroy", "dev", "--confirm", "dev")
+    assert destroyed.exit_code == 0, destroyed.output
+    data = json.loads((root / "state" / "dev.tfstate").read_text())
+    assert data["resources"] == []
+    assert "dev" not in [r["name"] for r in json.loads(cli("list", "--json").stdout)]
