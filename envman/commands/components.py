@@ -89,7 +89,7 @@ def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
     console = ctx.console(json_mode=request.as_json)
     store = store_for(target.env)
     ledger = Ledger(store, target.env.name)
-    say_orphans(ctx.project, target.env, ledger)  # docs/operations.md "Orphans"
+    orphaned = say_orphans(target, ledger, request.changed)  # docs/operations.md "Orphans"
     # the components' inits share the operation lock: held once for the whole graph plan
     with locked_graph(ctx.project, target.env, store, "plan", console_say(console)):
         runs = plan_graph(target, ledger) if target.targets else {}
@@ -98,7 +98,7 @@ def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
             show_graph_plan(console, target, runs)
         stacks = [
             Planned(r.planned, name, r.waits_for, frozenset(r.wired)) for name, r in runs.items()
-        ]
+        ] + orphaned
         reasons = review_stacks(target.env.name, stacks, request.review, console, emit_text)
         if runs:
             from envman.graph.saved import save_graph_plan
@@ -166,8 +166,8 @@ def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:
         for line in gate.warnings:
             say_on_stderr(line)
         ledger = Ledger(store, env.name)
-        say_orphans(project, env, ledger)  # docs/operations.md "Orphans"
         runs = _apply_runs(target, ledger, request)
+        say_orphans(target, ledger)  # docs/operations.md "Orphans"
         job = GraphApply(target, ledger, runs, say, lease=lease)
         job.review = _reviewer(console, request.allow_destroy)
         try:

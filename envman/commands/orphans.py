@@ -10,7 +10,9 @@ from envman.commands import AppContext, emit_json
 from envman.config.locations import components_taken
 from envman.config.project import Environment, Project
 from envman.errors import EXIT_OK, EnvmanError, UsageError
+from envman.flow.review import Planned
 from envman.graph.orphans import Orphan, find_orphans
+from envman.graph.plan import GraphTarget
 from envman.operate.destroy import DestroyOptions
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
@@ -19,11 +21,24 @@ from envman.say import Say, say_on_stderr
 
 
 def say_orphans(
-    project: Project, env: Environment, ledger: Ledger, say: Say = say_on_stderr
-) -> None:
-    """plan and apply: one line per orphaned component of the environment."""
-    for orphan in find_orphans(project, env, ledger):
+    target: GraphTarget, ledger: Ledger, changed: str | None = None, say: Say = say_on_stderr
+) -> list[Planned]:
+    """plan and apply: one line per orphaned component of the environment (with --changed
+    BASE, also each component taken at BASE and no longer); their review sections."""
+    from envman.graph.removed import removed_since
+
+    env = target.env
+    orphans = {o.component: o for o in find_orphans(target.project, env, ledger)}
+    for orphan in orphans.values():
         say(orphan.line())
+    sections = [Planned(None, n, note=f"will be orphaned: {o.line()}") for n, o in orphans.items()]
+    for name in removed_since(target, changed) if changed is not None else []:
+        if name in orphans:
+            continue
+        line = f"component '{name}' was removed since {changed}: nothing in its state here"
+        say(line)
+        sections.append(Planned(None, name, note=line))
+    return sections
 
 
 def status_orphans(project: Project, env: Environment, ledger: Ledger) -> list[dict[str, Any]]:

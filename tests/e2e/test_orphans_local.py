@@ -84,6 +84,11 @@ def test_removed_component_is_reported_then_destroyed_from_its_commit(project: P
     assert validated.exit_code == 0, validated.output
     assert line in validated.stdout
 
+    review = cli("plan", "dev", "--changed", "HEAD~1", "--format", "markdown")
+    assert review.exit_code == 0, review.output
+    assert "will be orphaned: orphaned component 'app'" in review.stdout
+    assert line in review.stderr
+
     refused = cli("destroy", "dev", "-c", "app")  # no terminal, no --confirm: refused
     assert refused.exit_code == 3, refused.output
     assert len(state_resources(project, "dev", "app")) == 1
@@ -213,3 +218,11 @@ def test_single_stack_environment_folder_deleted_is_destroyed_from_its_commit(
     data = json.loads((root / "state" / "dev.tfstate").read_text())
     assert data["resources"] == []
     assert "dev" not in [r["name"] for r in json.loads(cli("list", "--json").stdout)]
+
+
+def test_changed_reports_a_component_removed_since_base(project: Path) -> None:
+    cli = Cli(project)  # never applied: nothing in its state, still said by the review
+    remove_app_block(project)
+    review = cli("plan", "dev", "--changed", "HEAD~1", "--format", "markdown")
+    assert review.exit_code == 0, review.output
+    assert "component 'app' was removed since HEAD~1" in review.stdout
