@@ -9,7 +9,7 @@ from typing import Any, Literal, cast
 from rich.console import Console
 
 from envman.commands import AppContext, emit_json, emit_text
-from envman.commands.orphans import say_orphans
+from envman.commands.orphan_report import say_orphans
 from envman.commands.requests import PromoteRequest, RollbackRequest
 from envman.commands.results import plan_document as single_plan_document
 from envman.commands.results import result_document

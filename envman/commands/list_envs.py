@@ -38,7 +38,7 @@ def environment_rows(ctx: AppContext) -> list[dict[str, Any]]:
         )
         if project.settings.component:  # docs/components.md: its components, no single stack
             rows[-1].update(_components(ctx, env))
-    from envman.commands.orphans import gone_list_rows
+    from envman.commands.orphan_report import gone_list_rows
 
     rows.extend(gone_list_rows(project))  # folder deleted, ledger and state left
     return rows

@@ -56,7 +56,7 @@ def environment_status(ctx: AppContext, name: str) -> dict[str, Any]:
         from envman.graph.describe import component_status
 
         row["components"] = component_status(ctx.project, env, ledger)
-        from envman.commands.orphans import status_orphans
+        from envman.commands.orphan_report import status_orphans
 
         row["orphans"] = status_orphans(ctx.project, env, ledger)
     row["destroyed"] = _destroyed(ledger) if current is None else None
@@ -169,7 +169,7 @@ def _ran_with(current: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_status(ctx: AppContext, names: list[str], as_json: bool) -> int:
-    from envman.commands.orphans import gone_rows
+    from envman.commands.orphan_report import gone_rows
 
     project = ctx.project
     gone = gone_rows(project, names)  # folders deleted, ledger and state left

@@ -16,7 +16,7 @@ SUFFIX = LEDGER_SUFFIX
 
 def store_for(env: Environment) -> LedgerStore:
     """The ledger store of ``env``: ``<key>.releases/`` in S3, ``<path>.releases/`` locally."""
-    from envman.graph.gone import remember_environment
+    from envman.releases.known import remember_environment
 
     remember_environment(env)  # found again once its folder is gone (docs/operations.md)
     backend = env.config.backend
