@@ -122,6 +122,11 @@ def _destroy_one(
             + (f" -c {orphan.component}" if orphan.component else "")
             + " --reason ...",
         )
+    if orphan.dirty:
+        say_on_stderr(
+            f"envman: warning: release #{orphan.seq} was applied from a working tree with "
+            f"uncommitted changes: commit {orphan.commit[:12]} may differ from what it applied"
+        )
     what = f"destroy of orphaned component '{orphan.component}'"
     with recorded_project(ctx.project.root, orphan.commit, what) as old_root:
         if orphan.component == IMPLICIT:

@@ -43,6 +43,7 @@ class Orphan:
     resources: int | None  # in its state; None: only terraform can read that state
     seq: int | None  # the release that last applied it (None: known from its state only)
     commit: str | None  # git commit of that release: the stack code `destroy` uses
+    dirty: bool | None = None  # that release ran from a working tree with uncommitted changes
 
     @property
     def where(self) -> str:
@@ -138,7 +139,8 @@ def find_orphans(
             continue  # destroyed (or never applied) and nothing in its state
         why = reason or (OrphanReason.DROPPED if name in declared else OrphanReason.REMOVED)
         commit = last.git.commit if last is not None else None
-        orphans.append(Orphan(env.name, name, why, resources, seq, commit))
+        dirty = last.git.dirty if last is not None else None
+        orphans.append(Orphan(env.name, name, why, resources, seq, commit, dirty))
     return orphans
 
 

@@ -19,6 +19,11 @@ from envman.config.paths import ENVIRONMENT_FILE, ENVIRONMENTS_DIR, STATE_DIR
 from envman.config.project import Environment, Project
 
 INDEX = "environments.json"
+# the backend settings kept: where the state and ledger are, never a credential
+KEPT = frozenset(
+    {"bucket", "key", "region", "path", "use_lockfile", "encrypt", "kms_key_id", "profile"}
+    | {"role_arn", "endpoint", "use_path_style", "force_path_style", "workspace_key_prefix"}
+)
 _seen: set[tuple[str, str]] = set()
 _lock = threading.Lock()
 
@@ -36,7 +41,8 @@ def remember_environment(env: Environment) -> None:
         return
     if not env.config_path.is_file():
         return
-    entry: dict[str, Any] = {"backend": {"type": backend.type, "config": dict(backend.config)}}
+    kept = {k: v for k, v in backend.config.items() if k in KEPT}
+    entry: dict[str, Any] = {"backend": {"type": backend.type, "config": kept}}
     if env.config.aws is not None:
         entry["aws"] = env.config.aws.model_dump(exclude_none=True)
     with _lock:
@@ -52,7 +58,10 @@ def _write_entry(path: Path, name: str, entry: dict[str, Any]) -> None:
     index[name] = entry
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    tmp.write_text(json.dumps({"schema": 1, "environments": index}, indent=2, sort_keys=True))
+    text = json.dumps({"schema": 1, "environments": index}, indent=2, sort_keys=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
     tmp.replace(path)
 
 
