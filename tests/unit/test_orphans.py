@@ -55,7 +55,7 @@ def test_local_state_names_are_listed_from_the_component_path(tmp_path: Path) ->
 
 
 def test_the_index_keeps_locations_never_credentials(tmp_path: Path) -> None:
-    backend = {
+    backend: dict[str, object] = {
         "__label__": "s3",
         "config": {
             "bucket": "b",
