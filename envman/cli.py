@@ -408,7 +408,8 @@ def rollback_command(
 DestroyComponentOpt = Annotated[
     list[str],
     _component_option(
-        "Destroy only this component (repeatable; its dependents first). Default: every component."
+        "Destroy only this component (repeatable; its dependents first). Default: every "
+        "component. An orphaned component is destroyed with its recorded stack code."
     ),
 ]
 DestroyConfirmOpt = Annotated[
@@ -457,6 +458,30 @@ def destroy_command(
     )
 
     _run(lambda: run_destroy(_ctx(), environment, options, tuple(components)))
+
+
+@app.command("forget")
+def forget_command(
+    environment: Annotated[str, typer.Argument(help="The environment (its folder may be gone).")],
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason", help="Where its state went or why it stays (recorded).", metavar="TEXT"
+        ),
+    ],
+    components: Annotated[
+        list[str],
+        _component_option(
+            "The orphaned component to forget (repeatable; needed unless the environment's "
+            "folder is gone)."
+        ),
+    ] = [],  # noqa: B006
+    as_json: JsonOpt = False,
+) -> None:
+    """Let an orphan go: record an audit entry, leave its state alone, stop reporting it."""
+    from envman.commands.orphans import run_forget
+
+    _run(lambda: run_forget(_ctx(), environment, tuple(components), reason, as_json))
 
 
 @app.command(

@@ -12,6 +12,7 @@ from typing import Any, Literal, cast
 from rich.console import Console
 
 from envman.commands import AppContext, emit_json, emit_text
+from envman.commands.orphan_report import say_orphans
 from envman.commands.requests import PromoteRequest, RollbackRequest
 from envman.commands.results import plan_document as single_plan_document
 from envman.commands.results import result_document
@@ -98,6 +99,7 @@ def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
         say_on_stderr(warning)
     store = store_for(target.env)
     ledger = Ledger(store, target.env.name)
+    orphaned = say_orphans(target, ledger, request.changed)  # docs/operations.md "Orphans"
     # the components' inits share the operation lock: held once for the whole graph plan (a
     # single stack's one init takes it itself, so its plan runs beside an apply as ever)
     lock = (
@@ -112,7 +114,7 @@ def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
             show_graph_plan(console, target, runs)
         stacks = [
             Planned(r.planned, name, r.waits_for, frozenset(r.wired)) for name, r in runs.items()
-        ]
+        ] + orphaned
         reasons = review_stacks(target.env.name, stacks, request.review, console, emit_text)
         if runs:
             from envman.graph.saved import save_graph_plan
@@ -195,6 +197,7 @@ def run_graph_apply(ctx: AppContext, request: GraphRequest) -> int:
             say_on_stderr(line)
         ledger = Ledger(store, env.name)
         runs = _apply_runs(target, ledger, request)
+        say_orphans(target, ledger)  # docs/operations.md "Orphans"
         job = GraphApply(target, ledger, runs, say, lease=lease)
         job.review = _reviewer(console, request.allow_destroy)
         try:

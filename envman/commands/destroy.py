@@ -26,9 +26,13 @@ from envman.workspace import Workspace
 def run_destroy(
     ctx: AppContext, name: str, options: DestroyOptions, components: tuple[str, ...] = ()
 ) -> int:
+    from envman.commands.orphans import orphan_destroy
     from envman.commands.requests import Scope
     from envman.commands.shape import has_components, single_stack
 
+    orphaned = orphan_destroy(ctx, name, options, components)  # docs/operations.md "Orphans"
+    if orphaned is not None:
+        return orphaned
     if has_components(ctx):
         from envman.commands.components_ops import run_graph_destroy
 

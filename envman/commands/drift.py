@@ -104,14 +104,20 @@ def _checker(project: Project) -> Callable[[Workspace, CheckOptions], EnvResult]
 
     if project.settings.component:
         from envman.graph.drift import graph_stacks
+        from envman.graph.orphan_drift import orphan_findings
 
-        return lambda workspace, options: check_environment(workspace, options, graph_stacks)
+        return lambda workspace, options: check_environment(
+            workspace, options, graph_stacks, orphan_findings
+        )
     return check_environment
 
 
 def run_drift(ctx: AppContext, names: list[str], options: DriftOptions) -> int:
+    from envman.graph.orphan_drift import gone_results
+
     project = ctx.project
-    known = project.environment_names()
+    gone = gone_results(project, names)  # folders deleted, ledger and state left
+    known = [*project.environment_names(), *gone]
     unknown = [n for n in names if n not in known]
     if unknown:
         raise UsageError(
@@ -127,13 +133,13 @@ def run_drift(ctx: AppContext, names: list[str], options: DriftOptions) -> int:
         )
     moment = now()
     check = CheckOptions(moment=moment, checked_at=iso(moment), notify=options.notify)
-    ready, failed = _workspaces(project, wanted)
+    ready, failed = _workspaces(project, [n for n in wanted if n not in gone])
     workers = max(1, min(options.parallel or os.cpu_count() or 1, len(ready) or 1))
     _say(
         f"drift: checking {len(wanted)} environment(s), {workers} at a time "
         "(one plan each; nothing is changed)"
     )
-    results = {r.environment: r for r in failed}
+    results = {r.environment: r for r in [*failed, *gone.values()]}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="drift") as pool:
         futures: dict[str, Future[EnvResult]] = {
             w.env.name: pool.submit(_checker(project), w, check) for w in ready

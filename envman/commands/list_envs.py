@@ -38,6 +38,9 @@ def environment_rows(ctx: AppContext) -> list[dict[str, Any]]:
         )
         if project.settings.component:  # docs/components.md: its components, no single stack
             rows[-1].update(_components(ctx, env))
+    from envman.commands.orphan_report import gone_list_rows
+
+    rows.extend(gone_list_rows(project))  # folder deleted, ledger and state left
     return rows
 
 
@@ -79,6 +82,11 @@ def run_list(ctx: AppContext, as_json: bool) -> int:
     for column in ("environment", "stack", "backend", "promotes from", "protected", "description"):
         table.add_column(column)
     for row in rows:
+        if row.get("orphaned") is not None:
+            table.add_row(
+                row["name"], "-", row["backend"] or "-", "-", "-", Text(row["description"])
+            )
+            continue
         if row["error"]:
             table.add_row(row["name"], "-", "-", "-", "-", Text(f"BROKEN: {row['error']}"))
             continue

@@ -56,6 +56,9 @@ def environment_status(ctx: AppContext, name: str) -> dict[str, Any]:
         from envman.graph.describe import component_status
 
         row["components"] = component_status(ctx.project, env, ledger)
+        from envman.commands.orphan_report import status_orphans
+
+        row["orphans"] = status_orphans(ctx.project, env, ledger)
     row["destroyed"] = _destroyed(ledger) if current is None else None
     if any(c and not c.get("destroyed") for c in (row.get("components") or {}).values()):
         row["destroyed"] = None  # some components were destroyed, not the environment
@@ -166,15 +169,20 @@ def _ran_with(current: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_status(ctx: AppContext, names: list[str], as_json: bool) -> int:
+    from envman.commands.orphan_report import gone_rows
+
     project = ctx.project
-    wanted = names or project.environment_names()
+    gone = gone_rows(project, names)  # folders deleted, ledger and state left
+    wanted = names or [*project.environment_names(), *gone]
     for name in names:  # named: each must load; all: a broken one is a row with its error
-        project.environment(name)
+        if name not in gone:
+            project.environment(name)
     rows = {
         name: environment_status(ctx, name)
         for name in project.environment_names()
         if name in wanted or not names
     }
+    rows.update(gone)
     pending = pending_promotions(ctx, rows)
     if as_json:
         emit_json({"environments": [rows[n] for n in wanted], "pending_promotions": pending})
@@ -194,10 +202,7 @@ def run_status(ctx: AppContext, names: list[str], as_json: bool) -> int:
         if row["error"]:
             print(f"warning: {name}: {row['error']}", file=sys.stderr)
     console.print(table, soft_wrap=False)  # fit the terminal: cells wrap, never overflow
-    for name in wanted:
-        if rows[name].get("destroyed"):
-            seq = rows[name]["destroyed"]["seq"]
-            console.print(f"'{name}' was destroyed by release #{seq}; it has no current release.")
+    _notes(console, [rows[n] for n in wanted])
     if pending:
         console.print("Waiting for promotion:")
         for item in pending:
@@ -212,6 +217,16 @@ def run_status(ctx: AppContext, names: list[str], as_json: bool) -> int:
     return EXIT_OK
 
 
+def _notes(console: Any, rows: list[dict[str, Any]]) -> None:
+    """Below the table: orphaned components and environments, destroyed environments."""
+    for row in rows:
+        for orphan in row.get("orphans") or []:
+            console.print(orphan["message"], markup=False, highlight=False)
+        if row.get("destroyed"):
+            seq, name = row["destroyed"]["seq"], row["environment"]
+            console.print(f"'{name}' was destroyed by release #{seq}; it has no current release.")
+
+
 def _table_row(name: str, row: dict[str, Any]) -> tuple[str, ...]:
     """One environment's line of the status table."""
     current = row.get("current") or {}
@@ -219,6 +234,8 @@ def _table_row(name: str, row: dict[str, Any]) -> tuple[str, ...]:
     release = f"#{current['seq']} {current['kind']}" if current else "-"
     status = current.get("status", "-") if current else ("error" if row["error"] else "-")
     destroyed = row.get("destroyed") or {}
+    if row.get("orphaned"):
+        status = "orphaned (folder gone)"
     if destroyed:
         release, status = f"#{destroyed['seq']} destroy", "destroyed"
         current = {"finished_at": destroyed["finished_at"], "actor": destroyed["actor"]}

@@ -78,4 +78,8 @@ def run_validate(ctx: AppContext, names: list[str]) -> int:
                 console.print(f"[red]✗[/red] {name}: {escape(problem)}", markup=True)
         else:
             console.print(f"[green]✓[/green] {name}")
+    from envman.commands.orphan_report import orphan_warnings
+
+    for line in orphan_warnings(ctx.project, list(names)):  # a warning: never fails validate
+        console.print(f"[yellow]![/yellow] warning: {escape(line)}", markup=True)
     return EXIT_ERROR if failed else EXIT_OK

@@ -22,7 +22,15 @@ from envman.drift.detect import (
     previous_fingerprints,
     run_plans,
 )
-from envman.drift.model import DRIFTED, ERROR, IN_SYNC, PENDING, EnvResult, error_result
+from envman.drift.model import (
+    DRIFTED,
+    ERROR,
+    IN_SYNC,
+    PENDING,
+    EnvResult,
+    Finding,
+    error_result,
+)
 from envman.drift.rules import BASELINE_DOC, Acknowledgement, active_fingerprints, baseline_from_doc
 from envman.drift.state_scan import reads_state, state_mark, state_suspect
 from envman.errorlog import bug_report
@@ -52,6 +60,7 @@ class Stack:
 
 
 Stacks = Callable[[Workspace, Ledger], list[Stack]]
+Extra = Callable[[Workspace, Ledger], list[Finding]]  # findings of no plan (orphans)
 
 
 def own_stack(workspace: Workspace, ledger: Ledger) -> list[Stack]:
@@ -68,7 +77,10 @@ class _Seen:
 
 
 def check_environment(
-    workspace: Workspace, options: CheckOptions, stacks: Stacks = own_stack
+    workspace: Workspace,
+    options: CheckOptions,
+    stacks: Stacks = own_stack,
+    extra: Extra | None = None,
 ) -> EnvResult:
     """The environment's result over its stacks; any failure becomes an ``error`` result,
     never an exception (except an interrupt, which stops the whole run)."""
@@ -81,6 +93,8 @@ def check_environment(
         previous = ledger.read_doc(LAST_DOC)
         seen = _Seen(ledger, previous, baseline_from_doc(ledger.read_doc(BASELINE_DOC)))
         result, mark = _check_stacks(stacks(workspace, ledger), seen, options)
+        if extra is not None:
+            _add_findings(result, extra(workspace, ledger), seen)
     except Interrupted:
         raise
     except StateLocked as exc:
@@ -163,6 +177,20 @@ def _merge(result: EnvResult, name: str | None, part: EnvResult) -> None:
         setattr(result.counts, key, getattr(result.counts, key) + value)
     if part.status != ERROR and RANK[part.status] > RANK[result.status]:
         result.status = part.status
+
+
+def _add_findings(result: EnvResult, findings: list[Finding], seen: _Seen) -> None:
+    """Findings that no plan showed (an orphaned component): drifted, whatever else was."""
+    before = previous_fingerprints(seen.previous)
+    for finding in findings:
+        fresh = finding.fingerprint not in before
+        result.findings.append(replace(finding, new=fresh))
+        result.counts.findings += 1
+        result.counts.new += int(fresh)
+    if findings and result.status != DRIFTED:
+        if result.status == ERROR and result.error:
+            result.warnings.append(f"not checked: {result.error}")
+        result.status = DRIFTED
 
 
 def _settle_errors(result: EnvResult, errors: list[str]) -> None:

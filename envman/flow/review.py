@@ -45,6 +45,7 @@ class Planned:
     component: str | None = None
     waits_for: tuple[str, ...] = ()
     wired: frozenset[str] = frozenset()
+    note: str | None = None  # said instead of a plan (e.g. "will be orphaned: ...")
 
 
 def review_stacks(
@@ -60,7 +61,7 @@ def review_stacks(
     reasons: list[str] = []
     for stack in stacks:
         if stack.planned is None:
-            note = f"planned after {', '.join(stack.waits_for)} applies"
+            note = stack.note or f"planned after {', '.join(stack.waits_for)} applies"
             sections.append(SectionReview(PlanSummary(), component=stack.component, note=note))
             continue
         section = _section(stack, stack.planned, output, console)

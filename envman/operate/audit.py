@@ -31,6 +31,7 @@ from envman.timeutil import iso, now
 
 PREFIX = "audit/"
 AuditStatus = Literal["running", "succeeded", "failed", "interrupted"]
+AuditKind = Literal["tf", "forget"]  # forget: an orphaned component let go (docs/operations.md)
 
 
 class AuditEntry(BaseModel):
@@ -38,7 +39,7 @@ class AuditEntry(BaseModel):
 
     schema_: int = Field(default=1, alias="schema")
     type: Literal["audit"] = "audit"
-    kind: Literal["tf"] = "tf"
+    kind: AuditKind = "tf"
     seq: None = None  # never a release number: history readers can tell entries apart
     id: str
     environment: str
@@ -53,6 +54,8 @@ class AuditEntry(BaseModel):
     finished_at: str | None = None
     state: StateRef = Field(default_factory=StateRef)
     error: str | None = None
+    component: str | None = None  # forget: the orphaned component ("": a single stack)
+    reason: str | None = None  # forget: why its state is left alone
 
     def name(self) -> str:
         return f"{PREFIX}{self.id}.json"
@@ -61,6 +64,8 @@ class AuditEntry(BaseModel):
         return self.model_dump(mode="json", by_alias=True)
 
     def command_text(self) -> str:
+        if self.kind == "forget":
+            return f"forget {self.component or self.environment}: {self.reason or ''}"
         return "terraform " + " ".join(self.command)
 
 

@@ -16,6 +16,9 @@ SUFFIX = LEDGER_SUFFIX
 
 def store_for(env: Environment) -> LedgerStore:
     """The ledger store of ``env``: ``<key>.releases/`` in S3, ``<path>.releases/`` locally."""
+    from envman.releases.known import remember_environment
+
+    remember_environment(env)  # found again once its folder is gone (docs/operations.md)
     backend = env.config.backend
     if backend is None:
         raise _config_error(
