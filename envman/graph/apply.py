@@ -20,6 +20,7 @@ from envman.graph.plan import ComponentRun, GraphTarget, Upstreams, plan_compone
 from envman.graph.walk import walk
 from envman.planning import PlannedRun, check_plan_digest, discard_saved_plan
 from envman.protect.confirm import ConfirmOptions, confirm_change, stdin_is_terminal
+from envman.releases.labels import label_for
 from envman.releases.ledger import Ledger
 from envman.releases.models import (
     ComponentEntry,
@@ -105,7 +106,7 @@ def begin_graph_release(job: GraphApply, names: list[str], **extra: Any) -> Rele
         )
         if name in job.absorbed:
             job.entries[name].absorbed_drift = job.absorbed[name]
-    return job.ledger.begin(
+    fields: dict[str, Any] = dict(
         schema=SCHEMA_COMPONENTS,
         kind=job.kind,
         status="applying",
@@ -119,6 +120,8 @@ def begin_graph_release(job: GraphApply, names: list[str], **extra: Any) -> Rele
         components=entries_json(job.entries),
         **extra,
     )
+    fields["label"] = label_for(job.target.project, job.ledger, fields)
+    return job.ledger.begin(**fields)
 
 
 def apply_graph(job: GraphApply, release: Release, names: list[str]) -> Release:
