@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from envman.errors import EnvmanError, UsageError
-from envman.releases.models import Kind, Release
+from envman.releases.models import Kind, Release, Status
 
 if TYPE_CHECKING:
     from envman.config.project import Project
@@ -32,6 +32,11 @@ _SEMVER = re.compile(
     r"(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?"
 )
 _SEQ = re.compile(r"#?[0-9]+")
+
+# releases that applied, whatever became of them since (release notes name them)
+APPLIED_ONCE = frozenset(
+    {Status.APPLIED, Status.VERIFIED, Status.VERIFY_FAILED, Status.ROLLED_BACK}
+)
 
 _asked: ContextVar[str | None] = ContextVar("envman_label", default=None)
 
@@ -112,28 +117,28 @@ def labelled(ledger: Ledger, label: str) -> Iterator[Release]:
 
 
 def resolve(ledger: Ledger, ref: str, option: str, *, introduced: bool = False) -> Release:
-    """A release named by ``ref``: a seq (``12`` or ``#12``), else a label (the newest
-    successful release with it; with ``introduced``, not a rollback to it: the release that
-    brought the label, as release notes count)."""
+    """A release named by ``ref``: a seq (``12`` or ``#12``), else a label: the newest
+    successful release with it; with ``introduced``, the newest release that brought it
+    (applied, even if since rolled back or failed verification; not a rollback to it), as
+    release notes count."""
     ref = ref.strip()
     if _SEQ.fullmatch(ref):
         return ledger.get(int(ref.lstrip("#")))
     label = check_label(ref, option)
-    found = next(
-        (
-            r
-            for r in labelled(ledger, label)
-            if r.succeeded and not (introduced and r.kind == Kind.ROLLBACK)
-        ),
-        None,
-    )
+    found = next((r for r in labelled(ledger, label) if _counts(r, introduced)), None)
     if found is None:
         raise UsageError(
-            f"{option} {label}: environment '{ledger.environment}' has no successful "
-            f"release labelled {label}",
+            f"{option} {label}: environment '{ledger.environment}' has no "
+            f"{'applied' if introduced else 'successful'} release labelled {label}",
             hint=f"see its labels with: envman history {ledger.environment}",
         )
     return found
+
+
+def _counts(release: Release, introduced: bool) -> bool:
+    if not introduced:
+        return release.succeeded
+    return release.kind != Kind.ROLLBACK and release.status in APPLIED_ONCE
 
 
 def seq_of(project: Project, environment: str, ref: str | None, option: str) -> int | None:
