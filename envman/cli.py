@@ -86,6 +86,15 @@ AllowDestroyOpt = Annotated[
         metavar="ADDR",
     ),
 ]
+LabelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--label",
+        help="Name the release (e.g. v1.2.3; default: a semantic-version git tag at HEAD, "
+        "or for promote the source release's label).",
+        metavar="LABEL",
+    ),
+]
 ResultJsonOpt = Annotated[
     bool,
     typer.Option(
@@ -157,6 +166,14 @@ def _run(call: Callable[[], int]) -> NoReturn:
     finally:  # however it ended: the files of its runs that hold values go
         end_open_runs()
     raise typer.Exit(int(code))
+
+
+def _labelled(label: str | None, call: Callable[[], int]) -> int:
+    """Run ``call`` with the release label the command line gave (`--label`)."""
+    from envman.releases.labels import asked
+
+    with asked(label):
+        return call()
 
 
 def _fail(exc: BaseException) -> int:
@@ -311,6 +328,7 @@ def apply_command(
     as_json: ResultJsonOpt = False,
     components: ApplyComponentOpt = [],  # noqa: B006
     parallel: ParallelOpt = 2,
+    label: LabelOpt = None,
 ) -> None:
     """Plan, show, confirm and apply exactly that plan; record a release; verify."""
     from envman.commands.apply import run_apply
@@ -329,7 +347,7 @@ def apply_command(
         as_json=as_json,
         scope=Scope(tuple(components), None, parallel),
     )
-    _run(lambda: run_apply(_ctx(), request))
+    _run(lambda: _labelled(label, lambda: run_apply(_ctx(), request)))
 
 
 @app.command("promote")
@@ -350,6 +368,7 @@ def promote_command(
     break_glass: BreakGlassOpt = None,
     allow_destroy: AllowDestroyOpt = [],  # noqa: B006
     as_json: ResultJsonOpt = False,
+    label: LabelOpt = None,
 ) -> None:
     """Promote the source environment's outputs (e.g. image tags) into the target."""
     from envman.commands.promote import run_promote
@@ -367,18 +386,19 @@ def promote_command(
         as_json=as_json,
     )
 
-    _run(lambda: run_promote(_ctx(), request))
+    _run(lambda: _labelled(label, lambda: run_promote(_ctx(), request)))
 
 
 @app.command("rollback")
 def rollback_command(
     environment: Annotated[str, typer.Argument(help="The environment to roll back.")],
     to: Annotated[
-        int | None,
+        str | None,
         typer.Option(
             "--to",
-            help="Release to go back to (default: the one before the current).",
-            metavar="SEQ",
+            help="Release to go back to: a seq, or a label (its newest successful release). "
+            "Default: the one before the current.",
+            metavar="SEQ|LABEL",
         ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only; change nothing.")] = False,
@@ -391,18 +411,20 @@ def rollback_command(
     from envman.commands.requests import RollbackRequest
     from envman.commands.rollback import run_rollback
     from envman.protect.confirm import ConfirmOptions
+    from envman.releases.labels import seq_of
 
-    options = ConfirmOptions(yes=yes, confirm=confirm)
-    request = RollbackRequest(
-        environment=environment,
-        to_seq=to,
-        dry_run=dry_run,
-        confirm=options,
-        allow_destroy=tuple(allow_destroy),
-        as_json=as_json,
-    )
+    def rollback() -> int:
+        request = RollbackRequest(
+            environment=environment,
+            to_seq=seq_of(_ctx().project, environment, to, "--to"),
+            dry_run=dry_run,
+            confirm=ConfirmOptions(yes=yes, confirm=confirm),
+            allow_destroy=tuple(allow_destroy),
+            as_json=as_json,
+        )
+        return run_rollback(_ctx(), request)
 
-    _run(lambda: run_rollback(_ctx(), request))
+    _run(rollback)
 
 
 DestroyComponentOpt = Annotated[
@@ -512,11 +534,16 @@ def history_command(
     limit: Annotated[
         int | None, typer.Option("--limit", help="Show at most N releases.", metavar="N", min=1)
     ] = None,
+    label: Annotated[
+        str | None,
+        typer.Option("--label", help="Only the releases with this label.", metavar="LABEL"),
+    ] = None,
 ) -> None:
     """The environment's releases and `envman tf` audit entries, newest first."""
-    from envman.commands.history import run_history
+    from envman.commands.history import HistoryOptions, run_history
 
-    _run(lambda: run_history(_ctx(), environment, as_json, limit))
+    options = HistoryOptions(as_json=as_json, limit=limit, label=label)
+    _run(lambda: run_history(_ctx(), environment, options))
 
 
 @app.command("status")
@@ -530,6 +557,54 @@ def status_command(
     from envman.commands.status import run_status
 
     _run(lambda: run_status(_ctx(), environments or [], as_json))
+
+
+InsightFormatOpt = Annotated[
+    str, typer.Option("--format", help="text, markdown or json.", metavar="FORMAT")
+]
+
+
+def _insight_format(fmt: str, as_json: bool) -> Any:
+    from envman.errors import UsageError
+    from envman.insight.render import InsightFormat
+
+    try:
+        return InsightFormat.JSON if as_json else InsightFormat(fmt)
+    except ValueError:
+        raise UsageError(f"--format {fmt}: use text, markdown or json") from None
+
+
+@app.command("diff")
+def diff_command(
+    source: Annotated[str, typer.Argument(help="The environment promoted from.")],
+    target: Annotated[str, typer.Argument(help="The environment promoted into.")],
+    as_json: JsonOpt = False,
+    fmt: InsightFormatOpt = "text",
+) -> None:
+    """What a promotion of SOURCE into TARGET would carry: values, commits, verify, drift."""
+    from envman.commands.diff import run_diff
+
+    _run(lambda: run_diff(_ctx(), source, target, _insight_format(fmt, as_json)))
+
+
+@app.command("changelog")
+def changelog_command(
+    environment: Annotated[str, typer.Argument(help="The environment.")],
+    since: Annotated[
+        str | None,
+        typer.Option("--from", help="Start after this release (seq or label).", metavar="REF"),
+    ] = None,
+    upto: Annotated[
+        str | None,
+        typer.Option("--to", help="End with this release (seq or label).", metavar="REF"),
+    ] = None,
+    as_json: JsonOpt = False,
+    fmt: InsightFormatOpt = "text",
+) -> None:
+    """Release notes (markdown fit for a GitHub Release body with --format markdown)."""
+    from envman.commands.changelog import run_changelog
+
+    _run(lambda: run_changelog(_ctx(), environment, (since, upto), _insight_format(fmt, as_json)))
 
 
 @app.command("outputs")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from rich.table import Table
@@ -11,6 +13,7 @@ from envman.commands import AppContext, emit_json
 from envman.errors import EXIT_OK
 from envman.graph.describe import describe_components
 from envman.operate.audit import AuditEntry, audit_row, merge_newest_first, read_audit
+from envman.releases.labels import check_label, labelled
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
 from envman.releases.models import Release
@@ -33,12 +36,26 @@ def describe_origin(release: Release) -> str:
     return ""
 
 
-def run_history(ctx: AppContext, name: str, as_json: bool, limit: int | None) -> int:
+@dataclass(frozen=True)
+class HistoryOptions:
+    as_json: bool = False
+    limit: int | None = None
+    label: str | None = None  # only the releases with this label (no audit entries)
+
+
+def run_history(ctx: AppContext, name: str, options: HistoryOptions) -> int:
+    as_json, limit = options.as_json, options.limit
     env = ctx.project.environment(name)
     ledger = Ledger(store_for(env), env.name)
-    releases = ledger.page(limit)  # newest first; reads only the records it shows
+    audits: list[AuditEntry] = []
+    audit_problems: list[str] = []
+    if options.label is not None:  # the whole ledger is read: a label may be anywhere in it
+        wanted = check_label(options.label)
+        releases = list(islice(labelled(ledger, wanted), limit))
+    else:
+        releases = ledger.page(limit)  # newest first; reads only the records it shows
+        audits, audit_problems = read_audit(ledger.store, limit)  # `envman tf` audit entries
     remember_recorded(env, (r.inputs for r in releases))
-    audits, audit_problems = read_audit(ledger.store, limit)  # `envman tf` audit entries
     records = merge_newest_first(releases, audits)
     if limit is not None:
         records = records[:limit]
@@ -49,19 +66,22 @@ def run_history(ctx: AppContext, name: str, as_json: bool, limit: int | None) ->
         return EXIT_OK
     console = ctx.console()
     if not records:
-        console.print(f"'{name}' has no releases yet.")
+        labelled_with = f" labelled {options.label}" if options.label else ""
+        console.print(f"'{name}' has no releases{labelled_with} yet.")
         return EXIT_OK
     current = ledger.current()
     table = Table(show_edge=False, title=f"Releases of {name}")
-    for column in ("seq", "kind", "status", "inputs", "origin", "finished", "actor"):
+    for column in ("seq", "label", "kind", "status", "inputs", "origin", "finished", "actor"):
         table.add_column(column)
     for record in records:
         if isinstance(record, AuditEntry):
-            table.add_row(*audit_row(record))
+            seq, *rest = audit_row(record)
+            table.add_row(seq, "", *rest)
             continue
         mark = " *" if current is not None and record.seq == current.seq else ""
         table.add_row(
             f"#{record.seq}{mark}",
+            record.label or "",
             record.kind,
             record.status,
             describe_inputs(record.inputs)

@@ -44,6 +44,7 @@ def environment_status(ctx: AppContext, name: str) -> dict[str, Any]:
         remember_recorded(env, [current.inputs])
         row["current"] = {
             "seq": current.seq,
+            "label": current.label,
             "kind": current.kind,
             "status": current.status,
             "inputs": current.inputs,
@@ -232,6 +233,8 @@ def _table_row(name: str, row: dict[str, Any]) -> tuple[str, ...]:
     current = row.get("current") or {}
     drift = row.get("drift") or {}
     release = f"#{current['seq']} {current['kind']}" if current else "-"
+    if current.get("label"):
+        release += f"\n{current['label']}"
     status = current.get("status", "-") if current else ("error" if row["error"] else "-")
     destroyed = row.get("destroyed") or {}
     if row.get("orphaned"):

@@ -47,6 +47,8 @@ class Announcer:
     version_lines: tuple[str, ...] = ()  # `image_tag: 1.2.0 → 1.3.0 (promoted)`
 
     def __call__(self, event: str, release: Release | None, title: str, lines: list[str]) -> None:
+        if release is not None and release.label:
+            title += f" [{release.label}]"
         if self.components is not None:
             title += f" ({', '.join(self.components) or 'no component'})"
         notify(

@@ -126,7 +126,7 @@ def begin_graph_release(job: GraphApply, names: list[str], **extra: Any) -> Rele
             job.entries[name].absorbed_drift = job.absorbed[name]
         if run.planned is not None:
             planned[name] = run.planned
-    extra["root"] = job.target.project.root
+    extra["project"] = job.target.project
     release = begin_record(job.ledger, job.kind, job.entries, planned, extra)
     try:
         say_clock(release, job.warn)

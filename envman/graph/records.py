@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from envman.planning import PlannedRun
+from envman.releases.labels import label_for
 from envman.releases.ledger import Ledger
 from envman.releases.models import (
     IMPLICIT,
@@ -39,7 +40,7 @@ def begin_record(
 ) -> Release:
     """Record the run as `applying` before anything applies: the entries of the components it
     touches (``planned``: the plans made so far), and ``extra`` (break-glass, source...;
-    ``root``: the project, whose git commit is recorded)."""
+    ``project``: whose git commit is recorded; the label follows docs/insight.md)."""
     totals = PlanCounts()
     for plan in planned.values():
         counts = plan.streamed.summary.as_dict()
@@ -57,9 +58,11 @@ def begin_record(
         fields.update(_single_stack_fields(planned[IMPLICIT], entries[IMPLICIT]))
     else:
         fields.update(schema=SCHEMA_COMPONENTS, inputs={}, components=entries_json(entries))
-    root = extra.pop("root")
-    fields["git"] = git_info(root)
-    return ledger.begin(**fields, **{k: v for k, v in extra.items() if v is not None})
+    project = extra.pop("project")
+    fields["git"] = git_info(project.root)
+    fields.update({k: v for k, v in extra.items() if v is not None})
+    fields["label"] = label_for(project, ledger, fields)
+    return ledger.begin(**fields)
 
 
 def _single_stack_fields(planned: PlannedRun, entry: ComponentEntry) -> dict[str, Any]:

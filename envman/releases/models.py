@@ -132,9 +132,44 @@ class PlanCounts(LedgerModel):
     replace: int = 0
 
 
+class CiRun(LedgerModel):
+    """The CI run that made a release (GitHub Actions): where to find its log."""
+
+    provider: str = "github"
+    server: str | None = None
+    repository: str | None = None
+    run_id: str | None = None
+    attempt: str | None = None
+
+    @property
+    def url(self) -> str | None:
+        if not (self.server and self.repository and self.run_id):
+            return None
+        link = f"{self.server.rstrip('/')}/{self.repository}/actions/runs/{self.run_id}"
+        return f"{link}/attempts/{self.attempt}" if self.attempt else link
+
+
 class GitInfo(LedgerModel):
+    """The checkout a release was made from (docs/insight.md, "Provenance"). Fields added
+    after `commit` and `dirty` are written only when known: older records stay as they were."""
+
     commit: str | None = None
     dirty: bool | None = None
+    commit_time: str | None = None  # committer date, ISO 8601
+    branch: str | None = None
+    tag: str | None = None  # the exact tag at HEAD, if any
+    ci: CiRun | None = None
+
+    @model_serializer(mode="wrap")
+    def _write_unknown(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            k: v for k, v in handler(self).items() if v is not None or k in ("commit", "dirty")
+        }
+        for key, value in self._unknown.items():
+            data.setdefault(key, value)
+        return data
 
 
 class BreakGlass(LedgerModel):
@@ -191,6 +226,7 @@ class Release(LedgerModel):
     seq: int
     kind: Kind
     status: Status
+    label: str | None = None  # a release name (v1.2.3): --label, a semver git tag, carried
     inputs: dict[str, Any] = Field(default_factory=dict)  # the pins carried into later runs
     # every variable of the run: {"value": ..., "source": "tfvars", "file": ...}, sensitive
     # ones as {"sensitive": true, "source": ...}; None in records written before it existed
@@ -257,7 +293,7 @@ class Release(LedgerModel):
 
     def to_json(self) -> dict[str, Any]:
         data = self.model_dump(mode="json", by_alias=True, exclude_none=False)
-        for key in ("components", "absorbed_drift"):  # newer fields: only when they hold
+        for key in ("components", "absorbed_drift", "label"):  # newer fields: only when set
             if data.get(key) is None and key not in self._unknown:
                 data.pop(key, None)  # schema 1 records stay as they were
         return data

@@ -6,7 +6,9 @@ import getpass
 import os
 import socket
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from envman import __version__
 
@@ -23,6 +25,9 @@ def actor() -> str:
 
 
 def git_info(root: Path) -> dict[str, object]:
+    """The checkout's provenance: commit, its committer time, branch, exact tag, dirty flag,
+    and the CI run. Never a remote: a remote URL can hold credentials."""
+
     def run(*args: str) -> str | None:
         try:
             done = subprocess.run(
@@ -38,7 +43,55 @@ def git_info(root: Path) -> dict[str, object]:
 
     commit = run("rev-parse", "HEAD")
     status = run("status", "--porcelain") if commit else None
-    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+    info: dict[str, object] = {
+        "commit": commit,
+        "dirty": bool(status) if status is not None else None,
+    }
+    if commit:
+        info["commit_time"] = run("show", "-s", "--format=%cI", "HEAD") or None
+        info["branch"] = _branch(run("symbolic-ref", "--quiet", "--short", "HEAD"))
+        info["tag"] = run("describe", "--exact-match", "--tags", "HEAD") or None
+    ci = ci_run(os.environ)
+    if ci is not None:
+        info["ci"] = ci
+    return info
+
+
+def _branch(found: str | None) -> str | None:
+    """The branch checked out; a detached checkout in GitHub Actions names GITHUB_REF_NAME
+    when the run is for a branch."""
+    if found:
+        return found
+    if os.environ.get("GITHUB_REF_TYPE") == "branch":
+        return os.environ.get("GITHUB_REF_NAME") or None
+    return None
+
+
+def ci_run(environ: Mapping[str, str]) -> dict[str, str] | None:
+    """The GitHub Actions run (server, repository, run id, attempt), when there is one."""
+    if environ.get("GITHUB_ACTIONS") != "true" and not environ.get("GITHUB_RUN_ID"):
+        return None
+    run_id = environ.get("GITHUB_RUN_ID")
+    if not run_id:
+        return None
+    found = {
+        "provider": "github",
+        "server": _without_credentials(environ.get("GITHUB_SERVER_URL", "https://github.com")),
+        "repository": environ.get("GITHUB_REPOSITORY", ""),
+        "run_id": run_id,
+        "attempt": environ.get("GITHUB_RUN_ATTEMPT", ""),
+    }
+    return {k: v for k, v in found.items() if v}
+
+
+def _without_credentials(url: str) -> str:
+    """A URL as recorded: user and password (https://user:token@host) never are."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def envman_version() -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from envman.errors import EnvmanError, Interrupted
 from envman.planning import PlannedRun, check_plan_digest, discard_saved_plan
+from envman.releases.labels import label_for
 from envman.releases.ledger import Ledger
 from envman.releases.models import BreakGlass, Kind, Release, SourceRef, Status
 from envman.releases.provenance import actor, envman_version, git_info
@@ -64,6 +65,7 @@ def begin_release(
         },
         **planned.inputs.record_fields(),
     }
+    fields["label"] = label_for(planned.workspace.project, ledger, fields)
     if given.allow_destroy:
         fields["allow_destroy"] = list(given.allow_destroy)
     if given.absorbed_drift:

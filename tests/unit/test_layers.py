@@ -54,6 +54,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "envman.operate.destroy",
             "envman.runs.session",
             "envman.terraform.state_direct",
+            # diff and changelog: read ledgers and the component graph (docs/insight.md)
+            "envman.insight",
         ),
     ),
     (
