@@ -70,6 +70,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "envman.operate",
             "envman.emulator",
             "envman.adopt",  # envman init: reads a terraform repository, writes the first files
+            "envman.insight",  # metrics and the dashboard, computed from ledger records
         ),
     ),
     ("terraform", ("envman.terraform", "envman.synth")),
