@@ -23,11 +23,13 @@ class MetricsOptions:
     fmt: MetricsFormat = MetricsFormat.TEXT
 
 
-def measure(ctx: AppContext, names: list[str], window: Window) -> tuple[Loaded, list[EnvMetrics]]:
+def measure(
+    ctx: AppContext, names: list[str], window: Window, drift: bool = False
+) -> tuple[Loaded, list[EnvMetrics]]:
     """The metrics of ``names`` (all environments when empty), their sources read too."""
     project = ctx.project
     wanted = names or project.environment_names()
-    loaded = load(project, with_sources(project, wanted), drift=False)
+    loaded = load(project, with_sources(project, wanted), drift=drift)
     histories = list(loaded.histories.values())
     commits = {r.git.commit for h in histories for r in h.releases if r.git.commit}
     found = compute(histories, window, GitCommits(project.root, commits))
