@@ -36,129 +36,15 @@ from typing import Any
 import pytest
 
 from tests.helpers import Cli, copy_fixture
-
-NOW = "2026-12-01T00:00:00Z"
-
-
-def _record(
-    env: str, seq: int, kind: str, status: str, times: tuple[str, str], **extra: Any
-) -> dict[str, Any]:
-    started, finished = times
-    return {
-        "schema": 1,
-        "environment": env,
-        "seq": seq,
-        "kind": kind,
-        "status": status,
-        "inputs": {"image_tag": f"v{seq}"},
-        "started_at": f"2026-{started}:00Z",
-        "finished_at": f"2026-{finished}:00Z",
-        "actor": "tester",
-        "git": {"commit": f"{seq:040x}", "dirty": False},
-        **extra,
-    }
-
-
-def _promoted(
-    env: str, seq: int, status: str, times: tuple[str, str], source: int
-) -> dict[str, Any]:
-    return _record(
-        env, seq, "promote", status, times, source={"environment": "staging", "seq": source}
-    )
-
-
-PRODUCTION = [
-    _promoted("production", 1, "verified", ("11-03T10:00", "11-03T10:10"), 1),
-    _promoted("production", 2, "verify_failed", ("11-10T10:00", "11-10T10:10"), 2),
-    _record(
-        "production",
-        3,
-        "rollback",
-        "verified",
-        ("11-10T10:11", "11-10T10:20"),
-        rollback_of=2,
-        target_seq=1,
-    ),
-    _promoted("production", 4, "rolled_back", ("11-17T10:00", "11-17T10:10"), 3),
-    _record(
-        "production",
-        5,
-        "rollback",
-        "verified",
-        ("11-17T12:00", "11-17T12:10"),
-        rollback_of=4,
-        target_seq=3,
-    ),
-    _promoted("production", 6, "verified", ("11-21T09:00", "11-21T09:10"), 4),
-    _record(
-        "production",
-        7,
-        "apply",
-        "verified",
-        ("11-21T15:00", "11-21T15:10"),
-        promotion_bypass=["--set/--unpin of promoted image_tag"],
-    ),
-    _record(
-        "production",
-        8,
-        "apply",
-        "verified",
-        ("10-01T00:00", "10-01T00:05"),
-        clock_override={"now": "2026-10-01T00:00:00Z", "real": "2026-11-25T08:00:00Z"},
-    ),
-    _record(
-        "production",
-        9,
-        "apply",
-        "failed",
-        ("11-28T10:00", "11-28T10:03"),
-        error="terraform apply failed",
-    ),
-    _record("production", 10, "apply", "interrupted", ("11-29T10:00", "11-29T10:01")),
-]
-STAGING = [
-    _record("staging", n, "apply", "verified", (f"11-{d}T10:00", f"11-{d}T10:05"))
-    for n, d in ((1, "02"), (2, "09"), (3, "16"), (4, "20"))
-]
-DEV = [  # applied before the window, destroyed inside it
-    _record("dev", 1, "apply", "verified", ("10-15T10:00", "10-15T10:05")),
-    _record("dev", 2, "destroy", "applied", ("11-05T10:00", "11-05T10:05")),
-]
-
-
-def _write(project: Path, env: str, records: list[dict[str, Any]]) -> Path:
-    folder = project / "state" / f"{env}.tfstate.releases"
-    folder.mkdir(parents=True, exist_ok=True)
-    for record in records:
-        (folder / f"{record['seq']:08d}.json").write_text(json.dumps(record, indent=2))
-    return folder
-
-
-def _audit(folder: Path, count: int) -> None:
-    (folder / "audit").mkdir(exist_ok=True)
-    for n in range(count):
-        entry = {
-            "schema": 1,
-            "type": "audit",
-            "kind": "tf",
-            "seq": None,
-            "id": f"2026112{n}T000000.000000Z-0000000{n}",
-            "environment": "production",
-            "command": ["state", "rm", "x"],
-            "status": "succeeded",
-            "exit_code": 0,
-            "started_at": f"2026-11-2{n}T00:00:00Z",
-            "finished_at": f"2026-11-2{n}T00:00:01Z",
-        }
-        (folder / "audit" / f"{entry['id']}.json").write_text(json.dumps(entry))
+from tests.synthetic_ledger import DEV, NOW, PRODUCTION, STAGING, audit, write
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = copy_fixture("basic", tmp_path)
-    _audit(_write(root, "production", PRODUCTION), 2)
-    _write(root, "staging", STAGING)
-    _write(root, "dev", DEV)
+    audit(write(root, "production", PRODUCTION), 2)
+    write(root, "staging", STAGING)
+    write(root, "dev", DEV)
     monkeypatch.setenv("ENVMAN_NOW", NOW)
     return root
 
@@ -171,7 +57,7 @@ def _metrics(project: Path, *args: str) -> dict[str, Any]:
 
 
 def _env(document: dict[str, Any], name: str) -> dict[str, Any]:
-    found = [e for e in document["environments"] if e["environment"] == name]
+    found: list[dict[str, Any]] = [e for e in document["environments"] if e["environment"] == name]
     assert len(found) == 1
     return found[0]
 
@@ -277,7 +163,7 @@ def test_without_the_clock_shift_the_release_would_fall_outside(project: Path) -
 
 def test_no_production_releases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = copy_fixture("basic", tmp_path)
-    _write(root, "staging", STAGING)
+    write(root, "staging", STAGING)
     monkeypatch.setenv("ENVMAN_NOW", NOW)
     prod = _env(_metrics(root, "production"), "production")
     assert prod["deployment_frequency"]["deployments"] == 0
