@@ -14,6 +14,7 @@ import typer
 
 from envman.cliutil import DefaultCommandGroup, EnvmanGroup, TidyGroup
 from envman.drift.model import ReportFormat
+from envman.insight.formats import MetricsFormat
 
 if TYPE_CHECKING:
     from envman.commands import AppContext
@@ -605,6 +606,63 @@ def changelog_command(
     from envman.commands.changelog import run_changelog
 
     _run(lambda: run_changelog(_ctx(), environment, (since, upto), _insight_format(fmt, as_json)))
+
+
+@app.command("metrics")
+def metrics_command(
+    environments: Annotated[
+        list[str] | None, typer.Argument(help="Environments (default: all).", metavar="[ENV]...")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="Start of the window: a duration back from --until (90d) or a date/time.",
+            metavar="WHEN",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="End of the window (default: now).", metavar="WHEN"),
+    ] = None,
+    days: Annotated[
+        int | None,
+        typer.Option("--days", help="The window is the N days before --until.", metavar="N", min=1),
+    ] = None,
+    as_json: JsonOpt = False,
+    fmt: Annotated[
+        MetricsFormat, typer.Option("--format", help="text or markdown.")
+    ] = MetricsFormat.TEXT,
+) -> None:
+    """The four DORA keys per environment from the ledger, with the counts behind each
+    and the DORA band (docs/metrics.md)."""
+    from envman.commands.metrics import MetricsOptions, run_metrics
+    from envman.insight.window import WindowOptions
+
+    options = MetricsOptions(WindowOptions(since, until, days), as_json, fmt)
+    _run(lambda: run_metrics(_ctx(), environments or [], options))
+
+
+@app.command("report")
+def report_command(
+    html: Annotated[
+        Path,
+        typer.Option("--html", help="Write the static dashboard into DIR.", metavar="DIR"),
+    ],
+    environments: Annotated[
+        list[str] | None, typer.Argument(help="Environments (default: all).", metavar="[ENV]...")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Start of the metrics window (default: 90d).", metavar="WHEN"),
+    ] = None,
+) -> None:
+    """A static, self-contained HTML dashboard: environments matrix, a page per environment,
+    DORA charts (docs/dashboard.md)."""
+    from envman.commands.report import run_report
+    from envman.insight.window import WindowOptions
+
+    _run(lambda: run_report(_ctx(), html, environments or [], WindowOptions(since=since)))
 
 
 @app.command("outputs")

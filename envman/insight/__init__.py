@@ -1,2 +1,3 @@
-"""What the ledger tells about delivery (docs/insight.md): comparison of two environments,
-release notes."""
+"""What the ledger tells about delivery: comparison of two environments and release notes
+(docs/insight.md), DORA metrics and the static dashboard (docs/metrics.md, docs/dashboard.md).
+Pure computation over release records; the commands read the ledgers."""

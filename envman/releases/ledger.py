@@ -82,10 +82,22 @@ class Ledger:
             if release is not None:
                 yield release
 
-    def records(self) -> list[Release]:
-        """Every valid record, by seq. Invalid ones are skipped and listed in ``problems``."""
+    def records(self, workers: int = 1) -> list[Release]:
+        """Every valid record, by seq. Invalid ones are skipped and listed in ``problems``.
+        With ``workers`` > 1 the records not read yet are fetched that many at a time."""
         self.problems = []
-        return [r for r in map(self._cached, self.seqs()) if r is not None]
+        seqs = self.seqs()
+        if workers > 1:
+            self._prefetch([s for s in seqs if s not in self._loaded], workers)
+        return [r for r in map(self._cached, seqs) if r is not None]
+
+    def _prefetch(self, seqs: list[int], workers: int) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            found = list(pool.map(lambda seq: self.store.read(record_name(seq)), seqs))
+        for seq, data in zip(seqs, found, strict=True):
+            self._loaded[seq] = None if data is None else self._parse(seq, data)
 
     def page(self, limit: int | None) -> list[Release]:
         """The newest ``limit`` valid records (all when None), newest first."""

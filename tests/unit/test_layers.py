@@ -54,7 +54,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "envman.operate.destroy",
             "envman.runs.session",
             "envman.terraform.state_direct",
-            # diff and changelog: read ledgers and the component graph (docs/insight.md)
+            # diff, changelog, metrics, dashboard: read ledgers and the component graph
             "envman.insight",
         ),
     ),
