@@ -343,6 +343,30 @@ def bench_ledger_aws(tmp: Path) -> list[str]:
         stop()
 
 
+def bench_insight_aws(tmp: Path) -> list[str]:
+    import boto3
+    from insight_bench import CHAIN, add_promotions, bench_insight, fill
+
+    from tests.moto_server import start_moto_server
+
+    url, stop = start_moto_server()
+    try:
+        project = aws_project(tmp, url, CHAIN, folder="insight")
+        add_promotions(project)
+        env = {**base_env(tmp), "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+        fill(s3)
+        return bench_insight([*ENVMAN, "--project", str(project)], env, project, timed)
+    finally:
+        stop()
+
+
 BEGIN, END = "<!-- figures: written by bench/run.py -->", "<!-- end of figures -->"
 
 
@@ -364,6 +388,7 @@ def main() -> None:
         if "--no-aws" not in sys.argv:
             rows += bench_aws(tmp)
             rows += bench_ledger_aws(tmp)
+            rows += bench_insight_aws(tmp)
             rows += bench_platform_aws(tmp)
             rows += bench_promote_aws(tmp)
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"

@@ -38,6 +38,7 @@ WORKFLOW_NAMES = [
     "deploy-production",
     "drift-detection",
     "db-migration",
+    "dashboard",
     "plan-pr",
 ]
 
