@@ -3,8 +3,8 @@
 typer (0.29) turns every given command-line value into its annotated type through a pydantic
 ``TypeAdapter`` built on first use: importing pydantic and building one adapter per parameter
 costs ~0.13 s of every run (bench/results.md), for values that are strings, lists of strings,
-integers, flags and paths. ``speed_up(param)`` gives such a parameter a coercion that does the same
-for the common case (a string, a canonical integer, a flag, a readable or missing path) and hands
+integers, flags, paths and choices. ``speed_up(param)`` gives such a parameter a coercion that does the same
+for the common case (a string, a canonical integer, a flag, a readable or missing path, a choice's exact value) and hands
 anything else to typer's own adapter, so errors keep typer's wording.
 """
 
@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +73,7 @@ class _PlainRuntimeParam(RuntimeParam):
     fallback: list[RuntimeParam]
 
     def _coerce_value(self, value: Any, param: _TyperParameter, ctx: click.Context) -> Any:
-        leaf = _LEAVES[_leaf_type(self.annotation)]
+        leaf = _leaf_function(_leaf_type(self.annotation), ctx)
         items = list(value) if self.many and isinstance(value, list | tuple) else None
         if items is not None:
             done = [leaf(item) for item in items]
@@ -89,6 +91,20 @@ class _PlainRuntimeParam(RuntimeParam):
         return self.fallback[0]
 
 
+def _leaf_function(leaf: Any, ctx: click.Context) -> Callable[[Any], Any]:
+    if leaf in _LEAVES:
+        return _LEAVES[leaf]
+    exact = ctx.token_normalize_func is None  # else typer normalises before comparing
+    members = {str(member.value): member for member in leaf} if exact else {}
+
+    def choice(value: Any) -> Any:
+        if isinstance(value, leaf):
+            return value
+        return members.get(value) if isinstance(value, str) else None
+
+    return choice
+
+
 def _leaf_type(annotation: Any) -> Any:
     args = getattr(annotation, "__args__", None)
     if getattr(annotation, "__origin__", None) is list and args and len(args) == 1:
@@ -101,6 +117,8 @@ def _plain(param: _TyperParameter) -> bool:
     if info.parser is not None or param.type_descriptor.file_annotation is not None:
         return False
     leaf = _leaf_type(param.type_descriptor.annotation)
+    if isinstance(leaf, type) and issubclass(leaf, Enum):
+        return bool(info.case_sensitive)  # an exact member value; other spellings: typer
     if leaf not in _LEAVES:
         return False
     if leaf is int and (info.min is not None or info.max is not None or info.clamp):
@@ -109,7 +127,7 @@ def _plain(param: _TyperParameter) -> bool:
 
 
 def speed_up(param: click.Parameter) -> None:
-    """Give ``param`` the plain coercion when its annotation is str, int, bool, Path or a list of
+    """Give ``param`` the plain coercion when its annotation is str, int, bool, Path, an Enum or a list of
     one of them without constraints (idempotent; other parameters are left to typer)."""
     if not isinstance(param, _TyperParameter) or getattr(param, "_runtime_param", 1) is not None:
         return
