@@ -138,12 +138,15 @@ def main_options(
         ),
     ] = False,
 ) -> None:
-    from envman.commands import AppContext
-
-    _state["ctx"] = AppContext(project_dir=project, no_color=no_color, verbose=verbose)
+    _state.pop("ctx", None)  # made when a command runs: `envman plan --help` loads no config
+    _state["options"] = {"project_dir": project, "no_color": no_color, "verbose": verbose}
 
 
 def _ctx() -> AppContext:
+    if "ctx" not in _state:
+        from envman.commands import AppContext
+
+        _state["ctx"] = AppContext(**cast("dict[str, Any]", _state["options"]))
     return cast("AppContext", _state["ctx"])
 
 
@@ -180,7 +183,7 @@ def _labelled(label: str | None, call: Callable[[], int]) -> int:
 def _fail(exc: BaseException) -> int:
     from envman import errorlog
 
-    ctx = cast("AppContext | None", _state.get("ctx"))
+    ctx = _ctx() if "options" in _state else None
     verbose = ctx is not None and ctx.verbose
     log_dir = ctx.log_dir() if ctx is not None else errorlog.fallback_log_dir()
     show = (lambda entry: print(entry, file=sys.stderr, end="", flush=True)) if verbose else None

@@ -44,9 +44,11 @@ def tidy(command: click.Command) -> None:
     """Plain argument names and no type labels in ``command``'s help (idempotent)."""
     if getattr(command, "_envman_tidy", False):
         return
+    from envman.cli_coercion import plain_params
     from envman.completion import attach
 
     attach(command)  # environments, components and format choices complete on <TAB>
+    plain_params(command)  # str, int, Path values without building pydantic adapters
     for param in command.params:
         if isinstance(param, _TyperParameter) and not param.type_descriptor.is_choice:
             param.display_type = _no_type  # type: ignore[method-assign]
@@ -99,6 +101,9 @@ class EnvmanGroup(TidyGroup):
     exits 1 with click's message, never 2 (which means "changes or drift found")."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        from envman.cli_coercion import plain_params
+
+        plain_params(self)  # --project and the other options of every command
         try:
             return super().parse_args(ctx, args)
         except UsageError as exc:

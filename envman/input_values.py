@@ -24,8 +24,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from envman.config.hclfile import LABEL, load_hcl, read_hcl_text
-from envman.config.stack import StackInfo, tf_files
+from envman.config.hclfile import read_hcl_text
+from envman.config.stack import StackInfo, read_public_defaults, tf_files
 from envman.config.tfvars import read_tfvars
 from envman.errors import EnvmanError
 
@@ -62,24 +62,21 @@ class Layers:
 
 
 def stack_defaults(stack: StackInfo) -> dict[str, Any]:
-    """Defaults of the stack's non-sensitive variables (a default is a literal in terraform)."""
+    """Defaults of the stack's non-sensitive variables (a default is a literal in terraform),
+    through the parse cache the stack was read with."""
     sensitive = stack.sensitive_variables()
     defaults: dict[str, Any] = {}
     for path in tf_files(stack.directory):
         try:
             if not _VARIABLE_BLOCK.search(read_hcl_text(path)):
                 continue  # parsing costs ~0.1 s a file: only files that declare variables
-            blocks = load_hcl(path).data.get("variable") or []
+            found = read_public_defaults(path, stack.cache_dir)
         except EnvmanError:
             continue  # reported by the stack reader and by terraform itself
-        for block in blocks:
-            if not isinstance(block, dict):
-                continue
-            name = str(block.get(LABEL))
-            if name in stack.variables and name not in sensitive and "default" in block:
-                value = block["default"]
-                if not (isinstance(value, str) and value.startswith("${")):
-                    defaults[name] = value
+        for name, value in found.items():
+            expression = isinstance(value, str) and value.startswith("${")
+            if name in stack.variables and name not in sensitive and not expression:
+                defaults[name] = value
     return defaults
 
 

@@ -10,24 +10,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Collection, Iterator
-from typing import TypeVar
-
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
-    NoCredentialsError,
-    NoRegionError,
-    PartialCredentialsError,
-    ProfileNotFound,
-    ReadTimeoutError,
-    SSOTokenLoadError,
-    TokenRetrievalError,
-    UnauthorizedSSOTokenError,
-)
+from typing import TYPE_CHECKING, TypeVar
 
 from envman.errors import EnvmanError
+
+if TYPE_CHECKING:  # botocore is imported when an AWS call is made, not by every command
+    from botocore.exceptions import ClientError
 
 T = TypeVar("T")
 
@@ -70,6 +58,8 @@ def one_line(text: str) -> str:
 
 def translate(what: str, exc: Exception) -> AwsError:
     """The one-line error for an exception raised by botocore while doing WHAT."""
+    from botocore.exceptions import ClientError
+
     if isinstance(exc, ClientError):
         return _client_error(what, exc)
     return _botocore_error(what, exc)
@@ -100,6 +90,20 @@ def _client_error(what: str, exc: ClientError) -> AwsError:
 
 def _botocore_error(what: str, exc: Exception) -> AwsError:
     """An error botocore raised before or without an answer from AWS."""
+    from botocore.exceptions import (
+        BotoCoreError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        PartialCredentialsError,
+        ProfileNotFound,
+        ReadTimeoutError,
+        SSOTokenLoadError,
+        TokenRetrievalError,
+        UnauthorizedSSOTokenError,
+    )
+
     if isinstance(exc, NoCredentialsError | PartialCredentialsError):
         return AwsError(
             f"cannot {what}: no AWS credentials found",
@@ -136,6 +140,8 @@ def _botocore_error(what: str, exc: Exception) -> AwsError:
 @contextlib.contextmanager
 def aws_errors(what: str, passthrough: Collection[str] = ()) -> Iterator[None]:
     """Turn botocore errors raised inside the block into one-line ``AwsError``s."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     try:
         yield
     except ClientError as exc:

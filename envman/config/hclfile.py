@@ -9,8 +9,9 @@ Parsing is the slow part of start-up (python-hcl2 loads its lark parser, ~0.15 s
 own configuration files can be read through a parse cache: one JSON file per file under
 ``.envman/cache/``, used only while the file's text (and the parser's version) is unchanged.
 Configuration files are cached whole; stack files only as the facts envman reads from them
-(variable names and flags, outputs, backend, module sources: never a value); tfvars only as
-the names they set, since they may hold secrets. Entries are authenticated with an HMAC made
+(variable names and flags, outputs, backend, module sources) and the defaults of variables
+not marked sensitive (values the ledger records too), never a sensitive default; tfvars only
+as the names they set, since they may hold secrets. Entries are authenticated with an HMAC made
 with a per-user key kept outside the project (``envman.config.cachekey``): an entry someone
 else wrote, or edited, is not trusted, so the cache can never change what envman does.
 """

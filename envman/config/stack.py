@@ -28,6 +28,7 @@ class StackInfo:
     outputs: dict[str, bool] = field(default_factory=dict)  # name -> sensitive
     backend_type: str | None = None
     module_sources: tuple[str, ...] = ()
+    cache_dir: Path | None = None  # the parse cache it was read through
 
     def sensitive_variables(self) -> set[str]:
         return {n for n, v in self.variables.items() if v.sensitive}
@@ -94,6 +95,30 @@ def file_facts(data: dict[str, Any]) -> dict[str, Any]:
     return {"variables": variables, "outputs": outputs, "backend": backend, "modules": modules}
 
 
+DEFAULTS_KIND = "stack-defaults-1"
+
+
+def public_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    """The defaults of the variables of one parsed *.tf file that are not sensitive (the
+    ledger records those values too); a sensitive variable's default is never kept."""
+    return {
+        "defaults": {
+            str(block.get(LABEL)): block["default"]
+            for block in _blocks(data, "variable")
+            if "default" in block and not sensitive_flag(block)
+        }
+    }
+
+
+def read_public_defaults(path: Path, cache_dir: Path | None = None) -> dict[str, Any]:
+    """``public_defaults`` of one *.tf file, through the parse cache when given one: a warm
+    plan does not load python-hcl2 to learn them."""
+    if cache_dir is None:
+        return public_defaults(load_hcl(path).data)["defaults"]  # type: ignore[no-any-return]
+    facts = cached_parse(read_hcl_text(path), path, cache_dir, DEFAULTS_KIND, public_defaults)
+    return facts["defaults"]  # type: ignore[no-any-return]
+
+
 def read_file_facts(path: Path, cache_dir: Path | None = None) -> dict[str, Any]:
     if cache_dir is None:
         return file_facts(load_hcl(path).data)
@@ -134,6 +159,7 @@ def read_stack(directory: Path, cache_dir: Path | None = None) -> StackInfo:
         outputs=outputs,
         backend_type=backend,
         module_sources=tuple(sorted(sources)),
+        cache_dir=cache_dir,
     )
 
 

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from envman.config.hclfile import cached_parse, load_hcl, read_hcl_text
+from envman.config.hclfile import cached_parse, parse_hcl_text, read_hcl_text
+from envman.config.tfvars_plain import plain_tfvars
 from envman.errors import ConfigError
 
 # Var files above this size are refused before they are parsed (docs/operations.md): a var
@@ -45,7 +46,9 @@ def read_tfvars(path: Path) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise ConfigError("a tfvars JSON file must hold an object", path=str(path), line=1)
         return data
-    return dict(load_hcl(path).data)
+    text = read_hcl_text(path)
+    plain = plain_tfvars(text)  # most var files: without loading python-hcl2's grammar
+    return plain if plain is not None else dict(parse_hcl_text(text, path))
 
 
 NAMES_KIND = "tfvars-names-1"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 REDACTED = "<sensitive>"
@@ -46,6 +46,46 @@ FREE_TEXT_KEYS = frozenset(
 _lock = threading.Lock()
 _values: set[str] = set()
 _patterns: dict[bool, re.Pattern[str] | None] = {}
+_pending: list[_Learning] = []  # values still being learnt in the background
+
+
+class _Learning(threading.Thread):
+    """One ``remember_soon``: its values are remembered, or its error kept for the reader."""
+
+    def __init__(self, learn: Callable[[], Iterable[Any]]) -> None:
+        super().__init__(name="envman-redactor", daemon=True)
+        self._learn = learn
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            remember_all(self._learn())
+        except BaseException as exc:  # re-raised where the values are first needed
+            self.error = exc
+
+
+def remember_soon(learn: Callable[[], Iterable[Any]]) -> None:
+    """Learn sensitive values in the background (parsing a file while terraform starts):
+    every reader of the registry (``redact``, ``known``...) first waits for them, so no text
+    leaves before they are known; an error of ``learn`` is raised there."""
+    learning = _Learning(learn)
+    with _lock:
+        _pending.append(learning)
+    learning.start()
+
+
+def _settle() -> None:
+    """Wait for the values being learnt in the background (cheap when there are none)."""
+    if not _pending:
+        return
+    with _lock:
+        waiting = list(_pending)
+        _pending.clear()
+    for learning in waiting:
+        learning.join()
+    for learning in waiting:
+        if learning.error is not None:
+            raise learning.error
 
 
 def remember(value: Any) -> None:
@@ -67,12 +107,14 @@ def remember_all(values: Iterable[Any]) -> None:
 
 def known() -> frozenset[str]:
     """Every remembered value (its spellings included): e.g. for drift's value masks."""
+    _settle()
     with _lock:
         return frozenset(_values)
 
 
 def forget_all() -> None:
     """Start afresh (a new run in the same process, e.g. under a test runner)."""
+    _settle()
     with _lock:
         _values.clear()
         _patterns.clear()
@@ -104,6 +146,7 @@ def _spellings(text: str) -> list[str]:
 
 
 def _pattern(strict: bool) -> re.Pattern[str] | None:
+    _settle()
     with _lock:
         if strict in _patterns:
             return _patterns[strict]

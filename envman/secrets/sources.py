@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from envman.secrets.redactor import redact, remember
+from envman.secrets.redactor import redact, remember, remember_soon
 
 if TYPE_CHECKING:
     from envman.config.project import Environment
@@ -44,23 +44,33 @@ def remember_inputs(
 
 def remember_defaults(stack: StackInfo) -> None:
     """Defaults of sensitive variables (terraform can echo them too). The parse cache keeps no
-    value, so only the files that declare such a default are parsed, each once per run."""
-    from envman.config.hclfile import LABEL, load_hcl
-    from envman.errors import ConfigError
-
+    value, so the files that declare such a default are parsed, each once per run: in the
+    background (python-hcl2's grammar load is ~0.25 s), while terraform starts; every text
+    envman prints or stores waits for them (``redactor.remember_soon``)."""
     wanted = {
         v.name
         for v in stack.variables.values()
         if v.sensitive and not v.required and not v.default_null
     }
-    for path in sorted({stack.variables[name].file for name in wanted}):
+    if wanted:
+        files = sorted({stack.variables[name].file for name in wanted})
+        remember_soon(lambda: _defaults(files, wanted))
+
+
+def _defaults(files: list[Path], wanted: set[str]) -> list[Any]:
+    from envman.config.hclfile import LABEL, load_hcl
+    from envman.errors import ConfigError
+
+    found = []
+    for path in files:
         try:
             data = load_hcl(path).data
         except ConfigError:
             continue  # reading the stack reports it
         for block in data.get("variable") or []:
             if isinstance(block, dict) and block.get(LABEL) in wanted:
-                remember(block.get("default"))
+                found.append(block.get("default"))
+    return found
 
 
 def _autoloaded(directory: Path) -> list[Path]:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import contextlib
 import json
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from subprocess import Popen
+from subprocess import Popen, TimeoutExpired
 from typing import Any
 
 FOLLOW_INTERVAL = 0.05  # seconds between looks at a quiet event log
@@ -62,7 +61,8 @@ def follow(log: Path, child: Popen[bytes], on_event: Callable[[Event], None]) ->
                     break
                 pending += rest
                 continue
-            time.sleep(FOLLOW_INTERVAL)
+            with contextlib.suppress(TimeoutExpired):  # back as soon as terraform exits
+                child.wait(FOLLOW_INTERVAL)
         event = parse_line(pending)
         if event is not None:
             on_event(event)

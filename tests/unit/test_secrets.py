@@ -194,6 +194,34 @@ def test_a_null_sensitive_default_costs_no_parse_and_a_real_one_is_remembered(
         return real_load(path)
 
     monkeypatch.setattr(hclfile, "load_hcl", counting_load)
-    remember_defaults(stack)
-    assert parsed == [tmp_path / "real.tf"]
+    remember_defaults(stack)  # parses in the background: redacting waits for it
     assert "default-canary-77aa" not in redact_stored("echo default-canary-77aa")
+    assert parsed == [tmp_path / "real.tf"]
+
+
+def test_values_learnt_in_the_background_are_waited_for_and_errors_surface() -> None:
+    """remember_soon: a reader of the registry waits for the background values (none leak
+    while they are learnt), and an error of the learning is raised to that reader."""
+    import threading
+
+    from envman.secrets.redactor import forget_all, known, redact, remember_soon
+
+    forget_all()
+    release = threading.Event()
+
+    def slow() -> list[str]:
+        release.wait(5)
+        return ["background-secret-91c2"]
+
+    remember_soon(slow)
+    threading.Timer(0.2, release.set).start()
+    assert redact("x background-secret-91c2 y") == "x <sensitive> y"
+
+    def broken() -> list[str]:
+        raise RuntimeError("cannot learn")
+
+    remember_soon(broken)
+    with pytest.raises(RuntimeError, match="cannot learn"):
+        known()
+    assert "background-secret-91c2" in known()  # the error is raised once
+    forget_all()
