@@ -18,16 +18,13 @@ from envman.inputs import (
     InputOptions,
     RunInputs,
     build_inputs,
-    inputs_digest,
     scrub_overrides,
 )
 from envman.releases.chain import Pins
-from envman.runs.folder import Run, last_plan_run, point_last_plan, spend_plan
+from envman.runs.folder import Run, point_last_plan, spend_plan
 from envman.secrets.files import write_private
-from envman.secrets.sources import remember_inputs
 from envman.terraform.models import Action, PlanSummary
 from envman.terraform.plan import PlanOptions, StreamedPlan, run_plan
-from envman.terraform.planfile import refuse_moved_state
 from envman.terraform.runner import EventHandler
 from envman.timeutil import iso, now
 from envman.workspace import Workspace
@@ -219,38 +216,6 @@ def saved_planned_run(workspace: Workspace, run: Run, meta: Mapping[str, Any]) -
         run=run,
         plan_sha256=str(meta.get("plan_sha256") or ""),
     )
-
-
-def load_saved_plan(workspace: Workspace) -> tuple[Run, dict[str, Any]]:
-    """The run of the last `envman plan ENV` and its plan's metadata, refused when stale."""
-    env = workspace.env
-    run = last_plan_run(workspace.prepare_folder())
-    if run is None or not run.plan_file.is_file() or not run.meta_file.is_file():
-        raise UsageError(f"no saved plan for '{env.name}'", hint=f"run: envman plan {env.name}")
-    try:
-        meta = json.loads(run.meta_file.read_text())
-    except ValueError:
-        raise EnvmanError(
-            f"{run.meta_file} is corrupt", hint=f"run: envman plan {env.name}"
-        ) from None
-    pins = current_pins(workspace)
-    remember_inputs(workspace.stack, env.var_files(), (pins.inputs,))
-    reasons = []
-    if meta.get("plan_sha256") != _sha256(run.plan_file):
-        reasons.append("the plan file changed")
-    if meta.get("inputs_digest") != inputs_digest(env.var_files(), pins.inputs):
-        reasons.append("the environment's inputs changed")
-    if meta.get("stack_digest") != stack_code_digest(workspace.stack_dir, workspace.facts_cache):
-        reasons.append("the stack code changed")
-    if meta.get("current_seq") != pins.seq:
-        reasons.append(f"a new release (#{pins.seq}) was recorded")
-    if reasons:
-        raise UsageError(
-            f"the saved plan of '{env.name}' is stale: {'; '.join(reasons)}",
-            hint=f"run envman plan {env.name} again",
-        )
-    refuse_moved_state(workspace, run.plan_file, f"'{env.name}'")  # before anything is recorded
-    return run, meta
 
 
 def check_plan_digest(planned: PlannedRun) -> None:

@@ -17,7 +17,7 @@ from envman.graph.apply import (
     begin_graph_release,
     touched,
 )
-from envman.graph.plan import ComponentRun, component_workspace
+from envman.graph.plan import ComponentRun, GraphTarget, component_workspace
 from envman.graph.reconcile import locked_graph
 from envman.graph.select import graph_target
 from envman.operate.destroy import DestroyOptions
@@ -67,7 +67,7 @@ def _review_destroys(
 
 def run_graph_destroy(ctx: AppContext, name: str, only: list[str], options: DestroyOptions) -> int:
     """`destroy ENV [-c COMPONENT]...`: dependents first, the typed name always."""
-    from envman.graph.after import announce
+    from envman.graph.after import announcer
     from envman.graph.destroy import destroy_target, plan_graph_destroy
     from envman.operate.destroy import confirm_destroy, destroy_rules
 
@@ -84,11 +84,12 @@ def run_graph_destroy(ctx: AppContext, name: str, only: list[str], options: Dest
         runs = plan_graph_destroy(target, ledger)
         job = GraphApply(target, ledger, runs, say, kind=Kind.DESTROY, lease=lease)
         try:
-            console.print(f"Destroy plan for {env.name} (dependents first):", markup=False)
+            order = "" if target.implicit else " (dependents first)"
+            console.print(f"Destroy plan for {env.name}{order}:", markup=False)
             show_graph_plan(console, target, runs)
-            names = touched(runs)
+            names = touched(runs, ledger, Kind.DESTROY)
             if not names:
-                console.print(f"Nothing to destroy in '{env.name}'.")
+                console.print(_nothing_to_destroy(target))
                 return EXIT_OK
             _review_destroys(runs, names, options.allow_destroy, console)
             confirm_destroy(env.name, options)
@@ -97,13 +98,30 @@ def run_graph_destroy(ctx: AppContext, name: str, only: list[str], options: Dest
             try:
                 apply_graph(job, release, names)
             except EnvmanError as exc:
-                announce(job, release, "destroy_failed", [str(exc)])
+                announcer(job).failed(release, str(exc))
                 raise
         finally:
             finish_all(runs)
-        announce(job, release, "destroy", [])
-        console.print(f"Destroyed {', '.join(names)} of '{env.name}' (release #{release.seq}).")
+        announcer(job)("destroy", release, f"{env.name} destroyed", [])
+        console.print(_destroyed(target, names, release.seq), markup=False)
     return EXIT_OK
+
+
+def _nothing_to_destroy(target: GraphTarget) -> str:
+    name = target.env.name
+    if target.implicit:
+        return f"Nothing to destroy: '{name}' has nothing in its state."
+    return f"Nothing to destroy in '{name}'."
+
+
+def _destroyed(target: GraphTarget, names: list[str], seq: int) -> str:
+    name = target.env.name
+    if target.implicit:
+        return (
+            f"'{name}' is destroyed (release #{seq}); it has no current release: "
+            f"`envman apply {name}` rebuilds it with the stack's values."
+        )
+    return f"Destroyed {', '.join(names)} of '{name}' (release #{seq})."
 
 
 def output_component(ctx: AppContext, environment: str, name: str) -> tuple[str, str]:

@@ -3,18 +3,19 @@ rules (guard, protection, the typed name), one release of kind destroy (docs/ope
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from envman.commands import AppContext
 from envman.commands.components import finish_all, show_graph_plan
-from envman.config.project import Environment, load_project
-from envman.display import show_plan
+from envman.config.project import Environment
 from envman.errors import EnvmanError
 from envman.graph.orphans import Orphan
+from envman.graph.plan import ComponentRun, GraphTarget
 from envman.operate.destroy import DestroyOptions
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
-from envman.releases.models import Kind
+from envman.releases.models import IMPLICIT, Kind
 from envman.runs.session import console_say
 from envman.timeutil import now
 
@@ -26,30 +27,70 @@ def _source(orphan: Orphan) -> str:
 def destroy_component(
     ctx: AppContext, env: Environment, orphan: Orphan, old_root: Path, options: DestroyOptions
 ) -> None:
+    """An orphaned component of ``env``, as the recorded commit declared it."""
+    from envman.graph.orphan_destroy import plan_orphan_destroy, recorded_target
+
+    target = recorded_target(ctx.project, env, old_root, orphan)
+    what = f"orphaned component '{orphan.component}' of {env.name}"
+    _destroy(
+        ctx,
+        target,
+        (orphan, what),
+        options,
+        lambda ledger: plan_orphan_destroy(target, ledger, env),
+    )
+
+
+def destroy_single(
+    ctx: AppContext, env: Environment, orphan: Orphan, old_root: Path, options: DestroyOptions
+) -> None:
+    """The one stack of an environment whose folder is gone, as the recorded commit had it."""
+    from envman.graph.destroy import plan_graph_destroy
+    from envman.graph.orphan_destroy import recorded_single_target
+
+    target = recorded_single_target(ctx.project, env, old_root)
+
+    def plan(ledger: Ledger) -> ComponentRun:
+        run = plan_graph_destroy(target, ledger).get(IMPLICIT)
+        if run is None:
+            raise EnvmanError(
+                f"'{env.name}' has nothing in its state to destroy",
+                hint=f"envman forget {env.name} --reason '...' records that it is gone",
+            )
+        return run
+
+    _destroy(ctx, target, (orphan, f"orphaned {env.name}"), options, plan)
+
+
+def _destroy(
+    ctx: AppContext,
+    target: GraphTarget,
+    orphan: tuple[Orphan, str],
+    options: DestroyOptions,
+    plan: Callable[[Ledger], ComponentRun],
+) -> None:
+    """The one destroy flow for an orphan: plan with the recorded code, show, the usual rules,
+    the typed name, one release of kind destroy."""
     from envman.commands.components_ops import _review_destroys
-    from envman.graph.after import announce
+    from envman.graph.after import announcer
     from envman.graph.apply import GraphApply, audit_fields, begin_graph_release
-    from envman.graph.orphan_destroy import destroy_recorded, plan_orphan_destroy, recorded_target
+    from envman.graph.orphan_destroy import destroy_recorded
     from envman.graph.reconcile import locked_graph
     from envman.operate.destroy import confirm_destroy, destroy_rules
 
-    project = ctx.project
-    target = recorded_target(project, env, old_root, orphan)
-    rules = destroy_rules(target.env, now(), options)  # refusals before anything runs
+    env = target.env
+    found, what = orphan
+    rules = destroy_rules(env, now(), options)  # refusals before anything runs
     console = ctx.console()
     store = store_for(env)
     say = console_say(console)
-    name = orphan.component
-    with locked_graph(project, target.env, store, "destroy", say) as lease:
+    name = target.targets[0]
+    with locked_graph(ctx.project, env, store, "destroy", say) as lease:
         ledger = Ledger(store, env.name)
-        runs = {name: plan_orphan_destroy(target, ledger, env)}
+        runs = {name: plan(ledger)}
         job = GraphApply(target, ledger, runs, say, kind=Kind.DESTROY, lease=lease)
         try:
-            console.print(
-                f"Destroy plan for orphaned component '{name}' of {env.name}, with "
-                f"{_source(orphan)}:",
-                markup=False,
-            )
+            console.print(f"Destroy plan for {what}, with {_source(found)}:", markup=False)
             show_graph_plan(console, target, runs)
             _review_destroys(runs, [name], options.allow_destroy, console)
             confirm_destroy(env.name, options)
@@ -58,45 +99,9 @@ def destroy_component(
             try:
                 destroy_recorded(job, release)
             except EnvmanError as exc:
-                announce(job, release, "destroy_failed", [str(exc)])
+                announcer(job).failed(release, str(exc))
                 raise
         finally:
             finish_all(runs)
-        announce(job, release, "destroy", [])
-    console.print(
-        f"Destroyed orphaned component '{name}' of '{env.name}' (release #{release.seq}).",
-        markup=False,
-    )
-
-
-def destroy_single(
-    ctx: AppContext, env: Environment, orphan: Orphan, old_root: Path, options: DestroyOptions
-) -> None:
-    """The one stack of an environment whose folder is gone, as the recorded commit had it."""
-    from envman.graph.orphan_destroy import recorded_environment
-    from envman.operate.destroy import (
-        deploy_destroy,
-        destroy_rules,
-        discard_destroy_plan,
-        plan_destroy,
-    )
-    from envman.runs.session import locked_operation
-    from envman.workspace import Workspace
-
-    project = ctx.project
-    recorded = recorded_environment(project, env, load_project(old_root))
-    rules = destroy_rules(recorded, now(), options)
-    store = store_for(env)
-    console = ctx.console()
-    workspace = Workspace(project, recorded)
-    with locked_operation(workspace, store, "destroy", console_say(console)):
-        ledger = Ledger(store, env.name)
-        plan = plan_destroy(workspace)
-        try:
-            console.print(f"Destroy plan for orphaned {env.name}, with {_source(orphan)}:")
-            show_plan(console, plan.planned)
-            result = deploy_destroy(ledger, plan, options, rules, console)
-        finally:
-            discard_destroy_plan(plan)
-    if result.release is not None:
-        console.print(f"Destroyed orphaned '{env.name}' (release #{result.release.seq}).")
+        announcer(job)("destroy", release, f"{env.name} destroyed", [])
+    console.print(f"Destroyed {what} (release #{release.seq}).", markup=False)

@@ -15,32 +15,7 @@ from typing import Any
 
 from envman.planning import PlannedRun
 from envman.releases.models import Release
-from envman.releases.pipeline import DeployResult
 from envman.terraform.models import changes_nothing
-
-
-def deploy_document(
-    environment: str, kind: str, result: DeployResult | None, *, dry_run: bool = False
-) -> dict[str, Any]:
-    release = result.release if result is not None else None
-    verify = result.verify if result is not None else None
-    auto = result.auto_rollback if result is not None else None
-    return {
-        "environment": environment,
-        "kind": kind,
-        "dry_run": dry_run,
-        "changed": release is not None,
-        "exit_code": result.exit_code if result is not None and release is not None else 0,
-        "release": release.to_json() if release is not None else None,
-        "verification": (
-            {"ok": verify.ok, "checks": verify.checks}
-            if verify is not None and verify.ran
-            else None
-        ),
-        "auto_rollback": (
-            auto.release.to_json() if auto is not None and auto.release is not None else None
-        ),
-    }
 
 
 def result_document(

@@ -22,7 +22,7 @@ from envman.graph.plan import ComponentRun, GraphTarget, component_workspace
 from envman.planning import PlanInputs, plan_environment
 from envman.releases.chain import Pins, ran_with, running_entry
 from envman.releases.ledger import Ledger
-from envman.releases.models import ComponentStatus, Release, entries_json
+from envman.releases.models import IMPLICIT, ComponentStatus, Release, entries_json
 from envman.terraform.state_direct import current_outputs
 from envman.timeutil import iso, now
 from envman.workspace import Workspace
@@ -58,6 +58,15 @@ def recorded_target(
     target_env = recorded_environment(project, env, old)
     names = [spec.name]
     return GraphTarget(project, target_env, components, names, names, {}, 1)
+
+
+def recorded_single_target(project: Project, env: Environment, old_root: Path) -> GraphTarget:
+    """The graph of one implicit component of an environment whose folder is gone, as the
+    recorded project had it."""
+    recorded = recorded_environment(project, env, load_project(old_root))
+    spec = ComponentSpec(IMPLICIT, recorded.stack_dir)
+    components = Components({IMPLICIT: spec}, project.settings_path or project.root / "envman.hcl")
+    return GraphTarget(project, recorded, components, [IMPLICIT], [IMPLICIT], {}, 1)
 
 
 def plan_orphan_destroy(
@@ -102,7 +111,8 @@ def destroy_recorded(job: GraphApply, release: Release) -> Release:
     nothing left to destroy is settled without running terraform, so the orphan is gone."""
     name = job.target.targets[0]
     planned = job.runs[name].planned
-    if planned is not None and planned.streamed.summary.has_changes:
+    changes = planned is not None and planned.streamed.summary.has_changes
+    if changes or job.target.implicit:  # a single stack's record keeps schema 1
         return apply_graph(job, release, [name])
     entry = job.entries[name]
     entry.status = ComponentStatus.DESTROYED

@@ -1,30 +1,21 @@
-"""Destroy an environment: a destroy plan with its inputs through the deploy pipeline.
-
-plan -destroy (the environment's var files and pinned inputs) -> show -> the typed name ->
-record a release of kind ``destroy`` -> apply exactly that plan. Once the destroy succeeded the
-environment has no current release: a later apply rebuilds it with the stack's own values.
-"""
+"""The rules of a destroy: protection and windows (--break-glass), the typed name, and what a
+destroyed environment refuses. The destroy itself runs through the one flow
+(envman.commands.components_ops). Once a destroy succeeded the environment has no current
+release: a later apply rebuilds it with the stack's own values."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from rich.console import Console
-
 from envman.config.project import Environment
 from envman.errors import ProtectionRefused, UsageError
 from envman.operate import Redact, no_redaction
-from envman.planning import PlannedRun, plan_environment
 from envman.protect.confirm import ConfirmOptions, confirm_change, stdin_is_terminal
 from envman.protect.windows import check_windows
 from envman.releases.ledger import Ledger
-from envman.releases.models import Kind, Release
-from envman.releases.pipeline import DeployResult, DeploySpec, deploy_planned
-from envman.runs.folder import finish_run
+from envman.releases.models import Release
 from envman.say import Say
-from envman.terraform.progress import Progress
-from envman.workspace import Workspace
 
 DESTROY_PLAN = "destroy.tfplan"
 PROTECTED_RULE = "protection.confirm"  # recorded in break_glass.rules when a protected env goes
@@ -74,47 +65,6 @@ def confirm_destroy(name: str, options: DestroyOptions) -> None:
             hint=f"pass --confirm {name} (--yes is never enough)",
         )
     confirm_change(name, True, ConfirmOptions(confirm=options.confirm), "destroy")
-
-
-@dataclass
-class DestroyPlan:
-    planned: PlannedRun
-    progress: Progress
-
-
-def plan_destroy(workspace: Workspace) -> DestroyPlan:
-    """The destroy plan with the environment's inputs; the command shows it, then calls
-    ``deploy_destroy`` (or not), and ``discard_destroy_plan`` whatever happened."""
-    progress = Progress(workspace.env.name, "Planning")
-    with progress:
-        planned = plan_environment(workspace, on_event=progress, destroy=True)
-    return DestroyPlan(planned, progress)
-
-
-def nothing_to_destroy(ledger: Ledger, plan: DestroyPlan) -> bool:
-    return not plan.planned.streamed.summary.has_changes and ledger.current() is None
-
-
-def deploy_destroy(
-    ledger: Ledger, plan: DestroyPlan, options: DestroyOptions, rules: list[str], console: Console
-) -> DeployResult:
-    """Confirm (the typed name), record and apply the destroy plan."""
-    name = plan.planned.workspace.env.name
-    spec = DeploySpec(
-        kind=Kind.DESTROY,
-        break_glass=options.break_glass,
-        break_glass_rules=tuple(rules),
-        allow_destroy=options.allow_destroy,
-        confirmer=lambda: confirm_destroy(name, options),
-    )
-    return deploy_planned(ledger, plan.planned, spec, console, plan.progress)
-
-
-def discard_destroy_plan(plan: DestroyPlan) -> None:
-    """Refused or applied, a plan file holds every variable: never leave it behind."""
-    plan.planned.plan_file.unlink(missing_ok=True)
-    if plan.planned.run is not None:
-        finish_run(plan.planned.run)
 
 
 def check_not_destroyed(ledger: Ledger, role: str) -> None:

@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from envman.config.models import Promotion
 from envman.config.paths import ENVIRONMENT_FILE, ENVIRONMENTS_DIR
 from envman.config.project import Environment, Project
 from envman.errors import EnvmanError, ProtectionRefused, UsageError
-from envman.input_values import Source
-from envman.planning import (
-    PlanInputs,
-    PlannedRun,
-    current_pins,
-    input_options,
-    plan_environment,
-)
 from envman.releases.ledger import Ledger
-from envman.releases.models import Release, SourceRef
-from envman.releases.versions import value_changes
+from envman.releases.models import Release
 from envman.terraform.models import OutputValue
-from envman.terraform.output import read_outputs
-from envman.terraform.progress import Progress
-from envman.terraform.state import read_state_info
 from envman.timeutil import format_duration, now, parse_rfc3339
-from envman.workspace import Workspace
-
-
-@dataclass
-class PromotionPlan:
-    planned: PlannedRun
-    source: SourceRef
-    changes: list[tuple[str, str, str]]
 
 
 def promotion_target(project: Project, target: str | None) -> Environment:
@@ -103,15 +82,6 @@ def check_source_release(source: Release | None, promotion: Promotion, source_na
             )
 
 
-def map_outputs(
-    outputs: dict[str, OutputValue], promotion: Promotion, source_name: str
-) -> dict[str, Any]:
-    return {
-        variable: promoted_value(outputs.get(output), output, variable, source_name)
-        for variable, output in sorted(promotion.variables.items())
-    }
-
-
 def promoted_value(found: OutputValue | None, output: str, variable: str, source: str) -> Any:
     """The value an output of the source carries into a variable of the target; a missing
     output, or a sensitive one, is refused (envman never pins a secret in the ledger)."""
@@ -126,62 +96,3 @@ def promoted_value(found: OutputValue | None, output: str, variable: str, source
             hint="promote a non-sensitive reference (an ARN or version) instead",
         )
     return found.value
-
-
-def plan_promotion(
-    project: Project,
-    target: Environment,
-    source_name: str | None,
-    bypass: tuple[str, ...] = (),
-) -> PromotionPlan:
-    """Plan the promotion into TARGET; the command shows ``changes`` and the plan."""
-    promotion = target.config.promotion
-    if promotion is None:
-        raise UsageError(
-            f"environment '{target.name}' has no promotion block",
-            hint=f"add promotion {{ from = ... }} to {target.config_path}",
-        )
-    source_env = project.environment(source_name or promotion.source)
-    if source_env.name == target.name:
-        raise UsageError(f"cannot promote '{target.name}' into itself")
-    source_ws = Workspace(project, source_env)
-    source_ledger = Ledger(store_for_env(source_env), source_env.name)
-    source_release = running_release(source_ledger)
-    from envman.operate.destroy import check_not_destroyed
-
-    check_not_destroyed(source_ledger, "promote from")
-    check_source_release(source_release, promotion, source_env.name)
-    source_ws.ensure_init()
-    outputs = read_outputs(source_ws.terraform)
-    if not outputs:
-        raise EnvmanError(
-            f"'{source_env.name}' has no outputs: it was never applied",
-            hint=f"envman apply {source_env.name}",
-        )
-    promoted = map_outputs(outputs, promotion, source_env.name)
-    state = read_state_info(source_ws.terraform)
-    workspace = Workspace(project, target)
-    pins = current_pins(workspace)
-    progress = Progress(target.name, "Planning")
-    origin = f"{source_env.name}#{source_release.seq}" if source_release else source_env.name
-    options = input_options(
-        workspace, override_source=Source.PROMOTION, override_origin=origin, bypass=bypass
-    )
-    with progress:
-        given = PlanInputs(typed_overrides=promoted, pins=pins, options=options)
-        planned = plan_environment(workspace, given, on_event=progress)
-    current = Ledger(store_for_env(target), target.name).current()
-    changes = value_changes(current, planned.inputs)
-    source = SourceRef(
-        environment=source_env.name,
-        seq=source_release.seq if source_release else None,
-        serial=state.serial,
-        lineage=state.lineage,
-    )
-    return PromotionPlan(planned=planned, source=source, changes=changes)
-
-
-def store_for_env(env: Environment) -> Any:
-    from envman.releases.locate import store_for
-
-    return store_for(env)

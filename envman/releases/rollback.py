@@ -3,42 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from rich.console import Console
-
 from envman.errors import EnvmanError, UsageError
-from envman.input_values import Source
-from envman.planning import PlanInputs, PlannedRun, input_options, plan_environment
-from envman.protect.confirm import ConfirmOptions
-from envman.releases.chain import Pins
 from envman.releases.ledger import Ledger
-from envman.releases.models import ComponentEntry, Kind, Release
-from envman.releases.pipeline import DeployResult, DeploySpec, deploy_planned
+from envman.releases.models import ComponentEntry, Release
 from envman.releases.record import set_status
-from envman.releases.versions import (
-    change_lines,
-    recorded_values,
-    value_changes,
-)
 from envman.say import Say
-from envman.terraform.progress import Progress
 from envman.workspace import Workspace
-
-
-def same_values(a: Release, b: Release) -> bool:
-    """Whether two releases ran with the same values (their pins, for older records)."""
-    if a.values is not None and b.values is not None:
-        return recorded_values(a) == recorded_values(b)
-    return a.inputs == b.inputs
 
 
 def rollback_target(
     ledger: Ledger,
     to_seq: int | None,
     automatic: bool,
-    same: Callable[[Release, Release], bool] = same_values,
+    same: Callable[[Release, Release], bool],
 ) -> tuple[Release, Release | None]:
     """(target, current): the release to go back to and the one in place now; by default the
     newest successful release before the current one that ran with other values (``same``)."""
@@ -85,72 +64,6 @@ def rollback_target(
     return found, current
 
 
-@dataclass(frozen=True)
-class RollbackOptions:
-    """A rollback: to release ``to_seq`` (default: the one before the current), or
-    ``automatic`` after release ``failed_seq`` failed verification."""
-
-    to_seq: int | None = None
-    automatic: bool = False
-    failed_seq: int | None = None
-    confirm: ConfirmOptions = field(default_factory=ConfirmOptions)
-    dry_run: bool = False
-    allow_destroy: tuple[str, ...] = ()
-
-
-@dataclass
-class RollbackPlan:
-    """A planned rollback: what it goes back to, what it changes, the notes to show."""
-
-    target: Release
-    current: Release | None
-    planned: PlannedRun
-    changes: list[tuple[str, str, str]]
-    notes: list[str]  # "note: ..." lines for the user about the restored values
-    progress: Progress
-
-
-def plan_rollback(workspace: Workspace, ledger: Ledger, options: RollbackOptions) -> RollbackPlan:
-    """Plan the rollback; nothing is said (``envman.releases.rollback_view`` shows it) and,
-    unless ``deploy_rollback`` follows, nothing changes."""
-    automatic, failed_seq = options.automatic, options.failed_seq
-    target, current = rollback_target(ledger, options.to_seq, automatic)
-    progress = Progress(workspace.env.name, "Planning")
-    restored, notes = restored_values(workspace, target)
-    input_opts = input_options(
-        workspace, override_source=Source.ROLLBACK, override_origin=f"#{target.seq}"
-    )
-    with progress:
-        given = PlanInputs(
-            typed_overrides=restored, pins=Pins(dict(target.inputs), target.seq), options=input_opts
-        )
-        planned = plan_environment(workspace, given, on_event=progress)
-    before = current if not automatic else None
-    if automatic and failed_seq is not None:
-        before = ledger.get(failed_seq)
-    changes = value_changes(before, planned.inputs)
-    return RollbackPlan(target, current, planned, changes, notes, progress)
-
-
-def deploy_rollback(
-    ledger: Ledger, plan: RollbackPlan, options: RollbackOptions, console: Console
-) -> DeployResult:
-    automatic, current = options.automatic, plan.current
-    spec = DeploySpec(
-        kind=Kind.ROLLBACK,
-        confirm=options.confirm,
-        target_seq=plan.target.seq,
-        rollback_of=options.failed_seq if automatic else (current.seq if current else None),
-        automatic=automatic,
-        version_lines=change_lines(plan.changes, "rolled back"),
-        allow_destroy=options.allow_destroy,
-    )
-    result = deploy_planned(ledger, plan.planned, spec, console, plan.progress)
-    if not automatic and result.release is not None:
-        mark_undone(ledger, plan.target, current, spec.warn)  # no longer rollback targets
-    return result
-
-
 def mark_undone(ledger: Ledger, goal: Release, current: Release | None, warn: Say) -> None:
     """The releases a rollback undid (after ``goal``, up to the current one) become
     `rolled_back`: no later rollback goes back to what this one undid."""
@@ -161,12 +74,6 @@ def mark_undone(ledger: Ledger, goal: Release, current: Release | None, warn: Sa
             break
         if release.succeeded:
             set_status(ledger, release, "rolled_back", warn=warn)
-
-
-def restored_values(workspace: Workspace, target: Release) -> tuple[dict[str, Any], list[str]]:
-    """Release TARGET's recorded values of the variables the stack still declares, and the
-    notes to show about them."""
-    return restored_entry(workspace, next(iter(target.entries().values())), target.seq)
 
 
 def restored_entry(

@@ -34,11 +34,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "envman.input_report",
             "envman.display",
             # the one flow of a run, still under releases/ (the ledger is below)
-            "envman.releases.pipeline",
             "envman.releases.promote",
             "envman.releases.rollback",
-            "envman.releases.rollback_view",
-            "envman.releases.autorollback",
             "envman.releases.gate",
             "envman.releases.promotion_checks",
             "envman.releases.record",
@@ -155,7 +152,7 @@ def climbs(graph: dict[str, set[str]]) -> set[tuple[str, str]]:
 
 def package_of(module: str) -> str:
     """The unit of the package cycle check: the longest prefix in LAYERS naming ``module``
-    (envman.releases for the ledger, envman.releases.pipeline for that flow module)."""
+    (envman.releases for the ledger, envman.releases.promote for that flow module)."""
     named = [p for _, ps in LAYERS for p in ps if module == p or module.startswith(p + ".")]
     return max(named, key=len)
 
@@ -225,4 +222,4 @@ def test_the_checks_find_climbs_and_cycles() -> None:
     }
     assert climbs(graph) == {("envman.terraform.runner", "envman.commands.plan")}
     assert package_cycles(graph) == [["envman.config", "envman.secrets"]]
-    assert layer_of("envman.releases.pipeline") < layer_of("envman.releases.ledger")
+    assert layer_of("envman.releases.promote") < layer_of("envman.releases.ledger")
