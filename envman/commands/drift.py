@@ -98,18 +98,16 @@ def _workspaces(project: Project, names: list[str]) -> tuple[list[Workspace], li
     return ready, failed
 
 
-def _checker(project: Project) -> Callable[[Workspace, CheckOptions], EnvResult]:
-    """The one check of an environment: one plan per stack — its own, or each component's."""
+def _checker() -> Callable[[Workspace, CheckOptions], EnvResult]:
+    """The one check of an environment: one plan per stack (each component's, or the single
+    stack's own), and its orphaned components as findings."""
     from envman.flow.drift import check_environment
+    from envman.graph.drift import graph_stacks
+    from envman.graph.orphan_drift import orphan_findings
 
-    if project.settings.component:
-        from envman.graph.drift import graph_stacks
-        from envman.graph.orphan_drift import orphan_findings
-
-        return lambda workspace, options: check_environment(
-            workspace, options, graph_stacks, orphan_findings
-        )
-    return check_environment
+    return lambda workspace, options: check_environment(
+        workspace, options, graph_stacks, orphan_findings
+    )
 
 
 def run_drift(ctx: AppContext, names: list[str], options: DriftOptions) -> int:
@@ -142,7 +140,7 @@ def run_drift(ctx: AppContext, names: list[str], options: DriftOptions) -> int:
     results = {r.environment: r for r in [*failed, *gone.values()]}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="drift") as pool:
         futures: dict[str, Future[EnvResult]] = {
-            w.env.name: pool.submit(_checker(project), w, check) for w in ready
+            w.env.name: pool.submit(_checker(), w, check) for w in ready
         }
         for name, future in futures.items():
             results[name] = future.result()

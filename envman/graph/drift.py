@@ -1,6 +1,6 @@
-"""The stacks of an environment made of components, for the one drift check
-(``envman.flow.drift``): one plan per component, each with its pins and its upstreams' state
-outputs; findings name their component."""
+"""The stacks of an environment for the one drift check (``envman.flow.drift``): one plan per
+component, each with its pins and its upstreams' state outputs (findings name their
+component); a single stack is its own one stack."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ def graph_stacks(workspace: Workspace, ledger: Ledger) -> list[Stack]:
     and the upstream outputs it reads; one whose upstream output is missing carries that as
     its problem (the others are still checked)."""
     target = graph_target(workspace.project, workspace.env)
+    if target.implicit:  # a single stack: its own folder, fingerprints and baseline as ever
+        return [Stack(workspace)]
     stacks = []
     for name in target.names:
         pins = component_pins(ledger, name)

@@ -11,6 +11,7 @@ dropped it. It stays orphaned until `envman destroy ENV -c NAME` destroys it or
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import re
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import Any
 
 from envman.config.locations import components_taken
 from envman.config.project import COMPONENT_PLACEHOLDER, Environment, Project
+from envman.errors import EnvmanError
 from envman.graph.environment import ComponentEnvironment
 from envman.releases.ledger import Ledger
 from envman.releases.models import IMPLICIT, ComponentStatus, Release
@@ -27,6 +29,7 @@ from envman.terraform.state_direct import state_document
 from envman.workspace import Workspace
 
 FORGOTTEN_DOC = "orphans/forgotten.json"  # component -> the release seq its forget covers
+NAMES_DOC = "orphans/names.json"  # the component names of the records up to a seq
 
 
 class OrphanReason(StrEnum):
@@ -88,20 +91,43 @@ class LastApplied:
     release: Release | None  # None: destroyed since
 
 
-def ledger_components(ledger: Ledger) -> dict[str, LastApplied]:
-    """Every component the ledger names, with the release that last put it in place (None
-    once a destroy of it came after). Reads the whole history: a component left alone for a
-    hundred releases is still in place."""
+def ledger_components(ledger: Ledger, wanted: set[str]) -> dict[str, LastApplied]:
+    """The components of ``wanted`` the ledger names, with the release that last put each in
+    place (None once a destroy of it came after). Reads newest first until each has its
+    decisive entry: a component left alone for a hundred releases is still in place."""
     found: dict[str, LastApplied] = {}
     for release in ledger.newest_first():
+        if wanted <= set(found):
+            break
         for name, entry in release.entries().items():
-            if name in found:
+            if name in found or name not in wanted:
                 continue
             if entry.status == ComponentStatus.DESTROYED and release.succeeded:
                 found[name] = LastApplied(None)
             elif entry.in_place:
                 found[name] = LastApplied(release)
     return found
+
+
+def ledger_names(ledger: Ledger) -> set[str]:
+    """Every component name the ledger's records carry. The names of records up to a seq are
+    kept in a document of the ledger (names never leave a record), so a run reads only the
+    records written since; the document is a cache, rebuilt when missing or unreadable, and
+    a store that refuses the write (a read-only role) only costs the next run the same read."""
+    doc = ledger.read_doc(NAMES_DOC) or {}
+    seq, kept = doc.get("seq"), doc.get("names")
+    covered = seq if isinstance(seq, int) else 0
+    names = {str(n) for n in kept} if isinstance(kept, list) and covered else set()
+    newest = covered
+    for release in ledger.newest_first():
+        if release.seq <= covered:
+            break
+        names |= set(release.entries())
+        newest = max(newest, release.seq)
+    if newest > covered:
+        with contextlib.suppress(EnvmanError, OSError):  # a cache: the next run reads again
+            ledger.write_doc(NAMES_DOC, {"seq": newest, "names": sorted(names)})
+    return names
 
 
 def forgotten(ledger: Ledger) -> dict[str, int]:
@@ -123,13 +149,18 @@ def find_orphans(
     """The orphaned components of ``env``, by name (``reason`` forces it: a gone environment)."""
     declared = [c.name for c in project.settings.component]
     taken = set(components_taken(env, declared)) if reason is None else set()
-    known = ledger_components(ledger)
     on_disk = local_state_names(env)
+    candidates = {
+        n
+        for n in ledger_names(ledger) | on_disk
+        if n not in taken and (n != IMPLICIT or reason is not None)
+    }
+    if not candidates:
+        return []
+    known = ledger_components(ledger, candidates)
     skipped = forgotten(ledger)
     orphans: list[Orphan] = []
-    for name in sorted(set(known) | on_disk):
-        if name in taken or (name == IMPLICIT and reason is None):
-            continue
+    for name in sorted(candidates):
         last = known.get(name, LastApplied(None)).release
         seq = last.seq if last is not None else None
         if name in skipped and skipped[name] >= (seq or 0):
