@@ -99,7 +99,6 @@ def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
         say_on_stderr(warning)
     store = store_for(target.env)
     ledger = Ledger(store, target.env.name)
-    orphaned = say_orphans(target, ledger, request.changed)  # docs/operations.md "Orphans"
     # the components' inits share the operation lock: held once for the whole graph plan (a
     # single stack's one init takes it itself, so its plan runs beside an apply as ever)
     lock = (
@@ -110,10 +109,12 @@ def run_graph_plan(ctx: AppContext, request: GraphRequest) -> int:
     with lock:
         runs = plan_graph(target, ledger) if target.targets else {}
     try:
+        orphaned = say_orphans(target, ledger, request.changed)  # docs/operations.md "Orphans"
         if not request.as_json:
             show_graph_plan(console, target, runs)
         stacks = [
-            Planned(r.planned, name, r.waits_for, frozenset(r.wired)) for name, r in runs.items()
+            Planned(r.planned, name or None, r.waits_for, frozenset(r.wired))
+            for name, r in runs.items()
         ] + orphaned
         reasons = review_stacks(target.env.name, stacks, request.review, console, emit_text)
         if runs:

@@ -327,7 +327,8 @@ def _write(job: GraphApply, release: Release, changes: dict[str, Any]) -> None:
     try:
         job.ledger.update(release.seq, changes)
     except EnvmanError as exc:
+        status = f" as {changes['status']}" if "status" in changes else ""
         job.say(
-            f"warning: could not record release #{release.seq}: {exc} "
+            f"warning: could not record release #{release.seq}{status}: {exc} "
             "(the next run of the environment reconciles it)"
         )

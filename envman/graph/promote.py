@@ -141,7 +141,11 @@ def _split(env: Environment, ref: str, names: list[str]) -> tuple[str, str, str]
 def _differences(
     ledger: Ledger, typed: dict[str, dict[str, Any]], below: int | None
 ) -> tuple[list[tuple[str, Any, Any]], list[str]]:
-    """(changed values, components with a changed value) against each component's pins."""
+    """(changed values, components with a changed value) against each component's pins; a
+    component whose newest run did not settle (failed, interrupted, or its status write was
+    lost) counts as changed: what it runs now is not known from the ledger."""
+    from envman.releases.chain import unsettled
+
     changes: list[tuple[str, Any, Any]] = []
     changed: list[str] = []
     for name, values in typed.items():
@@ -152,7 +156,7 @@ def _differences(
             for k, v in values.items()
             if ran.get(k, _UNKNOWN) != v  # what it runs with, pinned or not
         ]
-        if differ:
+        if differ or unsettled(ledger, name):
             changes.extend(differ)
             changed.append(name)
     return changes, changed

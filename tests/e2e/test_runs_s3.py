@@ -401,7 +401,7 @@ def test_failed_status_write_never_skips_verification_rollback_or_notifications(
     assert "could not record release #2 as applied" in failed.output
     posts = b"".join(handler.posts).decode()
     assert "verification failed on staging" in posts  # notified despite the failed write
-    assert "rolled back automatically" in posts
+    assert "rolled back automatically" in posts, failed.output
     releases = json.loads(cli("history", "staging", "--json").stdout)
     assert [(r["seq"], r["kind"], r["status"]) for r in releases] == [
         (3, "rollback", "verified"),
