@@ -1,6 +1,6 @@
-"""An environment's shape, decided in one place for every command: a project with `component`
-blocks runs each environment as a graph of them (docs/components.md); a single-stack project
-refuses the component options with one clear line."""
+"""Every environment runs as a graph of components (docs/components.md); a project without
+`component` blocks has one implicit component per environment, and refuses the options that
+name components with one clear line."""
 
 from __future__ import annotations
 
@@ -18,15 +18,9 @@ def has_components(ctx: AppContext) -> bool:
     return bool(ctx.project.settings.component)
 
 
-def single_stack(ctx: AppContext, scope: Scope | None = None, *, needed: bool = False) -> None:
-    """Refuse component options on a single-stack project (and, with ``needed``, a command
-    that does not run for environments of components)."""
+def single_stack(ctx: AppContext, scope: Scope | None = None) -> None:
+    """Refuse component options on a single-stack project: it has no component to name."""
     if has_components(ctx):
-        if needed:
-            raise UsageError(
-                "this is not supported yet for environments made of components",
-                hint="see docs/components.md: plan, apply, promote, rollback, outputs -c, drift",
-            )
         return
     if scope is not None and scope.components:
         raise UsageError(
