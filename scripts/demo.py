@@ -146,6 +146,21 @@ def run_steps() -> None:
     step("History and status, per component")
     envman("history", "production")
     envman("status")
+    insight()
+
+
+def insight() -> None:
+    step("What a promotion of staging into production would carry now (envman diff)")
+    envman("diff", "staging", "production")
+    step("Delivery metrics from the ledgers: the four DORA keys per environment")
+    envman("metrics")
+    step("The static dashboard: environments matrix, a page per environment, DORA charts")
+    site = DEMO / "dashboard"
+    envman("report", "--html", str(site))
+    index = site / "index.html"
+    check(index.is_file(), f"envman report wrote no {index}")
+    check("production" in index.read_text(encoding="utf-8"), "the dashboard names no production")
+    print(f"  Dashboard: file://{index}", flush=True)
 
 
 def first_build() -> None:

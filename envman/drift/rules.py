@@ -124,11 +124,6 @@ def baseline_from_doc(doc: dict[str, Any] | None) -> list[Acknowledgement]:
     return entries
 
 
-def baseline_doc(entries: Sequence[Acknowledgement]) -> dict[str, Any]:
-    ordered = sorted(entries, key=lambda e: (e.address, e.attribute, e.fingerprint))
-    return {"schema": 1, "entries": [e.to_json() for e in ordered]}
-
-
 def baseline_doc_with(doc: dict[str, Any] | None, new: Acknowledgement) -> dict[str, Any]:
     """``doc`` with ``new`` added, replacing the entry of the same fingerprint. Every other
     entry is kept exactly as stored, even one this envman cannot read (a newer writer's, or a
@@ -148,13 +143,6 @@ def baseline_doc_with(doc: dict[str, Any] | None, new: Acknowledgement) -> dict[
     doc.setdefault("schema", 1)
     doc["entries"] = [*kept, new.to_json()]
     return doc
-
-
-def with_acknowledgement(
-    entries: Sequence[Acknowledgement], new: Acknowledgement
-) -> list[Acknowledgement]:
-    """The baseline with ``new`` added, replacing an older entry of the same fingerprint."""
-    return [e for e in entries if e.fingerprint != new.fingerprint] + [new]
 
 
 def active_fingerprints(

@@ -7,40 +7,7 @@ from typing import Any
 from rich.console import Console
 
 from envman.display import version_table
-from envman.input_values import NOT_RECORDED, UNSET, show
 from envman.inputs import RunInputs
-from envman.releases.models import Release
-
-
-def recorded_values(release: Release | None) -> dict[str, str] | None:
-    """What a release ran with, for people; None when it did not record every value."""
-    if release is None:
-        return {}
-    if release.values is None:
-        return None
-    return {
-        name: show(entry["value"])
-        for name, entry in release.values.items()
-        if not entry.get("sensitive") and "value" in entry
-    }
-
-
-def value_changes(current: Release | None, inputs: RunInputs) -> list[tuple[str, str, str]]:
-    """(variable, old, new) of every non-sensitive variable whose value changes."""
-    old = recorded_values(current)
-    legacy = {k: show(v) for k, v in (current.inputs if current else {}).items()}
-    new = {
-        name: show(entry["value"])
-        for name, entry in inputs.values.items()
-        if not entry.get("sensitive") and "value" in entry
-    }
-    rows = []
-    for name in sorted(set(new) | set(old or legacy)):
-        before = old.get(name, UNSET) if old is not None else legacy.get(name, NOT_RECORDED)
-        after = new.get(name, UNSET)
-        if before != after:
-            rows.append((name, before, after))
-    return rows
 
 
 def show_changes(console: Console, title: str, rows: list[tuple[str, str, str]]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as with_fields
 from pathlib import Path
@@ -105,7 +104,3 @@ def protect_plan_file(path: Path) -> None:
     """Plan files hold every variable value, sensitive ones too: owner-only."""
     if path.exists():
         path.chmod(0o600)
-
-
-def var_file_args(paths: Sequence[Path]) -> list[str]:
-    return [f"-var-file={p}" for p in paths]

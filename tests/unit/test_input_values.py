@@ -15,9 +15,6 @@ from envman.input_values import (
     pin_conflicts,
     read_code_layers,
 )
-from envman.inputs import RunInputs
-from envman.releases.models import Release
-from envman.releases.versions import value_changes
 
 STACK = """
 variable "image_tag" {
@@ -106,34 +103,3 @@ def test_pin_against_code_names_both_and_the_way_out() -> None:
         "image_tag: pinned to 1.2.0 by release #3, but envs/x/terraform.tfvars says 1.3.0; "
         "keeping the pin (run with --unpin image_tag to take 1.3.0)"
     ]
-
-
-def _release(**fields: object) -> Release:
-    base = {"environment": "e", "seq": 1, "kind": "apply", "status": "applied"}
-    return Release.model_validate({**base, **fields})
-
-
-def test_version_rows_list_every_changed_value_and_never_none() -> None:
-    run = RunInputs(
-        var_files=(),
-        values={
-            "image_tag": {"value": "1.1.0", "source": "rollback"},
-            "replicas": {"value": 2, "source": "tfvars"},
-            "flag": {"value": None, "source": "default"},
-            "token": {"sensitive": True, "source": "tfvars"},
-        },
-    )
-    current = _release(
-        values={"image_tag": {"value": "1.3.0", "source": "tfvars"}, "replicas": {"value": 2}}
-    )
-    assert value_changes(current, run) == [
-        ("flag", "(unset)", "null"),
-        ("image_tag", "1.3.0", "1.1.0"),
-    ]
-    legacy = _release(inputs={"image_tag": "1.3.0"})  # written before `values`
-    assert value_changes(legacy, run) == [
-        ("flag", "(not recorded)", "null"),
-        ("image_tag", "1.3.0", "1.1.0"),
-        ("replicas", "(not recorded)", "2"),
-    ]
-    assert value_changes(None, run)[0] == ("flag", "(unset)", "null")
