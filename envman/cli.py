@@ -729,8 +729,7 @@ def drift_check_command(
         int | None,
         typer.Option(
             "--parallel",
-            help="Environments checked at once (default: CPU count).",
-            min=1,
+            help="Environments checked at once (default: CPU count; at least 1).",
             metavar="N",
         ),
     ] = None,

@@ -28,7 +28,7 @@ class StackInfo:
     outputs: dict[str, bool] = field(default_factory=dict)  # name -> sensitive
     backend_type: str | None = None
     module_sources: tuple[str, ...] = ()
-    cache_dir: Path | None = None  # the parse cache it was read through
+    cache_dir: Path | None = field(default=None, compare=False)  # the parse cache it came from
 
     def sensitive_variables(self) -> set[str]:
         return {n for n, v in self.variables.items() if v.sensitive}

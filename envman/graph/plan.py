@@ -119,6 +119,8 @@ def plan_graph(
     runs: dict[str, ComponentRun] = {}
     outside: dict[str, dict[str, OutputValue]] = {}
     shared_config(target)
+    for name in target.targets:  # a backend the stack does not declare: said before any read
+        component_workspace(target, name).check_backend()
 
     def step(name: str) -> ComponentRun | None:
         if name in target.follow and not inputs_move(target, runs, name):

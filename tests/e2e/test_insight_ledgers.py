@@ -84,6 +84,7 @@ aws {{
 """
 
 
+@pytest.mark.aws
 def test_metrics_and_report_read_an_s3_ledger(
     moto: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
