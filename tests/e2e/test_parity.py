@@ -153,7 +153,9 @@ def test_apply_records_outputs_and_status(project: Project) -> None:
     history = project.history()
     assert [(r["seq"], r["kind"], r["status"]) for r in history] == [(1, "apply", "applied")]
     seen = [cli("status", "--json"), cli("history", "dev", "--json"), cli("outputs", "dev")]
-    for text in [r.output for r in seen] + [p.read_text() for p in project.ledger().rglob("*") if p.is_file()]:
+    for text in [r.output for r in seen] + [
+        p.read_text() for p in project.ledger().rglob("*") if p.is_file()
+    ]:
         assert CANARY not in text
     listed = cli("validate", "dev", "staging")
     assert listed.exit_code == 0, listed.output

@@ -102,7 +102,9 @@ def test_rollback_restores_a_tfvars_version_exactly(cli: Cli, basic_project: Pat
     assert record["unpinned"] == ["image_tag"] and record["inputs"] == {}
     assert record["values"]["image_tag"]["source"] == "tfvars"
     ledger = basic_project / "state" / "staging.tfstate.releases"
-    assert "canary-token-1f3c9a" not in "".join(p.read_text() for p in ledger.rglob("*") if p.is_file())
+    assert "canary-token-1f3c9a" not in "".join(
+        p.read_text() for p in ledger.rglob("*") if p.is_file()
+    )
 
 
 def test_one_off_set_pin_and_pin_against_code(cli: Cli, basic_project: Path) -> None:
