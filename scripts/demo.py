@@ -69,9 +69,12 @@ def serve(handler: type[BaseHTTPRequestHandler]) -> str:
     return f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def envman(*args: str, expect: tuple[int, ...] = (0,), now: str = TUESDAY) -> str:
-    """Run envman, show what it says as it says it; its output (stdout and stderr)."""
-    env = {**os.environ, "ENVMAN_NOW": now, "ENVMAN_ACTOR": "demo"}
+def envman(*args: str, expect: tuple[int, ...] = (0,), now: str | None = TUESDAY) -> str:
+    """Run envman, show what it says as it says it; its output (stdout and stderr). ``now``
+    replaces the clock (ENVMAN_NOW); None runs on the real one."""
+    env = {**os.environ, "ENVMAN_ACTOR": "demo"}
+    if now is not None:
+        env["ENVMAN_NOW"] = now
     print(f"  $ envman {' '.join(args)}", flush=True)
     argv = [sys.executable, "-m", "envman", "--project", str(DEMO), *args]
     with subprocess.Popen(
@@ -152,11 +155,12 @@ def run_steps() -> None:
 def insight() -> None:
     step("What a promotion of staging into production would carry now (envman diff)")
     envman("diff", "staging", "production")
-    step("Delivery metrics from the ledgers: the four DORA keys per environment")
-    envman("metrics")
+    step("Delivery metrics from the ledgers, on the real clock: the four DORA keys")
+    metrics = envman("metrics", now=None)
+    check("0 deployment(s)" not in metrics, "metrics counted no deployment")
     step("The static dashboard: environments matrix, a page per environment, DORA charts")
     site = DEMO / "dashboard"
-    envman("report", "--html", str(site))
+    envman("report", "--html", str(site), now=None)
     index = site / "index.html"
     check(index.is_file(), f"envman report wrote no {index}")
     check("production" in index.read_text(encoding="utf-8"), "the dashboard names no production")
