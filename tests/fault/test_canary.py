@@ -531,7 +531,9 @@ def test_the_matrix_really_ran(scenario: Scenario) -> None:
     assert hook_lines and "<sensitive>" in hook_lines[0]
     early = [x for _, _, r in scenario.runs for x in r.stderr.splitlines() if "] early:" in x]
     assert early and early[0].count("<sensitive>") == 3, early
-    assert scenario.bodies and scenario.summary and len(scenario.reports) == 4, sorted(scenario.reports)
+    assert scenario.bodies and scenario.summary and len(scenario.reports) == 4, sorted(
+        scenario.reports
+    )
     assert any(b'"apply_failed' in b or b"failed" in b for b in scenario.bodies)
 
 
