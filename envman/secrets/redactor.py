@@ -69,20 +69,25 @@ def remember_soon(learn: Callable[[], Iterable[Any]]) -> None:
     every reader of the registry (``redact``, ``known``...) first waits for them, so no text
     leaves before they are known; an error of ``learn`` is raised there."""
     learning = _Learning(learn)
-    with _lock:
+    with _lock:  # started before any reader can see it (a reader joins what it sees)
+        learning.start()
         _pending.append(learning)
-    learning.start()
 
 
 def _settle() -> None:
-    """Wait for the values being learnt in the background (cheap when there are none)."""
+    """Wait for the values being learnt in the background (cheap when there are none). Every
+    reader waits for every learning it sees, even one another reader is already waiting
+    for: none goes on before the values are known."""
     if not _pending:
         return
     with _lock:
         waiting = list(_pending)
-        _pending.clear()
     for learning in waiting:
         learning.join()
+    with _lock:
+        for learning in waiting:
+            if learning in _pending:
+                _pending.remove(learning)
     for learning in waiting:
         if learning.error is not None:
             raise learning.error

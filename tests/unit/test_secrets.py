@@ -225,3 +225,29 @@ def test_values_learnt_in_the_background_are_waited_for_and_errors_surface() -> 
         known()
     assert "background-secret-91c2" in known()  # the error is raised once
     forget_all()
+
+
+def test_concurrent_readers_each_wait_for_background_values() -> None:
+    """Readers in several threads while values are being learnt: none sees a learning that
+    has not started (no 'cannot join thread'), and none goes on before the values are known,
+    even when another reader is already waiting for the same learning."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from envman.secrets.redactor import forget_all, redact, remember_soon
+
+    for round_ in range(20):
+        forget_all()
+        release = threading.Event()
+        secret = f"concurrent-secret-{round_}-7d1e"
+
+        def slow(value: str = secret) -> list[str]:
+            release.wait(5)
+            return [value]
+
+        remember_soon(slow)
+        threading.Timer(0.01, release.set).start()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            said = list(pool.map(lambda _: redact(f"a {secret} b"), range(16)))
+        assert said == ["a <sensitive> b"] * 16
+    forget_all()
