@@ -241,13 +241,14 @@ def test_concurrent_readers_each_wait_for_background_values() -> None:
         release = threading.Event()
         secret = f"concurrent-secret-{round_}-7d1e"
 
-        def slow(value: str = secret) -> list[str]:
-            release.wait(5)
+        def slow(value: str = secret, gate: threading.Event = release) -> list[str]:
+            gate.wait(5)
             return [value]
 
         remember_soon(slow)
         threading.Timer(0.01, release.set).start()
         with ThreadPoolExecutor(max_workers=8) as pool:
-            said = list(pool.map(lambda _: redact(f"a {secret} b"), range(16)))
+            text = f"a {secret} b"
+            said = list(pool.map(lambda _, t=text: redact(t), range(16)))
         assert said == ["a <sensitive> b"] * 16
     forget_all()
