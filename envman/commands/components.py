@@ -18,11 +18,10 @@ from envman.commands.results import plan_document as single_plan_document
 from envman.commands.results import result_document
 from envman.config.project import Environment, Project
 from envman.display import show_changes_by_address, show_plan
-from envman.errors import EXIT_CHANGES, EXIT_OK, EXIT_REFUSED, EnvmanError, UsageError
+from envman.errors import EXIT_CHANGES, EXIT_OK, EXIT_REFUSED, UsageError
 from envman.flow.review import Planned, ReviewOutput, review_stacks
 from envman.graph.apply import (
     GraphApply,
-    apply_graph,
     audit_fields,
     begin_graph_release,
     touched,
@@ -295,7 +294,7 @@ def _apply_confirmed(
 ) -> Outcome:
     """After the confirmation: before_apply hooks, the release, the graph apply, then after
     hooks, verification and notifications (docs/operations.md)."""
-    from envman.graph.after import after_graph_apply, announcer
+    from envman.graph.after import after_graph_apply, apply_announced
     from envman.graph.autorollback import auto_rollback, wants_rollback
     from envman.hooks import run_hooks
 
@@ -303,11 +302,7 @@ def _apply_confirmed(
     remember_component_inputs(job.target)
     run_hooks(env, "before_apply", {})  # after confirmation, right before terraform applies
     release = begin_graph_release(job, names, **extra)
-    try:
-        apply_graph(job, release, names)
-    except EnvmanError as exc:
-        announcer(job).failed(release, str(exc))
-        raise
+    apply_announced(job, release, names)
     console.print(f"Applied release #{release.seq} of '{env.name}'.")
     code = after_graph_apply(job, release, job.say)
     back = None

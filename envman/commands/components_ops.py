@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rich.console import Console
 
 from envman.commands import AppContext, emit_json
 from envman.commands.components import finish_all, show_graph_plan
-from envman.errors import EXIT_OK, EnvmanError, UsageError
+from envman.errors import EXIT_OK, UsageError
 from envman.graph.apply import (
     GraphApply,
     apply_graph,
@@ -23,7 +24,7 @@ from envman.graph.select import graph_target
 from envman.operate.destroy import DestroyOptions
 from envman.releases.ledger import Ledger
 from envman.releases.locate import store_for
-from envman.releases.models import Kind
+from envman.releases.models import Kind, Release
 from envman.runs.session import console_say
 from envman.say import say_on_stderr
 from envman.timeutil import now
@@ -65,29 +66,60 @@ def _review_destroys(
             review_before_apply(planned, allow, console, destroy_run=True)
 
 
+@dataclass(frozen=True)
+class Destroy:
+    """One destroy: what differs between an environment's (all of it, or components and their
+    dependents) and an orphan's (planned with the code of the release that last applied it)."""
+
+    target: GraphTarget
+    heading: str  # the line above the plan
+    plan: Callable[[GraphTarget, Ledger], dict[str, ComponentRun]]
+    chosen: Callable[[dict[str, ComponentRun], Ledger], list[str]]  # the components it records
+    done: Callable[[list[str], int], str]  # the closing line: names destroyed, release seq
+    apply: Callable[[GraphApply, Release, list[str]], object] = apply_graph
+
+
 def run_graph_destroy(ctx: AppContext, name: str, only: list[str], options: DestroyOptions) -> int:
     """`destroy ENV [-c COMPONENT]...`: dependents first, the typed name always."""
-    from envman.graph.after import announcer
     from envman.graph.destroy import destroy_target, plan_graph_destroy
+
+    env = ctx.project.environment(name)
+    target = destroy_target(graph_target(ctx.project, env, only), list(only))
+    order = "" if target.implicit else " (dependents first)"
+    return destroy_graph(
+        ctx,
+        Destroy(
+            target,
+            f"Destroy plan for {env.name}{order}:",
+            plan_graph_destroy,
+            lambda runs, ledger: touched(runs, ledger, Kind.DESTROY),
+            lambda names, seq: _destroyed(target, names, seq),
+        ),
+        options,
+    )
+
+
+def destroy_graph(ctx: AppContext, how: Destroy, options: DestroyOptions) -> int:
+    """The one destroy flow: the rules (protection, windows) before anything runs, the
+    operation lock, the destroy plan shown, the guard, the typed name, one release of kind
+    destroy, the notification."""
+    from envman.graph.after import announcer, apply_announced
     from envman.operate.destroy import confirm_destroy, destroy_rules
 
-    project = ctx.project
-    env = project.environment(name)
+    target, env = how.target, how.target.env
     options = replace(options, warn=options.warn or say_on_stderr)
     rules = destroy_rules(env, now(), options)  # refusals before anything runs
     console = ctx.console()
     store = store_for(env)
     say = console_say(console)
-    with locked_graph(project, env, store, "destroy", say) as lease:
-        target = destroy_target(graph_target(project, env, only), list(only))
+    with locked_graph(ctx.project, env, store, "destroy", say) as lease:
         ledger = Ledger(store, env.name)
-        runs = plan_graph_destroy(target, ledger)
+        runs = how.plan(target, ledger)
         job = GraphApply(target, ledger, runs, say, kind=Kind.DESTROY, lease=lease)
         try:
-            order = "" if target.implicit else " (dependents first)"
-            console.print(f"Destroy plan for {env.name}{order}:", markup=False)
+            console.print(how.heading, markup=False)
             show_graph_plan(console, target, runs)
-            names = touched(runs, ledger, Kind.DESTROY)
+            names = how.chosen(runs, ledger)
             if not names:
                 console.print(_nothing_to_destroy(target))
                 return EXIT_OK
@@ -95,15 +127,11 @@ def run_graph_destroy(ctx: AppContext, name: str, only: list[str], options: Dest
             confirm_destroy(env.name, options)
             extra = audit_fields(options.break_glass, rules, tuple(options.allow_destroy))
             release = begin_graph_release(job, names, **extra)
-            try:
-                apply_graph(job, release, names)
-            except EnvmanError as exc:
-                announcer(job).failed(release, str(exc))
-                raise
+            apply_announced(job, release, names, how.apply)
         finally:
             finish_all(runs)
         announcer(job)("destroy", release, f"{env.name} destroyed", [])
-        console.print(_destroyed(target, names, release.seq), markup=False)
+        console.print(how.done(names, release.seq), markup=False)
     return EXIT_OK
 
 

@@ -7,17 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from envman.commands import AppContext
-from envman.commands.components import finish_all, show_graph_plan
 from envman.config.project import Environment
 from envman.errors import EnvmanError
 from envman.graph.orphans import Orphan
 from envman.graph.plan import ComponentRun, GraphTarget
 from envman.operate.destroy import DestroyOptions
 from envman.releases.ledger import Ledger
-from envman.releases.locate import store_for
-from envman.releases.models import IMPLICIT, Kind
-from envman.runs.session import console_say
-from envman.timeutil import now
+from envman.releases.models import IMPLICIT
 
 
 def _source(orphan: Orphan) -> str:
@@ -69,39 +65,19 @@ def _destroy(
     options: DestroyOptions,
     plan: Callable[[Ledger], ComponentRun],
 ) -> None:
-    """The one destroy flow for an orphan: plan with the recorded code, show, the usual rules,
-    the typed name, one release of kind destroy."""
-    from envman.commands.components_ops import _review_destroys
-    from envman.graph.after import announcer
-    from envman.graph.apply import GraphApply, audit_fields, begin_graph_release
+    """An orphan through the one destroy flow: planned with the recorded code, its one
+    component recorded (a plan with nothing left is settled without terraform)."""
+    from envman.commands.components_ops import Destroy, destroy_graph
     from envman.graph.orphan_destroy import destroy_recorded
-    from envman.graph.reconcile import locked_graph
-    from envman.operate.destroy import confirm_destroy, destroy_rules
 
-    env = target.env
     found, what = orphan
-    rules = destroy_rules(env, now(), options)  # refusals before anything runs
-    console = ctx.console()
-    store = store_for(env)
-    say = console_say(console)
     name = target.targets[0]
-    with locked_graph(ctx.project, env, store, "destroy", say) as lease:
-        ledger = Ledger(store, env.name)
-        runs = {name: plan(ledger)}
-        job = GraphApply(target, ledger, runs, say, kind=Kind.DESTROY, lease=lease)
-        try:
-            console.print(f"Destroy plan for {what}, with {_source(found)}:", markup=False)
-            show_graph_plan(console, target, runs)
-            _review_destroys(runs, [name], options.allow_destroy, console)
-            confirm_destroy(env.name, options)
-            extra = audit_fields(options.break_glass, rules, tuple(options.allow_destroy))
-            release = begin_graph_release(job, [name], **extra)
-            try:
-                destroy_recorded(job, release)
-            except EnvmanError as exc:
-                announcer(job).failed(release, str(exc))
-                raise
-        finally:
-            finish_all(runs)
-        announcer(job)("destroy", release, f"{env.name} destroyed", [])
-    console.print(f"Destroyed {what} (release #{release.seq}).", markup=False)
+    how = Destroy(
+        target,
+        f"Destroy plan for {what}, with {_source(found)}:",
+        lambda _target, ledger: {name: plan(ledger)},
+        lambda runs, _ledger: list(runs),
+        lambda _names, seq: f"Destroyed {what} (release #{seq}).",
+        lambda job, release, _names: destroy_recorded(job, release),
+    )
+    destroy_graph(ctx, how, options)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from envman.config.project import Environment, Project
-from envman.errors import EXIT_OK, EXIT_VERIFY_FAILED
+from envman.errors import EXIT_OK, EXIT_VERIFY_FAILED, EnvmanError
 from envman.flow.after import HOOK_EVENTS, Announcer, after_apply
-from envman.graph.apply import GraphApply
+from envman.graph.apply import GraphApply, apply_graph
 from envman.releases.chain import recorded_outputs
 from envman.releases.models import IMPLICIT, Release
 from envman.terraform.models import OutputValue
@@ -75,6 +75,20 @@ def announce(job: GraphApply, release: Release, event: str, lines: list[str]) ->
     """A notification of this run that is not its outcome (a failure, a rollback)."""
     title = f"{job.kind} of {job.target.env.name}: {event}"
     announcer(job)(event, release, title, lines)
+
+
+def apply_announced(
+    job: GraphApply,
+    release: Release,
+    names: list[str],
+    apply: Callable[[GraphApply, Release, list[str]], object] = apply_graph,
+) -> None:
+    """Apply the recorded run; a failure is announced (`<kind>_failed`) and raised."""
+    try:
+        apply(job, release, names)
+    except EnvmanError as exc:
+        announcer(job).failed(release, str(exc))
+        raise
 
 
 def after_graph_apply(job: GraphApply, release: Release, say: Callable[[str], None]) -> int:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from envman.errors import EnvmanError
-from envman.graph.after import after_graph_apply, announcer
-from envman.graph.apply import GraphApply, apply_graph, begin_graph_release, touched
+from envman.graph.after import after_graph_apply, announcer, apply_announced
+from envman.graph.apply import GraphApply, begin_graph_release, touched
 from envman.graph.plan import plan_graph
 from envman.graph.promote import plan_graph_rollback
 from envman.hooks import run_hooks
@@ -71,11 +71,7 @@ def _roll_back(
                 review(planned)
         run_hooks(env, "before_apply", {})
         release = begin_graph_release(back, names, rollback_of=failed.seq, target_seq=goal.seq)
-        try:
-            apply_graph(back, release, names)
-        except EnvmanError as exc:
-            announcer(back).failed(release, str(exc))
-            raise
+        apply_announced(back, release, names)
     finally:
         for run in runs.values():
             if run.planned is not None and run.planned.run is not None:
